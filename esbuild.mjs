@@ -1,0 +1,61 @@
+// One build for every bundle: the extension host (CommonJS, Node 20, `vscode` external),
+// the `runreel` CLI, and one browser bundle per webview panel.
+//   node esbuild.mjs                 development build with source maps
+//   node esbuild.mjs --production    minified, no source maps (what the VSIX ships)
+//   node esbuild.mjs --watch
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** One entry per webview panel: webview/<name>/main.ts -> dist/webview/<name>.js */
+export const WEBVIEWS = ['runOverview'];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  define: { __RUNREEL_VERSION__: JSON.stringify(version) },
+  legalComments: 'none',
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: Object.fromEntries(WEBVIEWS.map((name) => [name, `webview/${name}/main.ts`])),
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('[esbuild] watching…');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+  console.log(`[esbuild] built ${builds.length} bundle groups (${production ? 'production' : 'development'})`);
+}

@@ -1,0 +1,112 @@
+// `runreel`: the command-line face of the same pure modules the extension uses.
+// Exit codes: 0 ok, 2 usage or input error (message on stderr; JSON with --json).
+import { resolve } from 'node:path';
+import { discoverRuns } from '../domain/runs/discover';
+import { RUN_KIND_LABEL } from '../domain/runs/model';
+import { summarizeRun } from '../domain/runs/summarize';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+}
+
+export class CliError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export const HELP = `runreel ${__RUNREEL_VERSION__} — look inside training-run artifacts
+
+Usage:
+  runreel scan [DIR...] [--json]   list the runs found under DIR (default: .)
+  runreel --help                    this help
+  runreel --version                 the version
+
+Options:
+  --json      machine-readable output on stdout; errors as {"error":{"code","message"}} on stderr
+
+Exit codes: 0 success, 2 bad usage or unreadable input.
+`;
+
+interface ParsedArgs {
+  command: string | undefined;
+  positionals: string[];
+  flags: Set<string>;
+}
+
+const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V']);
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Set<string>();
+  let rest = false;
+  for (const arg of argv) {
+    if (rest) positionals.push(arg);
+    else if (arg === '--') rest = true;
+    else if (arg.startsWith('-') && arg !== '-') {
+      if (!KNOWN_FLAGS.has(arg)) throw new CliError('usage', `unknown option ${arg}; see runreel --help`);
+      flags.add(arg);
+    } else positionals.push(arg);
+  }
+  return { command: positionals.shift(), positionals, flags };
+}
+
+async function scan(dirs: string[], json: boolean, io: CliIo): Promise<number> {
+  const roots = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
+  const result = await discoverRuns(roots);
+  const missing = result.warnings.filter((w) => w.startsWith('run root not found'));
+  if (missing.length === roots.length) throw new CliError('not_found', missing.join('; '));
+  const summaries = await Promise.all(result.runs.map((r) => summarizeRun(r)));
+  if (json) {
+    io.out(JSON.stringify({ roots, runs: summaries, warnings: result.warnings }, null, 2) + '\n');
+    return 0;
+  }
+  if (summaries.length === 0) io.out(`no runs found under ${roots.join(', ')}\n`);
+  for (const { run, groups } of summaries) {
+    io.out(`${run.name}  (${RUN_KIND_LABEL[run.kind]})\n  ${run.path}\n`);
+    for (const g of groups) io.out(`  ${g.label}: ${g.count}${g.detail ? `  ${g.detail}` : ''}\n`);
+  }
+  for (const w of result.warnings) io.err(`warning: ${w}\n`);
+  return 0;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    const args = parseArgs(argv);
+    if (args.flags.has('--version') || args.flags.has('-V')) {
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__ }) + '\n' : `${__RUNREEL_VERSION__}\n`);
+      return 0;
+    }
+    if (args.flags.has('--help') || args.flags.has('-h') || args.command === 'help') {
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['scan'] }) + '\n' : HELP);
+      return 0;
+    }
+    switch (args.command) {
+      case undefined:
+        throw new CliError('usage', 'no command given; see runreel --help');
+      case 'scan':
+        return await scan(args.positionals, json, io);
+      default:
+        throw new CliError('usage', `unknown command '${args.command}'; see runreel --help`);
+    }
+  } catch (err) {
+    const code = err instanceof CliError ? err.code : 'internal';
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(json ? JSON.stringify({ error: { code, message } }) + '\n' : `runreel: ${message}\n`);
+    return 2;
+  }
+}
+
+// Run when executed as the bundled bin (not when imported by tests).
+if (typeof require !== 'undefined' && require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

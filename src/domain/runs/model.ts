@@ -1,0 +1,48 @@
+// The run model: what discovery found, in plain data. No imports, so the webview
+// tsconfig can include it through the protocol without pulling in Node.
+
+/** What kind of producer wrote a run folder (see shared/seeds). */
+export type RunKind =
+  | 'lightning' // seed 000: lightning_logs/<run>/ with viz_snapshots, eval_results, checkpoints
+  | 'snapshots' // seed 000: a viz_snapshots-style folder on its own
+  | 'episodes' // seed 001: episode_NNNN/ folders
+  | 'latents' // seed 004: {uuid}.safetensors + {uuid}.json
+  | 'ringbuffer'; // seed 003: an AUDITAB! memory-mapped ring buffer file
+
+export const RUN_KIND_LABEL: Record<RunKind, string> = {
+  lightning: 'training run',
+  snapshots: 'embedding snapshots',
+  episodes: 'episode log',
+  latents: 'latent store',
+  ringbuffer: 'live audio buffer',
+};
+
+export interface Run {
+  /** Absolute path of the run folder (or of the buffer file). Unique, used as id. */
+  path: string;
+  /** Display name: the folder name, or parent/name for generic names like version_0. */
+  name: string;
+  kind: RunKind;
+  /** The root (workspace folder or configured run root) it was found under. */
+  root: string;
+  /** Newest modification time seen among its top-level entries, ms since epoch. */
+  modifiedMs: number;
+}
+
+/** One line of a run's contents: "snapshots: 12 (steps 50–600)". */
+export interface ArtifactGroup {
+  kind: 'snapshots' | 'evalSteps' | 'checkpoints' | 'episodes' | 'latents' | 'animations' | 'buffer' | 'files';
+  label: string;
+  count: number;
+  /** e.g. "steps 50–600", "3 pinned"; plain text. */
+  detail?: string;
+  /** Folder or file the group lives in, when there is one. */
+  path?: string;
+}
+
+export interface RunSummary {
+  run: Run;
+  groups: ArtifactGroup[];
+  /** Problems met while summarising (unreadable folder, …); plain text naming the file. */
+  warnings: string[];
+}

@@ -1,0 +1,28 @@
+// Activation: builds the pieces and owns their disposables. Logic lives elsewhere.
+import * as vscode from 'vscode';
+import { registerCommands } from './host/commands';
+import { createLog } from './host/log';
+import { RunOverviewPanels } from './host/panels/runOverviewPanel';
+import { RunIndex } from './host/runIndex';
+import { RunsTreeProvider } from './host/runsView';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = createLog();
+  context.subscriptions.push(log);
+  log.info(`Run Reel ${__RUNREEL_VERSION__} activating (VS Code ${vscode.version}, ${process.platform})`);
+
+  const index = new RunIndex(log);
+  const tree = new RunsTreeProvider(index, log);
+  const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const overviews = new RunOverviewPanels(context.extensionUri, index, log);
+  context.subscriptions.push(index, tree, treeView, overviews);
+  context.subscriptions.push(...registerCommands({ log, index, overviews }));
+
+  // Discovery runs in the background: activation must not wait on a large tree.
+  void index.refresh().catch((err) => log.error(`run discovery failed: ${String(err)}`));
+  log.info('Run Reel activated');
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,147 @@
+// "Run Overview" webview panel: what a run holds, refreshed as the run index changes.
+// One panel per run; a manager owns them all and restores them after a reload.
+import * as vscode from 'vscode';
+import type { Run } from '../../domain/runs/model';
+import { summarizeRun } from '../../domain/runs/summarize';
+import {
+  RUN_OVERVIEW_VIEW_TYPE,
+  type RunOverviewHostToWebview,
+  type RunOverviewState,
+  type RunOverviewWebviewToHost,
+} from '../../protocol/runOverview';
+import { Disposable } from '../dispose';
+import type { RunIndex } from '../runIndex';
+import { renderWebviewHtml } from '../webviewHtml';
+
+export class RunOverviewPanels extends Disposable implements vscode.WebviewPanelSerializer<RunOverviewState> {
+  private readonly open = new Map<string, RunOverviewPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly index: RunIndex,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(RUN_OVERVIEW_VIEW_TYPE, this));
+  }
+
+  show(run: Run): RunOverviewPanel {
+    const existing = this.open.get(run.path);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(RUN_OVERVIEW_VIEW_TYPE, `Run · ${run.name}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: this.resourceRoots(),
+    });
+    return this.adopt(panel, run.path);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: RunOverviewState | undefined): Promise<void> {
+    const runPath = typeof state?.runPath === 'string' ? state.runPath : undefined;
+    if (!runPath) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+    this.adopt(panel, runPath);
+  }
+
+  private resourceRoots(): vscode.Uri[] {
+    return [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+  }
+
+  private adopt(panel: vscode.WebviewPanel, runPath: string): RunOverviewPanel {
+    const view = new RunOverviewPanel(panel, runPath, this.extensionUri, this.index, this.log);
+    this.open.set(runPath, view);
+    view.onDidDispose(() => this.open.delete(runPath));
+    return view;
+  }
+
+  override dispose(): void {
+    for (const p of [...this.open.values()]) p.dispose();
+    super.dispose();
+  }
+}
+
+export class RunOverviewPanel extends Disposable {
+  private readonly disposed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.disposed.event;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly runPath: string,
+    extensionUri: vscode.Uri,
+    private readonly index: RunIndex,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'runreel.svg');
+    const webview = panel.webview;
+    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
+    const state: RunOverviewState = { runPath };
+    webview.html = renderWebviewHtml({
+      title: 'Run Overview',
+      cspSource: webview.cspSource,
+      scriptUris: [asUri('dist', 'webview', 'runOverview.js')],
+      styleUris: [asUri('media', 'webview.css')],
+      boot: state,
+    });
+    this.register(webview.onDidReceiveMessage((m: RunOverviewWebviewToHost) => void this.onMessage(m)));
+    this.register(index.onDidChange(() => void this.sendSummary()));
+    this.register(panel.onDidDispose(() => this.dispose()));
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  private post(message: RunOverviewHostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(message: RunOverviewWebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+      case 'refresh':
+        await this.sendSummary();
+        return;
+      case 'reveal':
+        await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(message.path));
+        return;
+      default: {
+        const unknown: never = message;
+        this.log.warn(`run overview: unknown message ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private async sendSummary(): Promise<void> {
+    if (this.isDisposed) return;
+    const run = this.index.find(this.runPath);
+    if (!run) {
+      this.post({ type: 'error', message: `This run is no longer found: ${this.runPath}` });
+      return;
+    }
+    try {
+      const summary = await summarizeRun(run);
+      this.panel.title = `Run · ${run.name}`;
+      this.post({ type: 'summary', summary, version: __RUNREEL_VERSION__ });
+    } catch (err) {
+      this.log.error(`summarising ${run.path} failed: ${String(err)}`);
+      this.post({ type: 'error', message: `Could not read ${run.path}: ${String(err)}` });
+    }
+  }
+
+  private closing = false;
+
+  override dispose(): void {
+    // Re-entered when panel.dispose() fires panel.onDidDispose: the flag makes it once.
+    if (this.closing) return;
+    this.closing = true;
+    this.disposed.fire();
+    this.panel.dispose();
+    super.dispose();
+  }
+}

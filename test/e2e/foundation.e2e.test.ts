@@ -1,0 +1,102 @@
+// Run Reel installed from its VSIX into a real VS Code, used through the UI.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { inject } from 'vitest';
+import { VsCode } from './vscode';
+
+const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
+
+describe('in a workspace with runs', () => {
+  let vs: VsCode;
+
+  beforeAll(async () => {
+    vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern' });
+  });
+  afterAll(async () => {
+    await vs?.close();
+  });
+
+  test('the Runs view lists every fixture run with its kind', async () => {
+    await vs.openRunReelView();
+    const run = vs.treeItem(/^lightning_logs\/version_0/);
+    await run.waitFor({ timeout: 30_000 });
+    await expect(run.textContent()).resolves.toContain('training run');
+    await expect(vs.treeItem(/^arc_run/).textContent()).resolves.toContain('episode log');
+    await expect(vs.treeItem(/^latents/).textContent()).resolves.toContain('latent store');
+    expect(await vs.page.getByRole('treeitem').count()).toBe(3);
+  });
+
+  test('expanding a run shows what it holds, counted from disk', async () => {
+    await vs.treeItem(/^lightning_logs\/version_0/).locator('.monaco-tl-twistie').click();
+    const snapshots = vs.treeItem(/^Embedding snapshots/);
+    await snapshots.waitFor();
+    expect(await snapshots.textContent()).toContain('3 · steps 50–150');
+    expect(await vs.treeItem(/^Eval audio/).textContent()).toContain('2 · steps 0–100');
+    expect(await vs.treeItem(/^Checkpoints/).textContent()).toContain('1');
+  });
+
+  test('clicking a run opens the Run Overview webview with its contents', async () => {
+    await vs.treeItem(/^lightning_logs\/version_0/).locator('.label-name').click();
+    const frame = await vs.webviewFrame('[data-testid="run-name"]');
+    expect(await frame.locator('[data-testid="run-name"]').textContent()).toBe('lightning_logs/version_0');
+    expect(await frame.locator('[data-testid="run-kind"]').textContent()).toBe('Training run');
+    const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^Embedding snapshots3steps 50–150/);
+    expect(rows[1]).toMatch(/^Eval audio2steps 0–100/);
+    // The panel follows the theme: its body colour is the dark theme's editor background.
+    const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    expect(bg).toBe('rgb(31, 31, 31)');
+    await vs.screenshot('run-overview-dark');
+  });
+
+  test('the panel follows a switch to the light theme', async () => {
+    await vs.setColorTheme('Light Modern');
+    const frame = await vs.webviewFrame('[data-testid="run-name"]');
+    await expect.poll(() => frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor), { timeout: 15_000 }).toBe('rgb(255, 255, 255)');
+    await vs.screenshot('run-overview-light');
+  });
+
+  test('"Run Reel: Open Run Overview" from the palette asks which run and opens it', async () => {
+    await vs.runCommand('Run Reel: Open Run Overview');
+    await vs.pickQuickItem('arc_run');
+    const frame = await vs.webviewFrame('[data-testid="run-kind"]:text("Episode log")');
+    const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
+    expect(rows[0]).toMatch(/^Episodes2episodes 0–1/);
+  });
+
+  test('"Run Reel: Show Log" opens the log channel with the activation line', async () => {
+    await vs.runCommand('Run Reel: Show Log');
+    await expect.poll(() => vs.outputText(), { timeout: 15_000 }).toContain('Run Reel activated');
+    expect(await vs.outputText()).toMatch(/\[info\] found 3 run\(s\) under 1 root\(s\)/);
+    await vs.screenshot('show-log');
+  });
+
+  test('no activation failure or Run Reel error in any extension host log', () => {
+    expect(vs.extensionErrors()).toEqual([]);
+  });
+});
+
+describe('in a workspace without runs', () => {
+  let vs: VsCode;
+
+  beforeAll(async () => {
+    vs = await VsCode.launch(undefined, { 'workbench.colorTheme': 'Default Dark Modern' });
+    mkdirSync(join(vs.workspace, 'src'));
+  });
+  afterAll(async () => {
+    await vs?.close();
+  });
+
+  test('the Runs view shows the welcome view offering to add a run folder', async () => {
+    await vs.openRunReelView();
+    const welcome = vs.page.locator('.welcome-view-content');
+    await welcome.waitFor({ timeout: 30_000 });
+    expect(await welcome.textContent()).toContain('No training runs found in this workspace yet.');
+    await expect(welcome.getByRole('button', { name: 'Add Run Folder…' })).toBeTruthy();
+    expect(await welcome.getByRole('button', { name: 'Add Run Folder…' }).count()).toBe(1);
+    await vs.screenshot('runs-welcome');
+    expect(vs.extensionErrors()).toEqual([]);
+  });
+});

@@ -1,0 +1,130 @@
+// Page object for VS Code in a browser: the few moves the suite makes, with waits
+// on what the UI shows rather than sleeps.
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+// @ts-expect-error plain JS helper shared with the demo script
+import { readLogs, startCodeServer } from '../../scripts/lib/codeServer.mjs';
+
+export const RESULTS_DIR = join(inject('repoRoot'), 'test-results');
+
+interface CodeServer {
+  folderUrl: string;
+  url: string;
+  userDataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export class VsCode {
+  private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, readonly workspace: string) {}
+
+  /** Copies `fixture` (a folder) into a fresh temp workspace and opens it in a new code-server. */
+  static async launch(fixture: string | undefined, settings: Record<string, unknown> = {}): Promise<VsCode> {
+    const workspace = mkdtempSync(join(tmpdir(), 'runreel-e2e-ws-'));
+    if (fixture) cpSync(fixture, workspace, { recursive: true });
+    const stateDir = mkdtempSync(join(tmpdir(), 'runreel-e2e-state-'));
+    const server: CodeServer = await startCodeServer({
+      vsix: inject('vsix'), stateDir, workspace, settings, log: () => {},
+    });
+    const browser = await chromium.launch({
+      executablePath: inject('chromium'),
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    await page.goto(server.folderUrl);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    return new VsCode(server, browser, page, workspace);
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => {});
+    await this.server.stop();
+  }
+
+  async openRunReelView(): Promise<void> {
+    const tab = this.page.getByRole('tab', { name: 'Run Reel' });
+    await tab.waitFor({ timeout: 30_000 });
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    // A container with one view hides that view's header, so wait for it to exist, not to show.
+    await this.page.locator('.pane-header[aria-label^="Runs"]').first().waitFor({ state: 'attached' });
+  }
+
+  treeItem(name: string | RegExp) {
+    return this.page.getByRole('treeitem', { name });
+  }
+
+  /** Types into the command palette and runs the command whose label is exactly `title`. */
+  async runCommand(title: string): Promise<void> {
+    // Focus the workbench (not a webview, which would swallow the shortcut) before Ctrl+Shift+P.
+    await this.page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } });
+    await this.page.keyboard.press('Control+Shift+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.pickQuickItem(title);
+    // Done when the palette has closed or been replaced by the command's own quick pick.
+    await this.page.waitForFunction((typed) => {
+      const box = document.querySelector<HTMLInputElement>('.quick-input-widget:not(.quick-input-widget-closing) .quick-input-box input');
+      return !box || box.offsetParent === null || box.value !== typed;
+    }, `>${title}`);
+  }
+
+  /** Clicks the quick-pick row whose label is `label`. */
+  async pickQuickItem(label: string): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
+    await row.waitFor();
+    await row.click();
+  }
+
+  async setColorTheme(theme: string): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    await this.page.locator('.quick-input-widget .quick-input-box input').fill(theme);
+    await this.pickQuickItem(theme);
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** The text of the Output panel (Monaco renders spaces as U+00A0). */
+  async outputText(): Promise<string> {
+    const lines = await this.page.locator('.part.panel .view-lines .view-line').allTextContents();
+    return lines.join('\n').replace(/\u00a0/g, ' ');
+  }
+
+  /** Finds the frame of the webview whose document contains `selector` (webviews nest two iframes deep). */
+  async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        try {
+          if ((await frame.locator(selector).count()) > 0) return frame;
+        } catch {
+          /* frame navigated away */
+        }
+      }
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`no webview frame contains ${selector}`);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const path = join(RESULTS_DIR, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  /** Activation failures and errors raised from Run Reel's code, from every log VS Code wrote. */
+  extensionErrors(): string[] {
+    const problems: string[] = [];
+    for (const { path, text } of readLogs(this.server.userDataDir) as { path: string; text: string }[]) {
+      for (const block of text.split(/\n(?=\d{4}-\d{2}-\d{2} )/)) {
+        const isError = /\[error\]/.test(block);
+        if (/Activating extension '?runreel\.runreel'? failed/i.test(block)) problems.push(`${path}: ${block}`);
+        else if (isError && (/runreel/i.test(block) || path.includes('runreel.runreel'))) problems.push(`${path}: ${block}`);
+      }
+    }
+    return problems;
+  }
+}

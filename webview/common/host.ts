@@ -1,0 +1,35 @@
+// The webview's side of messaging: a typed wrapper over acquireVsCodeApi().
+interface VsCodeApi<State> {
+  postMessage(message: unknown): void;
+  getState(): State | undefined;
+  setState(state: State): void;
+}
+declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
+
+export interface HostChannel<In, Out, State> {
+  post(message: Out): void;
+  onMessage(handler: (message: In) => void): void;
+  getState(): State | undefined;
+  setState(state: State): void;
+}
+
+export function connectToHost<In, Out, State>(): HostChannel<In, Out, State> {
+  const api = acquireVsCodeApi<State>();
+  return {
+    post: (message) => api.postMessage(message),
+    onMessage: (handler) => window.addEventListener('message', (e: MessageEvent) => handler(e.data as In)),
+    getState: () => api.getState(),
+    setState: (state) => api.setState(state),
+  };
+}
+
+/** Reads the JSON the host put in #runreel-boot. */
+export function readBoot<T>(): T | undefined {
+  const text = document.getElementById('runreel-boot')?.textContent;
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
