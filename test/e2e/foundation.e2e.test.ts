@@ -19,6 +19,7 @@ describe('in a workspace with runs', () => {
 
   test('the Runs view lists every fixture run with its kind', async () => {
     await vs.openRunReelView();
+    await vs.waitForActivation();
     const run = vs.treeItem(/^lightning_logs\/version_0/);
     await run.waitFor({ timeout: 30_000 });
     await expect(run.textContent()).resolves.toContain('training run');
@@ -91,6 +92,7 @@ describe('in a workspace without runs', () => {
 
   test('the Runs view shows the welcome view offering to add a run folder', async () => {
     await vs.openRunReelView();
+    await vs.waitForActivation();
     const welcome = vs.page.locator('.welcome-view-content');
     await welcome.waitFor({ timeout: 30_000 });
     expect(await welcome.textContent()).toContain('No training runs found in this workspace yet.');

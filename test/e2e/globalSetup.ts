@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-// @ts-expect-error plain JS helper shared with the demo script
 import { ensureCodeServer, findChromium } from '../../scripts/lib/e2eEnv.mjs';
 
 const root = join(__dirname, '..', '..');

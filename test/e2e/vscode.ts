@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-// @ts-expect-error plain JS helper shared with the demo script
 import { readLogs, startCodeServer } from '../../scripts/lib/codeServer.mjs';
 
 export const RESULTS_DIR = join(inject('repoRoot'), 'test-results');
@@ -113,6 +112,19 @@ export class VsCode {
     const path = join(RESULTS_DIR, `${name}.png`);
     await this.page.screenshot({ path });
     return path;
+  }
+
+  /** Waits until Run Reel's own log says it activated; throws the activation error if one is logged. */
+  async waitForActivation(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const errors = this.extensionErrors();
+      if (errors.length > 0) throw new Error(`Run Reel failed to activate:\n${errors.join('\n')}`);
+      const logs = readLogs(this.server.userDataDir) as { path: string; text: string }[];
+      if (logs.some((l) => l.path.includes('runreel.runreel') && l.text.includes('Run Reel activated'))) return;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error('Run Reel did not log its activation');
   }
 
   /** Activation failures and errors raised from Run Reel's code, from every log VS Code wrote. */
