@@ -54,6 +54,7 @@ export async function startCodeServer(options) {
       'extensions.autoUpdate': false,
       'update.mode': 'none',
       'chat.disableAIFeatures': true,
+      'git.openRepositoryInParentFolders': 'never',
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
       ...options.settings,
     }, null, 2),

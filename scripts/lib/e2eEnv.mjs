@@ -22,6 +22,10 @@ function npmInstall(prefix, spec, env, log) {
   if (r.status !== 0) throw new Error(`npm install ${spec} failed (exit ${r.status}); see the output above`);
 }
 
+export function isCodeServerInstalled() {
+  return existsSync(join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`, '.complete'));
+}
+
 /** Ensures Node 24 and code-server are installed; returns their paths. Idempotent. */
 export function ensureCodeServer(log = (m) => console.error(`[e2e-env] ${m}`)) {
   const root = cacheDir();
