@@ -2,11 +2,11 @@
 # Installs the Debian/Ubuntu packages Run Reel's tests and demo need, only when missing:
 #   chromium                          the browser that drives VS Code and renders webviews in tests
 #   ffmpeg                            video encoding (WebM) and probing
-#   python3-numpy python3-pil         the real producers of the fixture and demo formats
+#   python3-numpy python3-pil python3-png   the real producers of the fixture and demo formats
 #   libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config build-essential
 #                                     native modules of code-server (the real VS Code used here)
 set -euo pipefail
-PACKAGES=(chromium ffmpeg python3-numpy python3-pil libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config build-essential)
+PACKAGES=(chromium ffmpeg python3-numpy python3-pil python3-png libkrb5-dev libxkbfile-dev libsecret-1-dev pkg-config build-essential)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

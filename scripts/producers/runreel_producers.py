@@ -155,15 +155,10 @@ def write_safetensors(path: Path, tensors: dict, metadata: dict | None = None):
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
-    for name, arr in tensors.items():
-        if arr.dtype == np.float32:
-            dtype, raw = "F32", arr.astype("<f4").tobytes()
-        elif arr.dtype == np.float16:
-            dtype, raw = "F16", arr.astype("<f2").tobytes()
-        elif arr.dtype == np.uint16:  # bf16 bit patterns
-            dtype, raw = "BF16", arr.astype("<u2").tobytes()
-        else:
-            raise ValueError(f"unsupported dtype {arr.dtype}")
+    for name, value in tensors.items():
+        # (dtype name, array) pairs give raw bit patterns for types numpy lacks (BF16, F8).
+        dtype, arr = value if isinstance(value, tuple) else (NP_TO_ST[np.dtype(value.dtype).str[1:]], value)
+        raw = np.ascontiguousarray(arr).astype(np.dtype(arr.dtype).newbyteorder("<")).tobytes()
         header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
@@ -174,6 +169,10 @@ def write_safetensors(path: Path, tensors: dict, metadata: dict | None = None):
         f.write(hb)
         for b in blobs:
             f.write(b)
+
+
+NP_TO_ST = {"f4": "F32", "f2": "F16", "f8": "F64", "i1": "I8", "i2": "I16", "i4": "I32", "i8": "I64",
+            "u1": "U8", "u2": "U16", "u4": "U32", "u8": "U64", "b1": "BOOL"}
 
 
 def to_bf16_bits(a: np.ndarray) -> np.ndarray:
@@ -303,7 +302,7 @@ def write_latent(store: Path, *, stage_type="generate", is_checkpoint=False, che
     path = store / f"{latent_id}.safetensors"
     if write_tensor:
         if dtype == "bfloat16":
-            write_safetensors(path, {"latent": to_bf16_bits(arr)})
+            write_safetensors(path, {"latent": ("BF16", to_bf16_bits(arr))})
         elif dtype == "float16":
             write_safetensors(path, {"latent": arr.astype(np.float16)})
         else:

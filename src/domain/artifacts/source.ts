@@ -1,0 +1,83 @@
+// Random access to a file by byte range, so readers touch only what they need
+// (a 10 GB checkpoint's header, an npz's central directory).
+import { open, type FileHandle } from 'node:fs/promises';
+import { ArtifactError, asArtifactError } from './errors';
+
+export interface ByteSource {
+  readonly name: string;
+  readonly size: number;
+  /** Exactly `length` bytes at `offset`, or a 'truncated' error naming what was expected. */
+  read(offset: number, length: number, what?: string): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** Reads beyond this in one call are refused: callers stream or use byte ranges instead. */
+export const MAX_SINGLE_READ = 1 << 30;
+
+export class FileSource implements ByteSource {
+  private constructor(readonly name: string, private readonly handle: FileHandle, readonly size: number) {}
+
+  static async open(path: string): Promise<FileSource> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path, 'r');
+      const st = await handle.stat();
+      if (st.isDirectory()) throw new ArtifactError('io_error', path, 'is a folder, not a file');
+      return new FileSource(path, handle, st.size);
+    } catch (err) {
+      await handle?.close().catch(() => {});
+      throw asArtifactError(path, err);
+    }
+  }
+
+  async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** A source over bytes already in memory (tests, nested members). */
+export class MemorySource implements ByteSource {
+  constructor(readonly name: string, private readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    return this.bytes.subarray(offset, offset + length);
+  }
+  async close(): Promise<void> {}
+}
+
+function checkRange(name: string, size: number, offset: number, length: number, what: string): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new ArtifactError('inconsistent', name, `${what}: invalid byte range ${offset}+${length}`);
+  }
+  if (length > MAX_SINGLE_READ) throw new ArtifactError('too_large', name, `${what}: ${length} bytes in one read is over the ${MAX_SINGLE_READ}-byte limit`);
+  if (offset + length > size) {
+    throw new ArtifactError('truncated', name, `${what}: needs bytes ${offset}–${offset + length}, file has ${size}`);
+  }
+}
+
+/** Opens `path`, runs `fn`, always closes; every failure becomes an ArtifactError for `path`. */
+export async function withFile<T>(path: string, fn: (src: FileSource) => Promise<T>): Promise<T> {
+  const src = await FileSource.open(path);
+  try {
+    return await fn(src);
+  } catch (err) {
+    throw asArtifactError(path, err);
+  } finally {
+    await src.close().catch(() => {});
+  }
+}
