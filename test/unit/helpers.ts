@@ -16,3 +16,17 @@ export function tempDir(prefix = 'runreel-unit-'): string {
   made.push(dir);
   return dir;
 }
+
+export const FORMATS = join(__dirname, '..', 'fixtures', 'formats');
+export const fmt = (...parts: string[]) => join(FORMATS, ...parts);
+
+/** Runs `fn` and returns the ArtifactError it throws (fails the test if it does not throw one). */
+export async function artifactError(fn: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err && (err as Error).name === 'ArtifactError') return err as { code: string; message: string };
+    throw new Error(`expected an ArtifactError, got ${String(err)}`);
+  }
+  throw new Error('expected an ArtifactError, nothing was thrown');
+}

@@ -1,0 +1,177 @@
+// RL episode logs (seed 001): episode_NNNN/episode_NNNN_YYYYMMDD_HHMMSS.json[.gz] written by
+// the StructuredLogger, with full states (grids as nested lists) or reduced states
+// (grid_shape/step_count only), and per-episode folders of step_NNN.svg|png images.
+import { readdir } from 'node:fs/promises';
+import { basename, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { ArtifactError, guard } from './errors';
+import { readJsonFile, type JsonFileLimits } from './jsonFile';
+
+export interface Grid {
+  height: number;
+  width: number;
+  /** Row-major cell values (ARC colours 0–9; other small integers are kept). */
+  cells: Int16Array;
+}
+
+export interface EpisodeStep {
+  stepNum: number;
+  timestamp?: number;
+  operation?: number;
+  operationName?: string;
+  /** Action fields other than operation/operation_name/selection, as plain data. */
+  actionParams: Record<string, unknown>;
+  reward: number;
+  similarity?: number;
+  success?: boolean;
+  before?: Grid;
+  after?: Grid;
+  target?: Grid;
+  /** Selection mask (full states) as a grid of 0/1. */
+  selection?: Grid;
+  /** Bounding box [y0, x0, y1, x1] when the log stores the selection as one. */
+  selectionBox?: number[];
+  reduced: boolean;
+  gridShape?: [number, number];
+  /** The step image, resolved inside the run folder, or undefined. */
+  imagePath?: string;
+}
+
+export interface EpisodeLog {
+  file: string;
+  episodeNum: number;
+  taskId: string;
+  configHash?: string;
+  startTimestamp?: number;
+  endTimestamp?: number;
+  totalSteps: number;
+  totalReward: number;
+  finalSimilarity: number;
+  success: boolean;
+  steps: EpisodeStep[];
+  warnings: string[];
+}
+
+export const EPISODE_LOG = /^episode_(\d+)_(\d{8})_(\d{6})\.json(\.gz)?$/;
+export const STEP_IMAGE = /^step_(\d+)\.(svg|png)$/i;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function toGrid(v: unknown, file: string, where: string): Grid | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const height = v.length;
+  const width = height > 0 && Array.isArray(v[0]) ? v[0].length : 0;
+  if (height > 1000 || width > 1000) throw new ArtifactError('too_large', file, `${where}: grid of ${height}×${width} (limit 1000×1000)`);
+  const cells = new Int16Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const row = v[y];
+    if (!Array.isArray(row) || row.length !== width) throw new ArtifactError('inconsistent', file, `${where}: row ${y} has ${Array.isArray(row) ? row.length : 'no'} cells, row 0 has ${width}`);
+    for (let x = 0; x < width; x++) {
+      const c = row[x];
+      const n = typeof c === 'boolean' ? (c ? 1 : 0) : c;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < -32768 || n > 32767) throw new ArtifactError('inconsistent', file, `${where}: cell (${y}, ${x}) is ${JSON.stringify(c)}, not a small integer`);
+      cells[y * width + x] = n;
+    }
+  }
+  return { height, width, cells };
+}
+
+/**
+ * Resolves a logged visualization_path to a file inside `runFolder`, or undefined. Paths are
+ * written relative to the trainer's working directory ("outputs/episodes/<run>/episode_0003/
+ * step_007.png"), so the part from the episode folder on is joined to `episodeDir`; anything
+ * that would leave the run folder is refused.
+ */
+export function resolveStepImage(logged: unknown, runFolder: string, episodeDir: string): string | undefined {
+  if (typeof logged !== 'string' || logged === '' || logged.includes('\0')) return undefined;
+  const parts = logged.split(/[\\/]+/);
+  const epIndex = parts.map((p) => /^episode_\d+$/.test(p)).lastIndexOf(true);
+  let candidate: string;
+  if (epIndex >= 0) candidate = join(episodeDir, '..', ...parts.slice(epIndex));
+  else if (isAbsolute(logged)) candidate = normalize(logged);
+  else candidate = join(episodeDir, ...parts);
+  const rel = relative(runFolder, candidate);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return undefined;
+  return candidate;
+}
+
+export async function readEpisodeLog(path: string, runFolder: string, limits?: JsonFileLimits): Promise<EpisodeLog> {
+  const json = await readJsonFile(path, limits);
+  return guard(path, async () => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ArtifactError('inconsistent', path, 'episode log is not a JSON object');
+    const o = json as Record<string, unknown>;
+    if (!Array.isArray(o.steps)) throw new ArtifactError('inconsistent', path, "episode log has no 'steps' list");
+    const episodeDir = join(path, '..');
+    const warnings: string[] = [];
+    const steps: EpisodeStep[] = o.steps.map((raw, i) => {
+      if (typeof raw !== 'object' || raw === null) throw new ArtifactError('inconsistent', path, `step ${i} is not an object`);
+      const s = raw as Record<string, unknown>;
+      const before = (s.before_state ?? {}) as Record<string, unknown>;
+      const after = (s.after_state ?? {}) as Record<string, unknown>;
+      const action = (typeof s.action === 'object' && s.action !== null ? s.action : {}) as Record<string, unknown>;
+      const info = (typeof s.info === 'object' && s.info !== null ? s.info : {}) as Record<string, unknown>;
+      const where = `step ${num(s.step_num) ?? i}`;
+      const full = Array.isArray(after.grid) || Array.isArray(before.grid);
+      const shape = Array.isArray(after.grid_shape) ? after.grid_shape : Array.isArray(before.grid_shape) ? before.grid_shape : undefined;
+      const { operation, operation_name, selection, ...actionParams } = action;
+      const selGrid = Array.isArray(selection) && Array.isArray(selection[0]) ? toGrid(selection, path, `${where} selection`) : undefined;
+      const imagePath = resolveStepImage(s.visualization_path, runFolder, episodeDir);
+      if (s.visualization_path && !imagePath) warnings.push(`${where}: visualization_path ${JSON.stringify(s.visualization_path)} is outside the run folder; not shown`);
+      return {
+        stepNum: num(s.step_num) ?? i,
+        timestamp: num(s.timestamp),
+        operation: num(operation),
+        operationName: typeof operation_name === 'string' ? operation_name : undefined,
+        actionParams,
+        reward: num(s.reward) ?? 0,
+        similarity: num(info.similarity),
+        success: typeof info.success === 'boolean' ? info.success : undefined,
+        before: toGrid(before.grid, path, `${where} before grid`),
+        after: toGrid(after.grid, path, `${where} after grid`),
+        target: toGrid(after.target_grid ?? before.target_grid, path, `${where} target grid`),
+        selection: selGrid,
+        selectionBox: Array.isArray(selection) && !selGrid && selection.every((n) => typeof n === 'number') ? (selection as number[]) : undefined,
+        reduced: !full,
+        gridShape: shape && shape.length === 2 && shape.every((n) => Number.isInteger(n)) ? [shape[0] as number, shape[1] as number] : undefined,
+        imagePath,
+      };
+    });
+    const last = steps[steps.length - 1];
+    const finalSimilarity = num(o.final_similarity) ?? last?.similarity ?? 0;
+    return {
+      file: path,
+      episodeNum: num(o.episode_num) ?? Number(EPISODE_LOG.exec(basename(path))?.[1] ?? -1),
+      taskId: typeof o.task_id === 'string' ? o.task_id : '',
+      configHash: typeof o.config_hash === 'string' ? o.config_hash : undefined,
+      startTimestamp: num(o.start_timestamp),
+      endTimestamp: num(o.end_timestamp),
+      totalSteps: num(o.total_steps) ?? steps.length,
+      totalReward: num(o.total_reward) ?? steps.reduce((a, s) => a + s.reward, 0),
+      finalSimilarity,
+      success: last?.success ?? finalSimilarity >= 1,
+      steps,
+      warnings,
+    };
+  });
+}
+
+export interface EpisodeFolder {
+  dir: string;
+  episodeNum: number;
+  /** Structured logs in the folder, newest name last. */
+  logs: string[];
+  /** Step images sorted by step number. */
+  images: { step: number; path: string; format: 'svg' | 'png' }[];
+}
+
+export async function listEpisodeFolder(dir: string): Promise<EpisodeFolder> {
+  return guard(dir, async () => {
+    const names = await readdir(dir);
+    const logs = names.filter((n) => EPISODE_LOG.test(n)).sort().map((n) => join(dir, n));
+    const images = names
+      .map((n) => ({ n, m: STEP_IMAGE.exec(n) }))
+      .filter((x) => x.m)
+      .map(({ n, m }) => ({ step: Number(m![1]), path: join(dir, n), format: m![2].toLowerCase() as 'svg' | 'png' }))
+      .sort((a, b) => a.step - b.step || a.format.localeCompare(b.format));
+    return { dir, episodeNum: Number(/episode_(\d+)$/.exec(dir)?.[1] ?? -1), logs, images };
+  });
+}

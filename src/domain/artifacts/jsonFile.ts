@@ -1,0 +1,64 @@
+// Large JSON documents (episode logs), optionally gzipped: sizes bounded, nesting checked
+// before JSON.parse so a 10^5-deep document is refused instead of overflowing the stack.
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { ArtifactError } from './errors';
+import { withFile } from './source';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface JsonFileLimits {
+  maxBytes?: number; // decompressed, default 512 MiB
+  maxDepth?: number; // default 64
+}
+
+/** Deepest nesting of [ and { outside strings. Linear, no recursion. */
+export function jsonDepth(text: string, stopAt: number): number {
+  let depth = 0, max = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) { max = depth; if (max > stopAt) return max; }
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+export async function readJsonFile(path: string, limits: JsonFileLimits = {}): Promise<unknown> {
+  const maxBytes = limits.maxBytes ?? 512 << 20;
+  const maxDepth = limits.maxDepth ?? 64;
+  return withFile(path, async (src) => {
+    if (src.size === 0) throw new ArtifactError('truncated', path, 'file is empty (still being written?)');
+    let bytes = await src.read(0, Math.min(src.size, maxBytes + 1), 'JSON');
+    if (bytes.length > maxBytes) throw new ArtifactError('too_large', path, `JSON file is over ${maxBytes} bytes`);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = await gunzipAsync(bytes, { maxOutputLength: maxBytes });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArtifactError('too_large', path, `gzip expands beyond ${maxBytes} bytes (gzip bomb?)`);
+        throw new ArtifactError(code === 'Z_BUF_ERROR' ? 'truncated' : 'inconsistent', path, `gzip data is damaged: ${(err as Error).message}`);
+      }
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new ArtifactError('bad_json', path, 'not valid UTF-8');
+    }
+    const depth = jsonDepth(text, maxDepth);
+    if (depth > maxDepth) throw new ArtifactError('too_deep', path, `JSON nests deeper than ${maxDepth} levels`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      const msg = (err as Error).message;
+      // A document cut off mid-way is most likely still being written.
+      const truncated = /Unexpected end of JSON input|Unterminated string/i.test(msg);
+      throw new ArtifactError(truncated ? 'truncated' : 'bad_json', path, truncated ? 'JSON ends early (still being written?)' : `invalid JSON: ${msg}`);
+    }
+  });
+}

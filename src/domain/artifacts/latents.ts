@@ -1,0 +1,144 @@
+// The latent store of seed 004: {uuid}.safetensors next to a {uuid}.json LatentRecord,
+// removed by the producer after a TTL (ACE_LATENT_TTL_HOURS, default 24) unless pinned.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArtifactError, asArtifactError, guard } from './errors';
+import { withFile } from './source';
+import { isJsonObject, parseStrictJson, type JsonValue } from './strictJson';
+
+export const LATENT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(safetensors|json)$/i;
+export const DEFAULT_TTL_HOURS = 24;
+
+export interface LatentRecord {
+  id: string;
+  path?: string;
+  shape: number[];
+  dtype: string;
+  modelVariant: string;
+  stageType: string;
+  isCheckpoint: boolean;
+  checkpointStep: number | null;
+  totalSteps: number;
+  params: { [key: string]: JsonValue };
+  lmMetadata: { [key: string]: JsonValue } | null;
+  batchSize: number;
+  /** Seconds since the epoch, as the producer writes time.time(). */
+  createdAt: number;
+  pinned: boolean;
+}
+
+export interface Expiry {
+  /** Milliseconds since the epoch, or null when pinned (never expires). */
+  expiresAtMs: number | null;
+  expired: boolean;
+  /** Expires within the next hour (and is not yet expired). */
+  expiresSoon: boolean;
+}
+
+export function ttlHoursFromEnv(env: Record<string, string | undefined>): number {
+  const v = Number(env.ACE_LATENT_TTL_HOURS);
+  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_TTL_HOURS;
+}
+
+export function latentExpiry(record: Pick<LatentRecord, 'createdAt' | 'pinned'>, ttlHours: number, nowMs: number): Expiry {
+  if (record.pinned) return { expiresAtMs: null, expired: false, expiresSoon: false };
+  const expiresAtMs = (record.createdAt + ttlHours * 3600) * 1000;
+  const left = expiresAtMs - nowMs;
+  return { expiresAtMs, expired: left <= 0, expiresSoon: left > 0 && left <= 3600_000 };
+}
+
+export function parseLatentRecord(text: string, file: string): LatentRecord {
+  const json = parseStrictJson(text, file, 'latent record', 32);
+  if (!isJsonObject(json)) throw new ArtifactError('inconsistent', file, 'latent record is not a JSON object');
+  const bad = (field: string, want: string): never => {
+    throw new ArtifactError('inconsistent', file, `latent record field ${field} is ${JSON.stringify(json[field]) ?? 'missing'}, expected ${want}`);
+  };
+  const str = (k: string) => (typeof json[k] === 'string' ? (json[k] as string) : bad(k, 'a string'));
+  const int = (k: string) => (typeof json[k] === 'number' && Number.isSafeInteger(json[k]) ? (json[k] as number) : bad(k, 'an integer'));
+  const shape = Array.isArray(json.shape) && json.shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0) ? (json.shape as number[]) : bad('shape', 'a list of sizes');
+  const createdAt = typeof json.created_at === 'number' && Number.isFinite(json.created_at) ? json.created_at : bad('created_at', 'a timestamp');
+  const cs = json.checkpoint_step;
+  const lm = json.lm_metadata;
+  return {
+    id: str('id'),
+    path: typeof json.path === 'string' ? json.path : undefined,
+    shape,
+    dtype: str('dtype'),
+    modelVariant: str('model_variant'),
+    stageType: str('stage_type'),
+    isCheckpoint: json.is_checkpoint === true,
+    checkpointStep: cs === null || cs === undefined ? null : typeof cs === 'number' && Number.isSafeInteger(cs) ? cs : bad('checkpoint_step', 'an integer or null'),
+    totalSteps: int('total_steps'),
+    params: isJsonObject(json.params) ? json.params : bad('params', 'an object'),
+    lmMetadata: lm === null || lm === undefined ? null : isJsonObject(lm) ? lm : bad('lm_metadata', 'an object or null'),
+    batchSize: json.batch_size === undefined ? 1 : int('batch_size'),
+    createdAt,
+    pinned: json.pinned === true,
+  };
+}
+
+const MAX_RECORD_BYTES = 16 << 20;
+
+export function readLatentRecord(path: string): Promise<LatentRecord> {
+  return withFile(path, async (src) => {
+    if (src.size > MAX_RECORD_BYTES) throw new ArtifactError('too_large', path, `latent record of ${src.size} bytes (limit ${MAX_RECORD_BYTES})`);
+    if (src.size === 0) throw new ArtifactError('truncated', path, 'latent record is empty (still being written?)');
+    const bytes = await src.read(0, src.size, 'latent record');
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new ArtifactError('bad_json', path, 'latent record is not valid UTF-8');
+    }
+    return parseLatentRecord(text, path);
+  });
+}
+
+export interface LatentEntry {
+  id: string;
+  tensorPath?: string;
+  recordPath?: string;
+  record?: LatentRecord;
+  /** The record could not be read (corrupt, half-written…). */
+  error?: ArtifactError;
+  /** 'no_tensor': a record whose tensor is gone; 'no_record': a tensor without its record. */
+  orphan?: 'no_tensor' | 'no_record';
+  expiry?: Expiry;
+}
+
+export interface LatentStore {
+  dir: string;
+  ttlHours: number;
+  entries: LatentEntry[];
+}
+
+export async function scanLatentStore(dir: string, options: { ttlHours?: number; nowMs?: number } = {}): Promise<LatentStore> {
+  const ttlHours = options.ttlHours ?? ttlHoursFromEnv(process.env);
+  const nowMs = options.nowMs ?? Date.now();
+  const names = await guard(dir, () => readdir(dir));
+  const byId = new Map<string, LatentEntry>();
+  for (const name of names) {
+    const m = LATENT_FILE.exec(name);
+    if (!m) continue;
+    const id = m[1].toLowerCase();
+    const e = byId.get(id) ?? { id };
+    if (m[2].toLowerCase() === 'safetensors') e.tensorPath = join(dir, name);
+    else e.recordPath = join(dir, name);
+    byId.set(id, e);
+  }
+  const entries = [...byId.values()];
+  await Promise.all(entries.map(async (e) => {
+    if (e.recordPath) {
+      try {
+        e.record = await readLatentRecord(e.recordPath);
+        e.expiry = latentExpiry(e.record, ttlHours, nowMs);
+      } catch (err) {
+        e.error = asArtifactError(e.recordPath, err);
+      }
+    }
+    if (!e.tensorPath) e.orphan = 'no_tensor';
+    else if (!e.recordPath) e.orphan = 'no_record';
+  }));
+  entries.sort((a, b) => (b.record?.createdAt ?? 0) - (a.record?.createdAt ?? 0) || a.id.localeCompare(b.id));
+  return { dir, ttlHours, entries };
+}

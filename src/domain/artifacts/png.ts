@@ -1,0 +1,203 @@
+// PNG to RGBA8: colour types gray, RGB, palette, gray+alpha, RGBA; bit depths 1–16;
+// Adam7 interlacing; tRNS transparency. Dimensions are checked before allocating and the
+// inflated size is bounded by what the dimensions imply, so a lying header cannot eat memory.
+import { crc32, inflateSync } from 'node:zlib';
+import { ArtifactError } from './errors';
+import { withFile, type ByteSource } from './source';
+
+export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Largest image decoded, in pixels (64 megapixels: 256 MiB of RGBA). */
+export const MAX_PIXELS = 64 * 1024 * 1024;
+
+export interface PngInfo {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlaced: boolean;
+}
+
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** width × height × 4 bytes, row-major RGBA. 16-bit samples are reduced to their high byte. */
+  data: Uint8Array;
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const VALID_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const ADAM7 = [ // [x0, y0, dx, dy]
+  [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
+];
+
+export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS): RgbaImage & PngInfo {
+  for (let i = 0; i < 8; i++) {
+    if (bytes[i] !== PNG_SIGNATURE[i]) throw new ArtifactError(bytes.length < 8 ? 'truncated' : 'bad_magic', file, 'not a PNG file (signature missing)');
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 8;
+  let info: PngInfo | undefined;
+  let palette: Uint8Array | undefined;
+  let trns: Uint8Array | undefined;
+  const idat: Uint8Array[] = [];
+  let ended = false;
+  while (pos + 8 <= bytes.length) {
+    const len = dv.getUint32(pos);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    if (len > 0x7fffffff) throw new ArtifactError('inconsistent', file, `PNG chunk ${type} claims ${len} bytes`);
+    if (pos + 12 + len > bytes.length) throw new ArtifactError('truncated', file, `PNG chunk ${type} needs ${len} bytes, the file ends first`);
+    const body = bytes.subarray(pos + 8, pos + 8 + len);
+    if ((crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0) !== dv.getUint32(pos + 8 + len)) throw new ArtifactError('inconsistent', file, `PNG chunk ${type} fails its CRC check`);
+    if (type === 'IHDR') {
+      if (len < 13) throw new ArtifactError('bad_header', file, 'PNG IHDR is too short');
+      const b = new DataView(body.buffer, body.byteOffset, 13);
+      info = { width: b.getUint32(0), height: b.getUint32(4), bitDepth: body[8], colorType: body[9], interlaced: body[12] === 1 };
+      if (info.width === 0 || info.height === 0) throw new ArtifactError('bad_header', file, `PNG is ${info.width}×${info.height}`);
+      if (!(info.colorType in CHANNELS) || !VALID_DEPTHS[info.colorType].includes(info.bitDepth)) throw new ArtifactError('bad_header', file, `PNG colour type ${info.colorType} with bit depth ${info.bitDepth} is invalid`);
+      if (body[10] !== 0 || body[11] !== 0 || body[12] > 1) throw new ArtifactError('unsupported', file, 'PNG uses an unknown compression, filter or interlace method');
+      if (info.width * info.height > maxPixels) throw new ArtifactError('too_large', file, `PNG is ${info.width}×${info.height} (${info.width * info.height} pixels, limit ${maxPixels})`);
+    } else if (type === 'PLTE') palette = body;
+    else if (type === 'tRNS') trns = body;
+    else if (type === 'IDAT') idat.push(body);
+    else if (type === 'IEND') { ended = true; break; }
+    pos += 12 + len;
+  }
+  if (!info) throw new ArtifactError(bytes.length < 33 ? 'truncated' : 'bad_header', file, 'PNG has no IHDR');
+  if (idat.length === 0) throw new ArtifactError('truncated', file, 'PNG has no image data');
+  if (!ended) throw new ArtifactError('truncated', file, 'PNG ends before IEND (cut off, or still being written)');
+  if (info.colorType === 3 && !palette) throw new ArtifactError('bad_header', file, 'palette PNG without PLTE');
+
+  const { width, height, bitDepth, colorType } = info;
+  const bpp = CHANNELS[colorType] * bitDepth; // bits per pixel
+  const passes = info.interlaced ? ADAM7 : [[0, 0, 1, 1]];
+  let rawSize = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
+    if (pw > 0 && ph > 0) rawSize += ph * (1 + Math.ceil((pw * bpp) / 8));
+  }
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: rawSize });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArtifactError('inconsistent', file, `PNG data inflates beyond the ${rawSize} bytes its dimensions allow`);
+    throw new ArtifactError(code === 'Z_BUF_ERROR' ? 'truncated' : 'inconsistent', file, `PNG data does not inflate: ${(err as Error).message}`);
+  }
+  if (raw.length < rawSize) throw new ArtifactError('truncated', file, `PNG data is ${raw.length} bytes, ${rawSize} expected`);
+
+  const out = new Uint8Array(width * height * 4);
+  const bytesPerPixel = Math.max(1, bpp >> 3);
+  let offset = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
+    if (pw <= 0 || ph <= 0) continue;
+    const stride = Math.ceil((pw * bpp) / 8);
+    let prev = new Uint8Array(stride);
+    for (let y = 0; y < ph; y++) {
+      const filter = raw[offset];
+      const line = new Uint8Array(raw.subarray(offset + 1, offset + 1 + stride));
+      unfilter(filter, line, prev, bytesPerPixel, file);
+      offset += 1 + stride;
+      for (let x = 0; x < pw; x++) writePixel(out, ((y0 + y * dy) * width + x0 + x * dx) * 4, line, x, info, palette, trns);
+      prev = line;
+    }
+  }
+  return { ...info, data: out };
+}
+
+function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: number, file: string): void {
+  const n = line.length;
+  switch (filter) {
+    case 0: return;
+    case 1: for (let i = bpp; i < n; i++) line[i] = (line[i] + line[i - bpp]) & 0xff; return;
+    case 2: for (let i = 0; i < n; i++) line[i] = (line[i] + prev[i]) & 0xff; return;
+    case 3: for (let i = 0; i < n; i++) line[i] = (line[i] + (((i >= bpp ? line[i - bpp] : 0) + prev[i]) >> 1)) & 0xff; return;
+    case 4:
+      for (let i = 0; i < n; i++) {
+        const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        line[i] = (line[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+      }
+      return;
+    default:
+      throw new ArtifactError('inconsistent', file, `PNG row uses unknown filter ${filter}`);
+  }
+}
+
+function sample(line: Uint8Array, index: number, depth: number): number {
+  if (depth === 8) return line[index];
+  if (depth === 16) return line[index * 2]; // high byte
+  const perByte = 8 / depth;
+  const byte = line[Math.floor(index / perByte)];
+  const shift = 8 - depth * ((index % perByte) + 1);
+  return (byte >> shift) & ((1 << depth) - 1);
+}
+
+function sample16(line: Uint8Array, index: number): number {
+  return (line[index * 2] << 8) | line[index * 2 + 1];
+}
+
+function writePixel(out: Uint8Array, at: number, line: Uint8Array, x: number, info: PngInfo, palette?: Uint8Array, trns?: Uint8Array): void {
+  const { colorType, bitDepth } = info;
+  const scale = (v: number) => (bitDepth >= 8 ? v : Math.round((v * 255) / ((1 << bitDepth) - 1)));
+  switch (colorType) {
+    case 0: {
+      const v = sample(line, x, bitDepth);
+      const g = scale(v);
+      out[at] = out[at + 1] = out[at + 2] = g;
+      const key = trns && trns.length >= 2 ? (trns[0] << 8) | trns[1] : -1;
+      out[at + 3] = (bitDepth === 16 ? sample16(line, x) : v) === key ? 0 : 255;
+      return;
+    }
+    case 2: {
+      for (let c = 0; c < 3; c++) out[at + c] = sample(line, x * 3 + c, bitDepth);
+      let transparent = false;
+      if (trns && trns.length >= 6) {
+        transparent = true;
+        for (let c = 0; c < 3; c++) {
+          const v = bitDepth === 16 ? sample16(line, x * 3 + c) : line[x * 3 + c];
+          if (v !== ((trns[c * 2] << 8) | trns[c * 2 + 1])) transparent = false;
+        }
+      }
+      out[at + 3] = transparent ? 0 : 255;
+      return;
+    }
+    case 3: {
+      const i = sample(line, x, bitDepth);
+      const p = palette!;
+      if (i * 3 + 2 < p.length) { out[at] = p[i * 3]; out[at + 1] = p[i * 3 + 1]; out[at + 2] = p[i * 3 + 2]; }
+      out[at + 3] = trns && i < trns.length ? trns[i] : 255;
+      return;
+    }
+    case 4: {
+      const g = sample(line, x * 2, bitDepth);
+      out[at] = out[at + 1] = out[at + 2] = g;
+      out[at + 3] = sample(line, x * 2 + 1, bitDepth);
+      return;
+    }
+    case 6:
+      for (let c = 0; c < 4; c++) out[at + c] = sample(line, x * 4 + c, bitDepth);
+      return;
+  }
+}
+
+/** Reads only the IHDR: dimensions without decoding. */
+export async function readPngInfoFrom(src: ByteSource): Promise<PngInfo> {
+  const head = await src.read(0, Math.min(src.size, 33), 'PNG header');
+  for (let i = 0; i < 8; i++) if (head[i] !== PNG_SIGNATURE[i]) throw new ArtifactError(head.length < 8 ? 'truncated' : 'bad_magic', src.name, 'not a PNG file (signature missing)');
+  if (head.length < 33 || String.fromCharCode(...head.subarray(12, 16)) !== 'IHDR') throw new ArtifactError(head.length < 33 ? 'truncated' : 'bad_header', src.name, 'PNG has no IHDR');
+  const dv = new DataView(head.buffer, head.byteOffset, 33);
+  return { width: dv.getUint32(16), height: dv.getUint32(20), bitDepth: head[24], colorType: head[25], interlaced: head[28] === 1 };
+}
+
+/** Files over this are refused before reading: a frame this big is not a PNG the producers write. */
+const MAX_PNG_FILE = 512 << 20;
+
+export async function readPng(path: string, maxPixels = MAX_PIXELS): Promise<RgbaImage & PngInfo> {
+  return withFile(path, async (src) => {
+    const info = await readPngInfoFrom(src);
+    if (info.width * info.height > maxPixels) throw new ArtifactError('too_large', path, `PNG is ${info.width}×${info.height} (${info.width * info.height} pixels, limit ${maxPixels})`);
+    if (src.size > MAX_PNG_FILE) throw new ArtifactError('too_large', path, `PNG file of ${src.size} bytes (limit ${MAX_PNG_FILE})`);
+    return decodePng(await src.read(0, src.size, 'PNG'), path, maxPixels);
+  });
+}

@@ -1,0 +1,142 @@
+// The audio ring buffer of seed 003: a 4096-byte header (magic "AUDITAB!", version,
+// sample rate, channels, capacity, write sequence, samples per write) and planar f64
+// channels. Another process writes while we read, so a read takes the sequence, copies,
+// and takes the sequence again; samples the writer may have overwritten meanwhile are
+// retried or dropped, never shown torn. Overruns (samples that came and went between two
+// reads) are counted, and the reader resynchronises when the writer restarts.
+import { ArtifactError, guard } from './errors';
+import { FileSource, withFile, type ByteSource } from './source';
+
+export const RING_HEADER_BYTES = 4096;
+export const RING_MAGIC = 'AUDITAB!';
+
+export interface RingHeader {
+  version: number;
+  sampleRate: number;
+  channels: number;
+  capacity: number;
+  writeSequence: number;
+  samplesPerWrite: number;
+}
+
+export function parseRingHeader(bytes: Uint8Array, fileSize: number, file: string): RingHeader {
+  if (fileSize < RING_HEADER_BYTES || bytes.length < 56) throw new ArtifactError('truncated', file, `ring buffer header needs ${RING_HEADER_BYTES} bytes, file has ${fileSize}`);
+  if (String.fromCharCode(...bytes.subarray(0, 8)) !== RING_MAGIC) throw new ArtifactError('bad_magic', file, 'not an audio ring buffer (no AUDITAB! magic)');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const field = (at: number, name: string) => {
+    const v = dv.getBigUint64(at, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArtifactError('bad_header', file, `ring buffer ${name} ${v} is out of range`);
+    return Number(v);
+  };
+  const h: RingHeader = {
+    version: field(8, 'version'), sampleRate: field(16, 'sample rate'), channels: field(24, 'channel count'),
+    capacity: field(32, 'capacity'), writeSequence: field(40, 'write sequence'), samplesPerWrite: field(48, 'samples per write'),
+  };
+  if (h.version !== 1) throw new ArtifactError('unsupported', file, `ring buffer version ${h.version} (version 1 is supported)`);
+  if (h.sampleRate < 1 || h.sampleRate > 10_000_000) throw new ArtifactError('bad_header', file, `ring buffer sample rate ${h.sampleRate} is out of range`);
+  if (h.channels < 1 || h.channels > 1024) throw new ArtifactError('bad_header', file, `ring buffer has ${h.channels} channels (1–1024 allowed)`);
+  if (h.capacity < 1) throw new ArtifactError('bad_header', file, 'ring buffer capacity is 0');
+  if (h.samplesPerWrite < 1 || h.samplesPerWrite > h.capacity) throw new ArtifactError('bad_header', file, `ring buffer writes ${h.samplesPerWrite} samples at a time into a capacity of ${h.capacity}`);
+  const need = RING_HEADER_BYTES + h.channels * h.capacity * 8;
+  if (!Number.isSafeInteger(need)) throw new ArtifactError('too_large', file, 'ring buffer geometry overflows');
+  if (fileSize < need) throw new ArtifactError('truncated', file, `ring buffer of ${h.channels}×${h.capacity} samples needs ${need} bytes, file has ${fileSize}`);
+  return h;
+}
+
+export interface RingRead {
+  header: RingHeader;
+  /** Newest samples, oldest first, one array per requested channel. */
+  data: Float64Array[];
+  channels: number[];
+  /** Index of the first returned sample in the writer's stream (total samples written before it). */
+  firstSample: number;
+  /** Samples written since the previous read that were overwritten before they could be read. */
+  overrunSamples: number;
+  /** True when the writer restarted or changed geometry since the previous read. */
+  resynced: boolean;
+  /** True when nothing new was written since the previous read. */
+  stalled: boolean;
+  /** Oldest samples dropped from this read because the writer was overwriting them. */
+  tornSamples: number;
+}
+
+const sameGeometry = (a: RingHeader, b: RingHeader) =>
+  a.sampleRate === b.sampleRate && a.channels === b.channels && a.capacity === b.capacity && a.samplesPerWrite === b.samplesPerWrite;
+
+export class RingBufferReader {
+  private last: RingHeader | undefined;
+
+  constructor(readonly path: string) {}
+
+  private async header(src: ByteSource): Promise<RingHeader> {
+    return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, this.path);
+  }
+
+  /** The newest `samples` (at most the capacity) of each channel in `channels` (default: all). */
+  async read(samples: number, channels?: number[]): Promise<RingRead> {
+    // Opened per read: a writer that restarts replaces the file, and a kept handle would go stale.
+    return guard(this.path, async () => {
+      const src = await FileSource.open(this.path);
+      try {
+        return await this.readFrom(src, samples, channels);
+      } finally {
+        await src.close();
+      }
+    });
+  }
+
+  async readFrom(src: ByteSource, samples: number, channels?: number[], maxAttempts = 3): Promise<RingRead> {
+    let h = await this.header(src);
+    const resynced = !!this.last && (!sameGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
+    const chans = channels ?? Array.from({ length: h.channels }, (_, i) => i);
+    for (const c of chans) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', this.path, `channel ${c} does not exist (the buffer has ${h.channels})`);
+    const previousWritten = this.last && !resynced ? this.last.writeSequence * this.last.samplesPerWrite : undefined;
+
+    for (let attempt = 0; ; attempt++) {
+      const written = h.writeSequence * h.samplesPerWrite;
+      let n = Math.max(0, Math.min(Math.floor(samples), h.capacity, written));
+      const data = await Promise.all(chans.map((c) => this.copyNewest(src, h, c, written, n)));
+      const after = await this.header(src);
+      if (!sameGeometry(after, h) || after.writeSequence < h.writeSequence) {
+        if (attempt + 1 >= maxAttempts) throw new ArtifactError('inconsistent', this.path, 'ring buffer changed shape while being read');
+        h = after;
+        continue;
+      }
+      // The writer may be filling block `after.writeSequence` right now, and has filled every
+      // block since `h.writeSequence`: those positions may hold new samples, not the ones we want.
+      const unsafe = (after.writeSequence - h.writeSequence + 1) * h.samplesPerWrite;
+      const torn = Math.max(0, n + unsafe - h.capacity);
+      if (torn > 0 && attempt + 1 < maxAttempts) {
+        h = after;
+        continue;
+      }
+      n -= torn;
+      const trimmed = data.map((d) => d.subarray(torn));
+      const overrunSamples = previousWritten === undefined ? 0 : Math.max(0, written - previousWritten - h.capacity);
+      this.last = h;
+      return {
+        header: h, data: trimmed, channels: chans, firstSample: written - n, overrunSamples, resynced,
+        stalled: previousWritten !== undefined && written === previousWritten, tornSamples: torn,
+      };
+    }
+  }
+
+  private async copyNewest(src: ByteSource, h: RingHeader, channel: number, written: number, n: number): Promise<Float64Array> {
+    const out = new Float64Array(n);
+    if (n === 0) return out;
+    const base = RING_HEADER_BYTES + channel * h.capacity * 8;
+    const start = (written - n) % h.capacity;
+    const first = Math.min(n, h.capacity - start);
+    const a = await src.read(base + start * 8, first * 8, `ring buffer channel ${channel}`);
+    new Uint8Array(out.buffer).set(a, 0);
+    if (first < n) {
+      const b = await src.read(base, (n - first) * 8, `ring buffer channel ${channel}`);
+      new Uint8Array(out.buffer).set(b, first * 8);
+    }
+    return out;
+  }
+}
+
+export function readRingHeader(path: string): Promise<RingHeader> {
+  return withFile(path, async (src) => parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, path));
+}
