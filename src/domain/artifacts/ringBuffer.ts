@@ -72,7 +72,11 @@ export class RingBufferReader {
     return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, this.path);
   }
 
-  /** The newest `samples` (at most the capacity) of each channel in `channels` (default: all). */
+  /**
+   * The newest `samples` of each channel in `channels` (default: all). At most
+   * capacity − samples_per_write come back: the writer may be rewriting the oldest block
+   * of the ring at any moment, so those positions are never safe to show.
+   */
   async read(samples: number, channels?: number[]): Promise<RingRead> {
     // Opened per read: a writer that restarts replaces the file, and a kept handle would go stale.
     return guard(this.path, async () => {
@@ -94,7 +98,7 @@ export class RingBufferReader {
 
     for (let attempt = 0; ; attempt++) {
       const written = h.writeSequence * h.samplesPerWrite;
-      let n = Math.max(0, Math.min(Math.floor(samples), h.capacity, written));
+      let n = Math.max(0, Math.min(Math.floor(samples), h.capacity - h.samplesPerWrite, written));
       const data = await Promise.all(chans.map((c) => this.copyNewest(src, h, c, written, n)));
       const after = await this.header(src);
       if (!sameGeometry(after, h) || after.writeSequence < h.writeSequence) {
@@ -102,8 +106,8 @@ export class RingBufferReader {
         h = after;
         continue;
       }
-      // The writer may be filling block `after.writeSequence` right now, and has filled every
-      // block since `h.writeSequence`: those positions may hold new samples, not the ones we want.
+      // Blocks the writer completed since `h`, plus the one it may be filling now, may have
+      // replaced the oldest samples we copied.
       const unsafe = (after.writeSequence - h.writeSequence + 1) * h.samplesPerWrite;
       const torn = Math.max(0, n + unsafe - h.capacity);
       if (torn > 0 && attempt + 1 < maxAttempts) {
