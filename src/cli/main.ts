@@ -1,6 +1,8 @@
 // `runreel`: the command-line face of the same pure modules the extension uses.
 // Exit codes: 0 ok, 2 usage or input error (message on stderr; JSON with --json).
 import { resolve } from 'node:path';
+import { ArtifactError } from '../domain/artifacts/errors';
+import { inspectFile } from '../domain/artifacts/inspect';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
@@ -20,6 +22,8 @@ export class CliError extends Error {
 export const HELP = `runreel ${__RUNREEL_VERSION__} — look inside training-run artifacts
 
 Usage:
+  runreel inspect FILE [--json]    what a file holds: npy, npz, safetensors, wav, png,
+                                   ring buffer, episode log or latent record
   runreel scan [DIR...] [--json]   list the runs found under DIR (default: .)
   runreel --help                    this help
   runreel --version                 the version
@@ -53,6 +57,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   return { command: positionals.shift(), positionals, flags };
 }
 
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+async function inspect(files: string[], json: boolean, io: CliIo): Promise<number> {
+  if (files.length !== 1) throw new CliError('usage', 'inspect takes one FILE; see runreel --help');
+  const result = await inspectFile(resolve(io.cwd, files[0]));
+  if (json) io.out(toJson({ file: result.file, kind: result.kind, ...result.details }) + '\n');
+  else io.out(`${result.file}\n${result.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return 0;
+}
+
 async function scan(dirs: string[], json: boolean, io: CliIo): Promise<number> {
   const roots = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
   const result = await discoverRuns(roots);
@@ -81,7 +97,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (args.flags.has('--help') || args.flags.has('-h') || args.command === 'help') {
-      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['scan'] }) + '\n' : HELP);
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan'] }) + '\n' : HELP);
       return 0;
     }
     switch (args.command) {
@@ -89,11 +105,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         throw new CliError('usage', 'no command given; see runreel --help');
       case 'scan':
         return await scan(args.positionals, json, io);
+      case 'inspect':
+        return await inspect(args.positionals, json, io);
       default:
         throw new CliError('usage', `unknown command '${args.command}'; see runreel --help`);
     }
   } catch (err) {
-    const code = err instanceof CliError ? err.code : 'internal';
+    const code = err instanceof CliError || err instanceof ArtifactError ? err.code : 'internal';
     const message = err instanceof Error ? err.message : String(err);
     io.err(json ? JSON.stringify({ error: { code, message } }) + '\n' : `runreel: ${message}\n`);
     return 2;

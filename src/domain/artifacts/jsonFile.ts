@@ -12,8 +12,11 @@ export interface JsonFileLimits {
   maxDepth?: number; // default 64
 }
 
-/** Deepest nesting of [ and { outside strings. Linear, no recursion. */
-export function jsonDepth(text: string, stopAt: number): number {
+/**
+ * Deepest nesting of [ and { outside strings, and whether the text stops with a string or
+ * a bracket still open (a document cut off mid-write). Linear, no recursion.
+ */
+export function jsonShape(text: string, stopAt: number): { depth: number; open: boolean } {
   let depth = 0, max = 0, inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -22,10 +25,10 @@ export function jsonDepth(text: string, stopAt: number): number {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) { max = depth; if (max > stopAt) return max; }
+      if (++depth > max) { max = depth; if (max > stopAt) return { depth: max, open: true }; }
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return max;
+  return { depth: max, open: inString || depth > 0 };
 }
 
 export async function readJsonFile(path: string, limits: JsonFileLimits = {}): Promise<unknown> {
@@ -50,15 +53,14 @@ export async function readJsonFile(path: string, limits: JsonFileLimits = {}): P
     } catch {
       throw new ArtifactError('bad_json', path, 'not valid UTF-8');
     }
-    const depth = jsonDepth(text, maxDepth);
-    if (depth > maxDepth) throw new ArtifactError('too_deep', path, `JSON nests deeper than ${maxDepth} levels`);
+    const shape = jsonShape(text, maxDepth);
+    if (shape.depth > maxDepth) throw new ArtifactError('too_deep', path, `JSON nests deeper than ${maxDepth} levels`);
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      const msg = (err as Error).message;
-      // A document cut off mid-way is most likely still being written.
-      const truncated = /Unexpected end of JSON input|Unterminated string/i.test(msg);
-      throw new ArtifactError(truncated ? 'truncated' : 'bad_json', path, truncated ? 'JSON ends early (still being written?)' : `invalid JSON: ${msg}`);
+      // A document that stops inside a string or an open bracket is most likely still being written.
+      if (shape.open || text.trim() === '') throw new ArtifactError('truncated', path, 'JSON ends early (still being written?)');
+      throw new ArtifactError('bad_json', path, `invalid JSON: ${(err as Error).message}`);
     }
   });
 }

@@ -153,6 +153,7 @@ export function parseNpyHeader(prefix: Uint8Array, file: string): NpyHeader {
   const shape = dict.shape as unknown[];
   let count = 1;
   for (const d of shape) {
+    if (typeof d === 'number' && Number.isInteger(d) && d > Number.MAX_SAFE_INTEGER) throw new ArtifactError('too_large', file, `npy shape has a dimension of ${d}, more elements than can be addressed`);
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new ArtifactError('bad_header', file, `npy shape has an invalid dimension ${String(d)}`);
     count *= d;
     if (!Number.isSafeInteger(count)) throw new ArtifactError('too_large', file, `npy shape (${shape.join(', ')}) has more elements than can be addressed`);
