@@ -28,3 +28,12 @@ test('scan finds the fixture runs', () => {
   expect(r.status).toBe(0);
   expect(JSON.parse(r.stdout).runs).toHaveLength(3);
 });
+
+test('inspect on a real snapshot, and a clean error for a broken file', () => {
+  const ok = run('inspect', 'lightning_logs/version_0/viz_snapshots/viz_step_150_embeddings.npz');
+  expect(ok.status).toBe(0);
+  expect(ok.stdout).toContain('npz with 9 arrays');
+  const bad = run('inspect', '../formats/npy/object_evil.npy');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toContain('object array not displayed');
+});

@@ -188,6 +188,16 @@ function float16ToFloat32(src: Uint16Array): Float32Array {
   return out;
 }
 
+/**
+ * Native-order memory for `bytes`: a view of the same memory when no swap is needed and the
+ * items are aligned (numpy pads headers to 64 bytes, so they usually are), else a copy,
+ * byte-swapped when big-endian. Returns [buffer, byteOffset].
+ */
+function nativeBytes(bytes: Uint8Array, width: number, bigEndian: boolean): [ArrayBuffer, number] {
+  if ((!bigEndian || width === 1) && bytes.byteOffset % width === 0) return [bytes.buffer as ArrayBuffer, bytes.byteOffset];
+  return [nativeCopy(bytes, width, bigEndian), 0];
+}
+
 /** Copies `bytes` into fresh aligned memory, byte-swapping items of `width` when big-endian. */
 function nativeCopy(bytes: Uint8Array, width: number, bigEndian: boolean): ArrayBuffer {
   const out = new Uint8Array(bytes.length);
@@ -225,26 +235,26 @@ function decodeValues(h: NpyHeader, data: Uint8Array, file: string): NpyValues {
       const obj = unpickleObjectArray(data, file);
       return { kind: 'object', values: obj.values };
     }
-    case 'b': return { kind: 'bool', values: f(new Uint8Array(nativeCopy(bytes, 1, false)), (k) => new Uint8Array(k)) };
+    case 'b': return { kind: 'bool', values: f(bytes.slice(), (k) => new Uint8Array(k)) };
     case 'f': {
-      const buf = nativeCopy(bytes, itemsize, bigEndian);
-      if (itemsize === 2) return { kind: 'number', values: f(float16ToFloat32(new Uint16Array(buf)), (k) => new Float32Array(k)) };
-      if (itemsize === 4) return { kind: 'number', values: f(new Float32Array(buf), (k) => new Float32Array(k)) };
-      return { kind: 'number', values: f(new Float64Array(buf), (k) => new Float64Array(k)) };
+      const [buf, off] = nativeBytes(bytes, itemsize, bigEndian);
+      if (itemsize === 2) return { kind: 'number', values: f(float16ToFloat32(new Uint16Array(buf, off, n)), (k) => new Float32Array(k)) };
+      if (itemsize === 4) return { kind: 'number', values: f(new Float32Array(buf, off, n), (k) => new Float32Array(k)) };
+      return { kind: 'number', values: f(new Float64Array(buf, off, n), (k) => new Float64Array(k)) };
     }
     case 'c': {
-      const buf = nativeCopy(bytes, itemsize / 2, bigEndian);
-      if (itemsize === 8) return { kind: 'complex', values: f(new Float32Array(buf), (k) => new Float32Array(k), 2) };
-      return { kind: 'complex', values: f(new Float64Array(buf), (k) => new Float64Array(k), 2) };
+      const [buf, off] = nativeBytes(bytes, itemsize / 2, bigEndian);
+      if (itemsize === 8) return { kind: 'complex', values: f(new Float32Array(buf, off, n * 2), (k) => new Float32Array(k), 2) };
+      return { kind: 'complex', values: f(new Float64Array(buf, off, n * 2), (k) => new Float64Array(k), 2) };
     }
     case 'i': case 'u': {
-      const buf = nativeCopy(bytes, itemsize, bigEndian);
+      const [buf, off] = nativeBytes(bytes, itemsize, bigEndian);
       const signed = kind === 'i';
       if (itemsize === 8) {
-        return signed ? { kind: 'bigint', values: f(new BigInt64Array(buf), (k) => new BigInt64Array(k)) } : { kind: 'bigint', values: f(new BigUint64Array(buf), (k) => new BigUint64Array(k)) };
+        return signed ? { kind: 'bigint', values: f(new BigInt64Array(buf, off, n), (k) => new BigInt64Array(k)) } : { kind: 'bigint', values: f(new BigUint64Array(buf, off, n), (k) => new BigUint64Array(k)) };
       }
       const ctor = { 1: signed ? Int8Array : Uint8Array, 2: signed ? Int16Array : Uint16Array, 4: signed ? Int32Array : Uint32Array }[itemsize as 1 | 2 | 4];
-      const values = new ctor(buf);
+      const values = new ctor(buf, off, n);
       return { kind: 'number', values: f(values, (k) => new ctor(k)) };
     }
     case 'U': {

@@ -54,3 +54,17 @@ test('a missing member names what the archive has', async () => {
     expect(err.message).toContain('it has a, b, c');
   });
 });
+
+test('opening an archive reads only its end record and directory, however large it is', async () => {
+  const { zipBytes } = await import('./builders');
+  const { MemorySource } = await import('../../../src/domain/artifacts/source');
+  const { NpzArchive } = await import('../../../src/domain/artifacts/npz');
+  const big = zipBytes(Array.from({ length: 4 }, (_, i) => ({ name: `m${i}.npy`, data: new Uint8Array(16 << 20) })));
+  let bytesRead = 0;
+  const src = new MemorySource('big.npz', big);
+  const counting = { name: src.name, size: src.size, close: () => src.close(), read: (o: number, l: number, w?: string) => { bytesRead += l; return src.read(o, l, w); } };
+  const npz = await NpzArchive.from(counting);
+  expect(npz.members.map((m) => [m.key, m.entry.size])).toEqual([0, 1, 2, 3].map((i) => [`m${i}`, 16 << 20]));
+  expect(big.length).toBeGreaterThan(64 << 20);
+  expect(bytesRead).toBeLessThan(70_000); // the 64 KiB end-record window plus the directory
+});

@@ -52,3 +52,46 @@ describe('runreel CLI', () => {
     expect(r.out).toContain('  Embedding snapshots: 3  steps 50–150\n');
   });
 });
+
+describe('runreel inspect', () => {
+  const formats = '../formats';
+  test('an npz snapshot: members, shapes, metadata keys and stats', async () => {
+    const r = await cli('inspect', 'lightning_logs/version_0/viz_snapshots/viz_step_50_embeddings.npz', '--json');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.out);
+    expect(data.kind).toBe('npz');
+    const meta = data.members.find((m: { key: string }) => m.key === 'latent_metadata');
+    expect(meta).toMatchObject({ shape: [60], dtype: '|O', metadataKeys: ['step', 'label', 'prompt', 'sample_idx', 'loss'] });
+    const emb = data.members.find((m: { key: string }) => m.key === 'latent_embeddings');
+    expect(emb).toMatchObject({ shape: [60, 8], dtype: '<f4', stats: { count: 480, nan: 0 } });
+  });
+
+  test('safetensors: tensors, metadata and per-dtype totals in text', async () => {
+    const r = await cli('inspect', `${formats}/safetensors/dtypes.safetensors`);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('safetensors: 16 tensors');
+    expect(r.out).toContain('__metadata__ format = pt');
+    expect(r.out).toContain('t_bf16: BF16 [2, 3]  min -2.5000  max 65280');
+    expect(r.out).toContain('total F32: 2 tensors, 24 bytes');
+  });
+
+  test('a WAV, a PNG, a ring buffer, an episode log and a latent record', async () => {
+    expect((await cli('inspect', `${formats}/wav/pcm24.wav`)).out).toContain('WAV RIFF pcm 24-bit, 2 ch, 8000 Hz, 400 frames');
+    expect((await cli('inspect', `${formats}/png/rgba16_interlaced.png`)).out).toContain('PNG 9×7, 16-bit, colour type 6, interlaced');
+    expect((await cli('inspect', `${formats}/ring/ring.bin`)).out).toContain('ring buffer v1: 2 ch × 1000 samples at 8000 Hz');
+    const ep = JSON.parse((await cli('inspect', 'outputs/episodes/arc_run/episode_0000/episode_0000_20251121_044000.json', '--json')).out);
+    expect(ep).toMatchObject({ kind: 'episode_log', episodeNum: 0, steps: 4, reduced: false });
+    const lat = JSON.parse((await cli('inspect', 'latents/c1586bd6-4803-4942-a471-fb1b63ea694c.json', '--json')).out);
+    expect(lat).toMatchObject({ kind: 'latent_record', dtype: 'bfloat16', pinned: false });
+  });
+
+  test('a hostile file: exit 2 and the reader\'s code', async () => {
+    const r = await cli('inspect', `${formats}/npy/object_evil.npy`, '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.err).error.code).toBe('pickle_rejected');
+  });
+
+  test('inspect needs exactly one file', async () => {
+    expect(await cli('inspect')).toMatchObject({ code: 2, err: 'runreel: inspect takes one FILE; see runreel --help\n' });
+  });
+});
