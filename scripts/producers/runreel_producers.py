@@ -282,7 +282,7 @@ def write_episode(run_dir: Path, episode: int, steps: int, size=(10, 10), full_s
     name = f"episode_{episode:04d}_{stamp}.json"
     data = json.dumps(entry).encode()
     if gzipped:
-        (ep_dir / (name + ".gz")).write_bytes(gzip.compress(data))
+        (ep_dir / (name + ".gz")).write_bytes(gzip.compress(data, mtime=0))
     else:
         (ep_dir / name).write_bytes(data)
     return entry

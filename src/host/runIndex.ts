@@ -1,27 +1,60 @@
-// Holds the discovered runs for the window and tells listeners when they change.
+// The window's runs: discovered under the roots, kept current by one watcher per root,
+// with live/idle state. Other features subscribe to its events (follow the latest
+// snapshot, animate when a run goes idle).
 import * as os from 'node:os';
+import { join, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { RunActivity, runForPath } from '../domain/runs/activity';
 import { discoverRuns } from '../domain/runs/discover';
-import type { Run } from '../domain/runs/model';
-import { resolveRunRoots } from '../domain/runs/roots';
+import type { Run, RunActivityState } from '../domain/runs/model';
+import { expandRootGlobs, resolveRunRoots } from '../domain/runs/roots';
+import { RootWatcher, type ChangeKind, type WatchBatch } from '../domain/runs/watcher';
 import { Disposable } from './dispose';
+
+/** The producer's default ring buffer location (seed 003). */
+export const DEFAULT_RING_BUFFER = join(os.tmpdir(), 'audiotab_ringbuf');
+
+export interface RunsChanged {
+  /** Runs whose contents changed, or 'all' after a rescan (runs may have come or gone). */
+  runs: Run[] | 'all';
+}
+
+export interface RunFilesChanged {
+  run: Run;
+  changes: ReadonlyMap<string, ChangeKind>;
+}
 
 export class RunIndex extends Disposable {
   private runs: Run[] = [];
   private roots: string[] = [];
+  private configuredRoots = new Set<string>();
+  private readonly watchers = new Map<string, RootWatcher>();
+  private readonly activity = new RunActivity();
   private scanning: Promise<void> | undefined;
   private rescanQueued = false;
-  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  private readonly rootRescans = new Map<string, NodeJS.Timeout>();
+
+  private readonly changed = this.register(new vscode.EventEmitter<RunsChanged>());
   readonly onDidChange = this.changed.event;
+  private readonly filesChanged = this.register(new vscode.EventEmitter<RunFilesChanged>());
+  /** Files written, changed or removed inside a known run. */
+  readonly onDidChangeFiles = this.filesChanged.event;
+  private readonly becameLive = this.register(new vscode.EventEmitter<Run>());
+  readonly onRunLive = this.becameLive.event;
+  private readonly becameIdle = this.register(new vscode.EventEmitter<Run>());
+  /** A run that was receiving files has been quiet for a minute. */
+  readonly onRunIdle = this.becameIdle.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.refresh()));
-    this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('runreel.runRoots')) void this.refresh();
-      }),
-    );
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('runreel.runRoots') || e.affectsConfiguration('runreel.watch')) void this.refresh(e.affectsConfiguration('runreel.watch'));
+    }));
+    const idleTimer = setInterval(() => this.expireLive(), 5000);
+    this.register({ dispose: () => clearInterval(idleTimer) });
+    this.register({ dispose: () => { for (const t of this.rootRescans.values()) clearTimeout(t); } });
+    this.register({ dispose: () => { for (const w of this.watchers.values()) void w.close(); this.watchers.clear(); } });
   }
 
   get all(): readonly Run[] {
@@ -32,17 +65,29 @@ export class RunIndex extends Disposable {
     return this.roots;
   }
 
+  isConfiguredRoot(root: string): boolean {
+    return this.configuredRoots.has(root);
+  }
+
   find(path: string): Run | undefined {
     return this.runs.find((r) => r.path === path);
   }
 
+  state(run: Run): RunActivityState {
+    return this.activity.state(run.path, Date.now());
+  }
+
+  lastWriteMs(run: Run): number | undefined {
+    return this.activity.lastWriteMs(run.path);
+  }
+
   /** Rescans every root. Concurrent calls share one scan plus at most one follow-up. */
-  refresh(): Promise<void> {
+  refresh(restartWatchers = false): Promise<void> {
     if (this.scanning) {
       this.rescanQueued = true;
       return this.scanning;
     }
-    this.scanning = this.scan().finally(() => {
+    this.scanning = this.scan(restartWatchers).finally(() => {
       this.scanning = undefined;
       if (this.rescanQueued) {
         this.rescanQueued = false;
@@ -52,16 +97,115 @@ export class RunIndex extends Disposable {
     return this.scanning;
   }
 
-  private async scan(): Promise<void> {
-    const configured = vscode.workspace.getConfiguration('runreel').get<unknown[]>('runRoots', []);
+  private async scan(restartWatchers: boolean): Promise<void> {
+    const config = vscode.workspace.getConfiguration('runreel');
+    const configured = config.get<unknown[]>('runRoots', []);
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    this.roots = resolveRunRoots(Array.isArray(configured) ? configured : [], folders, os.homedir());
+    const list = Array.isArray(configured) ? configured : [];
+    const fromConfig = await expandRootGlobs(resolveRunRoots(list, folders, os.homedir()).filter((r) => !folders.includes(r)));
+    this.configuredRoots = new Set(fromConfig);
+    const roots = [...new Set([...folders, ...fromConfig])];
+    if (await fileExists(DEFAULT_RING_BUFFER)) roots.push(DEFAULT_RING_BUFFER);
+    this.roots = roots;
     const started = Date.now();
-    const result = await discoverRuns(this.roots);
+    const result = await discoverRuns(roots);
     for (const w of result.warnings) this.log.warn(w);
     this.runs = result.runs;
-    this.log.info(`found ${result.runs.length} run(s) under ${this.roots.length} root(s) in ${Date.now() - started} ms`);
+    this.log.info(`found ${result.runs.length} run(s) under ${roots.length} root(s) in ${Date.now() - started} ms`);
     await vscode.commands.executeCommand('setContext', 'runreel.hasRuns', this.runs.length > 0);
-    this.changed.fire();
+    await this.syncWatchers(restartWatchers);
+    this.changed.fire({ runs: 'all' });
+  }
+
+  private async syncWatchers(restart: boolean): Promise<void> {
+    const config = vscode.workspace.getConfiguration('runreel.watch');
+    const usePolling = config.get<boolean>('usePolling', false);
+    const pollIntervalMs = Math.max(100, config.get<number>('pollIntervalMs', 1000));
+    for (const [root, w] of this.watchers) {
+      if (restart || !this.roots.includes(root)) {
+        void w.close();
+        this.watchers.delete(root);
+      }
+    }
+    await Promise.all(this.roots.filter((r) => !this.watchers.has(r)).map(async (root) => {
+      const w = new RootWatcher(root, {
+        usePolling,
+        pollIntervalMs,
+        onBatch: (b) => this.onBatch(b),
+        onWarning: (m) => this.log.warn(m),
+      });
+      this.watchers.set(root, w);
+      try {
+        await w.start();
+      } catch (err) {
+        this.log.warn(`cannot watch ${root}: ${String(err)}`);
+      }
+    }));
+  }
+
+  private onBatch(batch: WatchBatch): void {
+    const now = Date.now();
+    const runPaths = this.runs.map((r) => r.path);
+    const perRun = new Map<string, Map<string, ChangeKind>>();
+    let rescan = false;
+    for (const [path, kind] of batch.changes) {
+      const runPath = runForPath(path, runPaths, sep);
+      // Outside every run, or the run folder itself coming or going: runs may have changed.
+      if (!runPath || (path === runPath && kind !== 'change')) {
+        rescan = true;
+        continue;
+      }
+      let m = perRun.get(runPath);
+      if (!m) perRun.set(runPath, (m = new Map()));
+      m.set(path, kind);
+    }
+    const changedRuns: Run[] = [];
+    for (const [runPath, changes] of perRun) {
+      const run = this.find(runPath);
+      if (!run) continue;
+      changedRuns.push(run);
+      if (this.activity.record(runPath, now)) this.becameLive.fire(run);
+      this.filesChanged.fire({ run, changes });
+    }
+    if (changedRuns.length > 0) this.changed.fire({ runs: changedRuns });
+    if (rescan) this.scheduleRootRescan(batch.root);
+  }
+
+  private scheduleRootRescan(root: string): void {
+    clearTimeout(this.rootRescans.get(root));
+    this.rootRescans.set(root, setTimeout(() => {
+      this.rootRescans.delete(root);
+      void this.rescanRoot(root);
+    }, 200));
+  }
+
+  /** Rediscovers the runs of one root, keeping the others. */
+  private async rescanRoot(root: string): Promise<void> {
+    if (this.isDisposed || !this.roots.includes(root)) return;
+    const result = await discoverRuns([root]);
+    for (const w of result.warnings) this.log.warn(w);
+    const before = new Set(this.runs.filter((r) => r.root === root).map((r) => r.path));
+    const after = new Set(result.runs.map((r) => r.path));
+    for (const p of before) if (!after.has(p)) this.activity.forget(p);
+    const now = Date.now();
+    for (const r of result.runs) if (!before.has(r.path) && this.activity.record(r.path, now)) this.becameLive.fire(r);
+    this.runs = [...this.runs.filter((r) => r.root !== root), ...result.runs].sort((a, b) => a.root.localeCompare(b.root) || a.path.localeCompare(b.path));
+    await vscode.commands.executeCommand('setContext', 'runreel.hasRuns', this.runs.length > 0);
+    this.changed.fire({ runs: 'all' });
+  }
+
+  private expireLive(): void {
+    const idle = this.activity.expire(Date.now()).map((p) => this.find(p)).filter((r): r is Run => !!r);
+    for (const run of idle) this.becameIdle.fire(run);
+    if (idle.length > 0) this.changed.fire({ runs: idle });
+  }
+}
+
+async function fileExists(p: string): Promise<boolean> {
+  try {
+    await (await import('node:fs/promises')).stat(p);
+    return true;
+  } catch {
+    return false;
   }
 }

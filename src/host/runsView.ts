@@ -1,114 +1,186 @@
-// The "Runs" tree in the Run Reel side bar: roots (when more than one holds runs),
-// runs, and what each run holds (computed lazily when a run is expanded).
+// The "Runs" tree: roots (when more than one is searched), runs with live/idle state, what
+// each run holds (loaded when expanded), and the individual artifacts of each group.
+// Nodes are cached by id so a change refreshes only the run it touched.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { RUN_KIND_LABEL, type ArtifactGroup, type Run, type RunKind } from '../domain/runs/model';
-import { summarizeRun } from '../domain/runs/summarize';
+import { RUN_KIND_LABEL, type ArtifactGroup, type ArtifactItem, type Run, type RunKind, type RunSummary } from '../domain/runs/model';
+import { formatBytes, formatDuration, summarizeRun } from '../domain/runs/summarize';
 import { Disposable } from './dispose';
 import type { RunIndex } from './runIndex';
 
 export type RunsNode =
-  | { type: 'root'; root: string; runs: Run[] }
-  | { type: 'run'; run: Run }
-  | { type: 'group'; run: Run; group: ArtifactGroup }
-  | { type: 'message'; text: string };
+  | { type: 'root'; id: string; root: string; runs: Run[]; configured: boolean }
+  | { type: 'run'; id: string; run: Run }
+  | { type: 'group'; id: string; run: Run; group: ArtifactGroup }
+  | { type: 'item'; id: string; run: Run; item: ArtifactItem }
+  | { type: 'message'; id: string; text: string };
 
 const RUN_ICON: Record<RunKind, string> = {
-  lightning: 'pulse',
-  snapshots: 'graph-scatter',
-  episodes: 'debug-alt',
-  latents: 'database',
-  ringbuffer: 'radio-tower',
+  lightning: 'pulse', snapshots: 'graph-scatter', episodes: 'debug-alt', latents: 'database',
+  gallery: 'file-media', clips: 'device-camera-video', series: 'files', ringbuffer: 'radio-tower',
 };
 
 const GROUP_ICON: Record<ArtifactGroup['kind'], string> = {
-  snapshots: 'graph-scatter',
-  evalSteps: 'unmute',
-  checkpoints: 'save-all',
-  episodes: 'debug-alt',
-  latents: 'database',
-  animations: 'device-camera-video',
-  buffer: 'radio-tower',
-  files: 'files',
+  snapshots: 'graph-scatter', evalSteps: 'unmute', checkpoints: 'save-all', episodes: 'debug-alt', latents: 'database',
+  animations: 'play-circle', buffer: 'radio-tower', images: 'file-media', clips: 'device-camera-video', frames: 'files',
 };
 
 export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = this.register(new vscode.EventEmitter<RunsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new Map<string, RunsNode>();
+  private readonly summaries = new Map<string, Promise<RunSummary>>();
 
   constructor(private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
     super();
-    this.register(index.onDidChange(() => this.changed.fire(undefined)));
+    this.register(index.onDidChange(({ runs }) => {
+      if (runs === 'all') {
+        this.summaries.clear();
+        this.changed.fire(undefined);
+        return;
+      }
+      for (const run of runs) {
+        this.summaries.delete(run.path);
+        const node = this.nodes.get(`run:${run.path}`);
+        this.changed.fire(node);
+      }
+    }));
   }
 
-  getChildren(node?: RunsNode): RunsNode[] | Promise<RunsNode[]> {
+  private node<T extends RunsNode>(n: T): T {
+    const existing = this.nodes.get(n.id) as T | undefined;
+    if (existing && existing.type === n.type) {
+      Object.assign(existing, n);
+      return existing;
+    }
+    this.nodes.set(n.id, n);
+    return n;
+  }
+
+  /** Summary of a run, computed once per change. */
+  summary(run: Run): Promise<RunSummary> {
+    let s = this.summaries.get(run.path);
+    if (!s) {
+      const ttl = vscode.workspace.getConfiguration('runreel').get<number>('latentTtlHours', 24);
+      s = summarizeRun(run, { latentTtlHours: ttl });
+      this.summaries.set(run.path, s);
+    }
+    return s;
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    if (node.type === 'run' && this.index.searchedRoots.length > 1) return this.nodes.get(`root:${node.run.root}`);
+    if (node.type === 'group') return this.nodes.get(`run:${node.run.path}`);
+    if (node.type === 'item') return [...this.nodes.values()].find((n) => n.type === 'group' && n.run.path === node.run.path && n.group.items?.includes(node.item));
+    return undefined;
+  }
+
+  async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     if (!node) {
-      const byRoot = new Map<string, Run[]>();
-      for (const run of this.index.all) {
-        const list = byRoot.get(run.root) ?? [];
-        list.push(run);
-        byRoot.set(run.root, list);
-      }
-      if (byRoot.size === 1) return [...byRoot.values()][0].map((run) => ({ type: 'run', run }));
-      return [...byRoot].map(([root, runs]) => ({ type: 'root', root, runs }));
+      const roots = this.index.searchedRoots;
+      if (this.index.all.length === 0) return [];
+      if (roots.length <= 1) return this.index.all.map((run) => this.node({ type: 'run', id: `run:${run.path}`, run }));
+      return roots.map((root) => this.node({
+        type: 'root', id: `root:${root}`, root, configured: this.index.isConfiguredRoot(root),
+        runs: this.index.all.filter((r) => r.root === root),
+      }));
     }
     switch (node.type) {
       case 'root':
-        return node.runs.map((run) => ({ type: 'run', run }));
-      case 'run':
-        return this.groupsOf(node.run);
-      case 'group':
+        if (node.runs.length === 0) return [this.node({ type: 'message', id: `msg:${node.root}`, text: 'No runs found here yet' })];
+        return node.runs.map((run) => this.node({ type: 'run', id: `run:${run.path}`, run }));
+      case 'run': {
+        const summary = await this.summary(node.run);
+        for (const w of summary.warnings) this.log.warn(w);
+        if (summary.groups.length === 0) return [this.node({ type: 'message', id: `msg:${node.run.path}`, text: 'No artifacts yet' })];
+        return summary.groups.map((group) => this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group }));
+      }
+      case 'group': {
+        const items: RunsNode[] = (node.group.items ?? []).map((item) => this.node({ type: 'item', id: `item:${item.path}`, run: node.run, item }));
+        if (node.group.moreItems) items.push(this.node({ type: 'message', id: `more:${node.id}`, text: `… ${node.group.moreItems} more` }));
+        return items;
+      }
+      case 'item':
       case 'message':
         return [];
     }
-  }
-
-  private async groupsOf(run: Run): Promise<RunsNode[]> {
-    const summary = await summarizeRun(run);
-    for (const w of summary.warnings) this.log.warn(w);
-    if (summary.groups.length === 0) return [{ type: 'message', text: 'No artifacts yet' }];
-    return summary.groups.map((group) => ({ type: 'group', run, group }));
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     switch (node.type) {
       case 'root': {
         const item = new vscode.TreeItem(basename(node.root) || node.root, vscode.TreeItemCollapsibleState.Expanded);
-        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${node.configured ? ' · run root' : ''}`;
         item.tooltip = node.root;
-        item.iconPath = new vscode.ThemeIcon('root-folder');
-        item.contextValue = 'runreel.root';
-        item.id = `root:${node.root}`;
+        item.iconPath = new vscode.ThemeIcon(node.configured ? 'folder-library' : 'root-folder');
+        item.contextValue = node.configured ? 'runreel.root.configured' : 'runreel.root';
+        item.resourceUri = vscode.Uri.file(node.root);
+        item.id = node.id;
         return item;
       }
       case 'run': {
         const { run } = node;
+        const live = this.index.state(run) === 'live';
+        const last = this.index.lastWriteMs(run) ?? run.modifiedMs;
         const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = RUN_KIND_LABEL[run.kind];
-        item.tooltip = new vscode.MarkdownString(undefined, true);
-        item.tooltip.appendText(`${run.name}\n${RUN_KIND_LABEL[run.kind]}\n${run.path}`);
-        item.iconPath = new vscode.ThemeIcon(RUN_ICON[run.kind]);
+        item.description = `${RUN_KIND_LABEL[run.kind]} · ${live ? 'live' : 'idle'}`;
+        const tip = new vscode.MarkdownString();
+        tip.appendMarkdown(`**`).appendText(run.name).appendMarkdown(`**\n\n`).appendText(`${RUN_KIND_LABEL[run.kind]} · ${live ? 'live: files arrived in the last minute' : `idle; last write ${formatDuration(Date.now() - last)} ago`}\n\n${run.path}`);
+        item.tooltip = tip;
+        item.iconPath = new vscode.ThemeIcon(RUN_ICON[run.kind], live ? new vscode.ThemeColor('charts.green') : undefined);
         item.resourceUri = vscode.Uri.file(run.path);
         item.contextValue = `runreel.run.${run.kind}`;
-        item.id = `run:${run.path}`;
+        item.id = node.id;
         item.command = { command: 'runreel.openRunOverview', title: 'Open Run Overview', arguments: [node] };
         return item;
       }
       case 'group': {
         const { group } = node;
-        const item = new vscode.TreeItem(group.label, vscode.TreeItemCollapsibleState.None);
+        const hasItems = (group.items?.length ?? 0) > 0;
+        const item = new vscode.TreeItem(group.label, hasItems ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = group.detail ? `${group.count} · ${group.detail}` : String(group.count);
-        item.tooltip = group.path ? `${group.label}: ${group.count}\n${group.path}` : `${group.label}: ${group.count}`;
+        item.tooltip = [`${group.label}: ${group.count}`, group.detail, group.bytes !== undefined ? formatBytes(group.bytes) : undefined, group.path].filter(Boolean).join('\n');
         item.iconPath = new vscode.ThemeIcon(GROUP_ICON[group.kind]);
         item.contextValue = `runreel.group.${group.kind}`;
-        item.id = `group:${node.run.path}:${group.kind}`;
+        if (group.path) item.resourceUri = vscode.Uri.file(group.path);
+        item.id = node.id;
+        return item;
+      }
+      case 'item': {
+        const { item: a } = node;
+        const item = new vscode.TreeItem(a.label, vscode.TreeItemCollapsibleState.None);
+        item.description = a.detail;
+        item.tooltip = [a.label, a.detail, a.warning ? `⚠ ${a.warning}` : undefined, a.path].filter(Boolean).join('\n');
+        item.iconPath = a.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : vscode.ThemeIcon.File;
+        item.resourceUri = vscode.Uri.file(a.path);
+        item.contextValue = a.id ? 'runreel.item.id' : 'runreel.item';
+        item.id = node.id;
         return item;
       }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('info');
+        item.id = node.id;
         return item;
       }
     }
   }
+}
+
+/** The file-system path a node stands for. */
+export function nodePath(node: RunsNode | undefined): string | undefined {
+  switch (node?.type) {
+    case 'root': return node.root;
+    case 'run': return node.run.path;
+    case 'group': return node.group.path;
+    case 'item': return node.item.path;
+    default: return undefined;
+  }
+}
+
+/** What "Copy ID" copies: a latent's or image's id, else the run's name. */
+export function nodeId(node: RunsNode | undefined): string | undefined {
+  if (node?.type === 'item') return node.item.id ?? basename(node.item.path);
+  if (node?.type === 'run') return node.run.name;
+  return undefined;
 }

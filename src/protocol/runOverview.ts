@@ -1,6 +1,6 @@
 // Messages between the Run Overview panel (host) and its webview. Both sides import
 // this file; it only imports types, so the webview bundle stays free of host code.
-import type { RunSummary } from '../domain/runs/model';
+import type { RunActivityState, RunSummary } from '../domain/runs/model';
 
 export const RUN_OVERVIEW_VIEW_TYPE = 'runreel.runOverview';
 
@@ -10,7 +10,7 @@ export interface RunOverviewState {
 }
 
 export type RunOverviewHostToWebview =
-  | { type: 'summary'; summary: RunSummary; version: string }
+  | { type: 'summary'; summary: RunSummary; state: RunActivityState; version: string }
   | { type: 'error'; message: string };
 
 export type RunOverviewWebviewToHost =

@@ -1,5 +1,5 @@
 // Run Reel installed from its VSIX into a real VS Code, used through the UI.
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -22,7 +22,7 @@ describe('in a workspace with runs', () => {
     await vs.waitForActivation();
     const run = vs.treeItem(/^lightning_logs\/version_0/);
     await run.waitFor({ timeout: 30_000 });
-    await expect(run.textContent()).resolves.toContain('training run');
+    await expect(run.textContent()).resolves.toContain('training run · idle');
     await expect(vs.treeItem(/^arc_run/).textContent()).resolves.toContain('episode log');
     await expect(vs.treeItem(/^latents/).textContent()).resolves.toContain('latent store');
     expect(await vs.page.getByRole('treeitem').count()).toBe(3);
@@ -32,9 +32,9 @@ describe('in a workspace with runs', () => {
     await vs.treeItem(/^lightning_logs\/version_0/).locator('.monaco-tl-twistie').click();
     const snapshots = vs.treeItem(/^Embedding snapshots/);
     await snapshots.waitFor();
-    expect(await snapshots.textContent()).toContain('3 · steps 50–150');
+    expect(await snapshots.textContent()).toContain('3 · steps 50–150, latest 150');
     expect(await vs.treeItem(/^Eval audio/).textContent()).toContain('2 · steps 0–100');
-    expect(await vs.treeItem(/^Checkpoints/).textContent()).toContain('1');
+    expect(await vs.treeItem(/^Checkpoints/).textContent()).toMatch(/1 · \d+(\.\d)? KiB/);
   });
 
   test('clicking a run opens the Run Overview webview with its contents', async () => {
@@ -44,7 +44,7 @@ describe('in a workspace with runs', () => {
     expect(await frame.locator('[data-testid="run-kind"]').textContent()).toBe('Training run');
     const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/^Embedding snapshots3steps 50–150/);
+    expect(rows[0]).toMatch(/^Embedding snapshots3steps 50–150, latest 150/);
     expect(rows[1]).toMatch(/^Eval audio2steps 0–100/);
     // The panel follows the theme: its body colour is the dark theme's editor background.
     const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
@@ -64,13 +64,37 @@ describe('in a workspace with runs', () => {
     await vs.pickQuickItem('arc_run');
     const frame = await vs.webviewFrame('[data-testid="run-kind"]:text("Episode log")');
     const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
-    expect(rows[0]).toMatch(/^Episodes2episodes 0–1/);
+    expect(rows[0]).toMatch(/^Episodes20 solved/);
+  });
+
+  test('a snapshot written by a running training appears in the tree and the panel without a refresh', async () => {
+    await vs.treeItem(/^lightning_logs\/version_0/).locator('.label-name').click();
+    const frame = await vs.webviewFrame('[data-testid="run-name"]:text("lightning_logs/version_0")');
+    const snaps = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+    copyFileSync(join(snaps, 'viz_step_150_embeddings.npz'), join(snaps, 'viz_step_200_embeddings.npz'));
+    const started = Date.now();
+    await expect.poll(() => vs.treeItem(/^Embedding snapshots/).textContent(), { timeout: 10_000, interval: 100 }).toContain('4 · steps 50–200, latest 200');
+    const delay = Date.now() - started;
+    await expect.poll(() => frame.locator('[data-testid="artifacts"] tbody tr').first().textContent(), { timeout: 5_000 }).toMatch(/^Embedding snapshots4steps 50–200, latest 200/);
+    expect(await frame.locator('[data-testid="run-state"]').textContent()).toBe('● live');
+    await expect.poll(() => vs.treeItem(/^lightning_logs\/version_0/).textContent()).toContain('training run · live');
+    expect(delay).toBeLessThan(5_000);
+    await vs.screenshot('runs-live');
+  });
+
+  test('a new run folder appears as a new run', async () => {
+    const store = join(vs.workspace, 'new_store');
+    mkdirSync(store);
+    copyFileSync(join(vs.workspace, 'latents', readdirSync(join(vs.workspace, 'latents')).find((n) => n.endsWith('.safetensors'))!), join(store, '11111111-2222-4333-8444-555555555555.safetensors'));
+    await expect.poll(() => vs.page.getByRole('treeitem', { name: /^new_store/ }).count(), { timeout: 10_000, interval: 100 }).toBe(1);
+    expect(await vs.treeItem(/^new_store/).textContent()).toContain('latent store · live');
   });
 
   test('"Run Reel: Show Log" opens the log channel with the activation line', async () => {
     await vs.runCommand('Run Reel: Show Log');
     await expect.poll(() => vs.outputText(), { timeout: 15_000 }).toContain('Run Reel activated');
     expect(await vs.outputText()).toMatch(/\[info\] found 3 run\(s\) under 1 root\(s\)/);
+    expect(await vs.outputText()).not.toMatch(/\[(warning|error)\]/);
     await vs.screenshot('show-log');
   });
 

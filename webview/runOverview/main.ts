@@ -1,6 +1,6 @@
 // Run Overview webview: renders a RunSummary sent by the host.
 import type { RunOverviewHostToWebview, RunOverviewState, RunOverviewWebviewToHost } from '../../src/protocol/runOverview';
-import type { RunSummary } from '../../src/domain/runs/model';
+import type { RunActivityState, RunSummary } from '../../src/domain/runs/model';
 import { el } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 
@@ -9,6 +9,9 @@ const KIND_LABEL: Record<RunSummary['run']['kind'], string> = {
   snapshots: 'Embedding snapshots',
   episodes: 'Episode log',
   latents: 'Latent store',
+  gallery: 'Image gallery',
+  clips: 'Video clips',
+  series: 'Image series',
   ringbuffer: 'Live audio buffer',
 };
 
@@ -17,7 +20,7 @@ const app = document.getElementById('app')!;
 const boot = readBoot<RunOverviewState>();
 if (boot) host.setState(boot);
 
-function render(summary: RunSummary, version: string): void {
+function render(summary: RunSummary, state: RunActivityState, version: string): void {
   const { run, groups, warnings } = summary;
   const rows = groups.map((g) =>
     el('tr', {},
@@ -31,6 +34,7 @@ function render(summary: RunSummary, version: string): void {
     el('header', { class: 'page-header' },
       el('h1', { attrs: { 'data-testid': 'run-name' } }, run.name),
       el('span', { class: 'badge', attrs: { 'data-testid': 'run-kind' } }, KIND_LABEL[run.kind]),
+      el('span', { class: `state ${state}`, attrs: { 'data-testid': 'run-state' }, title: state === 'live' ? 'Files arrived in the last minute' : 'No new files in the last minute' }, state === 'live' ? '● live' : 'idle'),
       el('button', { class: 'secondary', onClick: () => host.post({ type: 'refresh' }) }, 'Refresh'),
     ),
     el('p', { class: 'path', title: run.path }, run.path),
@@ -48,7 +52,7 @@ function render(summary: RunSummary, version: string): void {
 host.onMessage((message) => {
   switch (message.type) {
     case 'summary':
-      render(message.summary, message.version);
+      render(message.summary, message.state, message.version);
       return;
     case 'error':
       app.replaceChildren(el('p', { class: 'error', attrs: { role: 'alert' } }, message.message));

@@ -175,3 +175,60 @@ export async function listEpisodeFolder(dir: string): Promise<EpisodeFolder> {
     return { dir, episodeNum: Number(/episode_(\d+)$/.exec(dir)?.[1] ?? -1), logs, images };
   });
 }
+
+export interface EpisodeSummary {
+  file: string;
+  episodeNum?: number;
+  taskId?: string;
+  totalSteps?: number;
+  totalReward?: number;
+  finalSimilarity?: number;
+}
+
+const HEAD_BYTES = 16 * 1024;
+
+/**
+ * The summary fields of an episode log from its first kilobytes: the StructuredLogger
+ * writes episode_num … task_id before the long `steps` list, so listing a run with
+ * thousands of large logs does not parse any of them whole.
+ */
+export async function readEpisodeSummary(path: string): Promise<EpisodeSummary> {
+  return guard(path, async () => {
+    const { open } = await import('node:fs/promises');
+    const handle = await open(path, 'r');
+    let head: Buffer;
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      const { createGunzip } = await import('node:zlib');
+      head = await new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        const gz = createGunzip();
+        gz.on('data', (c: Buffer) => chunks.push(c));
+        gz.on('error', () => resolve(Buffer.concat(chunks))); // a prefix ends mid-stream
+        gz.on('end', () => resolve(Buffer.concat(chunks)));
+        gz.end(head);
+      });
+    }
+    const text = head.toString('utf8', 0, Math.min(head.length, HEAD_BYTES * 8));
+    const field = (name: string) => new RegExp(`"${name}"\\s*:\\s*(-?[0-9.eE+-]+|"(?:[^"\\\\]|\\\\.)*")`).exec(text)?.[1];
+    const n = (name: string) => {
+      const v = field(name);
+      const x = v === undefined ? NaN : Number(v);
+      return Number.isFinite(x) ? x : undefined;
+    };
+    const task = field('task_id');
+    let taskId: string | undefined;
+    try {
+      taskId = task ? (JSON.parse(task) as string) : undefined;
+    } catch {
+      taskId = undefined;
+    }
+    return { file: path, episodeNum: n('episode_num'), taskId, totalSteps: n('total_steps'), totalReward: n('total_reward'), finalSimilarity: n('final_similarity') };
+  });
+}

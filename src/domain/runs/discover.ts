@@ -25,6 +25,10 @@ const SKIP_DIRS = new Set([
 export const STEP_SNAPSHOT = /^viz_step_(\d+)_(?:pacmap\.(?:png|html)|embeddings\.npz)$/;
 export const EPISODE_DIR = /^episode_(\d+)$/;
 export const UUID_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(safetensors|json)$/i;
+export const UUID_IMAGE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(png|jpe?g|webp)$/i;
+export const VIDEO_CLIP = /\.(mp4|webm|mov|mkv|m4v)$/i;
+/** step_000.png, frame_12.jpg, iter-7.webp, epoch3.png — not viz_latest_*. */
+export const SERIES_FRAME = /^(?:step|frame|iter|iteration|epoch)[_-]?(\d+)\.(png|jpe?g|webp)$/i;
 export const RING_MAGIC = 'AUDITAB!';
 const LIGHTNING_MARKERS = new Set(['viz_snapshots', 'eval_results', 'checkpoints', 'hparams.yaml']);
 const RING_HEADER_BYTES = 4096;
@@ -33,16 +37,25 @@ interface Entry { name: string; isDir: boolean; isFile: boolean; isLink: boolean
 
 /** Classifies one folder from its entries, or returns undefined when it is not a run. */
 export function classifyFolder(names: { name: string; isDir: boolean }[]): RunKind | undefined {
-  let snapshots = 0, episodes = 0, tensors = 0;
+  let snapshots = 0, episodes = 0, tensors = 0, images = 0, clips = 0, frames = 0;
   for (const { name, isDir } of names) {
     if (LIGHTNING_MARKERS.has(name) || name.startsWith('events.out.tfevents.')) return 'lightning';
-    if (!isDir && STEP_SNAPSHOT.test(name)) snapshots++;
-    else if (isDir && EPISODE_DIR.test(name)) episodes++;
-    else if (!isDir && UUID_NAME.test(name) && name.endsWith('.safetensors')) tensors++;
+    if (isDir) {
+      if (EPISODE_DIR.test(name)) episodes++;
+      continue;
+    }
+    if (STEP_SNAPSHOT.test(name)) snapshots++;
+    else if (UUID_NAME.test(name) && name.endsWith('.safetensors')) tensors++;
+    else if (UUID_IMAGE.test(name)) images++;
+    else if (VIDEO_CLIP.test(name)) clips++;
+    else if (SERIES_FRAME.test(name)) frames++;
   }
   if (snapshots > 0) return 'snapshots';
   if (episodes > 0) return 'episodes';
   if (tensors > 0) return 'latents';
+  if (images > 0) return 'gallery';
+  if (clips > 0) return 'clips';
+  if (frames >= 2) return 'series';
   return undefined;
 }
 

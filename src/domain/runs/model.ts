@@ -7,6 +7,9 @@ export type RunKind =
   | 'snapshots' // seed 000: a viz_snapshots-style folder on its own
   | 'episodes' // seed 001: episode_NNNN/ folders
   | 'latents' // seed 004: {uuid}.safetensors + {uuid}.json
+  | 'gallery' // seed 002: UUID-named generated images
+  | 'clips' // seed 002: video clips to stitch
+  | 'series' // any step-numbered image series (step_000.png, frame_12.png, …)
   | 'ringbuffer'; // seed 003: an AUDITAB! memory-mapped ring buffer file
 
 export const RUN_KIND_LABEL: Record<RunKind, string> = {
@@ -14,6 +17,9 @@ export const RUN_KIND_LABEL: Record<RunKind, string> = {
   snapshots: 'embedding snapshots',
   episodes: 'episode log',
   latents: 'latent store',
+  gallery: 'image gallery',
+  clips: 'video clips',
+  series: 'image series',
   ringbuffer: 'live audio buffer',
 };
 
@@ -29,16 +35,40 @@ export interface Run {
   modifiedMs: number;
 }
 
+/** Whether files arrived recently (a run being written) or not. */
+export type RunActivityState = 'live' | 'idle';
+
 /** One line of a run's contents: "snapshots: 12 (steps 50–600)". */
 export interface ArtifactGroup {
-  kind: 'snapshots' | 'evalSteps' | 'checkpoints' | 'episodes' | 'latents' | 'animations' | 'buffer' | 'files';
+  kind: 'snapshots' | 'evalSteps' | 'checkpoints' | 'episodes' | 'latents' | 'animations' | 'buffer' | 'images' | 'clips' | 'frames';
   label: string;
   count: number;
   /** e.g. "steps 50–600", "3 pinned"; plain text. */
   detail?: string;
   /** Folder or file the group lives in, when there is one. */
   path?: string;
+  /** Total size in bytes, when known. */
+  bytes?: number;
+  /** The individual artifacts, when the group lists them (at most ITEM_LIMIT). */
+  items?: ArtifactItem[];
+  /** Items beyond ITEM_LIMIT that were not listed. */
+  moreItems?: number;
 }
+
+/** One artifact: an eval step, a checkpoint, an episode, a latent, a clip. */
+export interface ArtifactItem {
+  label: string;
+  path: string;
+  /** Plain text, e.g. "25 steps · reward 0.42 · solved". */
+  detail?: string;
+  /** Something a user copies: a latent id, an image id. */
+  id?: string;
+  /** Needs attention: an orphaned or soon-expiring latent, a log that cannot be read. */
+  warning?: string;
+  bytes?: number;
+}
+
+export const ITEM_LIMIT = 500;
 
 export interface RunSummary {
   run: Run;

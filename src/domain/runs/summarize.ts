@@ -1,19 +1,49 @@
-// What a run holds, counted from folder listings only (no file contents are read),
-// so it stays fast on runs with thousands of files.
+// What a run holds: counts and step ranges from folder listings, plus the few small reads
+// that make a listing useful (episode log heads, latent records, the ring buffer header).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EPISODE_DIR, STEP_SNAPSHOT, UUID_NAME } from './discover';
-import type { ArtifactGroup, Run, RunSummary } from './model';
+import { listEpisodeFolder, readEpisodeSummary } from '../artifacts/episodes';
+import { ArtifactError } from '../artifacts/errors';
+import { scanLatentStore } from '../artifacts/latents';
+import { readRingHeader } from '../artifacts/ringBuffer';
+import { EPISODE_DIR, SERIES_FRAME, STEP_SNAPSHOT, UUID_IMAGE, VIDEO_CLIP } from './discover';
+import { ITEM_LIMIT, type ArtifactGroup, type ArtifactItem, type Run, type RunSummary } from './model';
 
 const EVAL_STEP_DIR = /^step_(\d+)$/;
 const ANIMATION = /^pacmap_evolution\.(gif|webm)$/;
+const WAV = /\.wav$/i;
 
-async function list(dir: string, warnings: string[]): Promise<{ name: string; isDir: boolean }[] | undefined> {
+interface Entry { name: string; isDir: boolean }
+
+export interface SummarizeOptions {
+  /** Latent TTL in hours (default: ACE_LATENT_TTL_HOURS or 24). */
+  latentTtlHours?: number;
+  nowMs?: number;
+}
+
+async function list(dir: string, warnings: string[]): Promise<Entry[] | undefined> {
   try {
     return (await readdir(dir, { withFileTypes: true })).map((d) => ({ name: d.name, isDir: d.isDirectory() }));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') warnings.push(`cannot read folder ${dir}: ${code ?? String(err)}`);
+    return undefined;
+  }
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    const s = await stat(path);
+    if (s.isFile()) return s.size;
+    let total = 0;
+    for (const name of (await readdir(path)).slice(0, 200)) {
+      try {
+        const c = await stat(join(path, name));
+        if (c.isFile()) total += c.size;
+      } catch { /* vanished */ }
+    }
+    return total;
+  } catch {
     return undefined;
   }
 }
@@ -25,27 +55,146 @@ export function stepRange(steps: number[]): string | undefined {
   return lo === hi ? `step ${lo}` : `steps ${lo}–${hi}`;
 }
 
-function snapshotGroups(dir: string, entries: { name: string; isDir: boolean }[]): ArtifactGroup[] {
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024, u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+export function formatDuration(ms: number): string {
+  const m = Math.round(ms / 60000);
+  if (m < 1) return 'under a minute';
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
+}
+
+function limited(items: ArtifactItem[]): Pick<ArtifactGroup, 'items' | 'moreItems'> {
+  return items.length > ITEM_LIMIT ? { items: items.slice(0, ITEM_LIMIT), moreItems: items.length - ITEM_LIMIT } : { items };
+}
+
+function snapshotGroups(dir: string, entries: Entry[]): ArtifactGroup[] {
   const steps = new Set<number>();
-  const animations: string[] = [];
+  const animations: ArtifactItem[] = [];
   for (const e of entries) {
+    if (e.isDir) continue;
     const m = STEP_SNAPSHOT.exec(e.name);
-    if (m && !e.isDir) steps.add(Number(m[1]));
-    if (ANIMATION.test(e.name)) animations.push(e.name);
+    if (m) steps.add(Number(m[1]));
+    else if (ANIMATION.test(e.name)) animations.push({ label: e.name, path: join(dir, e.name) });
   }
   const groups: ArtifactGroup[] = [];
   if (steps.size > 0) {
-    groups.push({ kind: 'snapshots', label: 'Embedding snapshots', count: steps.size, detail: stepRange([...steps]), path: dir });
+    const latest = Math.max(...steps);
+    groups.push({ kind: 'snapshots', label: 'Embedding snapshots', count: steps.size, detail: `${stepRange([...steps])}, latest ${latest}`, path: dir });
   }
-  if (animations.length > 0) {
-    groups.push({ kind: 'animations', label: 'Animations', count: animations.length, detail: animations.sort().join(', '), path: dir });
-  }
+  if (animations.length > 0) groups.push({ kind: 'animations', label: 'Animations', count: animations.length, path: dir, items: animations });
   return groups;
 }
 
-export async function summarizeRun(run: Run): Promise<RunSummary> {
+async function evalGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup | undefined> {
+  const steps = entries.filter((e) => e.isDir).map((e) => ({ e, m: EVAL_STEP_DIR.exec(e.name) })).filter((x) => x.m).map((x) => ({ name: x.e.name, step: Number(x.m![1]) }));
+  if (steps.length === 0) return undefined;
+  steps.sort((a, b) => a.step - b.step);
+  const items: ArtifactItem[] = [];
+  for (const s of steps.slice(0, ITEM_LIMIT)) {
+    const files = (await list(join(dir, s.name), [])) ?? [];
+    const wavs = files.filter((f) => WAV.test(f.name));
+    const samples = new Set(wavs.map((f) => /_(\d+)\.wav$/i.exec(f.name)?.[1] ?? f.name)).size;
+    items.push({ label: `step ${s.step}`, path: join(dir, s.name), detail: `${samples} sample${samples === 1 ? '' : 's'} · ${wavs.length} WAVs` });
+  }
+  return { kind: 'evalSteps', label: 'Eval audio', count: steps.length, detail: stepRange(steps.map((s) => s.step)), path: dir, ...limited(items), moreItems: Math.max(0, steps.length - ITEM_LIMIT) || undefined };
+}
+
+async function checkpointGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup | undefined> {
+  if (entries.length === 0) return undefined;
+  const items: ArtifactItem[] = [];
+  let bytes = 0;
+  const step = (n: string) => Number(/step=(\d+)/.exec(n)?.[1] ?? -1);
+  for (const e of [...entries].sort((a, b) => step(a.name) - step(b.name) || a.name.localeCompare(b.name)).slice(0, ITEM_LIMIT)) {
+    const p = join(dir, e.name);
+    const size = await sizeOf(p);
+    bytes += size ?? 0;
+    items.push({ label: e.name, path: p, bytes: size, detail: size !== undefined ? formatBytes(size) : undefined });
+  }
+  return { kind: 'checkpoints', label: 'Checkpoints', count: entries.length, detail: formatBytes(bytes), bytes, path: dir, ...limited(items) };
+}
+
+async function episodeGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup> {
+  const eps = entries.filter((e) => e.isDir && EPISODE_DIR.test(e.name)).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const items: ArtifactItem[] = [];
+  let solved = 0;
+  await Promise.all(eps.slice(0, ITEM_LIMIT).map(async (e, i) => {
+    const p = join(dir, e.name);
+    const folder = await listEpisodeFolder(p).catch(() => undefined);
+    const log = folder?.logs[folder.logs.length - 1];
+    let detail = folder ? `${folder.images.length} step images` : 'unreadable';
+    let warning: string | undefined;
+    if (log) {
+      try {
+        const s = await readEpisodeSummary(log);
+        const parts = [
+          s.totalSteps !== undefined ? `${s.totalSteps} steps` : undefined,
+          s.totalReward !== undefined ? `reward ${s.totalReward.toFixed(2)}` : undefined,
+          s.finalSimilarity !== undefined ? (s.finalSimilarity >= 1 ? 'solved' : `similarity ${s.finalSimilarity.toFixed(2)}`) : undefined,
+          s.taskId,
+        ].filter(Boolean);
+        if (s.finalSimilarity !== undefined && s.finalSimilarity >= 1) solved++;
+        detail = parts.join(' · ') || detail;
+      } catch (err) {
+        warning = err instanceof ArtifactError ? err.detail : String(err);
+      }
+    }
+    items[i] = { label: e.name, path: p, detail, warning };
+  }));
+  return { kind: 'episodes', label: 'Episodes', count: eps.length, detail: eps.length ? `${solved} solved` : undefined, path: dir, ...limited(items), moreItems: Math.max(0, eps.length - ITEM_LIMIT) || undefined };
+}
+
+async function latentGroup(dir: string, options: SummarizeOptions): Promise<ArtifactGroup> {
+  const store = await scanLatentStore(dir, { ttlHours: options.latentTtlHours, nowMs: options.nowMs });
+  const now = options.nowMs ?? Date.now();
+  let pinned = 0, soon = 0, orphans = 0;
+  const items = store.entries.map((e): ArtifactItem => {
+    const r = e.record;
+    if (r?.pinned) pinned++;
+    if (e.expiry?.expiresSoon) soon++;
+    if (e.orphan) orphans++;
+    const parts = r ? [r.stageType, r.isCheckpoint ? `checkpoint ${r.checkpointStep}` : 'final', `[${r.shape.join('×')}]`] : [];
+    if (r?.pinned) parts.push('pinned');
+    else if (e.expiry?.expired) parts.push('expired');
+    else if (e.expiry?.expiresAtMs) parts.push(`expires in ${formatDuration(e.expiry.expiresAtMs - now)}`);
+    const warning = e.orphan === 'no_tensor' ? 'orphaned: the tensor file is missing'
+      : e.orphan === 'no_record' ? 'orphaned: the JSON record is missing'
+      : e.error ? e.error.detail
+      : e.expiry?.expiresSoon ? 'expires within the hour' : undefined;
+    return { label: e.id.slice(0, 8), id: e.id, path: e.tensorPath ?? e.recordPath!, detail: parts.join(' · '), warning };
+  });
+  const detail = [pinned && `${pinned} pinned`, soon && `${soon} expiring soon`, orphans && `${orphans} orphaned`].filter(Boolean).join(', ');
+  return { kind: 'latents', label: 'Latents', count: store.entries.length, detail: detail || undefined, path: dir, ...limited(items) };
+}
+
+async function fileGroup(kind: 'images' | 'clips' | 'frames', label: string, dir: string, entries: Entry[], re: RegExp): Promise<ArtifactGroup> {
+  const files = entries.filter((e) => !e.isDir && re.test(e.name)).map((e) => e.name);
+  if (kind === 'frames') files.sort((a, b) => Number(re.exec(a)![1]) - Number(re.exec(b)![1]));
+  else files.sort();
+  let bytes = 0;
+  const items: ArtifactItem[] = [];
+  for (const name of files.slice(0, ITEM_LIMIT)) {
+    const p = join(dir, name);
+    const size = await sizeOf(p);
+    bytes += size ?? 0;
+    items.push({ label: name, path: p, bytes: size, detail: size !== undefined ? formatBytes(size) : undefined, id: UUID_IMAGE.exec(name)?.[1] });
+  }
+  const steps = kind === 'frames' ? files.map((n) => Number(re.exec(n)![1])) : [];
+  const detail = kind === 'frames' ? stepRange(steps) : `${formatBytes(bytes)}${files.length > ITEM_LIMIT ? ' (first 500)' : ''}`;
+  return { kind, label, count: files.length, detail, bytes, path: dir, ...limited(items), moreItems: Math.max(0, files.length - ITEM_LIMIT) || undefined };
+}
+
+export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Promise<RunSummary> {
   const warnings: string[] = [];
   const groups: ArtifactGroup[] = [];
+  const push = (g: ArtifactGroup | undefined) => { if (g) groups.push(g); };
   switch (run.kind) {
     case 'lightning': {
       const snapDir = join(run.path, 'viz_snapshots');
@@ -53,13 +202,10 @@ export async function summarizeRun(run: Run): Promise<RunSummary> {
       if (snaps) groups.push(...snapshotGroups(snapDir, snaps));
       const evalDir = join(run.path, 'eval_results');
       const evals = await list(evalDir, warnings);
-      if (evals) {
-        const steps = evals.filter((e) => e.isDir).map((e) => EVAL_STEP_DIR.exec(e.name)).filter((m) => m).map((m) => Number(m![1]));
-        if (steps.length > 0) groups.push({ kind: 'evalSteps', label: 'Eval audio', count: steps.length, detail: stepRange(steps), path: evalDir });
-      }
+      if (evals) push(await evalGroup(evalDir, evals));
       const ckptDir = join(run.path, 'checkpoints');
       const ckpts = await list(ckptDir, warnings);
-      if (ckpts && ckpts.length > 0) groups.push({ kind: 'checkpoints', label: 'Checkpoints', count: ckpts.length, path: ckptDir });
+      if (ckpts) push(await checkpointGroup(ckptDir, ckpts));
       break;
     }
     case 'snapshots': {
@@ -67,31 +213,33 @@ export async function summarizeRun(run: Run): Promise<RunSummary> {
       if (entries) groups.push(...snapshotGroups(run.path, entries));
       break;
     }
-    case 'episodes': {
-      const entries = (await list(run.path, warnings)) ?? [];
-      const eps = entries.filter((e) => e.isDir).map((e) => EPISODE_DIR.exec(e.name)).filter((m) => m).map((m) => Number(m![1]));
-      groups.push({ kind: 'episodes', label: 'Episodes', count: eps.length, detail: eps.length ? `episodes ${Math.min(...eps)}–${Math.max(...eps)}` : undefined, path: run.path });
+    case 'episodes':
+      push(await episodeGroup(run.path, (await list(run.path, warnings)) ?? []));
       break;
-    }
-    case 'latents': {
-      const entries = (await list(run.path, warnings)) ?? [];
-      const tensors = new Set<string>(), records = new Set<string>();
-      for (const e of entries) {
-        const m = UUID_NAME.exec(e.name);
-        if (m && !e.isDir) (m[2].toLowerCase() === 'safetensors' ? tensors : records).add(m[1].toLowerCase());
+    case 'latents':
+      try {
+        push(await latentGroup(run.path, options));
+      } catch (err) {
+        warnings.push(err instanceof ArtifactError ? err.message : String(err));
       }
-      let orphans = 0;
-      for (const id of tensors) if (!records.has(id)) orphans++;
-      for (const id of records) if (!tensors.has(id)) orphans++;
-      groups.push({ kind: 'latents', label: 'Latents', count: tensors.size, detail: orphans ? `${orphans} orphaned` : undefined, path: run.path });
       break;
-    }
+    case 'gallery':
+      push(await fileGroup('images', 'Images', run.path, (await list(run.path, warnings)) ?? [], UUID_IMAGE));
+      break;
+    case 'clips':
+      push(await fileGroup('clips', 'Clips', run.path, (await list(run.path, warnings)) ?? [], VIDEO_CLIP));
+      break;
+    case 'series':
+      push(await fileGroup('frames', 'Frames', run.path, (await list(run.path, warnings)) ?? [], SERIES_FRAME));
+      break;
     case 'ringbuffer': {
       try {
-        const s = await stat(run.path);
-        groups.push({ kind: 'buffer', label: 'Ring buffer', count: 1, detail: `${(s.size / 1048576).toFixed(1)} MiB`, path: run.path });
+        const h = await readRingHeader(run.path);
+        const size = (await stat(run.path)).size;
+        groups.push({ kind: 'buffer', label: 'Ring buffer', count: h.channels, path: run.path, bytes: size,
+          detail: `${h.channels} ch · ${h.sampleRate / 1000} kHz · ${(h.capacity / h.sampleRate).toFixed(1)} s · ${formatBytes(size)}` });
       } catch (err) {
-        warnings.push(`cannot read ${run.path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        warnings.push(err instanceof ArtifactError ? err.message : String(err));
       }
       break;
     }

@@ -89,8 +89,18 @@ export class RunOverviewPanel extends Disposable {
       boot: state,
     });
     this.register(webview.onDidReceiveMessage((m: RunOverviewWebviewToHost) => void this.onMessage(m)));
-    this.register(index.onDidChange(() => void this.sendSummary()));
+    this.register(index.onDidChange(({ runs }) => {
+      if (runs === 'all' || runs.some((r) => r.path === this.runPath)) this.scheduleSummary();
+    }));
     this.register(panel.onDidDispose(() => this.dispose()));
+  }
+
+  private summaryTimer: NodeJS.Timeout | undefined;
+
+  /** Coalesces bursts of file events into one refresh. */
+  private scheduleSummary(): void {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = setTimeout(() => void this.sendSummary(), 100);
   }
 
   reveal(): void {
@@ -127,7 +137,7 @@ export class RunOverviewPanel extends Disposable {
     try {
       const summary = await summarizeRun(run);
       this.panel.title = `Run · ${run.name}`;
-      this.post({ type: 'summary', summary, version: __RUNREEL_VERSION__ });
+      this.post({ type: 'summary', summary, state: this.index.state(run), version: __RUNREEL_VERSION__ });
     } catch (err) {
       this.log.error(`summarising ${run.path} failed: ${String(err)}`);
       this.post({ type: 'error', message: `Could not read ${run.path}: ${String(err)}` });
@@ -140,6 +150,7 @@ export class RunOverviewPanel extends Disposable {
     // Re-entered when panel.dispose() fires panel.onDidDispose: the flag makes it once.
     if (this.closing) return;
     this.closing = true;
+    clearTimeout(this.summaryTimer);
     this.disposed.fire();
     this.panel.dispose();
     super.dispose();

@@ -42,14 +42,14 @@ describe('runreel CLI', () => {
     const data = JSON.parse(r.out);
     expect(data.roots).toEqual([FIXTURE_WORKSPACE]);
     expect(data.runs.map((s: { run: { kind: string } }) => s.run.kind)).toEqual(['latents', 'lightning', 'episodes']);
-    expect(data.runs[1].groups[0]).toMatchObject({ kind: 'snapshots', count: 3, detail: 'steps 50–150' });
+    expect(data.runs[1].groups[0]).toMatchObject({ kind: 'snapshots', count: 3, detail: 'steps 50–150, latest 150' });
   });
 
   test('scan prints a readable listing', async () => {
     const r = await cli('scan');
     expect(r.code).toBe(0);
     expect(r.out).toContain('lightning_logs/version_0  (training run)\n');
-    expect(r.out).toContain('  Embedding snapshots: 3  steps 50–150\n');
+    expect(r.out).toContain('  Embedding snapshots: 3  steps 50–150, latest 150\n');
   });
 });
 

@@ -41,6 +41,22 @@ describe('discoverRuns', () => {
     expect((await discoverRuns([join(dir, 'copied_snaps')])).runs).toEqual([expect.objectContaining({ kind: 'snapshots', path: join(dir, 'copied_snaps') })]);
   });
 
+  test('galleries of UUID images, clip folders and step-numbered image series', async () => {
+    const layouts = join(__dirname, '..', '..', 'fixtures', 'layouts');
+    const { runs } = await discoverRuns([layouts]);
+    expect(runs.map((r) => [r.name, r.kind])).toEqual([
+      ['character_reference', 'gallery'],
+      ['renders', 'series'],
+      ['videos', 'clips'],
+    ]);
+  });
+
+  test('one step-numbered image is not a series', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'frame_1.png'), '');
+    expect((await discoverRuns([dir])).runs).toEqual([]);
+  });
+
   test('recognises a ring buffer by its magic bytes, not its name', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'audiotab_ringbuf'), ringHeader());
@@ -111,6 +127,10 @@ describe('classifyFolder', () => {
     [[f('viz_latest_pacmap.png')], undefined],
     [[f('episode_0003')], undefined], // a file, not a folder
     [[f('model.safetensors')], undefined], // not a UUID name
+    [[f('0b1e8d8c-2b43-4c59-9d0a-8f1f5b0b7a11.webp')], 'gallery'],
+    [[f('clip.mov')], 'clips'],
+    [[f('step_1.png'), f('step_2.png')], 'series'],
+    [[f('viz_step_5_pacmap.png'), f('pacmap_evolution.webm')], 'snapshots'], // its animation is not a clip folder
   ])('%j → %s', (entries, kind) => {
     expect(classifyFolder(entries)).toBe(kind);
   });
