@@ -18,7 +18,7 @@ async function watching(root: string, usePolling = false) {
   const w = new RootWatcher(root, { usePolling, pollIntervalMs: 100, onBatch: (b) => { batches.push(b); seen.push(...b.changes); }, onWarning: (m) => warnings.push(m) });
   open.push(w);
   await w.start();
-  const until = async (pred: () => boolean, ms = 4000) => {
+  const until = async (pred: () => boolean, ms = 8000) => {
     const end = Date.now() + ms;
     while (!pred()) {
       if (Date.now() > end) throw new Error(`timed out; saw ${JSON.stringify(seen)}`);
@@ -136,4 +136,19 @@ test('running out of watch handles: one warning, then polling, and events keep c
   const f = join(root, 'after_fallback.png');
   writeFileSync(f, 'x');
   await w.until(() => has(w.seen, f, 'add'));
+});
+
+test('files present at start are not reported as new when their folder changes later', async () => {
+  const root = tempDir();
+  const old = Array.from({ length: 20 }, (_, i) => join(root, `viz_step_${i}_embeddings.npz`));
+  for (const f of old) writeFileSync(f, 'x');
+  await new Promise((r) => setTimeout(r, 1200)); // older than the watcher's start by more than its margin
+  const w = await watching(root);
+  const fresh = join(root, 'viz_step_999_embeddings.npz');
+  writeFileSync(fresh, 'y');
+  await w.until(() => has(w.seen, fresh, 'add'));
+  appendFileSync(old[3], 'grown'); // a write to an old file is still a change
+  await w.until(() => w.seen.some(([p]) => p === old[3]));
+  await new Promise((r) => setTimeout(r, 400));
+  expect(w.seen.filter(([p, k]) => k === 'add' && p !== fresh && p !== old[3])).toEqual([]);
 });
