@@ -1,5 +1,5 @@
 // Run Reel installed from its VSIX into a real VS Code, used through the UI.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
@@ -88,6 +88,15 @@ describe('in a workspace with runs', () => {
     copyFileSync(join(vs.workspace, 'latents', readdirSync(join(vs.workspace, 'latents')).find((n) => n.endsWith('.safetensors'))!), join(store, '11111111-2222-4333-8444-555555555555.safetensors'));
     await expect.poll(() => vs.page.getByRole('treeitem', { name: /^new_store/ }).count(), { timeout: 10_000, interval: 100 }).toBe(1);
     expect(await vs.treeItem(/^new_store/).textContent()).toContain('latent store · live');
+  });
+
+  test('a renamed run follows its new name, a deleted one disappears', async () => {
+    renameSync(join(vs.workspace, 'new_store'), join(vs.workspace, 'renamed_store'));
+    await expect.poll(() => vs.page.getByRole('treeitem', { name: /^renamed_store/ }).count(), { timeout: 10_000, interval: 100 }).toBe(1);
+    expect(await vs.page.getByRole('treeitem', { name: /^new_store/ }).count()).toBe(0);
+    rmSync(join(vs.workspace, 'renamed_store'), { recursive: true });
+    await expect.poll(() => vs.page.getByRole('treeitem', { name: /^renamed_store/ }).count(), { timeout: 10_000, interval: 100 }).toBe(0);
+    expect(await vs.page.getByRole('treeitem', { name: /^latents/ }).count()).toBe(1);
   });
 
   test('"Run Reel: Show Log" opens the log channel with the activation line', async () => {
