@@ -31,7 +31,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // ffmpeg-static is optional and found at run time when installed; never bundled.
+    external: ['vscode', 'ffmpeg-static'],
   },
   {
     ...common,
@@ -41,6 +42,16 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    external: ['ffmpeg-static'],
+  },
+  {
+    // Worker threads for GIF encoding, loaded by the host and the CLI from their own folder.
+    ...common,
+    entryPoints: { gifWorker: 'src/domain/animation/gifWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

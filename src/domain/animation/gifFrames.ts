@@ -1,0 +1,101 @@
+// The work of one GIF block, shared by the worker threads and the in-thread fallback:
+// load frames (decode, fit to the canvas, label), map them to the global palette, make
+// pixels that did not change since the previous frame transparent, LZW-encode.
+import { applyPalette, GIFEncoder } from 'gifenc';
+import { readPng } from '../artifacts/png';
+import { drawLabel, fitToCanvas, type Raster } from './raster';
+
+export const TRANSPARENT = 255;
+
+export interface FrameSpec {
+  path: string;
+  label?: string;
+  delayMs: number;
+}
+
+export interface SampleTask {
+  type: 'sample';
+  path: string;
+  width: number;
+  height: number;
+  /** Keep every n-th pixel. */
+  every: number;
+}
+
+export interface EncodeTask {
+  type: 'encode';
+  width: number;
+  height: number;
+  palette: number[][];
+  /** The frame before the block (for transparency), or undefined for the first block. */
+  previous?: FrameSpec;
+  frames: FrameSpec[];
+  /** The block starts the GIF: its first frame carries the global palette and loop. */
+  first: boolean;
+}
+
+/** A frame as raw RGBA on the canvas (for WebM). */
+export interface RawTask {
+  type: 'raw';
+  frame: Pick<FrameSpec, 'path' | 'label'>;
+  width: number;
+  height: number;
+}
+
+export type GifTask = SampleTask | EncodeTask | RawTask;
+
+export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number): Promise<Raster> {
+  const img = await readPng(spec.path);
+  const r = fitToCanvas({ width: img.width, height: img.height, data: img.data }, width, height);
+  if (spec.label) drawLabel(r, spec.label, 8, 8, Math.max(2, Math.round(height / 250)));
+  return r;
+}
+
+export async function sample(task: SampleTask): Promise<Uint8Array> {
+  const r = await loadFrame({ path: task.path }, task.width, task.height);
+  const n = Math.floor(r.data.length / 4 / task.every);
+  const out = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) out.set(r.data.subarray(i * task.every * 4, i * task.every * 4 + 4), i * 4);
+  return out;
+}
+
+/** Encodes a block of frames; returns the GIF bytes of each frame (no header, no trailer). */
+export async function encodeBlock(task: EncodeTask): Promise<Uint8Array[]> {
+  const { width, height, palette } = task;
+  const pal255 = palette.slice(0, TRANSPARENT);
+  let prev = task.previous ? applyPalette((await loadFrame(task.previous, width, height)).data, pal255, 'rgb565') : undefined;
+  const out: Uint8Array[] = [];
+  for (let k = 0; k < task.frames.length; k++) {
+    const spec = task.frames[k];
+    const index = applyPalette((await loadFrame(spec, width, height)).data, pal255, 'rgb565');
+    const encoded = prev ? transparentWhereUnchanged(index, prev) : index;
+    const gif = GIFEncoder({ auto: false, initialCapacity: width * height });
+    const first = task.first && k === 0;
+    gif.writeFrame(encoded, width, height, {
+      first,
+      palette: first ? palette : undefined,
+      repeat: 0,
+      delay: spec.delayMs,
+      transparent: !!prev,
+      transparentIndex: TRANSPARENT,
+      dispose: 1, // keep the previous frame under transparent pixels
+    });
+    out.push(gif.bytes());
+    prev = index;
+  }
+  return out;
+}
+
+function transparentWhereUnchanged(index: Uint8Array, prev: Uint8Array): Uint8Array {
+  const out = new Uint8Array(index.length);
+  for (let i = 0; i < index.length; i++) out[i] = index[i] === prev[i] ? TRANSPARENT : index[i];
+  return out;
+}
+
+export async function runTask(task: GifTask): Promise<Uint8Array | Uint8Array[]> {
+  switch (task.type) {
+    case 'sample': return sample(task);
+    case 'encode': return encodeBlock(task);
+    case 'raw': return (await loadFrame(task.frame, task.width, task.height)).data;
+  }
+}
