@@ -27,7 +27,7 @@ run(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relat
 const files = run(process.execPath, [vsce, 'ls', '--no-dependencies']).split('\n').map((l) => l.trim()).filter(Boolean);
 const forbidden = files.filter((f) => /\.(ts|map|py|mjs)$/.test(f) || /^(src|test|webview|scripts|node_modules)\//.test(f));
 if (forbidden.length > 0) throw new Error(`VSIX would ship files it must not: ${forbidden.join(', ')}`);
-for (const required of ['dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/webview/runOverview.js', 'media/webview.css', 'package.json']) {
+for (const required of ['dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/webview/runOverview.js', 'dist/webview/animation.js', 'media/webview.css', 'package.json']) {
   if (!files.includes(required)) throw new Error(`VSIX is missing ${required}`);
 }
 const size = statSync(vsixPath).size;

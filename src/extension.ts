@@ -1,6 +1,8 @@
 // Activation: builds the pieces and owns their disposables. Logic lives elsewhere.
 import * as vscode from 'vscode';
+import { registerAnimationCommands } from './host/animationCommands';
 import { registerCommands } from './host/commands';
+import { AnimationPanels } from './host/panels/animationPanel';
 import { createLog } from './host/log';
 import { RunOverviewPanels } from './host/panels/runOverviewPanel';
 import { RunIndex } from './host/runIndex';
@@ -15,8 +17,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const tree = new RunsTreeProvider(index, log);
   const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true });
   const overviews = new RunOverviewPanels(context.extensionUri, index, log);
-  context.subscriptions.push(index, tree, treeView, overviews);
+  const animations = new AnimationPanels(context.extensionUri);
+  context.subscriptions.push(index, tree, treeView, overviews, animations);
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
+  context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
 
   // Discovery runs in the background: activation must not wait on a large tree.
   void index.refresh().catch((err) => log.error(`run discovery failed: ${String(err)}`));

@@ -3,6 +3,8 @@
 import { resolve } from 'node:path';
 import { ArtifactError } from '../domain/artifacts/errors';
 import { inspectFile } from '../domain/artifacts/inspect';
+import { createAnimation } from '../domain/animation/animate';
+import { ToolError } from '../domain/animation/ffmpeg';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
@@ -25,6 +27,10 @@ Usage:
   runreel inspect FILE [--json]    what a file holds: npy, npz, safetensors, wav, png,
                                    ring buffer, episode log or latent record
   runreel scan [DIR...] [--json]   list the runs found under DIR (default: .)
+  runreel animate DIR [--gif] [--webm] [--out DIR] [--fps N] [--no-label]
+                      [--color-by FIELD] [--ffmpeg PATH] [--json]
+                                   GIF and WebM timeline of a run's frames (or of its
+                                   snapshots' projections when there are no PNGs)
   runreel --help                    this help
   runreel --version                 the version
 
@@ -38,23 +44,32 @@ interface ParsedArgs {
   command: string | undefined;
   positionals: string[];
   flags: Set<string>;
+  values: Map<string, string>;
 }
 
-const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V']);
+const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V', '--gif', '--webm', '--no-label']);
+const VALUE_OPTIONS = new Set(['--out', '--fps', '--ffmpeg', '--color-by']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Set<string>();
+  const values = new Map<string, string>();
   let rest = false;
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     if (rest) positionals.push(arg);
     else if (arg === '--') rest = true;
     else if (arg.startsWith('-') && arg !== '-') {
-      if (!KNOWN_FLAGS.has(arg)) throw new CliError('usage', `unknown option ${arg}; see runreel --help`);
-      flags.add(arg);
+      const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+      if (VALUE_OPTIONS.has(name)) {
+        const v = inline ?? argv[++i];
+        if (v === undefined) throw new CliError('usage', `${name} needs a value; see runreel --help`);
+        values.set(name, v);
+      } else if (KNOWN_FLAGS.has(arg)) flags.add(arg);
+      else throw new CliError('usage', `unknown option ${arg}; see runreel --help`);
     } else positionals.push(arg);
   }
-  return { command: positionals.shift(), positionals, flags };
+  return { command: positionals.shift(), positionals, flags, values };
 }
 
 function toJson(value: unknown): string {
@@ -66,6 +81,39 @@ async function inspect(files: string[], json: boolean, io: CliIo): Promise<numbe
   const result = await inspectFile(resolve(io.cwd, files[0]));
   if (json) io.out(toJson({ file: result.file, kind: result.kind, ...result.details }) + '\n');
   else io.out(`${result.file}\n${result.lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return 0;
+}
+
+async function animate(args: ParsedArgs, json: boolean, io: CliIo): Promise<number> {
+  if (args.positionals.length !== 1) throw new CliError('usage', 'animate takes one DIR; see runreel --help');
+  const fpsText = args.values.get('--fps');
+  const fps = fpsText === undefined ? undefined : Number(fpsText);
+  if (fps !== undefined && !(fps > 0 && fps <= 120)) throw new CliError('usage', `--fps must be a number from 0 to 120, not ${fpsText}`);
+  const only = (f: string) => args.flags.has('--gif') || args.flags.has('--webm') ? args.flags.has(f) : true;
+  const out = args.values.get('--out');
+  let lastLine = '';
+  const result = await createAnimation(resolve(io.cwd, args.positionals[0]), {
+    gif: only('--gif'),
+    webm: only('--webm'),
+    outDir: out ? resolve(io.cwd, out) : undefined,
+    fps,
+    label: !args.flags.has('--no-label'),
+    colorBy: args.values.get('--color-by'),
+    ffmpegPath: args.values.get('--ffmpeg'),
+    log: (m) => { if (!json) io.err(`${m}\n`); },
+    onProgress: (phase, done, total) => {
+      const line = `${phase} ${done}/${total}`;
+      if (!json && line !== lastLine && (done === total || done % 10 === 0)) io.err(`${line}\n`);
+      lastLine = line;
+    },
+  });
+  if (json) io.out(toJson(result) + '\n');
+  else {
+    io.out(`${result.frames} frames from ${result.dir}${result.source === 'npz' ? ' (rendered from projections)' : ''}\n`);
+    if (result.gif) io.out(`  ${result.gif.path}\n`);
+    if (result.webm) io.out(`  ${result.webm.path}\n`);
+    for (const w of result.warnings) io.err(`warning: ${w}\n`);
+  }
   return 0;
 }
 
@@ -97,7 +145,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (args.flags.has('--help') || args.flags.has('-h') || args.command === 'help') {
-      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan'] }) + '\n' : HELP);
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan', 'animate'] }) + '\n' : HELP);
       return 0;
     }
     switch (args.command) {
@@ -107,11 +155,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await scan(args.positionals, json, io);
       case 'inspect':
         return await inspect(args.positionals, json, io);
+      case 'animate':
+        return await animate(args, json, io);
       default:
         throw new CliError('usage', `unknown command '${args.command}'; see runreel --help`);
     }
   } catch (err) {
-    const code = err instanceof CliError || err instanceof ArtifactError ? err.code : 'internal';
+    const code = err instanceof CliError || err instanceof ArtifactError || err instanceof ToolError ? err.code : 'internal';
     const message = err instanceof Error ? err.message : String(err);
     io.err(json ? JSON.stringify({ error: { code, message } }) + '\n' : `runreel: ${message}\n`);
     return 2;

@@ -43,10 +43,30 @@ export class VsCode {
     await this.server.stop();
   }
 
-  async openRunReelView(): Promise<void> {
-    const tab = this.page.getByRole('tab', { name: 'Run Reel' });
+  /** Shows an activity-bar view; clicking an already selected tab would hide the side bar. */
+  async openView(name: string | RegExp): Promise<void> {
+    const tab = this.page.getByRole('tab', { name });
     await tab.waitFor({ timeout: 30_000 });
     if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+  }
+
+  /** Expands folders in the Explorer one by one and returns the row of the last name. */
+  async explorerRow(path: string[]) {
+    await this.openView(/^Explorer/);
+    for (const [i, name] of path.entries()) {
+      const row = this.page.locator('.explorer-folders-view').getByRole('treeitem', { name, exact: true });
+      await row.waitFor({ timeout: 30_000 });
+      if (i === path.length - 1) return row;
+      for (let attempt = 0; attempt < 3 && (await row.getAttribute('aria-expanded')) !== 'true'; attempt++) {
+        await row.click();
+        await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 5_000 }).catch(() => {});
+      }
+    }
+    throw new Error('empty path');
+  }
+
+  async openRunReelView(): Promise<void> {
+    await this.openView('Run Reel');
     // A container with one view hides that view's header, so wait for it to exist, not to show.
     await this.page.locator('.pane-header[aria-label^="Runs"]').first().waitFor({ state: 'attached' });
   }

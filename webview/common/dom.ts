@@ -18,3 +18,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   }
   return node;
 }
+
+/** Drops the null/false entries of a conditional list of nodes. */
+export function compact(...nodes: (Node | null | undefined | false)[]): Node[] {
+  return nodes.filter((n): n is Node => !!n);
+}

@@ -3,7 +3,7 @@
 // pixels that did not change since the previous frame transparent, LZW-encode.
 import { applyPalette, GIFEncoder } from 'gifenc';
 import { readPng } from '../artifacts/png';
-import { drawLabel, fitToCanvas, type Raster } from './raster';
+import { drawLabel, fitToCanvas, labelSize, type Raster } from './raster';
 
 export const TRANSPARENT = 255;
 
@@ -47,7 +47,12 @@ export type GifTask = SampleTask | EncodeTask | RawTask;
 export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number): Promise<Raster> {
   const img = await readPng(spec.path);
   const r = fitToCanvas({ width: img.width, height: img.height, data: img.data }, width, height);
-  if (spec.label) drawLabel(r, spec.label, 8, 8, Math.max(2, Math.round(height / 250)));
+  if (spec.label) {
+    // Bottom right: the producers put titles top left.
+    const scale = Math.max(1, Math.round(height / 250));
+    const size = labelSize(spec.label, scale);
+    drawLabel(r, spec.label, width - size.width - 4 * scale, height - size.height - 4 * scale, scale);
+  }
   return r;
 }
 

@@ -120,6 +120,11 @@ const GLYPHS: Record<string, string[]> = {
   ' ': ['     ', '     ', '     ', '     ', '     ', '     ', '     '],
 };
 
+/** Width and height in pixels of `text` drawn by drawLabel at `scale`. */
+export function labelSize(text: string, scale: number): { width: number; height: number } {
+  return { width: [...text].filter((c) => GLYPHS[c]).length * 6 * scale + 2 * scale, height: 9 * scale };
+}
+
 /** Draws `text` (digits, lowercase letters, space, _ - .) at (x, y) on a plate for contrast. */
 export function drawLabel(r: Raster, text: string, x: number, y: number, scale = 2, ink: [number, number, number] = [32, 32, 32], plate: [number, number, number] = [255, 255, 255]): void {
   const chars = [...text].filter((c) => GLYPHS[c]);

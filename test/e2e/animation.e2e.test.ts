@@ -1,0 +1,46 @@
+// Create Animation as a user does it: right-click a folder in the Explorer.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { VsCode } from './vscode';
+
+const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
+let vs: VsCode;
+
+beforeAll(async () => {
+  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern', 'explorer.compactFolders': false });
+});
+afterAll(async () => {
+  await vs?.close();
+});
+
+test('right-click a folder in the Explorer → Create Animation writes the GIF and WebM and plays them', async () => {
+  const snapshots = await vs.explorerRow(['lightning_logs', 'version_0', 'viz_snapshots']);
+  await snapshots.click({ button: 'right' });
+  await vs.page.locator('.context-view .action-label', { hasText: 'Create Animation' }).click();
+  const toast = vs.page.locator('.notification-toast', { hasText: 'animation created from 3 frames' });
+  await toast.waitFor({ timeout: 60_000 });
+  const dir = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+  expect(readFileSync(join(dir, 'pacmap_evolution.gif')).subarray(0, 6).toString()).toBe('GIF89a');
+  expect(existsSync(join(dir, 'pacmap_evolution.webm'))).toBe(true);
+  await toast.getByRole('button', { name: 'Open' }).click();
+  const frame = await vs.webviewFrame('[data-testid="player"]');
+  expect(await frame.locator('[data-testid="title"]').textContent()).toBe('version_0');
+  await expect.poll(() => frame.locator('img[data-testid="player"]').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(360);
+  await vs.screenshot('animation-gif');
+  await frame.locator('[data-testid="tab-webm"]').click();
+  await expect.poll(() => frame.locator('video[data-testid="player"]').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 10_000 }).toBe(360);
+  await vs.screenshot('animation-webm');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('Create Animation from the Runs view on a run, with the log saying which ffmpeg', async () => {
+  await vs.openRunReelView();
+  const run = vs.treeItem(/^lightning_logs\/version_0/);
+  await run.waitFor({ timeout: 30_000 });
+  await run.hover();
+  await run.locator('.action-label[aria-label="Create Animation"]').click();
+  await vs.page.locator('.notification-toast', { hasText: 'animation created from 3 frames' }).last().waitFor({ timeout: 60_000 });
+  await vs.runCommand('Run Reel: Show Log');
+  await expect.poll(() => vs.outputText(), { timeout: 10_000 }).toMatch(/using ffmpeg from (PATH|ffmpeg-static|setting): \S+/);
+});
