@@ -2,7 +2,7 @@
 // `npm run bench`: each measurement against the baseline its issue names, side by side in
 // one run, printed as a table with ratios. Inputs are generated once into the cache.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { cacheDir } from '../scripts/lib/e2eEnv.mjs';
@@ -67,6 +67,60 @@ async function bundle(name) {
   rows.push(['watch: 200 files written in a burst', `${w.received}/200 events, ${w.lost} lost`, '', '', 'target: none lost']);
   rows.push(['  delay file → subscriber, median / max', `${w.median_ms.toFixed(0)} / ${w.max_ms.toFixed(0)} ms`, '', `${(1000 / w.max_ms).toFixed(1)}× under`, 'target max < 1000 ms']);
   rows.push(['  watcher start on the tree; its peak memory', `${w.watch_ready_ms.toFixed(0)} ms; ${w.max_rss_mb.toFixed(0)} MB`, '', '', '']);
+}
+
+// ---- issue 5: GIF and WebM timelines of 100 frames, three ways (baselines from the issue)
+if (python && spawnSync('ffmpeg', ['-version']).status === 0 && !process.env.RUNREEL_BENCH_SKIP_ANIMATION) {
+  const script = await bundle('animation');
+  const worker = join(out, 'gifWorker.js');
+  await esbuild.build({ entryPoints: [join(root, 'src/domain/animation/gifWorker.ts')], outfile: worker, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  const timed = (cmd, args) => {
+    const t = Date.now();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+    return { ms: Date.now() - t, max_rss_mb: Number(r.stderr.trim().split('\n').pop()) / 1024 };
+  };
+  for (const [w, h] of [[1800, 500], [3600, 1000]]) {
+    const frames = join(data, `frames_${w}x${h}`);
+    if (!existsSync(join(frames, 'viz_step_4950_pacmap.png'))) {
+      console.error(`[bench] drawing 100 frames of ${w}×${h} (once)…`);
+      spawnSync(python, [join(root, 'bench', 'make_frames.py'), frames, String(w), String(h)], { stdio: 'inherit' });
+    }
+    const outDir = join(out, `anim_${w}x${h}`);
+    mkdirSync(outDir, { recursive: true });
+    const ours = runJson(process.execPath, [script, 'gif', frames, outDir, worker]);
+    const oursPsnr = runJson(process.execPath, [script, 'psnr', frames, ours.path]).psnr_db;
+    const pillowGif = join(outDir, 'pillow.gif');
+    const pillow = runJson(python, [join(root, 'bench', 'pillow_gif.py'), frames, pillowGif]);
+    const pillowPsnr = runJson(process.execPath, [script, 'psnr', frames, pillowGif]).psnr_db;
+    // ffmpeg's own best GIF path: a palette from all frames, then paletteuse (its default
+    // dithering), over the same frames in step order.
+    const ordered = readdirSync(frames).filter((n) => n.endsWith('.png')).sort((a, b) => Number(/\d+/.exec(a)[0]) - Number(/\d+/.exec(b)[0]));
+    const gifList = join(outDir, 'gif_list.txt');
+    writeFileSync(gifList, ordered.map((f) => `file '${join(frames, f)}'\nduration 0.3\n`).join(''));
+    const ffGif = join(outDir, 'ffmpeg.gif');
+    const ff = timed('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', gifList, '-filter_complex', '[0:v]split[a][b];[a]palettegen[p];[b][p]paletteuse', ffGif]);
+    const ffPsnr = runJson(process.execPath, [script, 'psnr', frames, ffGif]).psnr_db;
+    const mb = (p) => `${(statSync(p).size / 1048576).toFixed(1)} MB`;
+    rows.push([`GIF, 100 frames ${w}×${h}: Run Reel`, `${ours.ms.toFixed(0)} ms, ${ours.max_rss_mb.toFixed(0)} MB peak, ${mb(ours.path)}, ${oursPsnr.toFixed(1)} dB`, '', '', '']);
+    rows.push([`  vs the seed's Pillow code`, '', `${pillow.ms.toFixed(0)} ms, ${pillow.max_rss_mb.toFixed(0)} MB peak, ${mb(pillowGif)}, ${pillowPsnr.toFixed(1)} dB`,
+      `${(pillow.ms / ours.ms).toFixed(1)}× faster, ${(pillow.max_rss_mb / ours.max_rss_mb).toFixed(1)}× less memory, ${(oursPsnr - pillowPsnr).toFixed(1)} dB better`, 'target ≥ 5× faster, ≤ 1/3 memory, ≥ +3 dB']);
+    rows.push([`  vs ffmpeg palettegen/paletteuse`, '', `${ff.ms.toFixed(0)} ms, ${ff.max_rss_mb.toFixed(0)} MB peak, ${mb(ffGif)}, ${ffPsnr.toFixed(1)} dB`, `${(ff.ms / ours.ms).toFixed(1)}× faster`, 'target ≥ 2× faster']);
+    // WebM: ours against the seed's command (concat list, VP9 at 2 Mb/s, default speed).
+    const oursWebm = runJson(process.execPath, [script, 'webm', frames, outDir, worker]);
+    const oursWebmPsnr = runJson(process.execPath, [script, 'psnr', frames, oursWebm.path]).psnr_db;
+    const list = join(outDir, 'seed_list.txt');
+    const files = readdirSync(frames).filter((n) => n.endsWith('.png')).sort((a, b) => Number(/\d+/.exec(a)[0]) - Number(/\d+/.exec(b)[0]));
+    const fps = Math.max(1, Math.min(10, Math.floor(files.length / 15)));
+    writeFileSync(list, files.map((f) => `file '${join(frames, f)}'\nduration ${(1 / fps).toFixed(4)}\n`).join('') + `file '${join(frames, files[files.length - 1])}'\nduration ${(3 / fps).toFixed(4)}\n`);
+    const seedWebm = join(outDir, 'seed.webm');
+    const seed = timed('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c:v', 'libvpx-vp9', '-b:v', '2M', '-pix_fmt', 'yuva420p', '-an', seedWebm]);
+    const seedPsnr = runJson(process.execPath, [script, 'psnr', frames, seedWebm]).psnr_db;
+    rows.push([`WebM, 100 frames ${w}×${h}: Run Reel`, `${oursWebm.ms.toFixed(0)} ms, ${mb(oursWebm.path)}, ${oursWebmPsnr.toFixed(1)} dB`, `seed's ffmpeg ${seed.ms.toFixed(0)} ms, ${mb(seedWebm)}, ${seedPsnr.toFixed(1)} dB`,
+      `${(seed.ms / oursWebm.ms).toFixed(1)}× faster, ${(oursWebmPsnr - seedPsnr).toFixed(1)} dB`, 'target ≥ 4× faster, within 1 dB']);
+  }
+} else {
+  rows.push(['animation (GIF/WebM)', 'skipped: needs python3 with numpy and Pillow, and ffmpeg', '', '', '']);
 }
 
 const header = ['measurement', 'Run Reel', 'baseline', 'speed-up', 'target'];

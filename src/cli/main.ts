@@ -4,7 +4,11 @@ import { resolve } from 'node:path';
 import { ArtifactError } from '../domain/artifacts/errors';
 import { inspectFile } from '../domain/artifacts/inspect';
 import { createAnimation } from '../domain/animation/animate';
-import { ToolError } from '../domain/animation/ffmpeg';
+import { resolveFfmpeg, ToolError } from '../domain/animation/ffmpeg';
+import { stitchVideos } from '../domain/animation/stitch';
+import { VIDEO_CLIP } from '../domain/runs/discover';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
@@ -31,6 +35,10 @@ Usage:
                       [--color-by FIELD] [--ffmpeg PATH] [--json]
                                    GIF and WebM timeline of a run's frames (or of its
                                    snapshots' projections when there are no PNGs)
+  runreel stitch CLIP... | DIR --out FILE [--crossfade S] [--skip-broken]
+                      [--ffmpeg PATH] [--json]
+                                   join video clips in order (a folder: by name) into
+                                   one .mp4 or .webm, normalising size, rate and audio
   runreel --help                    this help
   runreel --version                 the version
 
@@ -47,8 +55,8 @@ interface ParsedArgs {
   values: Map<string, string>;
 }
 
-const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V', '--gif', '--webm', '--no-label']);
-const VALUE_OPTIONS = new Set(['--out', '--fps', '--ffmpeg', '--color-by']);
+const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V', '--gif', '--webm', '--no-label', '--skip-broken']);
+const VALUE_OPTIONS = new Set(['--out', '--fps', '--ffmpeg', '--color-by', '--crossfade']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
@@ -117,6 +125,36 @@ async function animate(args: ParsedArgs, json: boolean, io: CliIo): Promise<numb
   return 0;
 }
 
+async function stitch(args: ParsedArgs, json: boolean, io: CliIo): Promise<number> {
+  const out = args.values.get('--out');
+  if (!out) throw new CliError('usage', 'stitch needs --out FILE (.mp4 or .webm); see runreel --help');
+  if (!/\.(mp4|webm)$/i.test(out)) throw new CliError('usage', `--out must end in .mp4 or .webm, not ${out}`);
+  const crossfadeText = args.values.get('--crossfade');
+  const crossfade = crossfadeText === undefined ? 0 : Number(crossfadeText);
+  if (!(crossfade >= 0 && crossfade <= 10)) throw new CliError('usage', `--crossfade must be seconds from 0 to 10, not ${crossfadeText}`);
+  let clips = args.positionals.map((p) => resolve(io.cwd, p));
+  if (clips.length === 1 && (await stat(clips[0]).catch(() => undefined))?.isDirectory()) {
+    const dir = clips[0];
+    clips = (await readdir(dir)).filter((n) => VIDEO_CLIP.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(dir, n));
+  }
+  if (clips.length === 0) throw new CliError('usage', 'stitch needs clips (files or a folder of .mp4/.webm/.mov/.mkv)');
+  const explicit = args.values.get('--ffmpeg');
+  const ffmpeg = resolveFfmpeg(explicit);
+  const ffprobe = resolveFfmpeg(explicit ?? (ffmpeg.source === 'PATH' ? undefined : ffmpeg.path), 'ffprobe');
+  if (!json) io.err(`using ffmpeg from ${ffmpeg.source}: ${ffmpeg.path}\n`);
+  let shown = -1;
+  const result = await stitchVideos(clips, resolve(io.cwd, out), {
+    ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, crossfade, skipBroken: args.flags.has('--skip-broken'),
+    onProgress: (f) => { const pct = Math.floor(f * 10) * 10; if (!json && pct !== shown) { shown = pct; io.err(`stitch ${pct}%\n`); } },
+  });
+  if (json) io.out(toJson(result) + '\n');
+  else {
+    io.out(`${result.clips.length} clips → ${result.out} (${result.width}×${result.height}, ${result.fps} fps, ${result.duration.toFixed(1)} s)\n`);
+    for (const s of result.skipped) io.err(`skipped ${s.path}: ${s.reason}\n`);
+  }
+  return 0;
+}
+
 async function scan(dirs: string[], json: boolean, io: CliIo): Promise<number> {
   const roots = (dirs.length ? dirs : ['.']).map((d) => resolve(io.cwd, d));
   const result = await discoverRuns(roots);
@@ -145,7 +183,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (args.flags.has('--help') || args.flags.has('-h') || args.command === 'help') {
-      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan', 'animate'] }) + '\n' : HELP);
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan', 'animate', 'stitch'] }) + '\n' : HELP);
       return 0;
     }
     switch (args.command) {
@@ -157,6 +195,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await inspect(args.positionals, json, io);
       case 'animate':
         return await animate(args, json, io);
+      case 'stitch':
+        return await stitch(args, json, io);
       default:
         throw new CliError('usage', `unknown command '${args.command}'; see runreel --help`);
     }

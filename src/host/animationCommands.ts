@@ -4,7 +4,10 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { createAnimation, type AnimateResult } from '../domain/animation/animate';
-import { ToolError } from '../domain/animation/ffmpeg';
+import { resolveFfmpeg, ToolError } from '../domain/animation/ffmpeg';
+import { stitchVideos } from '../domain/animation/stitch';
+import { VIDEO_CLIP } from '../domain/runs/discover';
+import { readdir, stat } from 'node:fs/promises';
 import type { Run } from '../domain/runs/model';
 import type { AnimationPanels } from './panels/animationPanel';
 import type { RunIndex } from './runIndex';
@@ -81,6 +84,83 @@ export async function animateFolder(dir: string, deps: Deps, automatic = false):
   }
 }
 
+/** The clips a Stitch Videos call is about: a multi-selection, one file, or a folder's clips. */
+async function clipsFrom(arg: vscode.Uri | RunsNode | undefined, selection: vscode.Uri[] | undefined, index: RunIndex): Promise<string[] | undefined> {
+  if (selection && selection.length > 1) return selection.map((u) => u.fsPath).filter((p) => VIDEO_CLIP.test(p));
+  let path = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
+  if (!path) {
+    const folders = index.all.filter((r) => r.kind === 'clips');
+    const picked = await vscode.window.showQuickPick([...folders.map((r) => ({ label: r.name, detail: r.path, path: r.path as string | undefined })), { label: '$(folder-opened) Choose a folder…', detail: '', path: undefined }], { placeHolder: 'Stitch the clips of which folder?' });
+    if (!picked) return undefined;
+    path = picked.path ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Stitch Videos' }))?.[0]?.fsPath;
+    if (!path) return undefined;
+  }
+  if ((await stat(path)).isDirectory()) {
+    const dir = path;
+    return (await readdir(dir)).filter((n) => VIDEO_CLIP.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(dir, n));
+  }
+  return [path];
+}
+
+async function stitchCommand(arg: vscode.Uri | RunsNode | undefined, selection: vscode.Uri[] | undefined, deps: Deps): Promise<void> {
+  const clips = await clipsFrom(arg, selection, deps.index);
+  if (!clips) return;
+  if (clips.length < 2) {
+    void vscode.window.showInformationMessage('Select two or more video clips (or a folder of clips) to stitch.');
+    return;
+  }
+  // The order is the user's: confirm or change it by picking clips one after another.
+  const ordered = await vscode.window.showQuickPick(clips.map((p, i) => ({ label: `${i + 1}. ${basename(p)}`, description: p, picked: true, path: p })), { canPickMany: true, placeHolder: 'Clips to stitch, in this order (untick to leave one out)' });
+  if (!ordered || ordered.length === 0) return;
+  const config = vscode.workspace.getConfiguration('runreel');
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(ordered[0].path, '..', 'stitched.mp4')), filters: { Video: ['mp4', 'webm'] }, saveLabel: 'Stitch' });
+  if (!target) return;
+  let ffmpeg, ffprobe;
+  try {
+    const explicit = config.get<string>('ffmpegPath', '') || undefined;
+    ffmpeg = resolveFfmpeg(explicit);
+    ffprobe = resolveFfmpeg(explicit ?? (ffmpeg.source === 'PATH' ? undefined : ffmpeg.path), 'ffprobe');
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Stitch Videos needs ffmpeg and ffprobe: ${(err as Error).message}`);
+    return;
+  }
+  deps.log.info(`using ffmpeg from ${ffmpeg.source}: ${ffmpeg.path}`);
+  const run = (skipBroken: boolean) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stitching ${ordered.length} clips`, cancellable: true }, (progress, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    let last = 0;
+    return stitchVideos(ordered.map((o) => o.path), target.fsPath, {
+      ffmpeg: ffmpeg.path, ffprobe: ffprobe.path, skipBroken, signal: ac.signal, crossfade: config.get<number>('stitch.crossfadeSeconds', 0),
+      onProgress: (f) => { const pct = Math.round(f * 100); progress.report({ increment: pct - last, message: `${pct}%` }); last = pct; },
+    });
+  });
+  try {
+    let result;
+    try {
+      result = await run(false);
+    } catch (err) {
+      if (!(err instanceof ToolError) || !/cannot be read/.test(err.message)) throw err;
+      const skip = 'Skip and Stitch the Rest';
+      if ((await vscode.window.showWarningMessage(err.message, { modal: true }, skip)) !== skip) return;
+      result = await run(true);
+    }
+    for (const s of result.skipped) deps.log.warn(`skipped ${s.path}: ${s.reason}`);
+    deps.log.info(`stitched ${result.clips.length} clips into ${result.out}`);
+    const reveal = 'Reveal', open = 'Open';
+    void vscode.window.showInformationMessage(`Stitched ${result.clips.length} clips into ${basename(result.out)} (${result.width}×${result.height}, ${result.duration.toFixed(1)} s)`, open, reveal).then(async (c) => {
+      if (c === open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.out));
+      if (c === reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.out));
+    });
+  } catch (err) {
+    if (err instanceof ToolError && err.code === 'cancelled') {
+      void vscode.window.showInformationMessage('Stitching cancelled; nothing was written.');
+      return;
+    }
+    deps.log.error(`Stitch Videos failed: ${(err as Error).message}`);
+    void vscode.window.showErrorMessage(`Stitch Videos failed: ${(err as Error).message}`, 'Show Log').then((c) => c && deps.log.show());
+  }
+}
+
 export function registerAnimationCommands(deps: Deps): vscode.Disposable[] {
   const running = new Set<string>();
   return [
@@ -88,6 +168,7 @@ export function registerAnimationCommands(deps: Deps): vscode.Disposable[] {
       const dir = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : await askForFolder(deps.index);
       if (dir) await animateFolder(dir, deps);
     }),
+    vscode.commands.registerCommand('runreel.stitchVideos', (arg?: vscode.Uri | RunsNode, selection?: vscode.Uri[]) => stitchCommand(arg, selection, deps)),
     deps.index.onRunIdle(async (run) => {
       if (!vscode.workspace.getConfiguration('runreel').get<boolean>('autoAnimate', false) || !ANIMATABLE.has(run.kind) || running.has(run.path)) return;
       running.add(run.path);

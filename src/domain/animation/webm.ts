@@ -50,7 +50,9 @@ export async function encodeWebm(frames: FrameSpec[], target: string, o: WebmOpt
       '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
       '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-framerate', String(o.fps), '-i', 'pipe:0',
       '-c:v', 'libvpx-vp9', '-pix_fmt', 'yuv420p', '-b:v', '0', '-crf', '32',
-      '-deadline', 'good', '-cpu-used', '5', '-row-mt', '1', '-tile-columns', '2', '-threads', '4',
+      // Realtime speed 8: measured 5.5× faster than good/5 on plot frames for the same PSNR
+      // (4:2:0 chroma dominates the loss); see npm run bench.
+      '-deadline', 'realtime', '-cpu-used', '8', '-row-mt', '1', '-tile-columns', '2', '-threads', '4',
       '-an', '-f', 'webm', `file:${tmp}`,
     ], { input: rawFrames(), signal: o.signal, timeoutMs: o.timeoutMs });
   });

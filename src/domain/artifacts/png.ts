@@ -92,17 +92,33 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
     const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
     if (pw <= 0 || ph <= 0) continue;
     const stride = Math.ceil((pw * bpp) / 8);
-    let prev = new Uint8Array(stride);
+    const zero = new Uint8Array(stride);
     for (let y = 0; y < ph; y++) {
-      const filter = raw[offset];
-      const line = new Uint8Array(raw.subarray(offset + 1, offset + 1 + stride));
-      unfilter(filter, line, prev, bytesPerPixel, file);
+      // Unfiltered in place: each row's bytes follow its filter byte in `raw`.
+      const line = raw.subarray(offset + 1, offset + 1 + stride);
+      const prev = y === 0 ? zero : raw.subarray(offset - stride, offset);
+      unfilter(raw[offset], line, prev, bytesPerPixel, file);
       offset += 1 + stride;
-      for (let x = 0; x < pw; x++) writePixel(out, ((y0 + y * dy) * width + x0 + x * dx) * 4, line, x, info, palette, trns);
-      prev = line;
+      const rowStart = (y0 + y * dy) * width;
+      if (dx === 1 && bitDepth === 8 && (colorType === 6 || (colorType === 2 && !trns))) {
+        copyRow8(out, rowStart * 4, line, pw, colorType === 6 ? 4 : 3);
+      } else {
+        for (let x = 0; x < pw; x++) writePixel(out, (rowStart + x0 + x * dx) * 4, line, x, info, palette, trns);
+      }
     }
   }
   return { ...info, data: out };
+}
+
+/** The common producer layouts (8-bit RGB, RGBA), copied without per-pixel calls. */
+function copyRow8(out: Uint8Array, at: number, line: Uint8Array, width: number, channels: 3 | 4): void {
+  if (channels === 4) {
+    out.set(line.subarray(0, width * 4), at);
+    return;
+  }
+  for (let x = 0, i = 0, o = at; x < width; x++, i += 3, o += 4) {
+    out[o] = line[i]; out[o + 1] = line[i + 1]; out[o + 2] = line[i + 2]; out[o + 3] = 255;
+  }
 }
 
 function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: number, file: string): void {
@@ -111,14 +127,23 @@ function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: numbe
     case 0: return;
     case 1: for (let i = bpp; i < n; i++) line[i] = (line[i] + line[i - bpp]) & 0xff; return;
     case 2: for (let i = 0; i < n; i++) line[i] = (line[i] + prev[i]) & 0xff; return;
-    case 3: for (let i = 0; i < n; i++) line[i] = (line[i] + (((i >= bpp ? line[i - bpp] : 0) + prev[i]) >> 1)) & 0xff; return;
-    case 4:
-      for (let i = 0; i < n; i++) {
-        const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
-        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+    case 3: {
+      const first = Math.min(bpp, n);
+      for (let i = 0; i < first; i++) line[i] = (line[i] + (prev[i] >> 1)) & 0xff;
+      for (let i = bpp; i < n; i++) line[i] = (line[i] + ((line[i - bpp] + prev[i]) >> 1)) & 0xff;
+      return;
+    }
+    case 4: {
+      const first = Math.min(bpp, n);
+      for (let i = 0; i < first; i++) line[i] = (line[i] + prev[i]) & 0xff; // Paeth with a = c = 0 picks b
+      for (let i = bpp; i < n; i++) {
+        const a = line[i - bpp], b = prev[i], c = prev[i - bpp];
+        let pa = b - c, pb = a - c, pc = pa + pb;
+        pa = pa < 0 ? -pa : pa; pb = pb < 0 ? -pb : pb; pc = pc < 0 ? -pc : pc;
         line[i] = (line[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
       }
       return;
+    }
     default:
       throw new ArtifactError('inconsistent', file, `PNG row uses unknown filter ${filter}`);
   }
@@ -139,11 +164,10 @@ function sample16(line: Uint8Array, index: number): number {
 
 function writePixel(out: Uint8Array, at: number, line: Uint8Array, x: number, info: PngInfo, palette?: Uint8Array, trns?: Uint8Array): void {
   const { colorType, bitDepth } = info;
-  const scale = (v: number) => (bitDepth >= 8 ? v : Math.round((v * 255) / ((1 << bitDepth) - 1)));
   switch (colorType) {
     case 0: {
       const v = sample(line, x, bitDepth);
-      const g = scale(v);
+      const g = bitDepth >= 8 ? v : Math.round((v * 255) / ((1 << bitDepth) - 1));
       out[at] = out[at + 1] = out[at + 2] = g;
       const key = trns && trns.length >= 2 ? (trns[0] << 8) | trns[1] : -1;
       out[at + 3] = (bitDepth === 16 ? sample16(line, x) : v) === key ? 0 : 255;

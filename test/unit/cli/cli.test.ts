@@ -95,3 +95,27 @@ describe('runreel inspect', () => {
     expect(await cli('inspect')).toMatchObject({ code: 2, err: 'runreel: inspect takes one FILE; see runreel --help\n' });
   });
 });
+
+describe('runreel animate and stitch', () => {
+  test('animate a fixture run to a chosen folder, as JSON', async () => {
+    const { tempDir } = await import('../helpers');
+    const out = tempDir();
+    const r = await cli('animate', 'lightning_logs/version_0', '--gif', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.out);
+    expect(data).toMatchObject({ frames: 3, source: 'images', gif: { path: `${out}/pacmap_evolution.gif` } });
+    expect(data.webm).toBeUndefined();
+  });
+
+  test('animate: bad --fps and a folder without frames are errors with codes', async () => {
+    expect(JSON.parse((await cli('animate', 'lightning_logs/version_0', '--fps', 'fast', '--json')).err).error.code).toBe('usage');
+    const r = await cli('animate', 'latents', '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.err).error).toMatchObject({ code: 'too_few_frames' });
+  });
+
+  test('stitch needs --out with a video extension', async () => {
+    expect((await cli('stitch', 'clips')).err).toBe('runreel: stitch needs --out FILE (.mp4 or .webm); see runreel --help\n');
+    expect((await cli('stitch', 'clips', '--out', 'x.gif')).err).toBe('runreel: --out must end in .mp4 or .webm, not x.gif\n');
+  });
+});
