@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { ANIMATION_VIEW_TYPE, type AnimationFile, type AnimationHostToWebview, type AnimationState, type AnimationWebviewToHost } from '../../protocol/animation';
 import { Disposable } from '../dispose';
-import { renderWebviewHtml } from '../webviewHtml';
+import { assetRoots, loadPanelPage } from '../panelPage';
 
 export class AnimationPanels extends Disposable implements vscode.WebviewPanelSerializer<AnimationState> {
   private readonly open = new Set<vscode.WebviewPanel>();
@@ -28,21 +28,13 @@ export class AnimationPanels extends Disposable implements vscode.WebviewPanelSe
 
   /** Built assets plus exactly the folders of the files shown. */
   private roots(paths: string[]): vscode.Uri[] {
-    return [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media'), ...new Set(paths.map((p) => vscode.Uri.file(dirname(p))))];
+    return [...assetRoots(this.extensionUri), ...new Set(paths.map((p) => vscode.Uri.file(dirname(p))))];
   }
 
   private adopt(panel: vscode.WebviewPanel, state: AnimationState, title: string, frames?: number): void {
     this.open.add(panel);
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'runreel.svg');
+    loadPanelPage(panel, this.extensionUri, { title: 'Animation', bundle: 'animation', boot: state });
     const webview = panel.webview;
-    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...parts)).toString();
-    webview.html = renderWebviewHtml({
-      title: 'Animation',
-      cspSource: webview.cspSource,
-      scriptUris: [asUri('dist', 'webview', 'animation.js')],
-      styleUris: [asUri('media', 'webview.css')],
-      boot: state,
-    });
     const subscriptions = [
       webview.onDidReceiveMessage(async (m: AnimationWebviewToHost) => {
         if (m.type === 'ready') {

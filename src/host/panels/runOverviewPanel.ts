@@ -11,7 +11,7 @@ import {
 } from '../../protocol/runOverview';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { renderWebviewHtml } from '../webviewHtml';
+import { assetRoots, loadPanelPage } from '../panelPage';
 
 export class RunOverviewPanels extends Disposable implements vscode.WebviewPanelSerializer<RunOverviewState> {
   private readonly open = new Map<string, RunOverviewPanel>();
@@ -49,7 +49,7 @@ export class RunOverviewPanels extends Disposable implements vscode.WebviewPanel
   }
 
   private resourceRoots(): vscode.Uri[] {
-    return [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+    return assetRoots(this.extensionUri);
   }
 
   private adopt(panel: vscode.WebviewPanel, runPath: string): RunOverviewPanel {
@@ -77,17 +77,9 @@ export class RunOverviewPanel extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'runreel.svg');
-    const webview = panel.webview;
-    const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
     const state: RunOverviewState = { runPath };
-    webview.html = renderWebviewHtml({
-      title: 'Run Overview',
-      cspSource: webview.cspSource,
-      scriptUris: [asUri('dist', 'webview', 'runOverview.js')],
-      styleUris: [asUri('media', 'webview.css')],
-      boot: state,
-    });
+    loadPanelPage(panel, extensionUri, { title: 'Run Overview', bundle: 'runOverview', boot: state });
+    const webview = panel.webview;
     this.register(webview.onDidReceiveMessage((m: RunOverviewWebviewToHost) => void this.onMessage(m)));
     this.register(index.onDidChange(({ runs }) => {
       if (runs === 'all' || runs.some((r) => r.path === this.runPath)) this.scheduleSummary();
