@@ -3,7 +3,7 @@
 // worker threads and written in order to a temporary file that is renamed when complete.
 // Memory holds the blocks in flight, not the animation.
 import { open } from 'node:fs/promises';
-import { quantize } from 'gifenc';
+import { buildPalette } from './palette';
 import { readPngInfoFrom } from '../artifacts/png';
 import { withFile } from '../artifacts/source';
 import { ArtifactError } from '../artifacts/errors';
@@ -47,7 +47,7 @@ export async function encodeGif(frames: FrameSpec[], target: string, options: Gi
   const all = new Uint8Array(samples.reduce((n, s) => n + s.length, 0));
   let at = 0;
   for (const s of samples) { all.set(s, at); at += s.length; }
-  const palette = quantize(all, TRANSPARENT, { format: 'rgb565' });
+  const palette = buildPalette(all, TRANSPARENT);
   while (palette.length < 256) palette.push([255, 0, 255]); // index 255 stays free for transparency
 
   // 2. Blocks in parallel, written in order.

@@ -1,7 +1,8 @@
 // The work of one GIF block, shared by the worker threads and the in-thread fallback:
 // load frames (decode, fit to the canvas, label), map them to the global palette, make
 // pixels that did not change since the previous frame transparent, LZW-encode.
-import { applyPalette, GIFEncoder } from 'gifenc';
+import { GIFEncoder } from 'gifenc';
+import { ColorMapper } from './palette';
 import { readPng } from '../artifacts/png';
 import { drawLabel, fitToCanvas, labelSize, type Raster } from './raster';
 
@@ -64,16 +65,44 @@ export async function sample(task: SampleTask): Promise<Uint8Array> {
   return out;
 }
 
+/**
+ * Indexes `rgba` against the palette, updating `shown` (the index on screen at each pixel).
+ * A pixel becomes TRANSPARENT when the screen already shows its colour: cheaply when its
+ * RGBA equals the previous frame's, else when it maps to the index already shown.
+ */
+function indexFrame(rgba: Uint8Array, prev: Uint8Array | undefined, shown: Uint8Array, mapper: ColorMapper): Uint8Array {
+  const n = rgba.length >> 2;
+  const out = new Uint8Array(n);
+  const cur32 = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
+  const prev32 = prev ? new Uint32Array(prev.buffer, prev.byteOffset, n) : undefined;
+  let lastKey = -1, lastIndex = 0;
+  for (let i = 0; i < n; i++) {
+    if (prev32 && cur32[i] === prev32[i]) { out[i] = TRANSPARENT; continue; }
+    const o = i << 2;
+    const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
+    if (key !== lastKey) { lastKey = key; lastIndex = mapper.map(key); }
+    if (prev32 && shown[i] === lastIndex) out[i] = TRANSPARENT;
+    else out[i] = shown[i] = lastIndex;
+  }
+  return out;
+}
+
 /** Encodes a block of frames; returns the GIF bytes of each frame (no header, no trailer). */
 export async function encodeBlock(task: EncodeTask): Promise<Uint8Array[]> {
   const { width, height, palette } = task;
-  const pal255 = palette.slice(0, TRANSPARENT);
-  let prev = task.previous ? applyPalette((await loadFrame(task.previous, width, height)).data, pal255, 'rgb565') : undefined;
+  const mapper = new ColorMapper(palette.slice(0, TRANSPARENT));
+  const shown = new Uint8Array(width * height);
+  let prev: Uint8Array | undefined;
+  if (task.previous) {
+    // What the previous block left on screen: its last frame, fully indexed.
+    prev = alignedCopy((await loadFrame(task.previous, width, height)).data);
+    indexFrame(prev, undefined, shown, mapper);
+  }
   const out: Uint8Array[] = [];
   for (let k = 0; k < task.frames.length; k++) {
     const spec = task.frames[k];
-    const index = applyPalette((await loadFrame(spec, width, height)).data, pal255, 'rgb565');
-    const encoded = prev ? transparentWhereUnchanged(index, prev) : index;
+    const rgba = alignedCopy((await loadFrame(spec, width, height)).data);
+    const encoded = indexFrame(rgba, prev, shown, mapper);
     const gif = GIFEncoder({ auto: false, initialCapacity: width * height });
     const first = task.first && k === 0;
     gif.writeFrame(encoded, width, height, {
@@ -86,15 +115,14 @@ export async function encodeBlock(task: EncodeTask): Promise<Uint8Array[]> {
       dispose: 1, // keep the previous frame under transparent pixels
     });
     out.push(gif.bytes());
-    prev = index;
+    prev = rgba;
   }
   return out;
 }
 
-function transparentWhereUnchanged(index: Uint8Array, prev: Uint8Array): Uint8Array {
-  const out = new Uint8Array(index.length);
-  for (let i = 0; i < index.length; i++) out[i] = index[i] === prev[i] ? TRANSPARENT : index[i];
-  return out;
+/** RGBA in its own 4-byte-aligned buffer (for 32-bit pixel comparisons). */
+function alignedCopy(data: Uint8Array): Uint8Array {
+  return data.byteOffset % 4 === 0 ? data : data.slice();
 }
 
 export async function runTask(task: GifTask): Promise<Uint8Array | Uint8Array[]> {

@@ -1,5 +1,6 @@
 // A small pool of worker threads running GIF tasks, with in-order results and abort.
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ArtifactError, type ArtifactErrorCode } from '../artifacts/errors';
 import { runTask, type GifTask } from './gifFrames';
@@ -22,7 +23,7 @@ export class WorkerPool {
   constructor(script: string | undefined, size: number) {
     if (!script || size === 0) return;
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script);
+      const w = new Worker(resolve(script)); // Worker wants an absolute path
       w.on('message', (m: { id: number; result?: Uint8Array | Uint8Array[]; error?: { code?: ArtifactErrorCode; file?: string; detail?: string; message: string } }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
