@@ -8,5 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    // File watching, worker threads and ffmpeg on a loaded 2-core CI machine need headroom;
+    // the tests' own waits (and the fuzz tests' time bounds) are the real assertions.
+    testTimeout: 20_000,
   },
 });

@@ -2,7 +2,7 @@
 // with live/idle state. Other features subscribe to its events (follow the latest
 // snapshot, animate when a run goes idle).
 import * as os from 'node:os';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { RunActivity, runForPath } from '../domain/runs/activity';
 import { discoverRuns } from '../domain/runs/discover';
@@ -10,6 +10,9 @@ import type { Run, RunActivityState } from '../domain/runs/model';
 import { expandRootGlobs, resolveRunRoots } from '../domain/runs/roots';
 import { RootWatcher, type ChangeKind, type WatchBatch } from '../domain/runs/watcher';
 import { Disposable } from './dispose';
+
+/** Files Create Animation writes into runs. */
+const ANIMATION_OUTPUT = /^(pacmap_evolution|.+_animation)\.(gif|webm)$/;
 
 /** The producer's default ring buffer location (seed 003). */
 export const DEFAULT_RING_BUFFER = join(os.tmpdir(), 'audiotab_ringbuf');
@@ -51,7 +54,15 @@ export class RunIndex extends Disposable {
     this.register(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('runreel.runRoots') || e.affectsConfiguration('runreel.watch')) void this.refresh(e.affectsConfiguration('runreel.watch'));
     }));
-    const idleTimer = setInterval(() => this.expireLive(), 5000);
+    let idleTimer: NodeJS.Timeout | undefined;
+    const applyIdleWindow = () => {
+      const seconds = Math.max(5, vscode.workspace.getConfiguration('runreel').get<number>('idleAfterSeconds', 60));
+      this.activity.setWindow(seconds * 1000);
+      clearInterval(idleTimer);
+      idleTimer = setInterval(() => this.expireLive(), Math.min(5000, (seconds * 1000) / 4));
+    };
+    applyIdleWindow();
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('runreel.idleAfterSeconds')) applyIdleWindow(); }));
     this.register({ dispose: () => clearInterval(idleTimer) });
     this.register({ dispose: () => { for (const t of this.rootRescans.values()) clearTimeout(t); } });
     this.register({ dispose: () => { for (const w of this.watchers.values()) void w.close(); this.watchers.clear(); } });
@@ -164,7 +175,9 @@ export class RunIndex extends Disposable {
       const run = this.find(runPath);
       if (!run) continue;
       changedRuns.push(run);
-      if (this.activity.record(runPath, now)) this.becameLive.fire(run);
+      // Our own animations are not the run's activity (else auto-animate would feed itself).
+      const fromTraining = [...changes.keys()].some((p) => !ANIMATION_OUTPUT.test(basename(p)));
+      if (fromTraining && this.activity.record(runPath, now)) this.becameLive.fire(run);
       this.filesChanged.fire({ run, changes });
     }
     if (changedRuns.length > 0) this.changed.fire({ runs: changedRuns });

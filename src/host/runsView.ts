@@ -30,21 +30,41 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new Map<string, RunsNode>();
   private readonly summaries = new Map<string, Promise<RunSummary>>();
+  /** Ids VS Code has been given since the last full refresh: only those can be refreshed. */
+  private readonly delivered = new Set<string>();
+  private readonly pending = new Set<RunsNode>();
+  private pendingAll = false;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
     super();
     this.register(index.onDidChange(({ runs }) => {
       if (runs === 'all') {
         this.summaries.clear();
-        this.changed.fire(undefined);
-        return;
+        this.pendingAll = true;
+      } else {
+        for (const run of runs) {
+          this.summaries.delete(run.path);
+          const node = this.nodes.get(`run:${run.path}`);
+          if (node) this.pending.add(node);
+        }
       }
-      for (const run of runs) {
-        this.summaries.delete(run.path);
-        const node = this.nodes.get(`run:${run.path}`);
-        this.changed.fire(node);
-      }
+      // Coalesced: a burst of file events becomes one refresh per node.
+      if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 50);
     }));
+    this.register({ dispose: () => clearTimeout(this.flushTimer) });
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    if (this.pendingAll) {
+      this.delivered.clear();
+      this.changed.fire(undefined);
+    } else {
+      for (const node of this.pending) if (this.delivered.has(node.id)) this.changed.fire(node);
+    }
+    this.pendingAll = false;
+    this.pending.clear();
   }
 
   private node<T extends RunsNode>(n: T): T {
@@ -76,6 +96,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
+    const children = await this.childrenOf(node);
+    for (const c of children) this.delivered.add(c.id);
+    return children;
+  }
+
+  private async childrenOf(node?: RunsNode): Promise<RunsNode[]> {
     if (!node) {
       const roots = this.index.searchedRoots;
       if (this.index.all.length === 0) return [];
@@ -125,7 +151,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${RUN_KIND_LABEL[run.kind]} · ${live ? 'live' : 'idle'}`;
         const tip = new vscode.MarkdownString();
-        tip.appendMarkdown(`**`).appendText(run.name).appendMarkdown(`**\n\n`).appendText(`${RUN_KIND_LABEL[run.kind]} · ${live ? 'live: files arrived in the last minute' : `idle; last write ${formatDuration(Date.now() - last)} ago`}\n\n${run.path}`);
+        tip.appendMarkdown(`**`).appendText(run.name).appendMarkdown(`**\n\n`).appendText(`${RUN_KIND_LABEL[run.kind]} · ${live ? 'live: files are arriving' : `idle; last write ${formatDuration(Date.now() - last)} ago`}\n\n${run.path}`);
         item.tooltip = tip;
         item.iconPath = new vscode.ThemeIcon(RUN_ICON[run.kind], live ? new vscode.ThemeColor('charts.green') : undefined);
         item.resourceUri = vscode.Uri.file(run.path);

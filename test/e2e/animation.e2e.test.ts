@@ -8,7 +8,7 @@ const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
 let vs: VsCode;
 
 beforeAll(async () => {
-  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern', 'explorer.compactFolders': false });
+  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern', 'explorer.compactFolders': false, 'runreel.autoAnimate': true, 'runreel.idleAfterSeconds': 5 });
 });
 afterAll(async () => {
   await vs?.close();
@@ -43,4 +43,20 @@ test('Create Animation from the Runs view on a run, with the log saying which ff
   await vs.page.locator('.notification-toast', { hasText: 'animation created from 3 frames' }).last().waitFor({ timeout: 60_000 });
   await vs.runCommand('Run Reel: Show Log');
   await expect.poll(() => vs.outputText(), { timeout: 10_000 }).toMatch(/using ffmpeg from (PATH|ffmpeg-static|setting): \S+/);
+});
+
+test('autoAnimate: when a run that was receiving frames goes idle, its animation is made', async () => {
+  const dir = join(vs.workspace, 'outputs', 'renders');
+  const { mkdirSync, copyFileSync, statSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const src = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+  // A training writing frames: a new series appears, then stops.
+  for (const [i, step] of [[0, 50], [1, 100], [2, 150]] as const) {
+    copyFileSync(join(src, `viz_step_${step}_pacmap.png`), join(dir, `frame_${i}.png`));
+    await vs.page.waitForTimeout(300);
+  }
+  const toast = vs.page.locator('.notification-toast', { hasText: 'renders went idle: animation created from 3 frames' });
+  await toast.waitFor({ timeout: 40_000 });
+  expect(statSync(join(dir, 'renders_animation.gif')).size).toBeGreaterThan(100);
+  expect(statSync(join(dir, 'renders_animation.webm')).size).toBeGreaterThan(100);
 });

@@ -7,7 +7,12 @@ export class RunActivity {
   private readonly lastWrite = new Map<string, number>();
   private readonly live = new Set<string>();
 
-  constructor(private readonly windowMs = LIVE_WINDOW_MS) {}
+  constructor(private windowMs = LIVE_WINDOW_MS) {}
+
+  /** How long without new files before a live run counts as idle. */
+  setWindow(ms: number): void {
+    this.windowMs = ms;
+  }
 
   /** Notes a write in `runPath`; returns true when the run just became live. */
   record(runPath: string, nowMs: number): boolean {
