@@ -91,6 +91,9 @@ export class RootWatcher {
     w.on('error', (err: unknown) => void this.onError(err as NodeJS.ErrnoException));
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
     initialScan = false;
+    // Pollers take their first stat of each folder after 'ready'; a file created before that
+    // would be part of the baseline and never reported. Resolve once the baseline exists.
+    if (this.polling) await new Promise((r) => setTimeout(r, (this.options.pollIntervalMs ?? 1000) * 2));
     // chokidar says nothing when the root itself goes away: check for that directly.
     clearInterval(this.rootCheck);
     this.rootCheck = setInterval(async () => {
