@@ -93,7 +93,7 @@ async function main() {
     stateDir: join(cacheDir(), 'demo-state'),
     workspace: demoDir,
     port,
-    settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'runreel.autoAnimate': true },
     log: say,
   });
   children.push(server.stop);
