@@ -30,10 +30,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new Map<string, RunsNode>();
   private readonly summaries = new Map<string, Promise<RunSummary>>();
-  /** Ids VS Code has been given since the last full refresh: only those can be refreshed. */
+  /** Ids VS Code has been given since the last full refresh: only those can be refreshed alone. */
   private readonly delivered = new Set<string>();
   private readonly pending = new Set<RunsNode>();
   private pendingAll = false;
+  private lastFullMs = 0;
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
@@ -49,21 +50,34 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
           if (node) this.pending.add(node);
         }
       }
-      // Coalesced: a burst of file events becomes one refresh per node.
-      if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 50);
+      this.schedule(50);
     }));
     this.register({ dispose: () => clearTimeout(this.flushTimer) });
   }
 
+  private schedule(ms: number): void {
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), ms);
+  }
+
+  /**
+   * Runs coming or going refresh the whole tree (rare); files arriving in a run refresh just
+   * that run (the common case while training), so rows are not rebuilt under the user's
+   * clicks every few seconds. An element is never refreshed while VS Code is still applying
+   * a full refresh: it would not find the item yet.
+   */
   private flush(): void {
     this.flushTimer = undefined;
     if (this.pendingAll) {
+      this.pendingAll = false;
+      this.pending.clear();
       this.delivered.clear();
+      this.lastFullMs = Date.now();
       this.changed.fire(undefined);
-    } else {
-      for (const node of this.pending) if (this.delivered.has(node.id)) this.changed.fire(node);
+      return;
     }
-    this.pendingAll = false;
+    const wait = this.lastFullMs + 500 - Date.now();
+    if (wait > 0) return this.schedule(wait);
+    for (const node of this.pending) if (this.delivered.has(node.id)) this.changed.fire(node);
     this.pending.clear();
   }
 
