@@ -2,8 +2,8 @@
 //   node animation.cjs gif FRAMES_DIR OUT_DIR WORKER   -> {"ms", "max_rss_mb", "bytes"}
 //   node animation.cjs webm FRAMES_DIR OUT_DIR WORKER
 //   node animation.cjs psnr FRAMES_DIR GIF_OR_WEBM     -> {"psnr_db"} (all frames decoded back)
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAnimation } from '../src/domain/animation/animate';
 import { readPng } from '../src/domain/artifacts/png';
@@ -56,8 +56,6 @@ async function psnr(): Promise<void> {
   await Promise.all(pending);
   for (const s of scores) total += s;
   console.log(JSON.stringify({ psnr_db: total / files.length, decoded: k }));
-  void execFileSync;
-  void readFileSync;
 }
 
 void (mode === 'psnr' ? psnr() : encode(mode === 'gif'));

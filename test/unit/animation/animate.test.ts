@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -195,5 +195,4 @@ test('a real snapshot PNG decodes at its size (the producer writes 1800×500 and
   const png = join(__dirname, '../../fixtures/workspace/lightning_logs/version_0/viz_snapshots/viz_step_50_pacmap.png');
   const img = await readPng(png);
   expect([img.width, img.height]).toEqual([360, 100]);
-  mkdirSync(tempDir(), { recursive: true });
 });
