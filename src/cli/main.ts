@@ -4,11 +4,9 @@ import { resolve } from 'node:path';
 import { ArtifactError } from '../domain/artifacts/errors';
 import { inspectFile } from '../domain/artifacts/inspect';
 import { createAnimation } from '../domain/animation/animate';
-import { resolveFfmpeg, ToolError } from '../domain/animation/ffmpeg';
-import { stitchVideos } from '../domain/animation/stitch';
-import { VIDEO_CLIP } from '../domain/runs/discover';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolveFfmpeg, resolveFfprobe, ToolError } from '../domain/animation/ffmpeg';
+import { listClips, stitchVideos } from '../domain/animation/stitch';
+import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
@@ -134,13 +132,12 @@ async function stitch(args: ParsedArgs, json: boolean, io: CliIo): Promise<numbe
   if (!(crossfade >= 0 && crossfade <= 10)) throw new CliError('usage', `--crossfade must be seconds from 0 to 10, not ${crossfadeText}`);
   let clips = args.positionals.map((p) => resolve(io.cwd, p));
   if (clips.length === 1 && (await stat(clips[0]).catch(() => undefined))?.isDirectory()) {
-    const dir = clips[0];
-    clips = (await readdir(dir)).filter((n) => VIDEO_CLIP.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(dir, n));
+    clips = await listClips(clips[0]);
   }
   if (clips.length === 0) throw new CliError('usage', 'stitch needs clips (files or a folder of .mp4/.webm/.mov/.mkv)');
   const explicit = args.values.get('--ffmpeg');
   const ffmpeg = resolveFfmpeg(explicit);
-  const ffprobe = resolveFfmpeg(explicit ?? (ffmpeg.source === 'PATH' ? undefined : ffmpeg.path), 'ffprobe');
+  const ffprobe = resolveFfprobe(ffmpeg, explicit);
   if (!json) io.err(`using ffmpeg from ${ffmpeg.source}: ${ffmpeg.path}\n`);
   let shown = -1;
   const result = await stitchVideos(clips, resolve(io.cwd, out), {

@@ -4,10 +4,10 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { createAnimation, type AnimateResult } from '../domain/animation/animate';
-import { resolveFfmpeg, ToolError } from '../domain/animation/ffmpeg';
-import { stitchVideos } from '../domain/animation/stitch';
+import { resolveFfmpeg, resolveFfprobe, ToolError } from '../domain/animation/ffmpeg';
+import { listClips, stitchVideos } from '../domain/animation/stitch';
 import { VIDEO_CLIP } from '../domain/runs/discover';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Run } from '../domain/runs/model';
 import type { AnimationPanels } from './panels/animationPanel';
 import type { RunIndex } from './runIndex';
@@ -95,10 +95,7 @@ async function clipsFrom(arg: vscode.Uri | RunsNode | undefined, selection: vsco
     path = picked.path ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Stitch Videos' }))?.[0]?.fsPath;
     if (!path) return undefined;
   }
-  if ((await stat(path)).isDirectory()) {
-    const dir = path;
-    return (await readdir(dir)).filter((n) => VIDEO_CLIP.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(dir, n));
-  }
+  if ((await stat(path)).isDirectory()) return listClips(path);
   return [path];
 }
 
@@ -119,7 +116,7 @@ async function stitchCommand(arg: vscode.Uri | RunsNode | undefined, selection: 
   try {
     const explicit = config.get<string>('ffmpegPath', '') || undefined;
     ffmpeg = resolveFfmpeg(explicit);
-    ffprobe = resolveFfmpeg(explicit ?? (ffmpeg.source === 'PATH' ? undefined : ffmpeg.path), 'ffprobe');
+    ffprobe = resolveFfprobe(ffmpeg, explicit);
   } catch (err) {
     void vscode.window.showErrorMessage(`Stitch Videos needs ffmpeg and ffprobe: ${(err as Error).message}`);
     return;

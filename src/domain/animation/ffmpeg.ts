@@ -157,6 +157,17 @@ export function runTool(path: string, args: string[], options: RunOptions = {}):
   });
 }
 
+/**
+ * ffprobe to go with `ffmpeg`: beside an explicitly configured ffmpeg, else beside the
+ * resolved binary when there is one there (ffmpeg-static ships none), else on PATH.
+ */
+export function resolveFfprobe(ffmpeg: ResolvedTool, explicit?: string): ResolvedTool {
+  if (explicit) return resolveFfmpeg(explicit, 'ffprobe');
+  const sibling = ffmpeg.path.replace(/ffmpeg(\.exe)?$/i, 'ffprobe$1');
+  if (ffmpeg.source !== 'PATH' && sibling !== ffmpeg.path && executable(sibling)) return { path: sibling, source: ffmpeg.source };
+  return resolveFfmpeg(undefined, 'ffprobe');
+}
+
 /** Whether this ffmpeg has the VP9 encoder. */
 export function hasVp9(ffmpeg: string): boolean {
   const r = spawnSync(ffmpeg, ['-hide_banner', '-encoders'], { encoding: 'utf8', timeout: 10_000 });

@@ -4,6 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../artifacts/errors';
+import { SERIES_FRAME } from '../runs/discover';
 
 export interface Frame {
   step: number;
@@ -20,7 +21,6 @@ export interface FrameSet {
 
 const VIZ_FRAME = /^viz_step_(\d+)_pacmap\.png$/;
 const VIZ_NPZ = /^viz_step_(\d+)_embeddings\.npz$/;
-const SERIES = /^(?:step|frame|iter|iteration|epoch)[_-]?(\d+)\.(png|jpe?g|webp)$/i;
 
 async function isDir(p: string): Promise<boolean> {
   try {
@@ -38,7 +38,7 @@ export async function findFrames(dir: string): Promise<FrameSet> {
   const pick = (re: RegExp): Frame[] => names.map((n) => ({ n, m: re.exec(n) })).filter((x) => x.m).map((x) => ({ step: Number(x.m![1]), path: join(dir, x.n) })).sort((a, b) => a.step - b.step || a.path.localeCompare(b.path));
   const viz = pick(VIZ_FRAME);
   if (viz.length > 0) return { dir, frames: viz, source: 'images' };
-  const series = pick(SERIES);
+  const series = pick(SERIES_FRAME);
   if (series.length > 0) return { dir, frames: series, source: 'images' };
   const npz = pick(VIZ_NPZ);
   if (npz.length > 0) return { dir, frames: npz, source: 'npz' };

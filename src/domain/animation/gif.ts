@@ -7,6 +7,7 @@ import { buildPalette } from './palette';
 import { readPngInfoFrom } from '../artifacts/png';
 import { withFile } from '../artifacts/source';
 import { ArtifactError } from '../artifacts/errors';
+import { throwIfAborted } from './abort';
 import { writeAtomically } from './atomic';
 import { TRANSPARENT, type FrameSpec } from './gifFrames';
 import type { WorkerPool } from './workerPool';
@@ -27,10 +28,6 @@ const SAMPLE_FRAMES = 12;
 export async function canvasSize(path: string): Promise<{ width: number; height: number }> {
   const info = await withFile(path, readPngInfoFrom);
   return { width: info.width, height: info.height };
-}
-
-function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
 }
 
 export async function encodeGif(frames: FrameSpec[], target: string, options: GifOptions): Promise<{ bytes: number }> {

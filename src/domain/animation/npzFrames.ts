@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../artifacts/errors';
 import { withNpz } from '../artifacts/npz';
+import { throwIfAborted } from './abort';
 import { applyAlignment, procrustes2d } from './procrustes';
 import type { Frame } from './frames';
 import { encodePng } from './pngEncode';
@@ -36,7 +37,7 @@ function viridis(t: number): [number, number, number] {
 async function loadSteps(frames: Frame[], colorBy: string, signal: AbortSignal | undefined, warnings: string[]): Promise<Map<string, SpaceStep[]>> {
   const spaces = new Map<string, SpaceStep[]>();
   for (let f = 0; f < frames.length; f++) {
-    if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+    throwIfAborted(signal);
     await withNpz(frames[f].path, async (npz) => {
       for (const m of npz.members.filter((x) => x.key.endsWith('_projections_2d'))) {
         const space = m.key.slice(0, -'_projections_2d'.length);
@@ -105,7 +106,7 @@ export async function renderNpzFrames(frames: Frame[], outDir: string, o: Render
   const out: Frame[] = [];
   const steps = Math.max(...names.map((s) => spaces.get(s)!.length));
   for (let f = 0; f < steps; f++) {
-    if (o.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+    throwIfAborted(o.signal);
     const r = blank(width, height);
     names.forEach((s, k) => {
       const st = spaces.get(s)![Math.min(f, spaces.get(s)!.length - 1)];

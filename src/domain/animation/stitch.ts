@@ -1,7 +1,9 @@
 // Stitching video clips (seed 002) into one: in the chosen order; clips of different size,
 // frame rate, or without audio normalised to one output; optional crossfades; broken or
 // missing clips reported (and skipped when asked); progress from ffmpeg; atomic output.
-import { extname } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { VIDEO_CLIP } from '../runs/discover';
 import { writeAtomically } from './atomic';
 import { runTool, ToolError } from './ffmpeg';
 
@@ -17,6 +19,11 @@ export interface ClipInfo {
 export interface BrokenClip {
   path: string;
   reason: string;
+}
+
+/** The video clips of a folder, in natural name order (clip_2 before clip_10). */
+export async function listClips(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => VIDEO_CLIP.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(dir, n));
 }
 
 export async function probeClip(ffprobe: string, path: string, signal?: AbortSignal): Promise<ClipInfo> {

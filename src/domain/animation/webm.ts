@@ -1,5 +1,6 @@
 // WebM (VP9) timelines: frames decoded and fitted in worker threads, piped to ffmpeg as raw
 // RGBA, written to a temporary file that is renamed when ffmpeg succeeds.
+import { throwIfAborted } from './abort';
 import { writeAtomically } from './atomic';
 import { runTool } from './ffmpeg';
 import type { FrameSpec } from './gifFrames';
@@ -37,7 +38,7 @@ export async function encodeWebm(frames: FrameSpec[], target: string, o: WebmOpt
     };
     for (let i = 0; i < ahead; i++) start(i);
     for (let i = 0; i < sequence.length; i++) {
-      if (o.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+      throwIfAborted(o.signal);
       const data = await jobs[i];
       delete jobs[i];
       start(i + ahead);

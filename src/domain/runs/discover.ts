@@ -17,7 +17,8 @@ export interface DiscoveryResult {
   warnings: string[];
 }
 
-const SKIP_DIRS = new Set([
+/** Folders never searched or watched: dependencies, VCS data, caches, virtual environments. */
+export const SKIP_DIRS = new Set([
   'node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env',
   '.tox', '.mypy_cache', '.pytest_cache', 'site-packages', '.cache', 'dist-packages',
 ]);

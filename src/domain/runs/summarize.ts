@@ -71,8 +71,10 @@ export function formatDuration(ms: number): string {
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
 }
 
-function limited(items: ArtifactItem[]): Pick<ArtifactGroup, 'items' | 'moreItems'> {
-  return items.length > ITEM_LIMIT ? { items: items.slice(0, ITEM_LIMIT), moreItems: items.length - ITEM_LIMIT } : { items };
+/** At most ITEM_LIMIT items, and how many of `total` were left out. */
+function limited(items: ArtifactItem[], total = items.length): Pick<ArtifactGroup, 'items' | 'moreItems'> {
+  const shown = items.slice(0, ITEM_LIMIT);
+  return total > shown.length ? { items: shown, moreItems: total - shown.length } : { items: shown };
 }
 
 function snapshotGroups(dir: string, entries: Entry[]): ArtifactGroup[] {
@@ -104,7 +106,7 @@ async function evalGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup |
     const samples = new Set(wavs.map((f) => /_(\d+)\.wav$/i.exec(f.name)?.[1] ?? f.name)).size;
     items.push({ label: `step ${s.step}`, path: join(dir, s.name), detail: `${samples} sample${samples === 1 ? '' : 's'} · ${wavs.length} WAVs` });
   }
-  return { kind: 'evalSteps', label: 'Eval audio', count: steps.length, detail: stepRange(steps.map((s) => s.step)), path: dir, ...limited(items), moreItems: Math.max(0, steps.length - ITEM_LIMIT) || undefined };
+  return { kind: 'evalSteps', label: 'Eval audio', count: steps.length, detail: stepRange(steps.map((s) => s.step)), path: dir, ...limited(items, steps.length) };
 }
 
 async function checkpointGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup | undefined> {
@@ -148,7 +150,7 @@ async function episodeGroup(dir: string, entries: Entry[]): Promise<ArtifactGrou
     }
     items[i] = { label: e.name, path: p, detail, warning };
   }));
-  return { kind: 'episodes', label: 'Episodes', count: eps.length, detail: eps.length ? `${solved} solved` : undefined, path: dir, ...limited(items), moreItems: Math.max(0, eps.length - ITEM_LIMIT) || undefined };
+  return { kind: 'episodes', label: 'Episodes', count: eps.length, detail: eps.length ? `${solved} solved` : undefined, path: dir, ...limited(items, eps.length) };
 }
 
 async function latentGroup(dir: string, options: SummarizeOptions): Promise<ArtifactGroup> {
@@ -187,8 +189,8 @@ async function fileGroup(kind: 'images' | 'clips' | 'frames', label: string, dir
     items.push({ label: name, path: p, bytes: size, detail: size !== undefined ? formatBytes(size) : undefined, id: UUID_IMAGE.exec(name)?.[1] });
   }
   const steps = kind === 'frames' ? files.map((n) => Number(re.exec(n)![1])) : [];
-  const detail = kind === 'frames' ? stepRange(steps) : `${formatBytes(bytes)}${files.length > ITEM_LIMIT ? ' (first 500)' : ''}`;
-  return { kind, label, count: files.length, detail, bytes, path: dir, ...limited(items), moreItems: Math.max(0, files.length - ITEM_LIMIT) || undefined };
+  const detail = kind === 'frames' ? stepRange(steps) : `${formatBytes(bytes)}${files.length > ITEM_LIMIT ? ` (first ${ITEM_LIMIT})` : ''}`;
+  return { kind, label, count: files.length, detail, bytes, path: dir, ...limited(items, files.length) };
 }
 
 export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Promise<RunSummary> {

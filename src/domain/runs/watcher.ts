@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { SKIP_DIRS } from './discover';
 
 export type ChangeKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 
@@ -26,13 +27,12 @@ export interface RootWatcherOptions {
   onWarning?: (message: string) => void;
 }
 
-const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache', 'site-packages']);
 const HANDLE_EXHAUSTED = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
 
 /** Paths the watcher never reports: heavy folders and dot-files (producers' temp names). */
 export function ignoredPath(path: string): boolean {
   const name = basename(path);
-  return SKIP.has(name) || (name.startsWith('.') && name.length > 1);
+  return SKIP_DIRS.has(name) || (name.startsWith('.') && name.length > 1);
 }
 
 export class RootWatcher {
@@ -44,7 +44,6 @@ export class RootWatcher {
   private warnedFallback = false;
   private rootPoll: NodeJS.Timeout | undefined;
   private rootCheck: NodeJS.Timeout | undefined;
-  private startedMs = 0;
 
   constructor(readonly root: string, private readonly options: RootWatcherOptions) {
     this.polling = !!options.usePolling;
@@ -66,7 +65,6 @@ export class RootWatcher {
     // so new and renamed files are still seen, and get watched from then on.
     let initialScan = true;
     const startedMs = Date.now();
-    this.startedMs = startedMs;
     const w = watch(this.root, {
       ignoreInitial: true,
       ignored: (p: string, stats?: import('node:fs').Stats) => (p !== this.root && ignoredPath(p)) || (initialScan && !!stats?.isFile() && p !== this.root),

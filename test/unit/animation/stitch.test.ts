@@ -99,3 +99,20 @@ describe.runIf(hasFfmpeg)('stitching with ffmpeg', () => {
     expect(probe(r.out).duration).toBeGreaterThan(1.8);
   });
 });
+
+describe.runIf(hasFfmpeg)('ffprobe beside ffmpeg', () => {
+  test('next to a bundled ffmpeg when it is there, else on PATH (ffmpeg-static ships none)', async () => {
+    const { resolveFfprobe } = await import('../../../src/domain/animation/ffmpeg');
+    const { chmodSync } = await import('node:fs');
+    const dir = tempDir();
+    const ffmpeg = join(dir, 'ffmpeg');
+    writeFileSync(ffmpeg, '#!/bin/sh\n');
+    chmodSync(ffmpeg, 0o755);
+    expect(resolveFfprobe({ path: ffmpeg, source: 'ffmpeg-static' })).toEqual({ path: expect.stringMatching(/\/ffprobe$/), source: 'PATH' });
+    const sibling = join(dir, 'ffprobe');
+    writeFileSync(sibling, '#!/bin/sh\n');
+    chmodSync(sibling, 0o755);
+    expect(resolveFfprobe({ path: ffmpeg, source: 'ffmpeg-static' })).toEqual({ path: sibling, source: 'ffmpeg-static' });
+    expect(() => resolveFfprobe({ path: ffmpeg, source: 'setting' }, join(tempDir(), 'ffmpeg'))).toThrow(/ffprobe not found at/);
+  });
+});
