@@ -16,8 +16,7 @@ afterAll(async () => {
 
 test('right-click a folder in the Explorer → Create Animation writes the GIF and WebM and plays them', async () => {
   const snapshots = await vs.explorerRow(['lightning_logs', 'version_0', 'viz_snapshots']);
-  await snapshots.click({ button: 'right' });
-  await vs.page.locator('.context-view .action-label', { hasText: 'Create Animation' }).click();
+  await vs.contextMenuPick(snapshots, 'Create Animation');
   const toast = vs.page.locator('.notification-toast', { hasText: 'animation created from 3 frames' });
   await toast.waitFor({ timeout: 60_000 });
   const dir = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');

@@ -65,6 +65,28 @@ export class VsCode {
     throw new Error('empty path');
   }
 
+  /**
+   * Right-clicks `row` and picks `label` from its context menu. Contributed items appear only
+   * once the extension host has registered the extension, so on a slow machine the first menu
+   * can lack them: close it and ask again rather than fail on a race.
+   */
+  async contextMenuPick(row: ReturnType<Page['locator']>, label: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await row.click({ button: 'right' });
+      const item = this.page.locator('.context-view .action-label', { hasText: label });
+      try {
+        await item.first().waitFor({ timeout: 3_000 });
+        await item.first().click();
+        return;
+      } catch (error) {
+        await this.page.keyboard.press('Escape');
+        await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+        if (Date.now() > deadline) throw error;
+      }
+    }
+  }
+
   async openRunReelView(): Promise<void> {
     await this.openView('Run Reel');
     // A container with one view hides that view's header, so wait for it to exist, not to show.
