@@ -16,6 +16,9 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
+// RUNREEL_BENCH_ONLY=npz|scan|animation runs one part (the table still prints).
+const only = process.env.RUNREEL_BENCH_ONLY;
+const part = (name) => !only || only === name;
 
 function runJson(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -30,7 +33,7 @@ async function bundle(name) {
 }
 
 // ---- issue 3: loading a large npz, against numpy.load
-{
+if (part('npz')) {
   const npz = join(data, 'snapshot_3x20000x768.npz');
   if (!python) {
     rows.push(['npz load (3 × 20k × 768 + metadata)', 'skipped: needs python3 with numpy to write the file and time numpy.load', '', '', '']);
@@ -49,7 +52,7 @@ async function bundle(name) {
 }
 
 // ---- issue 4: discovery and watching on a 50,000-file tree (targets from the issue)
-{
+if (part('scan')) {
   const tree = join(data, 'tree_50k');
   const script = await bundle('runsScan');
   if (!existsSync(join(tree, '.complete'))) {
@@ -70,7 +73,9 @@ async function bundle(name) {
 }
 
 // ---- issue 5: GIF and WebM timelines of 100 frames, three ways (baselines from the issue)
-if (python && spawnSync('ffmpeg', ['-version']).status === 0 && !process.env.RUNREEL_BENCH_SKIP_ANIMATION) {
+if (!part('animation')) {
+  // not asked for
+} else if (python && spawnSync('ffmpeg', ['-version']).status === 0) {
   const script = await bundle('animation');
   const worker = join(out, 'gifWorker.js');
   await esbuild.build({ entryPoints: [join(root, 'src/domain/animation/gifWorker.ts')], outfile: worker, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });

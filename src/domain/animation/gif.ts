@@ -1,6 +1,6 @@
 // GIF timelines: one global palette sampled across the whole run (so a colour means the
-// same thing in every frame), unchanged pixels transparent, blocks of frames encoded in
-// worker threads and written in order to a temporary file that is renamed when complete.
+// same thing in every frame), unchanged pixels transparent and cropped away, blocks of
+// frames (each starting opaque) encoded in worker threads and written in order to a temporary file that is renamed when complete.
 // Memory holds the blocks in flight, not the animation.
 import { open } from 'node:fs/promises';
 import { buildPalette } from './palette';
@@ -10,6 +10,7 @@ import { ArtifactError } from '../artifacts/errors';
 import { throwIfAborted } from './abort';
 import { writeAtomically } from './atomic';
 import { TRANSPARENT, type FrameSpec } from './gifFrames';
+import { GIF_TRAILER, gifHeader } from './gifWriter';
 import type { WorkerPool } from './workerPool';
 
 export interface GifOptions {
@@ -19,7 +20,7 @@ export interface GifOptions {
   height?: number;
   signal?: AbortSignal;
   onProgress?: (framesDone: number, total: number) => void;
-  /** Frames per encoded block (default 6). */
+  /** Frames per encoded block (default: about three blocks per worker, at least 6, at most 24). */
   blockSize?: number;
 }
 
@@ -48,14 +49,16 @@ export async function encodeGif(frames: FrameSpec[], target: string, options: Gi
   while (palette.length < 256) palette.push([255, 0, 255]); // index 255 stays free for transparency
 
   // 2. Blocks in parallel, written in order.
-  const blockSize = options.blockSize ?? 6;
+  // Each block decodes the frame before it again (for transparency): few long blocks waste
+  // little; enough blocks keep every worker busy to the end.
+  const blockSize = options.blockSize ?? Math.min(24, Math.max(6, Math.ceil(frames.length / (pool.size * 3))));
   const blocks: { start: number; frames: FrameSpec[] }[] = [];
   for (let s = 0; s < frames.length; s += blockSize) blocks.push({ start: s, frames: frames.slice(s, s + blockSize) });
   return writeAtomically(target, async (tmp) => {
     const out = await open(tmp, 'w');
     let bytes = 0;
     try {
-      const header = Buffer.from('GIF89a', 'latin1');
+      const header = gifHeader(width, height, palette);
       await out.write(header);
       bytes += header.length;
       let done = 0;
@@ -64,11 +67,11 @@ export async function encodeGif(frames: FrameSpec[], target: string, options: Gi
       const launch = (b: number) => {
         if (b >= blocks.length || inFlight.has(b)) return;
         const block = blocks[b];
-        const job = pool.run({ type: 'encode', width, height, palette, first: b === 0, previous: b > 0 ? frames[block.start - 1] : undefined, frames: block.frames }) as Promise<Uint8Array[]>;
+        const job = pool.run({ type: 'encode', width, height, palette, frames: block.frames }) as Promise<Uint8Array[]>;
         job.catch(() => {}); // awaited in order below; this only keeps an early failure from going unhandled
         inFlight.set(b, job);
       };
-      const ahead = 4;
+      const ahead = pool.size + 1;
       for (let b = 0; b < Math.min(ahead, blocks.length); b++) launch(b);
       for (let b = 0; b < blocks.length; b++) {
         throwIfAborted(signal);
@@ -79,7 +82,7 @@ export async function encodeGif(frames: FrameSpec[], target: string, options: Gi
         done += blocks[b].frames.length;
         options.onProgress?.(done, frames.length);
       }
-      await out.write(Buffer.from([0x3b]));
+      await out.write(GIF_TRAILER);
       bytes += 1;
     } finally {
       await out.close();

@@ -1,7 +1,7 @@
 // The work of one GIF block, shared by the worker threads and the in-thread fallback:
 // load frames (decode, fit to the canvas, label), map them to the global palette, make
 // pixels that did not change since the previous frame transparent, LZW-encode.
-import { GIFEncoder } from 'gifenc';
+import { gifFrame, LzwCoder, type Rect } from './gifWriter';
 import { ColorMapper } from './palette';
 import { readPng } from '../artifacts/png';
 import { drawLabel, fitToCanvas, labelSize, type Raster } from './raster';
@@ -28,11 +28,7 @@ export interface EncodeTask {
   width: number;
   height: number;
   palette: number[][];
-  /** The frame before the block (for transparency), or undefined for the first block. */
-  previous?: FrameSpec;
   frames: FrameSpec[];
-  /** The block starts the GIF: its first frame carries the global palette and loop. */
-  first: boolean;
 }
 
 /** A frame as raw RGBA on the canvas (for WebM). */
@@ -45,9 +41,10 @@ export interface RawTask {
 
 export type GifTask = SampleTask | EncodeTask | RawTask;
 
-export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number): Promise<Raster> {
-  const img = await readPng(spec.path);
-  const r = fitToCanvas({ width: img.width, height: img.height, data: img.data }, width, height);
+/** `into`: a canvas-sized buffer to decode into, when the caller has one to reuse. */
+export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number, into?: Uint8Array): Promise<Raster> {
+  const img = await readPng(spec.path, undefined, into);
+  const r = fitToCanvas({ width: img.width, height: img.height, data: img.data, opaque: img.opaque }, width, height);
   if (spec.label) {
     // Bottom right: the producers put titles top left.
     const scale = Math.max(1, Math.round(height / 250));
@@ -66,25 +63,39 @@ export async function sample(task: SampleTask): Promise<Uint8Array> {
 }
 
 /**
- * Indexes `rgba` against the palette, updating `shown` (the index on screen at each pixel).
- * A pixel becomes TRANSPARENT when the screen already shows its colour: cheaply when its
- * RGBA equals the previous frame's, else when it maps to the index already shown.
+ * Indexes `rgba` against the palette into `out`, updating `shown` (the index on screen at
+ * each pixel). A pixel becomes TRANSPARENT when the screen already shows its colour: cheaply
+ * when its RGBA equals the previous frame's, else when it maps to the index already shown.
+ * Returns the rectangle of pixels that are not transparent (undefined when none).
  */
-function indexFrame(rgba: Uint8Array, prev: Uint8Array | undefined, shown: Uint8Array, mapper: ColorMapper): Uint8Array {
+function indexFrame(rgba: Uint8Array, prev: Uint8Array | undefined, shown: Uint8Array, mapper: ColorMapper, width: number, out: Uint8Array): Rect | undefined {
   const n = rgba.length >> 2;
-  const out = new Uint8Array(n);
+  const height = n / width;
   const cur32 = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
   const prev32 = prev ? new Uint32Array(prev.buffer, prev.byteOffset, n) : undefined;
   let lastKey = -1, lastIndex = 0;
-  for (let i = 0; i < n; i++) {
-    if (prev32 && cur32[i] === prev32[i]) { out[i] = TRANSPARENT; continue; }
-    const o = i << 2;
-    const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
-    if (key !== lastKey) { lastKey = key; lastIndex = mapper.map(key); }
-    if (prev32 && shown[i] === lastIndex) out[i] = TRANSPARENT;
-    else out[i] = shown[i] = lastIndex;
+  let top = -1, bottom = -1, left = width, right = -1;
+  for (let y = 0; y < height; y++) {
+    const rowStart = y * width, rowEnd = rowStart + width;
+    let first = -1, last = -1;
+    for (let i = rowStart; i < rowEnd; i++) {
+      if (prev32 && cur32[i] === prev32[i]) { out[i] = TRANSPARENT; continue; }
+      const o = i << 2;
+      const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
+      if (key !== lastKey) { lastKey = key; lastIndex = mapper.map(key); }
+      if (prev32 && shown[i] === lastIndex) { out[i] = TRANSPARENT; continue; }
+      out[i] = shown[i] = lastIndex;
+      if (first < 0) first = i;
+      last = i;
+    }
+    if (first >= 0) {
+      if (top < 0) top = y;
+      bottom = y;
+      if (first - rowStart < left) left = first - rowStart;
+      if (last - rowStart > right) right = last - rowStart;
+    }
   }
-  return out;
+  return top < 0 ? undefined : { left, top, width: right - left + 1, height: bottom - top + 1 };
 }
 
 /** Encodes a block of frames; returns the GIF bytes of each frame (no header, no trailer). */
@@ -92,32 +103,28 @@ export async function encodeBlock(task: EncodeTask): Promise<Uint8Array[]> {
   const { width, height, palette } = task;
   const mapper = new ColorMapper(palette.slice(0, TRANSPARENT));
   const shown = new Uint8Array(width * height);
+  const indexed = new Uint8Array(width * height);
+  // A block starts with an opaque frame, so it never needs the frame before it: decoding
+  // that again would cost more than the few extra bytes.
   let prev: Uint8Array | undefined;
-  if (task.previous) {
-    // What the previous block left on screen: its last frame, fully indexed.
-    prev = alignedCopy((await loadFrame(task.previous, width, height)).data);
-    indexFrame(prev, undefined, shown, mapper);
-  }
   const out: Uint8Array[] = [];
-  for (let k = 0; k < task.frames.length; k++) {
-    const spec = task.frames[k];
-    const rgba = alignedCopy((await loadFrame(spec, width, height)).data);
-    const encoded = indexFrame(rgba, prev, shown, mapper);
-    const gif = GIFEncoder({ auto: false, initialCapacity: width * height });
-    const first = task.first && k === 0;
-    gif.writeFrame(encoded, width, height, {
-      first,
-      palette: first ? palette : undefined,
-      repeat: 0,
-      delay: spec.delayMs,
-      transparent: !!prev,
-      transparentIndex: TRANSPARENT,
-      dispose: 1, // keep the previous frame under transparent pixels
-    });
-    out.push(gif.bytes());
+  let spare: Uint8Array | undefined;
+  for (const spec of task.frames) {
+    const rgba = alignedCopy((await loadFrame(spec, width, height, spare)).data);
+    const changed = indexFrame(rgba, prev, shown, mapper, width, indexed);
+    // Nothing changed: a 1×1 transparent frame still carries the delay.
+    const rect = changed ?? { left: 0, top: 0, width: 1, height: 1 };
+    out.push(gifFrame(indexed, width, rect, { delayMs: spec.delayMs, transparentIndex: prev ? TRANSPARENT : undefined }, lzwCoder()));
+    spare = prev;
     prev = rgba;
   }
   return out;
+}
+
+let coder: LzwCoder | undefined;
+/** One coder per thread: its 2 MB table is reused by every frame. */
+function lzwCoder(): LzwCoder {
+  return (coder ??= new LzwCoder());
 }
 
 /** RGBA in its own 4-byte-aligned buffer (for 32-bit pixel comparisons). */

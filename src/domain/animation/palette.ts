@@ -27,6 +27,7 @@ export class ColorMapper {
   private keys: Int32Array;
   private values: Uint8Array;
   private used = 0;
+  private shift: number;
   private readonly pr: Int32Array;
   private readonly pg: Int32Array;
   private readonly pb: Int32Array;
@@ -34,6 +35,7 @@ export class ColorMapper {
   constructor(palette: number[][], capacityBits = 15) {
     this.keys = new Int32Array(1 << capacityBits).fill(-1);
     this.values = new Uint8Array(1 << capacityBits);
+    this.shift = 32 - capacityBits;
     this.pr = Int32Array.from(palette, (c) => c[0]);
     this.pg = Int32Array.from(palette, (c) => c[1]);
     this.pb = Int32Array.from(palette, (c) => c[2]);
@@ -52,7 +54,7 @@ export class ColorMapper {
 
   map(rgb: number): number {
     const mask = this.keys.length - 1;
-    let h = Math.imul(rgb, 0x9e3779b1) >>> (32 - Math.log2(this.keys.length));
+    let h = Math.imul(rgb, 0x9e3779b1) >>> this.shift;
     for (;;) {
       const k = this.keys[h];
       if (k === rgb) return this.values[h];
@@ -67,7 +69,7 @@ export class ColorMapper {
 
   private insert(rgb: number, v: number): void {
     const mask = this.keys.length - 1;
-    let h = Math.imul(rgb, 0x9e3779b1) >>> (32 - Math.log2(this.keys.length));
+    let h = Math.imul(rgb, 0x9e3779b1) >>> this.shift;
     while (this.keys[h] !== -1) h = (h + 1) & mask;
     this.keys[h] = rgb;
     this.values[h] = v;
@@ -78,6 +80,7 @@ export class ColorMapper {
     const oldK = this.keys, oldV = this.values;
     this.keys = new Int32Array(oldK.length * 2).fill(-1);
     this.values = new Uint8Array(oldK.length * 2);
+    this.shift--;
     this.used = 0;
     for (let i = 0; i < oldK.length; i++) if (oldK[i] !== -1) this.insert(oldK[i], oldV[i]);
   }

@@ -5,6 +5,8 @@ export interface Raster {
   width: number;
   height: number;
   data: Uint8Array; // RGBA
+  /** Known to have alpha 255 everywhere. */
+  opaque?: boolean;
 }
 
 export function blank(width: number, height: number, rgb: [number, number, number] = [255, 255, 255]): Raster {
@@ -61,6 +63,7 @@ export function fitToCanvas(src: Raster, width: number, height: number, backgrou
 
 /** Composites any transparency over the background (GIF and WebM frames are opaque). */
 export function flatten(src: Raster, background: [number, number, number]): Raster {
+  if (src.opaque) return src;
   const d = src.data;
   let opaque = true;
   for (let i = 3; i < d.length; i += 4) if (d[i] !== 255) { opaque = false; break; }

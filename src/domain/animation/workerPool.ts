@@ -40,6 +40,11 @@ export class WorkerPool {
     }
   }
 
+  /** How many tasks run at once. */
+  get size(): number {
+    return Math.max(1, this.workers.length);
+  }
+
   private release(w: Worker): void {
     this.idle.push(w);
     this.queue.shift()?.();

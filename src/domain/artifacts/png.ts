@@ -22,6 +22,8 @@ export interface RgbaImage {
   height: number;
   /** width × height × 4 bytes, row-major RGBA. 16-bit samples are reduced to their high byte. */
   data: Uint8Array;
+  /** Every alpha is 255 by the format (no alpha channel, no tRNS), so nobody needs to check. */
+  opaque?: boolean;
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -30,7 +32,8 @@ const ADAM7 = [ // [x0, y0, dx, dy]
   [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
 ];
 
-export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS): RgbaImage & PngInfo {
+/** `into`, when it has the right size, receives the pixels (callers decoding many frames reuse it). */
+export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS, into?: Uint8Array): RgbaImage & PngInfo {
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== PNG_SIGNATURE[i]) throw new ArtifactError(bytes.length < 8 ? 'truncated' : 'bad_magic', file, 'not a PNG file (signature missing)');
   }
@@ -77,7 +80,8 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
   }
   let raw: Buffer;
   try {
-    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: rawSize });
+    // One output chunk of the exact size: no chunk list to concatenate afterwards.
+    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), { maxOutputLength: rawSize, chunkSize: Math.max(64, rawSize) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArtifactError('inconsistent', file, `PNG data inflates beyond the ${rawSize} bytes its dimensions allow`);
@@ -85,19 +89,19 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
   }
   if (raw.length < rawSize) throw new ArtifactError('truncated', file, `PNG data is ${raw.length} bytes, ${rawSize} expected`);
 
-  const out = new Uint8Array(width * height * 4);
+  const out = into?.length === width * height * 4 ? into : new Uint8Array(width * height * 4);
+  // A plain Uint8Array view: one element kind for every access in the hot loops.
+  const bytesRaw = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
   const bytesPerPixel = Math.max(1, bpp >> 3);
   let offset = 0;
   for (const [x0, y0, dx, dy] of passes) {
     const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
     if (pw <= 0 || ph <= 0) continue;
     const stride = Math.ceil((pw * bpp) / 8);
-    const zero = new Uint8Array(stride);
     for (let y = 0; y < ph; y++) {
       // Unfiltered in place: each row's bytes follow its filter byte in `raw`.
-      const line = raw.subarray(offset + 1, offset + 1 + stride);
-      const prev = y === 0 ? zero : raw.subarray(offset - stride, offset);
-      unfilter(raw[offset], line, prev, bytesPerPixel, file);
+      unfilter(bytesRaw, offset, stride, bytesPerPixel, y > 0, file);
+      const line = bytesRaw.subarray(offset + 1, offset + 1 + stride);
       offset += 1 + stride;
       const rowStart = (y0 + y * dy) * width;
       if (dx === 1 && bitDepth === 8 && (colorType === 6 || (colorType === 2 && !trns))) {
@@ -107,7 +111,7 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
       }
     }
   }
-  return { ...info, data: out };
+  return { ...info, data: out, opaque: (colorType === 0 || colorType === 2) && !trns };
 }
 
 /** The common producer layouts (8-bit RGB, RGBA), copied without per-pixel calls. */
@@ -121,31 +125,52 @@ function copyRow8(out: Uint8Array, at: number, line: Uint8Array, width: number, 
   }
 }
 
-function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: number, file: string): void {
-  const n = line.length;
-  switch (filter) {
+/**
+ * Reverses the filter of the row at `raw[at]` (filter byte, then `stride` bytes) in place;
+ * the row above, already unfiltered, ends just before it. `hasPrev` is false on a pass's
+ * first row, where "above" is zeros.
+ */
+function unfilter(raw: Uint8Array, at: number, stride: number, bpp: number, hasPrev: boolean, file: string): void {
+  const s = at + 1, e = s + stride, up = stride + 1;
+  switch (raw[at]) {
     case 0: return;
-    case 1: for (let i = bpp; i < n; i++) line[i] = (line[i] + line[i - bpp]) & 0xff; return;
-    case 2: for (let i = 0; i < n; i++) line[i] = (line[i] + prev[i]) & 0xff; return;
-    case 3: {
-      const first = Math.min(bpp, n);
-      for (let i = 0; i < first; i++) line[i] = (line[i] + (prev[i] >> 1)) & 0xff;
-      for (let i = bpp; i < n; i++) line[i] = (line[i] + ((line[i - bpp] + prev[i]) >> 1)) & 0xff;
+    case 1: for (let i = s + bpp; i < e; i++) raw[i] = (raw[i] + raw[i - bpp]) & 0xff; return;
+    case 2: if (hasPrev) for (let i = s; i < e; i++) raw[i] = (raw[i] + raw[i - up]) & 0xff; return;
+    case 3:
+      if (!hasPrev) { for (let i = s + bpp; i < e; i++) raw[i] = (raw[i] + (raw[i - bpp] >> 1)) & 0xff; return; }
+      for (let i = s; i < s + bpp && i < e; i++) raw[i] = (raw[i] + (raw[i - up] >> 1)) & 0xff;
+      for (let i = s + bpp; i < e; i++) raw[i] = (raw[i] + ((raw[i - bpp] + raw[i - up]) >> 1)) & 0xff;
       return;
-    }
-    case 4: {
-      const first = Math.min(bpp, n);
-      for (let i = 0; i < first; i++) line[i] = (line[i] + prev[i]) & 0xff; // Paeth with a = c = 0 picks b
-      for (let i = bpp; i < n; i++) {
-        const a = line[i - bpp], b = prev[i], c = prev[i - bpp];
-        let pa = b - c, pb = a - c, pc = pa + pb;
-        pa = pa < 0 ? -pa : pa; pb = pb < 0 ? -pb : pb; pc = pc < 0 ? -pc : pc;
-        line[i] = (line[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
-      }
+    case 4:
+      // Paeth with no row above predicts from the left only (b = c = 0).
+      if (!hasPrev) { for (let i = s + bpp; i < e; i++) raw[i] = (raw[i] + raw[i - bpp]) & 0xff; return; }
+      if ((bpp === 3 || bpp === 4) && stride % bpp === 0) { paethPixels(raw, s, e, up, bpp); return; }
+      for (let i = s; i < s + bpp && i < e; i++) raw[i] = (raw[i] + raw[i - up]) & 0xff; // a = c = 0 picks b
+      for (let i = s + bpp; i < e; i++) raw[i] = (raw[i] + paeth(raw[i - bpp], raw[i - up], raw[i - up - bpp])) & 0xff;
       return;
-    }
     default:
-      throw new ArtifactError('inconsistent', file, `PNG row uses unknown filter ${filter}`);
+      throw new ArtifactError('inconsistent', file, `PNG row uses unknown filter ${raw[at]}`);
+  }
+}
+
+function paeth(a: number, b: number, c: number): number {
+  let pa = b - c, pb = a - c, pc = pa + pb;
+  pa = pa < 0 ? -pa : pa; pb = pb < 0 ? -pb : pb; pc = pc < 0 ? -pc : pc;
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** Paeth for 8-bit RGB / RGBA rows, channel by channel with left and upper-left kept in locals. */
+function paethPixels(raw: Uint8Array, s: number, e: number, up: number, bpp: number): void {
+  for (let ch = 0; ch < bpp; ch++) {
+    let a = 0, c = 0;
+    for (let i = s + ch; i < e; i += bpp) {
+      const b = raw[i - up];
+      let pa = b - c, pb = a - c, pc = pa + pb;
+      pa = pa < 0 ? -pa : pa; pb = pb < 0 ? -pb : pb; pc = pc < 0 ? -pc : pc;
+      a = (raw[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+      raw[i] = a;
+      c = b;
+    }
   }
 }
 
@@ -217,11 +242,11 @@ export async function readPngInfoFrom(src: ByteSource): Promise<PngInfo> {
 /** Files over this are refused before reading: a frame this big is not a PNG the producers write. */
 const MAX_PNG_FILE = 512 << 20;
 
-export async function readPng(path: string, maxPixels = MAX_PIXELS): Promise<RgbaImage & PngInfo> {
+export async function readPng(path: string, maxPixels = MAX_PIXELS, into?: Uint8Array): Promise<RgbaImage & PngInfo> {
   return withFile(path, async (src) => {
     const info = await readPngInfoFrom(src);
     if (info.width * info.height > maxPixels) throw new ArtifactError('too_large', path, `PNG is ${info.width}×${info.height} (${info.width * info.height} pixels, limit ${maxPixels})`);
     if (src.size > MAX_PNG_FILE) throw new ArtifactError('too_large', path, `PNG file of ${src.size} bytes (limit ${MAX_PNG_FILE})`);
-    return decodePng(await src.read(0, src.size, 'PNG'), path, maxPixels);
+    return decodePng(await src.read(0, src.size, 'PNG'), path, maxPixels, into);
   });
 }
