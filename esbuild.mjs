@@ -4,14 +4,14 @@
 //   node esbuild.mjs --production    minified, no source maps (what the VSIX ships)
 //   node esbuild.mjs --watch
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** One entry per webview panel: webview/<name>/main.ts -> dist/webview/<name>.js */
-export const WEBVIEWS = ['runOverview', 'animation'];
+export const WEBVIEWS = ['runOverview', 'animation', 'embeddings'];
 
 const common = {
   bundle: true,
@@ -62,6 +62,11 @@ const builds = [
     target: 'es2022',
   },
 ];
+
+// plotly.js (its CSP-safe "strict" build: WebGL scatter without eval) ships as its own
+// script next to the panels that load it, not inside each bundle.
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('node_modules/plotly.js-strict-dist-min/plotly-strict.min.js', 'dist/webview/plotly.min.js');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { registerAnimationCommands } from './host/animationCommands';
 import { registerCommands } from './host/commands';
+import { registerEmbeddingsCommands } from './host/embeddingsCommands';
+import { EmbeddingsPanels } from './host/panels/embeddingsPanel';
 import { AnimationPanels } from './host/panels/animationPanel';
 import { createLog } from './host/log';
 import { RunOverviewPanels } from './host/panels/runOverviewPanel';
@@ -18,7 +20,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true });
   const overviews = new RunOverviewPanels(context.extensionUri, index, log);
   const animations = new AnimationPanels(context.extensionUri);
-  context.subscriptions.push(index, tree, treeView, overviews, animations);
+  const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);
+  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings);
+  context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
   context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
 

@@ -8,15 +8,17 @@ export function assetRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown }): void {
+/** `libraries`: scripts from dist/webview loaded before the bundle (e.g. plotly.min.js). */
+export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown; libraries?: string[]; inlineStyles?: boolean }): void {
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'runreel.svg');
   const webview = panel.webview;
   const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
   webview.html = renderWebviewHtml({
     title: page.title,
     cspSource: webview.cspSource,
-    scriptUris: [asUri('dist', 'webview', `${page.bundle}.js`)],
+    scriptUris: [...(page.libraries ?? []).map((l) => asUri('dist', 'webview', l)), asUri('dist', 'webview', `${page.bundle}.js`)],
     styleUris: [asUri('media', 'webview.css')],
     boot: page.boot,
+    inlineStyles: page.inlineStyles,
   });
 }

@@ -1,0 +1,32 @@
+// "Run Reel: Open Embedding Timeline": from the palette (asks which run), a run or snapshots
+// node in the Runs view, or a folder in the Explorer.
+import * as vscode from 'vscode';
+import { findSnapshotDir } from '../domain/embeddings/timeline';
+import type { EmbeddingsPanels } from './panels/embeddingsPanel';
+import type { RunIndex } from './runIndex';
+import { nodePath, type RunsNode } from './runsView';
+
+const WITH_SNAPSHOTS = new Set(['lightning', 'snapshots']);
+
+export function registerEmbeddingsCommands(deps: { index: RunIndex; panels: EmbeddingsPanels }): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('runreel.openEmbeddingTimeline', async (arg?: vscode.Uri | RunsNode) => {
+      let path = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
+      if (!path) {
+        const runs = deps.index.all.filter((r) => WITH_SNAPSHOTS.has(r.kind));
+        const picked = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.name, detail: r.path, path: r.path })), {
+          placeHolder: runs.length > 0 ? 'Open the embedding timeline of which run?' : 'No run with snapshots found',
+          matchOnDetail: true,
+        });
+        path = picked?.path;
+      }
+      if (!path) return;
+      const dir = await findSnapshotDir(path);
+      if (!dir) {
+        void vscode.window.showWarningMessage(`No step snapshots (viz_step_N_embeddings.npz or viz_step_N_pacmap.png) in ${path} or its viz_snapshots folder.`);
+        return;
+      }
+      deps.panels.show(dir);
+    }),
+  ];
+}

@@ -1,0 +1,209 @@
+// The Embedding Timeline panel: a snapshot folder's steps, served one at a time as typed
+// arrays, with the run's geometry (alignment, fixed axes) measured in the background and
+// new snapshots followed live through the run index. Also the "Open With…" editor for npz.
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
+import * as vscode from 'vscode';
+import { writeAtomically } from '../../domain/animation/atomic';
+import { ArtifactError } from '../../domain/artifacts/errors';
+import { STEP_SNAPSHOT } from '../../domain/runs/discover';
+import { listSnapshotSteps, readStep, readTrail, TimelineGeometry, type SnapshotStep } from '../../domain/embeddings/timeline';
+import {
+  EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
+  type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
+} from '../../protocol/embeddings';
+import { Disposable } from '../dispose';
+import type { RunIndex } from '../runIndex';
+import { assetRoots, loadPanelPage } from '../panelPage';
+
+const PREFETCH = 2;
+const CACHE_STEPS = 6;
+
+export class EmbeddingsPanels extends Disposable implements vscode.WebviewPanelSerializer<EmbeddingsState>, vscode.CustomReadonlyEditorProvider {
+  private readonly open = new Set<EmbeddingsView>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(EMBEDDINGS_VIEW_TYPE, this));
+    this.register(vscode.window.registerCustomEditorProvider(EMBEDDINGS_EDITOR_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
+  }
+
+  show(dir: string, step?: number): void {
+    const existing = [...this.open].find((v) => v.dir === dir);
+    if (existing && step === undefined) return existing.reveal();
+    const panel = vscode.window.createWebviewPanel(EMBEDDINGS_VIEW_TYPE, `Embeddings · ${title(dir)}`, vscode.ViewColumn.Active, this.options(dir));
+    this.adopt(panel, { dir, step, align: true, follow: step === undefined, trail: 0 });
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: EmbeddingsState | undefined): Promise<void> {
+    if (typeof state?.dir !== 'string') return panel.dispose();
+    panel.webview.options = this.options(state.dir);
+    this.adopt(panel, state);
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => {} };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    const file = document.uri.fsPath;
+    const m = STEP_SNAPSHOT.exec(basename(file));
+    panel.webview.options = this.options(dirname(file));
+    // A step snapshot opens its whole timeline at that step; any other npz is a timeline of one.
+    this.adopt(panel, { dir: dirname(file), step: m ? Number(m[1]) : undefined, align: true, follow: false, trail: 0 }, m ? undefined : file);
+  }
+
+  private options(dir: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [...assetRoots(this.extensionUri), vscode.Uri.file(dir)] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, state: EmbeddingsState, singleFile?: string): void {
+    const view = new EmbeddingsView(panel, state, this.extensionUri, this.index, this.log, singleFile);
+    this.open.add(view);
+    panel.onDidDispose(() => { this.open.delete(view); view.dispose(); });
+  }
+
+  override dispose(): void {
+    for (const v of [...this.open]) v.panel.dispose();
+    super.dispose();
+  }
+}
+
+function title(dir: string): string {
+  const parts = dir.split(sep).filter(Boolean);
+  return parts.at(-1) === 'viz_snapshots' && parts.length > 1 ? parts.at(-2)! : parts.at(-1) ?? dir;
+}
+
+class EmbeddingsView extends Disposable {
+  readonly dir: string;
+  private steps: SnapshotStep[] = [];
+  private geometry = new TimelineGeometry();
+  private measuring: Promise<void> = Promise.resolve();
+  private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
+  private relist: NodeJS.Timeout | undefined;
+
+  constructor(readonly panel: vscode.WebviewPanel, state: EmbeddingsState, extensionUri: vscode.Uri, index: RunIndex, private readonly log: vscode.LogOutputChannel, private readonly singleFile?: string) {
+    super();
+    this.dir = state.dir;
+    panel.title = `Embeddings · ${singleFile ? basename(singleFile) : title(this.dir)}`;
+    loadPanelPage(panel, extensionUri, { title: 'Embedding Timeline', bundle: 'embeddings', libraries: ['plotly.min.js'], inlineStyles: true, boot: state });
+    this.register(panel.webview.onDidReceiveMessage((m: EmbeddingsWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));
+    this.register(index.onDidChangeFiles(({ changes }) => {
+      if (this.singleFile || ![...changes.keys()].some((p) => dirname(p) === this.dir)) return;
+      clearTimeout(this.relist);
+      this.relist = setTimeout(() => void this.sendSteps().catch((err) => this.fail(err)), 250);
+    }));
+    this.register({ dispose: () => clearTimeout(this.relist) });
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  private post(message: EmbeddingsHostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof ArtifactError ? err.message : `${this.dir}: ${String(err)}`;
+    this.log.warn(`embedding timeline: ${message}`);
+    this.post({ type: 'error', message });
+  }
+
+  private async receive(m: EmbeddingsWebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return this.sendSteps();
+      case 'requestStep': {
+        this.post(await this.stepData(m.step, m.align));
+        // Neighbours next, so scrubbing and playing find them ready.
+        const i = this.steps.findIndex((s) => s.step === m.step);
+        for (let d = 1; d <= PREFETCH; d++) for (const j of [i + d, i - d]) if (this.steps[j]?.npz) void this.stepData(this.steps[j].step, m.align).catch(() => {});
+        return;
+      }
+      case 'requestTrail': {
+        const i = this.steps.findIndex((s) => s.step === m.step);
+        if (i < 0) return;
+        const window = this.steps.slice(Math.max(0, i - Math.max(1, Math.min(50, m.length)) + 1), i + 1);
+        if (m.align) await this.measureTo(m.step);
+        const spaces = await readTrail(window, m.indices.slice(0, 200), m.align ? this.geometry : undefined);
+        this.post({ type: 'trail', step: m.step, indices: m.indices.slice(0, 200), spaces });
+        return;
+      }
+      case 'exportPng':
+        return this.exportPng(m.dataUrl, m.step);
+      case 'createAnimation':
+        await vscode.commands.executeCommand('runreel.createAnimation', vscode.Uri.file(this.dir));
+        return;
+    }
+  }
+
+  private async sendSteps(): Promise<void> {
+    const all = this.singleFile ? [{ step: 0, npz: this.singleFile }] : await listSnapshotSteps(this.dir);
+    const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
+    if (!grew) { this.geometry = new TimelineGeometry(); this.cache.clear(); this.measuring = Promise.resolve(); }
+    // A step whose npz arrived after its PNG: drop what was cached without it.
+    for (const s of all) if (s.npz && !this.steps.find((o) => o.step === s.step)?.npz) for (const a of [true, false]) this.cache.delete(`${s.step}:${a}`);
+    this.steps = all;
+    const asUri = (p: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString();
+    this.post({
+      type: 'steps',
+      title: this.singleFile ? basename(this.singleFile) : title(this.dir),
+      steps: all.map((s) => ({ step: s.step, npz: !!s.npz, image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
+      warnings: [],
+    });
+    void this.measureTo(Infinity).then(() => {
+      this.post({ type: 'bounds', align: true, bounds: this.geometry.bounds(true) });
+      this.post({ type: 'bounds', align: false, bounds: this.geometry.bounds(false) });
+    }).catch((err) => this.fail(err));
+  }
+
+  /** Extends the run's geometry in step order up to `step` (one pass, shared by all callers). */
+  private measureTo(step: number): Promise<void> {
+    this.measuring = this.measuring.catch(() => {}).then(async () => {
+      const geometry = this.geometry;
+      for (const s of this.steps) {
+        if (s.step > step) break;
+        if (geometry.has(s.step) || s.step <= geometry.last) continue;
+        if (!s.npz) { geometry.skip(s.step); continue; }
+        try {
+          await geometry.add(s.step, s.npz);
+        } catch (err) {
+          geometry.skip(s.step);
+          this.fail(err);
+        }
+      }
+      for (const w of geometry.warnings.splice(0)) this.post({ type: 'error', message: w });
+    });
+    return this.measuring;
+  }
+
+  private stepData(step: number, align: boolean): Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>> {
+    const key = `${step}:${align}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const s = this.steps.find((x) => x.step === step);
+      if (!s?.npz) return Promise.reject(new Error(`step ${step} has no npz`));
+      entry = (async () => {
+        if (align) await this.measureTo(step);
+        const { spaces, warnings } = await readStep(s.npz!, align ? this.geometry.alignmentsOf(step) : undefined);
+        return { type: 'stepData' as const, step, align, spaces, warnings };
+      })();
+      entry.catch(() => this.cache.delete(key));
+      this.cache.set(key, entry);
+      // Only a window of steps stays in memory.
+      while (this.cache.size > CACHE_STEPS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    return entry;
+  }
+
+  private async exportPng(dataUrl: string, step: number): Promise<void> {
+    const m = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
+    if (!m) return this.fail(new Error('the panel sent an image that is not a PNG'));
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(this.dir, `embeddings_step_${step}.png`)), filters: { 'PNG image': ['png'] } });
+    if (!target) return;
+    await writeAtomically(target.fsPath, (tmp) => writeFile(tmp, Buffer.from(m[1], 'base64')));
+    const open = 'Open';
+    if ((await vscode.window.showInformationMessage(`Saved ${basename(target.fsPath)}`, open)) === open) await vscode.commands.executeCommand('vscode.open', target);
+  }
+}

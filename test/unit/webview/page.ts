@@ -1,0 +1,112 @@
+// A webview bundle in headless Chromium, outside VS Code: the built page (same HTML and CSP
+// as the panel) served over HTTP, with acquireVsCodeApi replaced by a channel to a host
+// written in the test. Typed arrays cross as tagged lists and are rebuilt in the page.
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
+import { renderWebviewHtml } from '../../../src/host/webviewHtml';
+import { tempDir } from '../helpers';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' } as Record<string, string>;
+
+type Typed = Float32Array | Float64Array | Uint32Array;
+function pack(v: unknown): unknown {
+  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Uint32Array) return { __typed: v.constructor.name, data: Array.from(v as Typed, (x) => (Number.isNaN(x) ? null : x)) };
+  if (Array.isArray(v)) return v.map(pack);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)]));
+  return v;
+}
+
+export class WebviewPage {
+  readonly sent: Record<string, unknown>[] = [];
+  private handler: (m: Record<string, unknown>) => void | Promise<void> = () => {};
+  private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string) {}
+
+  /** Opens `bundle` (webview/<bundle>/main.ts) with `libraries` from dist/webview before it. */
+  static async open(bundle: string, options: { libraries?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<WebviewPage> {
+    const out = tempDir('runreel-webview-');
+    await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning' });
+    let html = '';
+    const server = createServer((req, res) => {
+      const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      try {
+        if (url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(html); }
+        if (url === '/favicon.ico') return res.writeHead(204).end();
+        const file = url.startsWith('/lib/') ? join(ROOT, 'node_modules', 'plotly.js-strict-dist-min', 'plotly-strict.min.js')
+          : url.startsWith('/media/') ? join(ROOT, url) : url.startsWith('/files/') && options.files ? join(options.files, url.slice(7)) : join(out, url);
+        const body = readFileSync(file);
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    html = renderWebviewHtml({
+      title: bundle, cspSource: origin,
+      scriptUris: [...(options.libraries ?? []).map((l) => `${origin}/lib/${l}`), `${origin}/${bundle}.js`],
+      styleUris: [`${origin}/media/webview.css`], boot: options.boot, inlineStyles: options.inlineStyles,
+    });
+    const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'] });
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1300, height: 700 }, colorScheme: options.colorScheme ?? 'dark' });
+    const view = new WebviewPage(page, browser, server, origin);
+    page.on('pageerror', (e) => view.sent.push({ type: '__pageerror', message: e.message }));
+    page.on('console', (m) => { if (m.type() === 'error') view.sent.push({ type: '__pageerror', message: m.text() }); });
+    await page.exposeFunction('__toHost', async (m: Record<string, unknown>) => { view.sent.push(m); await view.handler(m); });
+    await page.addInitScript(() => {
+      let state: unknown;
+      const revive = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(revive);
+        if (v && typeof v === 'object') {
+          const o = v as { __typed?: string; data?: (number | null)[] };
+          if (o.__typed) return new (globalThis as unknown as Record<string, new (d: number[]) => unknown>)[o.__typed](o.data!.map((x) => (x === null ? NaN : x)));
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+        }
+        return v;
+      };
+      Object.assign(window, {
+        __fromHost: (m: unknown) => window.postMessage(revive(m), '*'),
+        acquireVsCodeApi: () => ({
+          postMessage: (m: unknown) => (window as unknown as { __toHost(m: unknown): void }).__toHost(m),
+          getState: () => state,
+          setState: (s: unknown) => { state = s; },
+        }),
+      });
+      // VS Code sets these on a webview's body; a few, so the page has a theme to follow.
+      document.addEventListener('DOMContentLoaded', () => {
+        const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+        const vars = dark ? { '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff', '--vscode-badge-background': '#616161', '--vscode-badge-foreground': '#f8f8f8' }
+          : { '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff', '--vscode-badge-background': '#cccccc', '--vscode-badge-foreground': '#3b3b3b' };
+        for (const [k, v] of Object.entries(vars)) document.body.style.setProperty(k, v);
+      });
+    });
+    return view;
+  }
+
+  /** Answers the page's messages (set before load, so "ready" is seen). */
+  onMessage(handler: (m: Record<string, unknown>) => void | Promise<void>): void {
+    this.handler = handler;
+  }
+
+  async load(): Promise<void> {
+    await this.page.goto(this.origin + '/');
+  }
+
+  async post(message: unknown): Promise<void> {
+    await this.page.evaluate((m) => (window as unknown as { __fromHost(m: unknown): void }).__fromHost(m), pack(message));
+  }
+
+  errors(): string[] {
+    return this.sent.filter((m) => m.type === '__pageerror').map((m) => String(m.message));
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => {});
+    this.server.close();
+  }
+}
