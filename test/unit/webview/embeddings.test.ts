@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The Embedding Timeline webview in headless Chromium, fed by a host made of the real
 // readers over the producer-written fixture snapshots.
 import { join } from 'node:path';
@@ -61,17 +62,21 @@ test('the slider and the arrow keys move between steps; moving back stops follow
 
 test('hovering a point shows its metadata as text', async () => {
   // Move the mouse onto the first point of the first trace, where Plotly's picking finds it.
-  const at = await view.page.evaluate(() => {
-    const gd = document.querySelector('[data-testid=plot]') as unknown as Gd;
-    const box = (gd as unknown as HTMLElement).getBoundingClientRect();
-    const t = gd.data[0] as unknown as { x: ArrayLike<number>; y: ArrayLike<number> };
-    return { x: box.left + gd._fullLayout.xaxis._offset + gd._fullLayout.xaxis.l2p(t.x[0]), y: box.top + gd._fullLayout.yaxis._offset + gd._fullLayout.yaxis.l2p(t.y[0]) };
-  });
-  await view.page.mouse.move(at.x - 5, at.y - 5);
-  await view.page.mouse.move(at.x, at.y, { steps: 3 });
+  // Plotly throttles hover and picks on the drawn frame: keep moving onto the point until it answers.
   const tip = view.page.locator('[data-testid=tooltip]');
+  let k = 0;
+  await expect.poll(async () => {
+    const at = await view.page.evaluate(() => {
+      const gd = document.querySelector('[data-testid=plot]') as unknown as Gd;
+      const box = (gd as unknown as HTMLElement).getBoundingClientRect();
+      const t = gd.data[0] as unknown as { x: ArrayLike<number>; y: ArrayLike<number> };
+      return { x: box.left + gd._fullLayout.xaxis._offset + gd._fullLayout.xaxis.l2p(t.x[0]), y: box.top + gd._fullLayout.yaxis._offset + gd._fullLayout.yaxis.l2p(t.y[0]) };
+    });
+    await view.page.mouse.move(at.x - 6 + (k++ % 2) * 12, at.y - 6);
+    await view.page.mouse.move(at.x, at.y, { steps: 3 });
+    return tip.isVisible();
+  }, { timeout: 15_000, interval: 300 }).toBe(true);
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-hover.png') });
-  await expect.poll(() => tip.isVisible(), { timeout: 5_000 }).toBe(true);
   const text = (await tip.textContent()) ?? '';
   expect(text).toMatch(/^latent · point \d+ · step 100\n/);
   expect(text).toMatch(/\nlabel: \S+/);

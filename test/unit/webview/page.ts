@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // A webview bundle in headless Chromium, outside VS Code: the built page (same HTML and CSP
 // as the panel) served over HTTP, with acquireVsCodeApi replaced by a channel to a host
 // written in the test. Typed arrays cross as tagged lists and are rebuilt in the page.

@@ -1,0 +1,86 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { findSnapshotDir, listSnapshotSteps, metadataColumns, readStep, readTrail, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { tempDir } from '../helpers';
+
+const SNAPS = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
+
+test('steps are listed in numeric order, with their npz and png, latest files excluded', async () => {
+  const dir = tempDir();
+  for (const n of ['viz_step_1000_pacmap.png', 'viz_step_950_embeddings.npz', 'viz_step_950_pacmap.png', 'viz_latest_pacmap.png', 'viz_step_5_pacmap.html', 'notes.txt']) writeFileSync(join(dir, n), '');
+  const steps = await listSnapshotSteps(dir);
+  expect(steps.map((s) => [s.step, !!s.npz, !!s.png])).toEqual([[950, true, true], [1000, false, true]]);
+});
+
+test('metadata JSON becomes columns: numbers stay numbers, the rest are categories; broken JSON has no values', () => {
+  const cols = metadataColumns(['{"label":"a","loss":1.5,"ok":true}', '{"label":"b","loss":null}', 'not json', 7, '{"label":"a","loss":2,"extra":{"k":1}}']);
+  const by = Object.fromEntries(cols.map((c) => [c.name, c]));
+  expect(Object.keys(by)).toEqual(['label', 'loss', 'ok', 'extra']);
+  expect(by.loss.kind).toBe('number');
+  expect(by.loss.kind === 'number' && Array.from(by.loss.values)).toEqual([1.5, NaN, NaN, NaN, 2]);
+  expect(by.label.kind === 'category' && [Array.from(by.label.codes), by.label.categories]).toEqual([[0, 1, 2, 2, 0], ['a', 'b', '']]);
+  expect(by.extra.kind === 'category' && by.extra.categories).toContain('{"k":1}');
+});
+
+test('a producer-written step reads as spaces of typed arrays with their metadata', async () => {
+  const { spaces, warnings } = await readStep(join(SNAPS, 'viz_step_50_embeddings.npz'));
+  expect(warnings).toEqual([]);
+  expect(spaces.map((s) => [s.name, s.x.length, s.y.length])).toEqual([['latent', 60, 60], ['lora', 40, 40], ['prompt', 30, 30]]);
+  const label = spaces[0].fields.find((f) => f.name === 'label')!;
+  expect(label.kind).toBe('category');
+  expect(spaces[0].fields.find((f) => f.name === 'step')).toMatchObject({ kind: 'number' });
+});
+
+test('geometry: a rotated and mirrored refit is aligned back onto the previous step, and bounds cover every step', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { findProducerPython } = await import('../../../scripts/lib/python.mjs');
+  const dir = tempDir();
+  // Step 2 is step 1 rotated by 90° and mirrored, as a PaCMAP refit lands.
+  execFileSync(findProducerPython()!, ['-c', `
+import numpy as np, json, sys
+rng = np.random.default_rng(3); p = rng.normal(size=(50, 2)).astype(np.float32) * 3
+q = (p @ np.array([[0, 1], [1, 0]], dtype=np.float32)) + 10
+meta = np.array([json.dumps({"i": i}) for i in range(50)], dtype=object)
+for step, pts in ((1, p), (2, q)):
+    np.savez(sys.argv[1] + f"/viz_step_{step}_embeddings.npz", latent_projections_2d=pts, latent_metadata=meta)
+`, dir]);
+  const steps = await listSnapshotSteps(dir);
+  const g = new TimelineGeometry();
+  for (const s of steps) await g.add(s.step, s.npz!);
+  const first = await readStep(steps[0].npz!, g.alignmentsOf(1));
+  const second = await readStep(steps[1].npz!, g.alignmentsOf(2));
+  let err = 0;
+  for (let i = 0; i < 50; i++) err = Math.max(err, Math.abs(first.spaces[0].x[i] - second.spaces[0].x[i]), Math.abs(first.spaces[0].y[i] - second.spaces[0].y[i]));
+  expect(err).toBeLessThan(1e-3);
+  const raw = await readStep(steps[1].npz!);
+  expect(Math.abs(raw.spaces[0].x[0] - first.spaces[0].x[0])).toBeGreaterThan(1);
+  const b = g.bounds(false).latent;
+  expect(b.x[1]).toBeGreaterThan(10); // the unaligned bounds include the shifted refit
+  expect(g.bounds(true).latent.x[1]).toBeLessThan(b.x[1]);
+  const trail = await readTrail(steps, [0, 5], g);
+  expect(trail[0].steps).toEqual([1, 2]);
+  expect(trail[0].x[0]).toBeCloseTo(trail[0].x[2], 3); // point 0 at step 1 and (aligned) step 2
+});
+
+test('a broken space becomes a warning naming the file; the other spaces still load', async () => {
+  const dir = tempDir();
+  const { execFileSync } = await import('node:child_process');
+  const { findProducerPython } = await import('../../../scripts/lib/python.mjs');
+  execFileSync(findProducerPython()!, ['-c', `
+import numpy as np, sys
+np.savez(sys.argv[1] + "/viz_step_1_embeddings.npz", good_projections_2d=np.zeros((4, 2), np.float32), bad_projections_2d=np.zeros((4, 3), np.float32))
+`, dir]);
+  const { spaces, warnings } = await readStep(join(dir, 'viz_step_1_embeddings.npz'));
+  expect(spaces.map((s) => s.name)).toEqual(['good']);
+  expect(warnings).toEqual([expect.stringMatching(/viz_step_1_embeddings\.npz.*bad_projections_2d is 4×3/)]);
+});
+
+test('the snapshot folder is found from a run folder, from itself, or not at all', async () => {
+  const run = tempDir();
+  mkdirSync(join(run, 'viz_snapshots'));
+  copyFileSync(join(SNAPS, 'viz_step_50_embeddings.npz'), join(run, 'viz_snapshots', 'viz_step_50_embeddings.npz'));
+  expect(await findSnapshotDir(run)).toBe(join(run, 'viz_snapshots'));
+  expect(await findSnapshotDir(join(run, 'viz_snapshots'))).toBe(join(run, 'viz_snapshots'));
+  expect(await findSnapshotDir(tempDir())).toBeUndefined();
+});
