@@ -16,6 +16,11 @@ export type FieldColumn =
   | { name: string; kind: 'number'; values: Float64Array }
   | { name: string; kind: 'category'; codes: Uint32Array; categories: string[] };
 
+/** How many points a column describes. */
+export function fieldLength(f: FieldColumn): number {
+  return f.kind === 'number' ? f.values.length : f.codes.length;
+}
+
 export interface SpaceData {
   name: string;
   /** Point i is (x[i], y[i]); NaN for a point without a finite position. */

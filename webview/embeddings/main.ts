@@ -1,7 +1,7 @@
 // Embedding Timeline panel: one WebGL scatter per space, side by side, over a step slider.
 // Only the current step's points are held here; the host sends steps as typed arrays.
 // Hover text is ours (textContent), never Plotly's HTML-like labels: metadata is file text.
-import type { AxisBounds, EmbeddingsHostToWebview, EmbeddingsState, EmbeddingsWebviewToHost, FieldColumn, SpaceData, TimelineStep } from '../../src/protocol/embeddings';
+import { fieldLength, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { el } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 
@@ -24,7 +24,6 @@ const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b',
 const MAX_LEGEND = 24;
 const SPEEDS = [0.5, 1, 2, 4];
 
-let title = '';
 let steps: TimelineStep[] = [];
 let current: { step: number; align: boolean; spaces: SpaceData[] } | undefined;
 let bounds: { align: boolean; bounds: Record<string, AxisBounds> } | undefined;
@@ -40,7 +39,6 @@ let pending: number | undefined;
 const app = document.getElementById('app')!;
 const titleEl = el('h1', { attrs: { 'data-testid': 'title' } });
 const stepLabel = el('span', { class: 'badge', attrs: { 'data-testid': 'step-label', 'aria-live': 'polite' } });
-const liveBadge = el('span', { class: 'state' });
 const slider = el('input', { attrs: { type: 'range', min: '0', max: '0', value: '0', 'aria-label': 'Step', 'data-testid': 'slider' } });
 const button = (label: string, testid: string, onClick: () => void, tip: string) => el('button', { class: 'secondary icon', title: tip, attrs: { 'data-testid': testid, 'aria-label': tip }, onClick }, label);
 const playButton = button('▶', 'play', () => togglePlay(), 'Play / pause (Space)');
@@ -63,7 +61,7 @@ const selectionInfo = el('span', { class: 'state', attrs: { 'data-testid': 'sele
 const warningList = el('ul', { class: 'warnings', attrs: { 'data-testid': 'warnings' } });
 
 app.replaceChildren(
-  el('header', { class: 'page-header' }, titleEl, stepLabel, liveBadge,
+  el('header', { class: 'page-header' }, titleEl, stepLabel,
     el('span', { class: 'tabs' },
       el('button', { class: 'secondary', attrs: { 'data-testid': 'export' }, onClick: () => void exportPng() }, 'Export PNG'),
       el('button', { attrs: { 'data-testid': 'create-animation' }, onClick: () => host.post({ type: 'createAnimation' }) }, 'Create Animation'))),
@@ -180,10 +178,6 @@ function css(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-function count(f: FieldColumn): number {
-  return f.kind === 'number' ? f.values.length : f.codes.length;
-}
-
 /** Global colour scale of a number field over every space of the step. */
 function numberRange(spaces: SpaceData[], name: string): [number, number] {
   let lo = Infinity, hi = -Infinity;
@@ -219,7 +213,7 @@ function draw(): void {
     layout[`xaxis${ax}`] = { domain, range: b?.x, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: b?.y, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     (layout.annotations as unknown[]).push({ text: plotlyText(space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
-    const field = space.fields.find((f) => f.name === state.colorBy && count(f) === space.x.length);
+    const field = space.fields.find((f) => f.name === state.colorBy && fieldLength(f) === space.x.length);
     const common = { type: 'scattergl', mode: 'markers', xaxis: `x${ax}`, yaxis: `y${ax}`, hoverinfo: 'none', selected: { marker: { opacity: 1 } }, unselected: { marker: { opacity: 0.12 } } };
     const push = (trace: Record<string, unknown>, indices: Uint32Array | undefined) => {
       if (selected.size > 0) {
@@ -282,7 +276,7 @@ function pointOf(curve: number, i: number): { space: SpaceData; index: number } 
 function describe(space: SpaceData, i: number): string {
   const lines = [`${space.name} · point ${i} · step ${current?.step}`];
   for (const f of space.fields) {
-    if (count(f) <= i) continue;
+    if (fieldLength(f) <= i) continue;
     const v = f.kind === 'number' ? f.values[i] : f.categories[f.codes[i]];
     if (f.kind === 'number' ? Number.isNaN(v as number) : v === '') continue;
     lines.push(`${f.name}: ${typeof v === 'number' ? Number(v.toPrecision(6)) : String(v).slice(0, 300)}`);
@@ -330,8 +324,7 @@ host.onMessage((m) => {
   switch (m.type) {
     case 'steps': {
       const wasAtEnd = index() >= steps.length - 1;
-      title = m.title;
-      titleEl.textContent = title;
+      titleEl.textContent = m.title;
       steps = m.steps;
       warnings = m.warnings;
       slider.max = String(Math.max(0, steps.length - 1));
@@ -376,6 +369,5 @@ function renderWarnings(): void {
   warningList.replaceChildren(...warnings.slice(0, 20).map((w) => el('li', {}, w)));
 }
 
-liveBadge.textContent = '';
 titleEl.textContent = 'Embedding timeline';
 host.post({ type: 'ready' });

@@ -7,6 +7,7 @@ import { ArtifactError } from '../artifacts/errors';
 import { withNpz } from '../artifacts/npz';
 import { throwIfAborted } from './abort';
 import { applyAlignment, procrustes2d } from './procrustes';
+import { Extent } from '../embeddings/timeline';
 import type { Frame } from './frames';
 import { encodePng } from './pngEncode';
 import { blank, drawLabel, type Raster } from './raster';
@@ -83,13 +84,10 @@ export async function renderNpzFrames(frames: Frame[], outDir: string, o: Render
   const names = [...spaces.keys()];
   // Fixed axes: the extent over every step of each space.
   const bounds = names.map((s) => {
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (const st of spaces.get(s)!) for (let i = 0; i < st.points.length; i += 2) {
-      const x = st.points[i], y = st.points[i + 1];
-      if (Number.isFinite(x) && Number.isFinite(y)) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
-    }
-    const px = (x1 - x0) * 0.05 || 1, py = (y1 - y0) * 0.05 || 1;
-    return { x0: x0 - px, x1: x1 + px, y0: y0 - py, y1: y1 + py };
+    const extent = new Extent();
+    for (const st of spaces.get(s)!) extent.add(st.points);
+    const b = extent.bounds() ?? { x: [-1, 1], y: [-1, 1] }; // no finite point: nothing is drawn
+    return { x0: b.x[0], x1: b.x[1], y0: b.y[0], y1: b.y[1] };
   });
   // Colours stable across steps: categories in first-seen order, numbers on one scale.
   const categories = new Map<string, number>();

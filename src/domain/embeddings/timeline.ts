@@ -8,7 +8,7 @@ import { ArtifactError } from '../artifacts/errors';
 import { withNpz, type NpzArchive } from '../artifacts/npz';
 import { applyAlignment, procrustes2d, type Alignment } from '../animation/procrustes';
 import { STEP_SNAPSHOT } from '../runs/discover';
-import type { AxisBounds, FieldColumn, SpaceData } from '../../protocol/embeddings';
+import { fieldLength, type AxisBounds, type FieldColumn, type SpaceData } from '../../protocol/embeddings';
 
 const PROJECTION_SUFFIX = '_projections_2d';
 /** Categories beyond this are still shown in hover text, but coloured by code, without a legend. */
@@ -48,6 +48,19 @@ async function readProjection(npz: NpzArchive, space: string): Promise<Float32Ar
     throw new ArtifactError('unsupported', npz.file, `${key} is ${a.shape.join('×')} ${a.data.kind}, not an N×2 array of numbers`);
   }
   return Float32Array.from(a.data.values);
+}
+
+/** Every space's projection (x,y interleaved); a space that fails to read becomes a warning. */
+async function readProjections(npz: NpzArchive, warnings: string[]): Promise<{ name: string; points: Float32Array }[]> {
+  const out: { name: string; points: Float32Array }[] = [];
+  for (const name of spaceNames(npz)) {
+    try {
+      out.push({ name, points: await readProjection(npz, name) });
+    } catch (err) {
+      warnings.push(err instanceof ArtifactError ? err.message : `${npz.file}: ${String(err)}`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -91,22 +104,15 @@ export async function readStep(npzPath: string, alignments?: Map<string, Alignme
   const warnings: string[] = [];
   const spaces = await withNpz(npzPath, async (npz) => {
     const out: SpaceData[] = [];
-    for (const name of spaceNames(npz)) {
-      let points: Float32Array;
-      try {
-        points = await readProjection(npz, name);
-      } catch (err) {
-        warnings.push(err instanceof ArtifactError ? err.message : `${npzPath}: ${String(err)}`);
-        continue;
-      }
+    for (const { name, points: raw } of await readProjections(npz, warnings)) {
       const alignment = alignments?.get(name);
-      if (alignment) points = applyAlignment(points, alignment);
+      const points = alignment ? applyAlignment(raw, alignment) : raw;
       let fields: FieldColumn[] = [];
       if (npz.members.some((m) => m.key === `${name}_metadata`)) {
         try {
           const meta = await npz.read(`${name}_metadata`);
           fields = metadataColumns(meta.data.values as ArrayLike<unknown> as unknown[]);
-          if (fields.length > 0 && (fields[0].kind === 'number' ? fields[0].values.length : fields[0].codes.length) !== points.length / 2) {
+          if (fields.length > 0 && fieldLength(fields[0]) !== points.length / 2) {
             warnings.push(`${npzPath}: ${name}_metadata has a different number of points than ${name}${PROJECTION_SUFFIX}; metadata not shown`);
             fields = [];
           }
@@ -124,7 +130,8 @@ export async function readStep(npzPath: string, alignments?: Map<string, Alignme
   return { spaces, warnings };
 }
 
-class Extent {
+/** The extent of x,y-interleaved points, skipping non-finite ones. */
+export class Extent {
   x0 = Infinity; x1 = -Infinity; y0 = Infinity; y1 = -Infinity;
   add(points: Float32Array): void {
     for (let i = 0; i < points.length; i += 2) {
@@ -157,11 +164,6 @@ export class TimelineGeometry {
   private lastStep = -Infinity;
   readonly warnings: string[] = [];
 
-  /** Steps already measured. */
-  has(step: number): boolean {
-    return this.alignments.has(step);
-  }
-
   alignmentsOf(step: number): Map<string, Alignment | undefined> | undefined {
     return this.alignments.get(step);
   }
@@ -171,14 +173,7 @@ export class TimelineGeometry {
     if (step <= this.lastStep) throw new Error(`step ${step} is not after ${this.lastStep}`);
     const forStep = new Map<string, Alignment | undefined>();
     await withNpz(npzPath, async (npz) => {
-      for (const name of spaceNames(npz)) {
-        let points: Float32Array;
-        try {
-          points = await readProjection(npz, name);
-        } catch (err) {
-          this.warnings.push(err instanceof ArtifactError ? err.message : String(err));
-          continue;
-        }
+      for (const { name, points } of await readProjections(npz, this.warnings)) {
         (this.raw.get(name) ?? this.raw.set(name, new Extent()).get(name)!).add(points);
         const prev = this.previous.get(name);
         const shared = prev ? Math.min(prev.length, points.length) / 2 : 0;
@@ -220,13 +215,8 @@ export async function readTrail(steps: SnapshotStep[], indices: number[], geomet
     if (!s.npz) continue;
     const alignments = geometry?.alignmentsOf(s.step);
     await withNpz(s.npz, async (npz) => {
-      for (const name of spaceNames(npz)) {
-        let points: Float32Array;
-        try {
-          points = await readProjection(npz, name);
-        } catch {
-          continue; // the step's own load reports it
-        }
+      // Failures are dropped here: the step's own load reports them.
+      for (const { name, points } of await readProjections(npz, [])) {
         const a = alignments?.get(name);
         const p = a ? applyAlignment(points, a) : points;
         const t = bySpace.get(name) ?? bySpace.set(name, { steps: [], x: [], y: [] }).get(name)!;

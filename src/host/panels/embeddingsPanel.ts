@@ -164,7 +164,7 @@ class EmbeddingsView extends Disposable {
       const geometry = this.geometry;
       for (const s of this.steps) {
         if (s.step > step) break;
-        if (geometry.has(s.step) || s.step <= geometry.last) continue;
+        if (s.step <= geometry.last) continue; // measured already
         if (!s.npz) { geometry.skip(s.step); continue; }
         try {
           await geometry.add(s.step, s.npz);
