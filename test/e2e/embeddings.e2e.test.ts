@@ -27,7 +27,11 @@ test('Open Embedding Timeline on a run: every space plotted, the slider moves th
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent()).toBe('step 50 · 1/3');
   expect(await frame.locator('[data-testid="follow"]').isChecked()).toBe(false);
   await vs.screenshot('embeddings-light');
+  const textColour = () => frame.locator('.infolayer .annotation-text').first().evaluate((e) => getComputedStyle(e).fill);
+  const light = await textColour();
   await vs.setColorTheme('Dark Modern');
+  // The plot's text follows the theme (it was left dark-on-dark before).
+  await expect.poll(textColour, { timeout: 10_000 }).not.toBe(light);
   await vs.screenshot('embeddings-dark');
   expect(vs.extensionErrors()).toEqual([]);
 });

@@ -284,6 +284,10 @@ function describe(space: SpaceData, i: number): string {
   return lines.join('\n');
 }
 
+// VS Code switches theme by changing the body's class and CSS variables; plotly takes its
+// colours as values, so redraw with the new ones.
+new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 plot.addEventListener('mousemove', (e) => { tooltip.style.left = `${e.clientX + 14}px`; tooltip.style.top = `${e.clientY + 14}px`; });
 function wirePlotEvents(): void {
   plot.on('plotly_hover', (e) => {
