@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { cacheDir } from '../scripts/lib/e2eEnv.mjs';
+import { cacheDir, findChromium } from '../scripts/lib/e2eEnv.mjs';
 import { findProducerPython } from '../scripts/lib/python.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,7 +16,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -26,9 +26,9 @@ function runJson(cmd, args) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-async function bundle(name) {
+async function bundle(name, options = {}) {
   const file = join(out, `${name}.cjs`);
-  await esbuild.build({ entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  await esbuild.build({ entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', ...options });
   return file;
 }
 
@@ -126,6 +126,22 @@ if (!part('animation')) {
   }
 } else {
   rows.push(['animation (GIF/WebM)', 'skipped: needs python3 with numpy and Pillow, and ffmpeg', '', '', '']);
+}
+
+// ---- issue 6: stepping the Embedding Timeline in headless Chromium (target from the issue)
+if (!part('webview')) {
+  // not asked for
+} else if (findChromium()) {
+  const script = await bundle('embeddingsRedraw', { packages: 'external' });
+  for (const points of [100_000, 10_000]) {
+    const r = runJson(process.execPath, [script, String(points)]);
+    const k = points / 1000;
+    rows.push([`timeline step, 3 × ${k}k points: message → Plotly draw issued`, `${r.issued_median_ms.toFixed(0)} ms (max ${r.issued_max_ms.toFixed(0)})`, '', `${(100 / r.issued_median_ms).toFixed(2)}× under`, 'target < 100 ms']);
+    rows.push([`  → frame on screen (SwiftShader: software WebGL)`, `${r.frame_median_ms.toFixed(0)} ms (max ${r.frame_max_ms.toFixed(0)})`, `bare WebGL, ${3 * k}k points, 1 draw: ${r.bare_webgl_frame_median_ms.toFixed(0)} ms`,
+      `${(r.bare_webgl_frame_median_ms / r.frame_median_ms).toFixed(2)}× the floor`, 'target < 100 ms']);
+  }
+} else {
+  rows.push(['timeline step redraw', 'skipped: needs Chromium (apt install chromium)', '', '', '']);
 }
 
 const header = ['measurement', 'Run Reel', 'baseline', 'speed-up', 'target'];

@@ -4,6 +4,7 @@
 import { fieldLength, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { el } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
+import { pointOf, spaceTraces, type TraceSource } from './traces';
 
 // The global from dist/webview/plotly.min.js, loaded before this bundle.
 interface PlotlyEvent { points: { curveNumber: number; pointIndex?: number; pointNumber?: number }[]; event?: MouseEvent }
@@ -20,16 +21,14 @@ let state: EmbeddingsState = { align: true, follow: true, trail: 0, dir: '', ...
 const save = () => host.setState(state);
 save();
 
-const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const MAX_LEGEND = 24;
 const SPEEDS = [0.5, 1, 2, 4];
 
 let steps: TimelineStep[] = [];
 let current: { step: number; align: boolean; spaces: SpaceData[] } | undefined;
 let bounds: { align: boolean; bounds: Record<string, AxisBounds> } | undefined;
 let trail: Extract<EmbeddingsHostToWebview, { type: 'trail' }> | undefined;
-/** For each plotted trace: its space and the point index of each of its points. */
-let traceMap: { space: number; indices: Uint32Array | undefined }[] = [];
+/** Where each plotted trace's points come from. */
+let sources: TraceSource[] = [];
 let playing: number | undefined;
 let speed = 1;
 let warnings: string[] = [];
@@ -178,13 +177,6 @@ function css(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-/** Global colour scale of a number field over every space of the step. */
-function numberRange(spaces: SpaceData[], name: string): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (const s of spaces) for (const f of s.fields) if (f.name === name && f.kind === 'number') for (const v of f.values) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  return lo <= hi ? [lo, hi] : [0, 1];
-}
-
 function draw(): void {
   if (!current) return;
   const { spaces } = current;
@@ -196,7 +188,7 @@ function draw(): void {
   const fg = css('--vscode-foreground', '#444');
   const grid = css('--vscode-editorWidget-border', css('--vscode-panel-border', '#8884'));
   const data: unknown[] = [];
-  traceMap = [];
+  sources = [];
   const selected = new Set(state.selected ?? []);
   const layout: Record<string, unknown> = {
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
@@ -205,7 +197,7 @@ function draw(): void {
     legend: { orientation: 'h', y: -0.08, itemclick: 'toggle' }, showlegend: false, annotations: [],
   };
   const n = spaces.length;
-  const numeric = state.colorBy ? numberRange(spaces, state.colorBy) : undefined;
+  const options = { colorBy: state.colorBy, selected, foreground: fg, text: plotlyText };
   spaces.forEach((space, k) => {
     const ax = k === 0 ? '' : String(k + 1);
     const b = bounds?.align === current!.align ? bounds.bounds[space.name] : undefined;
@@ -213,40 +205,10 @@ function draw(): void {
     layout[`xaxis${ax}`] = { domain, range: b?.x, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: b?.y, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     (layout.annotations as unknown[]).push({ text: plotlyText(space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
-    const field = space.fields.find((f) => f.name === state.colorBy && fieldLength(f) === space.x.length);
-    const common = { type: 'scattergl', mode: 'markers', xaxis: `x${ax}`, yaxis: `y${ax}`, hoverinfo: 'none', selected: { marker: { opacity: 1 } }, unselected: { marker: { opacity: 0.12 } } };
-    const push = (trace: Record<string, unknown>, indices: Uint32Array | undefined) => {
-      if (selected.size > 0) {
-        const sel: number[] = [];
-        if (indices) indices.forEach((p, j) => { if (selected.has(p)) sel.push(j); });
-        else for (const p of selected) if (p < space.x.length) sel.push(p);
-        trace.selectedpoints = sel;
-      }
-      data.push({ ...common, ...trace });
-      traceMap.push({ space: k, indices });
-    };
-    if (field?.kind === 'category' && field.categories.length <= MAX_LEGEND) {
-      layout.showlegend = true;
-      field.categories.forEach((cat, c) => {
-        const idx: number[] = [];
-        field.codes.forEach((code, i) => { if (code === c) idx.push(i); });
-        const indices = Uint32Array.from(idx);
-        push({
-          name: cat === '' ? '(none)' : plotlyText(cat.slice(0, 60)), legendgroup: `c${c}`, showlegend: k === 0,
-          x: Float32Array.from(indices, (i) => space.x[i]), y: Float32Array.from(indices, (i) => space.y[i]),
-          marker: { size: 5, color: TAB10[c % TAB10.length] },
-        }, indices);
-      });
-    } else if (field?.kind === 'category') {
-      push({ name: space.name, showlegend: false, x: space.x, y: space.y, marker: { size: 5, color: Array.from(field.codes, (c) => TAB10[c % TAB10.length]) } }, undefined);
-    } else if (field?.kind === 'number') {
-      push({
-        name: space.name, showlegend: false, x: space.x, y: space.y,
-        marker: { size: 5, color: field.values, colorscale: 'Viridis', cmin: numeric![0], cmax: numeric![1], showscale: k === n - 1, colorbar: { title: { text: plotlyText(field.name) }, thickness: 12, outlinewidth: 0, tickfont: { color: fg } } },
-      }, undefined);
-    } else {
-      push({ name: space.name, showlegend: false, x: space.x, y: space.y, marker: { size: 5, color: TAB10[0] } }, undefined);
-    }
+    const traces = spaceTraces(spaces, k, options);
+    data.push(...traces.data);
+    sources.push(...traces.sources);
+    if (traces.legend) layout.showlegend = true;
     const t = trail?.step === current!.step && state.trail > 0 ? trail.spaces.find((s) => s.name === space.name) : undefined;
     if (t) {
       // One polyline per selected point through its last positions, NaN-separated.
@@ -257,7 +219,7 @@ function draw(): void {
         xs.push(NaN); ys.push(NaN);
       }
       data.push({ type: 'scattergl', mode: 'lines', xaxis: `x${ax}`, yaxis: `y${ax}`, x: xs, y: ys, hoverinfo: 'none', showlegend: false, line: { width: 1.5, color: fg }, opacity: 0.5 });
-      traceMap.push({ space: k, indices: new Uint32Array(0) });
+      sources.push({ space: k, offset: 0, line: true });
     }
   });
   void Plotly.react(plot, data, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'], doubleClickDelay: 300 })
@@ -265,11 +227,10 @@ function draw(): void {
   selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected · double-click to clear` : 'lasso points to select them in every space';
 }
 
-function pointOf(curve: number, i: number): { space: SpaceData; index: number } | undefined {
-  const t = traceMap[curve];
-  const space = current?.spaces[t?.space ?? -1];
-  if (!t || !space || (t.indices && t.indices.length === 0)) return undefined;
-  return { space, index: t.indices ? t.indices[i] : i };
+function hitOf(curve: number, j: number): { space: SpaceData; index: number } | undefined {
+  const index = pointOf(sources[curve], j);
+  const space = current?.spaces[sources[curve]?.space ?? -1];
+  return index === undefined || !space ? undefined : { space, index };
 }
 
 /** The hover text: plain lines, shown with textContent. */
@@ -292,7 +253,7 @@ plot.addEventListener('mousemove', (e) => { tooltip.style.left = `${e.clientX + 
 function wirePlotEvents(): void {
   plot.on('plotly_hover', (e) => {
     const p = e.points[0];
-    const hit = p && pointOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0);
+    const hit = p && hitOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0);
     if (!hit) return;
     tooltip.textContent = describe(hit.space, hit.index);
     tooltip.classList.add('shown');
@@ -301,7 +262,7 @@ function wirePlotEvents(): void {
   plot.on('plotly_selected', (e) => {
     if (!e?.points) return;
     const picked = new Set<number>();
-    for (const p of e.points) { const hit = pointOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0); if (hit) picked.add(hit.index); }
+    for (const p of e.points) { const hit = hitOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0); if (hit) picked.add(hit.index); }
     state = { ...state, selected: [...picked].slice(0, 5000) };
     save();
     trail = undefined;

@@ -3,15 +3,19 @@
 // as the panel) served over HTTP, with acquireVsCodeApi replaced by a channel to a host
 // written in the test. Typed arrays cross as tagged lists and are rebuilt in the page.
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
 import { renderWebviewHtml } from '../../../src/host/webviewHtml';
-import { tempDir } from '../helpers';
 
-const ROOT = join(__dirname, '..', '..', '..');
+// The repository root, found upwards so the bench can bundle this file elsewhere.
+function findRoot(dir: string): string {
+  return existsSync(join(dir, 'esbuild.mjs')) || dirname(dir) === dir ? dir : findRoot(dirname(dir));
+}
+const ROOT = findRoot(__dirname);
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' } as Record<string, string>;
 
 type Typed = Float32Array | Float64Array | Uint32Array;
@@ -25,11 +29,11 @@ function pack(v: unknown): unknown {
 export class WebviewPage {
   readonly sent: Record<string, unknown>[] = [];
   private handler: (m: Record<string, unknown>) => void | Promise<void> = () => {};
-  private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string) {}
+  private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string, private readonly out: string) {}
 
   /** Opens `bundle` (webview/<bundle>/main.ts) with `libraries` from dist/webview before it. */
   static async open(bundle: string, options: { libraries?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<WebviewPage> {
-    const out = tempDir('runreel-webview-');
+    const out = mkdtempSync(join(tmpdir(), 'runreel-webview-'));
     await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning' });
     let html = '';
     const server = createServer((req, res) => {
@@ -55,7 +59,7 @@ export class WebviewPage {
     });
     const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'] });
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1300, height: 700 }, colorScheme: options.colorScheme ?? 'dark' });
-    const view = new WebviewPage(page, browser, server, origin);
+    const view = new WebviewPage(page, browser, server, origin, out);
     page.on('pageerror', (e) => view.sent.push({ type: '__pageerror', message: e.message }));
     page.on('console', (m) => { if (m.type() === 'error') view.sent.push({ type: '__pageerror', message: m.text() }); });
     await page.exposeFunction('__toHost', async (m: Record<string, unknown>) => { view.sent.push(m); await view.handler(m); });
@@ -109,5 +113,6 @@ export class WebviewPage {
   async close(): Promise<void> {
     await this.browser.close().catch(() => {});
     this.server.close();
+    rmSync(this.out, { recursive: true, force: true });
   }
 }
