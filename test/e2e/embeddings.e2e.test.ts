@@ -1,4 +1,5 @@
 // The Embedding Timeline in VS Code: opened from a run in the Runs view, scrubbed with the slider.
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { VsCode } from './vscode';
@@ -33,5 +34,43 @@ test('Open Embedding Timeline on a run: every space plotted, the slider moves th
   // The plot's text follows the theme (it was left dark-on-dark before).
   await expect.poll(textColour, { timeout: 10_000 }).not.toBe(light);
   await vs.screenshot('embeddings-dark');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('follows a snapshot written while it is open; Create Animation from the panel', async () => {
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  const label = () => frame.locator('[data-testid="step-label"]').textContent();
+  await frame.locator('[data-testid="follow"]').check();
+  await expect.poll(label, { timeout: 20_000 }).toBe('step 150 · 3/3');
+  // A training run writes its next snapshot.
+  const dir = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+  copyFileSync(join(dir, 'viz_step_150_embeddings.npz'), join(dir, 'viz_step_200_embeddings.npz'));
+  await expect.poll(label, { timeout: 30_000 }).toBe('step 200 · 4/4');
+  await frame.locator('[data-testid="create-animation"]').click();
+  await vs.page.locator('.notification-toast', { hasText: /animation created from \d+ frames/ }).waitFor({ timeout: 60_000 });
+});
+
+test('the panel comes back after a window reload at the same step and colouring', async () => {
+  let frame = await vs.webviewFrame('[data-testid="slider"]');
+  await frame.locator('[data-testid="slider"]').fill('1');
+  await frame.locator('[data-testid="color-by"]').selectOption('loss');
+  await expect.poll(() => frame.locator('.colorbar').count(), { timeout: 10_000 }).toBe(1);
+  await vs.runCommand('Developer: Reload Window');
+  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  frame = await vs.webviewFrame('[data-testid="slider"]', 60_000);
+  await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 100 · 2/4');
+  await expect.poll(() => frame.locator('[data-testid="color-by"]').inputValue(), { timeout: 20_000 }).toBe('loss');
+  await expect.poll(() => frame.locator('.colorbar').count(), { timeout: 20_000 }).toBe(1);
+  expect(await frame.locator('[data-testid="follow"]').isChecked()).toBe(false);
+});
+
+test('Open With… Run Reel Embeddings on a step npz opens the timeline at that step', async () => {
+  await vs.runCommand('View: Close All Editors');
+  const npz = await vs.explorerRow(['lightning_logs', 'version_0', 'viz_snapshots', 'viz_step_50_embeddings.npz']);
+  await vs.contextMenuPick(npz, 'Open With...');
+  await vs.pickQuickItem('Run Reel Embeddings');
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 50 · 1/4');
+  await expect.poll(() => frame.locator('.infolayer .annotation-text').allTextContents(), { timeout: 20_000 }).toEqual(['latent', 'lora', 'prompt']);
   expect(vs.extensionErrors()).toEqual([]);
 });
