@@ -35,7 +35,7 @@ test('Open Embedding Timeline on a run: every space plotted, the slider moves th
   await expect.poll(textColour, { timeout: 10_000 }).not.toBe(light);
   await vs.screenshot('embeddings-dark');
   const dark = await textColour();
-  await vs.setColorTheme('Default High Contrast');
+  await vs.setColorTheme('Dark High Contrast');
   await expect.poll(textColour, { timeout: 10_000 }).not.toBe(dark);
   await vs.screenshot('embeddings-high-contrast');
   expect(vs.extensionErrors()).toEqual([]);

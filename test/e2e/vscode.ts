@@ -26,7 +26,9 @@ export class VsCode {
     if (fixture) cpSync(fixture, workspace, { recursive: true });
     const stateDir = mkdtempSync(join(tmpdir(), 'runreel-e2e-state-'));
     const server: CodeServer = await startCodeServer({
-      vsix: inject('vsix'), stateDir, workspace, settings, log: () => {},
+      vsix: inject('vsix'), stateDir, workspace, log: () => {},
+      // No empty secondary side bar (the chat pane's place) beside the panels in screenshots.
+      settings: { 'workbench.secondarySideBar.defaultVisibility': 'hidden', ...settings },
     });
     const browser = await chromium.launch({
       executablePath: inject('chromium'),
