@@ -16,7 +16,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation|webview runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -142,6 +142,14 @@ if (!part('webview')) {
   }
 } else {
   rows.push(['timeline step redraw', 'skipped: needs Chromium (apt install chromium)', '', '', '']);
+}
+
+// ---- issue 7: STFT throughput against fft.js (baseline and budget from the issue)
+if (part('audio')) {
+  const r = runJson(process.execPath, [await bundle('stft')]);
+  rows.push(['STFT: 2048-point Hann window → dB levels', `${r.ours_us.toFixed(1)} µs/window`, `fft.js + Math.log10 ${r.fftjs_us.toFixed(1)} µs`,
+    `${(r.fftjs_us / r.ours_us).toFixed(2)}× faster; ${(16000 / r.ours_us).toFixed(0)}× under the seed's 16 ms`, 'aim 1000× under 16 ms']);
+  rows.push(['  the 2048-point real FFT alone', `${r.ours_fft_us.toFixed(1)} µs`, `fft.js realTransform ${r.fftjs_fft_us.toFixed(1)} µs`, `${(r.fftjs_fft_us / r.ours_fft_us).toFixed(2)}×`, '']);
 }
 
 const header = ['measurement', 'Run Reel', 'baseline', 'speed-up', 'target'];
