@@ -5,13 +5,14 @@
 //   node esbuild.mjs --watch
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { inlineWorker } from './scripts/lib/inlineWorker.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** One entry per webview panel: webview/<name>/main.ts -> dist/webview/<name>.js */
-export const WEBVIEWS = ['runOverview', 'animation', 'embeddings'];
+export const WEBVIEWS = ['runOverview', 'animation', 'embeddings', 'evalAudio'];
 
 const common = {
   bundle: true,
@@ -60,6 +61,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    plugins: [inlineWorker({ minify: production })],
   },
 ];
 
@@ -67,6 +69,7 @@ const builds = [
 // script next to the panels that load it, not inside each bundle.
 mkdirSync('dist/webview', { recursive: true });
 copyFileSync('node_modules/plotly.js-strict-dist-min/plotly-strict.min.js', 'dist/webview/plotly.min.js');
+copyFileSync('node_modules/uplot/dist/uPlot.min.css', 'dist/webview/uplot.css');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

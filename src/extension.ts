@@ -1,9 +1,11 @@
 // Activation: builds the pieces and owns their disposables. Logic lives elsewhere.
 import * as vscode from 'vscode';
 import { registerAnimationCommands } from './host/animationCommands';
+import { registerAudioCommands } from './host/audioCommands';
 import { registerCommands } from './host/commands';
 import { registerEmbeddingsCommands } from './host/embeddingsCommands';
 import { EmbeddingsPanels } from './host/panels/embeddingsPanel';
+import { EvalAudioPanels } from './host/panels/evalAudioPanel';
 import { AnimationPanels } from './host/panels/animationPanel';
 import { createLog } from './host/log';
 import { RunOverviewPanels } from './host/panels/runOverviewPanel';
@@ -21,8 +23,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const overviews = new RunOverviewPanels(context.extensionUri, index, log);
   const animations = new AnimationPanels(context.extensionUri);
   const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);
-  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings);
+  const evalAudio = new EvalAudioPanels(context.extensionUri, index, log);
+  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio);
   context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));
+  context.subscriptions.push(...registerAudioCommands({ index, panels: evalAudio }));
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
   context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
 

@@ -8,8 +8,11 @@ export function assetRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-/** `libraries`: scripts from dist/webview loaded before the bundle (e.g. plotly.min.js). */
-export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown; libraries?: string[]; inlineStyles?: boolean }): void {
+/**
+ * `libraries`: scripts from dist/webview loaded before the bundle (e.g. plotly.min.js);
+ * `styles`: stylesheets from dist/webview besides the shared one (e.g. uplot.css).
+ */
+export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown; libraries?: string[]; styles?: string[]; inlineStyles?: boolean }): void {
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'runreel.svg');
   const webview = panel.webview;
   const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
@@ -17,7 +20,7 @@ export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.U
     title: page.title,
     cspSource: webview.cspSource,
     scriptUris: [...(page.libraries ?? []).map((l) => asUri('dist', 'webview', l)), asUri('dist', 'webview', `${page.bundle}.js`)],
-    styleUris: [asUri('media', 'webview.css')],
+    styleUris: [...(page.styles ?? []).map((s) => asUri('dist', 'webview', s)), asUri('media', 'webview.css')],
     boot: page.boot,
     inlineStyles: page.inlineStyles,
   });

@@ -12,7 +12,7 @@ export type RunsNode =
   | { type: 'root'; id: string; root: string; runs: Run[]; configured: boolean }
   | { type: 'run'; id: string; run: Run }
   | { type: 'group'; id: string; run: Run; group: ArtifactGroup }
-  | { type: 'item'; id: string; run: Run; item: ArtifactItem }
+  | { type: 'item'; id: string; run: Run; item: ArtifactItem; group: ArtifactGroup['kind'] }
   | { type: 'message'; id: string; text: string };
 
 const RUN_ICON: Record<RunKind, string> = {
@@ -136,7 +136,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         return summary.groups.map((group) => this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group }));
       }
       case 'group': {
-        const items: RunsNode[] = (node.group.items ?? []).map((item) => this.node({ type: 'item', id: `item:${item.path}`, run: node.run, item }));
+        const items: RunsNode[] = (node.group.items ?? []).map((item) => this.node({ type: 'item', id: `item:${item.path}`, run: node.run, item, group: node.group.kind }));
         if (node.group.moreItems) items.push(this.node({ type: 'message', id: `more:${node.id}`, text: `… ${node.group.moreItems} more` }));
         return items;
       }
@@ -193,8 +193,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.tooltip = [a.label, a.detail, a.warning ? `⚠ ${a.warning}` : undefined, a.path].filter(Boolean).join('\n');
         item.iconPath = a.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : vscode.ThemeIcon.File;
         item.resourceUri = vscode.Uri.file(a.path);
-        item.contextValue = a.id ? 'runreel.item.id' : 'runreel.item';
+        item.contextValue = node.group === 'evalSteps' ? 'runreel.item.evalStep' : a.id ? 'runreel.item.id' : 'runreel.item';
         item.id = node.id;
+        if (node.group === 'evalSteps') item.command = { command: 'runreel.openEvalAudio', title: 'Open Eval Audio', arguments: [node] };
         return item;
       }
       case 'message': {

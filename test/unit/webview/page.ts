@@ -9,6 +9,7 @@ import { dirname, extname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
+import { inlineWorker } from '../../../scripts/lib/inlineWorker.mjs';
 import { renderWebviewHtml } from '../../../src/host/webviewHtml';
 
 // The repository root, found upwards so the bench can bundle this file elsewhere.
@@ -16,7 +17,12 @@ function findRoot(dir: string): string {
   return existsSync(join(dir, 'esbuild.mjs')) || dirname(dir) === dir ? dir : findRoot(dirname(dir));
 }
 const ROOT = findRoot(__dirname);
-const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' } as Record<string, string>;
+/** What dist/webview holds besides the bundles, where esbuild.mjs copies it from. */
+const LIBRARIES: Record<string, string> = {
+  'plotly.min.js': 'node_modules/plotly.js-strict-dist-min/plotly-strict.min.js',
+  'uplot.css': 'node_modules/uplot/dist/uPlot.min.css',
+};
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav' } as Record<string, string>;
 
 type Typed = Float32Array | Float64Array | Uint32Array;
 function pack(v: unknown): unknown {
@@ -32,19 +38,27 @@ export class WebviewPage {
   private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string, private readonly out: string) {}
 
   /** Opens `bundle` (webview/<bundle>/main.ts) with `libraries` from dist/webview before it. */
-  static async open(bundle: string, options: { libraries?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<WebviewPage> {
+  static async open(bundle: string, options: { libraries?: string[]; styles?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<WebviewPage> {
     const out = mkdtempSync(join(tmpdir(), 'runreel-webview-'));
-    await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning' });
+    await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning', plugins: [inlineWorker()] });
     let html = '';
     const server = createServer((req, res) => {
       const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       try {
         if (url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end(html); }
         if (url === '/favicon.ico') return res.writeHead(204).end();
-        const file = url.startsWith('/lib/') ? join(ROOT, 'node_modules', 'plotly.js-strict-dist-min', 'plotly-strict.min.js')
+        const file = url.startsWith('/lib/') ? join(ROOT, LIBRARIES[url.slice(5)] ?? 'missing')
           : url.startsWith('/media/') ? join(ROOT, url) : url.startsWith('/files/') && options.files ? join(options.files, url.slice(7)) : join(out, url);
         const body = readFileSync(file);
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        const type = TYPES[extname(file)] ?? 'application/octet-stream';
+        // Media elements seek only in resources served with byte ranges (as VS Code's are).
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        if (range) {
+          const start = Number(range[1]), end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
+          res.writeHead(206, { 'content-type': type, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1 });
+          return res.end(body.subarray(start, end + 1));
+        }
+        res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes' });
         res.end(body);
       } catch {
         res.writeHead(404).end();
@@ -55,7 +69,7 @@ export class WebviewPage {
     html = renderWebviewHtml({
       title: bundle, cspSource: origin,
       scriptUris: [...(options.libraries ?? []).map((l) => `${origin}/lib/${l}`), `${origin}/${bundle}.js`],
-      styleUris: [`${origin}/media/webview.css`], boot: options.boot, inlineStyles: options.inlineStyles,
+      styleUris: [...(options.styles ?? []).map((s) => `${origin}/lib/${s}`), `${origin}/media/webview.css`], boot: options.boot, inlineStyles: options.inlineStyles,
     });
     const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'] });
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1300, height: 700 }, colorScheme: options.colorScheme ?? 'dark' });

@@ -1,0 +1,198 @@
+// The Eval Audio panel: a run's eval steps (target and prediction of each sample), or one
+// WAV opened with "Open With…". The host reads peaks and spectrogram samples for the range
+// the webview shows; playback streams the file itself through a webview URI.
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { ArtifactError } from '../../domain/artifacts/errors';
+import { FileSource } from '../../domain/artifacts/source';
+import { readWavInfoFrom, type WavInfo } from '../../domain/artifacts/wav';
+import { listEvalSteps, readSampleText, type EvalStep } from '../../domain/audio/evalAudio';
+import { rangePeaks, spectrogramSamples } from '../../domain/audio/wavRange';
+import { checkWindow } from '../../domain/audio/stft';
+import {
+  DEFAULT_SPECTROGRAM, EVAL_AUDIO_VIEW_TYPE, WAV_EDITOR_TYPE,
+  type EvalAudioHostToWebview, type EvalAudioState, type EvalAudioWebviewToHost, type TrackInfo,
+} from '../../protocol/audio';
+import { Disposable } from '../dispose';
+import type { RunIndex } from '../runIndex';
+import { assetRoots, loadPanelPage } from '../panelPage';
+
+export class EvalAudioPanels extends Disposable implements vscode.WebviewPanelSerializer<EvalAudioState>, vscode.CustomReadonlyEditorProvider {
+  private readonly open = new Set<EvalAudioView>();
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(EVAL_AUDIO_VIEW_TYPE, this));
+    this.register(vscode.window.registerCustomEditorProvider(WAV_EDITOR_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
+  }
+
+  /** Opens (or reveals) the panel of `evalDir`, at `step` when given. */
+  show(evalDir: string, step?: number): void {
+    const existing = [...this.open].find((v) => v.state.path === evalDir && !v.state.single);
+    if (existing) return existing.reveal(step);
+    const panel = vscode.window.createWebviewPanel(EVAL_AUDIO_VIEW_TYPE, `Eval audio · ${runTitle(evalDir)}`, vscode.ViewColumn.Active, this.options(evalDir));
+    this.adopt(panel, { path: evalDir, single: false, step, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: EvalAudioState | undefined): Promise<void> {
+    if (typeof state?.path !== 'string') return panel.dispose();
+    panel.webview.options = this.options(state.single ? dirname(state.path) : state.path);
+    this.adopt(panel, { ...state, spectrogram: { ...DEFAULT_SPECTROGRAM, ...state.spectrogram } });
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => {} };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    const file = document.uri.fsPath;
+    panel.webview.options = this.options(dirname(file));
+    this.adopt(panel, { path: file, single: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
+  }
+
+  private options(dir: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [...assetRoots(this.extensionUri), vscode.Uri.file(dir)] };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, state: EvalAudioState): void {
+    const view = new EvalAudioView(panel, state, this.extensionUri, this.index, this.log);
+    this.open.add(view);
+    panel.onDidDispose(() => { this.open.delete(view); view.dispose(); });
+  }
+
+  override dispose(): void {
+    for (const v of [...this.open]) v.panel.dispose();
+    super.dispose();
+  }
+}
+
+function runTitle(evalDir: string): string {
+  return basename(dirname(evalDir)) || evalDir;
+}
+
+interface OpenTrack { path: string; source: FileSource; info: WavInfo }
+
+class EvalAudioView extends Disposable {
+  private steps: EvalStep[] = [];
+  private tracks: OpenTrack[] = [];
+  private relist: NodeJS.Timeout | undefined;
+  /** Serialises track switches against range reads of the tracks being closed. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+    super();
+    panel.title = state.single ? basename(state.path) : `Eval audio · ${runTitle(state.path)}`;
+    loadPanelPage(panel, extensionUri, { title: 'Eval Audio', bundle: 'evalAudio', styles: ['uplot.css'], boot: state });
+    this.register(panel.webview.onDidReceiveMessage((m: EvalAudioWebviewToHost) => {
+      this.queue = this.queue.then(() => this.receive(m)).catch((err) => this.fail(err));
+    }));
+    if (!state.single) {
+      // New eval steps written by a running training appear without reopening.
+      this.register(index.onDidChangeFiles(({ changes }) => {
+        if (![...changes.keys()].some((p) => p.startsWith(state.path))) return;
+        clearTimeout(this.relist);
+        this.relist = setTimeout(() => { this.queue = this.queue.then(() => this.sendSteps()).catch((err) => this.fail(err)); }, 300);
+      }));
+    }
+    this.register({ dispose: () => { clearTimeout(this.relist); void this.closeTracks(); } });
+  }
+
+  reveal(step?: number): void {
+    this.panel.reveal();
+    if (step !== undefined) void this.selectStep(step).catch((err) => this.fail(err));
+  }
+
+  private post(message: EvalAudioHostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof ArtifactError || err instanceof RangeError ? err.message : `${this.state.path}: ${String(err)}`;
+    this.log.warn(`eval audio: ${message}`);
+    this.post({ type: 'error', message });
+  }
+
+  private async receive(m: EvalAudioWebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        if (this.state.single) return this.openTracks([{ role: 'file', path: this.state.path }], undefined, undefined);
+        await this.sendSteps();
+        return this.selectStep(this.state.step);
+      case 'select':
+        return this.select(m.step, m.sample);
+      case 'requestPeaks': {
+        const t = this.tracks[m.track];
+        if (!t) return;
+        const p = await rangePeaks(t.source, t.info, m.start, m.end, m.buckets);
+        this.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
+        return;
+      }
+      case 'requestSamples': {
+        const t = this.tracks[m.track];
+        if (!t) return;
+        checkWindow(m.size, 1);
+        const s = await spectrogramSamples(t.source, t.info, m.start, m.end, m.columns, m.size);
+        this.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
+        return;
+      }
+      default: {
+        const unknown: never = m;
+        this.log.warn(`eval audio: unknown message ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private async sendSteps(): Promise<void> {
+    this.steps = await listEvalSteps(this.state.path).catch((err) => {
+      this.fail(new Error(`cannot list ${this.state.path}: ${(err as Error).message}`));
+      return [];
+    });
+    this.post({
+      type: 'steps', title: runTitle(this.state.path),
+      steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, target: !!x.target, pred: !!x.pred })) })),
+    });
+  }
+
+  private async selectStep(step: number | undefined): Promise<void> {
+    const s = this.steps.find((x) => x.step === step) ?? this.steps.at(-1);
+    if (s) await this.select(s.step, s.samples[0].index);
+    else this.post({ type: 'sample', tracks: [] });
+  }
+
+  private async select(step: number, index: number): Promise<void> {
+    const s = this.steps.find((x) => x.step === step);
+    const sample = s?.samples.find((x) => x.index === index) ?? s?.samples[0];
+    if (!s || !sample) return this.fail(new Error(`step ${step} sample ${index} is no longer on disk`));
+    const files = [
+      ...(sample.target ? [{ role: 'target' as const, path: join(s.dir, sample.target) }] : []),
+      ...(sample.pred ? [{ role: 'pred' as const, path: join(s.dir, sample.pred) }] : []),
+    ];
+    const text = sample.text ? await readSampleText(join(s.dir, sample.text)).catch((err) => `(cannot read ${sample.text}: ${(err as Error).message})`) : undefined;
+    await this.openTracks(files, s.step, sample.index, text);
+  }
+
+  private async openTracks(files: { role: TrackInfo['role']; path: string }[], step: number | undefined, sample: number | undefined, text?: string): Promise<void> {
+    await this.closeTracks();
+    const infos: TrackInfo[] = [];
+    for (const f of files) {
+      try {
+        const source = await FileSource.open(f.path);
+        const info = await readWavInfoFrom(source).catch(async (err) => { await source.close(); throw err; });
+        this.tracks.push({ path: f.path, source, info });
+        infos.push({
+          role: f.role, name: basename(f.path), src: this.panel.webview.asWebviewUri(vscode.Uri.file(f.path)).toString(),
+          sampleRate: info.sampleRate, channels: info.channels, frames: info.frames, warnings: info.warnings,
+        });
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    this.post({ type: 'sample', step, sample, tracks: infos, text });
+  }
+
+  private async closeTracks(): Promise<void> {
+    const old = this.tracks;
+    this.tracks = [];
+    await Promise.all(old.map((t) => t.source.close().catch(() => {})));
+  }
+}

@@ -1,0 +1,160 @@
+/// <reference lib="dom" />
+// The Eval Audio webview in headless Chromium, fed by a host made of the real readers over
+// WAVs the producer wrote (a 1 kHz target; a prediction with an extra 3 kHz tone).
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { FileSource } from '../../../src/domain/artifacts/source';
+import { readWavInfoFrom } from '../../../src/domain/artifacts/wav';
+import { listEvalSteps, readSampleText, type EvalStep } from '../../../src/domain/audio/evalAudio';
+import { rowEdges } from '../../../src/domain/audio/stft';
+import { rangePeaks, spectrogramSamples } from '../../../src/domain/audio/wavRange';
+import { DEFAULT_SPECTROGRAM } from '../../../src/protocol/audio';
+import { WebviewPage } from './page';
+
+const DIR = join(__dirname, '..', '..', 'fixtures', 'audio', 'eval_results');
+let view: WebviewPage;
+let steps: EvalStep[];
+let open: { source: FileSource; info: Awaited<ReturnType<typeof readWavInfoFrom>> }[] = [];
+
+async function select(step: number, index: number): Promise<void> {
+  const s = steps.find((x) => x.step === step)!;
+  const sample = s.samples.find((x) => x.index === index)!;
+  await Promise.all(open.map((t) => t.source.close()));
+  open = [];
+  const tracks = [];
+  for (const [role, name] of [['target', sample.target], ['pred', sample.pred]] as const) {
+    if (!name) continue;
+    const source = await FileSource.open(join(s.dir, name));
+    const info = await readWavInfoFrom(source);
+    open.push({ source, info });
+    tracks.push({ role, name, src: `${view.origin}/files/step_${step}/${name}`, sampleRate: info.sampleRate, channels: info.channels, frames: info.frames, warnings: info.warnings });
+  }
+  await view.post({ type: 'sample', step, sample: index, tracks, text: sample.text ? await readSampleText(join(s.dir, sample.text)) : undefined });
+}
+
+beforeAll(async () => {
+  steps = await listEvalSteps(DIR);
+  view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], files: DIR, boot: { path: DIR, single: false, diff: true, spectrogram: { ...DEFAULT_SPECTROGRAM, scale: 'linear', range: [-80, 0] } } });
+  view.onMessage(async (m) => {
+    if (m.type === 'ready') {
+      await view.post({ type: 'steps', title: 'version_0', steps: steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, target: !!x.target, pred: !!x.pred })) })) });
+      await select(0, 0);
+    } else if (m.type === 'select') {
+      await select(m.step as number, m.sample as number);
+    } else if (m.type === 'requestPeaks') {
+      const t = open[m.track as number];
+      await view.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...(await rangePeaks(t.source, t.info, m.start as number, m.end as number, m.buckets as number)) });
+    } else if (m.type === 'requestSamples') {
+      const t = open[m.track as number];
+      const s = await spectrogramSamples(t.source, t.info, m.start as number, m.end as number, m.columns as number, m.size as number);
+      await view.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
+    }
+  });
+  await view.load();
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(open.map((t) => t.source.close()));
+  await view?.close();
+});
+
+/** The colour of the spectrogram canvas at `hz` in its middle column, and the dimmest colour of that column. */
+async function bandColour(testid: string, hz: number, rate: number): Promise<{ at: number[]; darkest: number[] }> {
+  const canvas = view.page.locator(`[data-testid=${testid}]`);
+  await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => Number(c.dataset.columns ?? 0)), { timeout: 20_000 }).toBeGreaterThan(10);
+  const rows = await canvas.evaluate((c: HTMLCanvasElement) => c.height);
+  const edges = rowEdges('linear', rows, rate);
+  const row = edges.findIndex((e) => e > hz) - 1;
+  return canvas.evaluate((c: HTMLCanvasElement, r: number) => {
+    const ctx = c.getContext('2d')!;
+    const x = Math.floor(c.width / 2);
+    const column = ctx.getImageData(x, 0, 1, c.height).data;
+    const y = c.height - 1 - r;
+    let darkest = [255, 255, 255], sum = 765;
+    for (let i = 0; i < column.length; i += 4) if (column[i] + column[i + 1] + column[i + 2] < sum) { sum = column[i] + column[i + 1] + column[i + 2]; darkest = [column[i], column[i + 1], column[i + 2]]; }
+    return { at: [column[y * 4], column[y * 4 + 1], column[y * 4 + 2]], darkest };
+  }, row);
+}
+const brightness = (c: number[]) => c[0] + c[1] + c[2];
+
+test('target and prediction, one above the other: waveforms of the peaks and the prompt as text', async () => {
+  await expect.poll(() => view.page.locator('[data-testid=wave-target] .u-over').count(), { timeout: 20_000 }).toBe(1);
+  expect(await view.page.locator('[data-testid=wave-pred] .u-over').count()).toBe(1);
+  await expect.poll(() => view.page.locator('[data-testid=wave-target] .uplot').getAttribute('data-exact')).toBe('true');
+  const text = await view.page.locator('[data-testid=text]').textContent();
+  expect(text).toContain('<img src=x onerror="window.__pwned=1"> sine at step 0');
+  expect(await view.page.locator('[data-testid=text] img').count()).toBe(0);
+  expect(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await view.page.locator('[data-testid=step]').inputValue()).toBe('0');
+  expect(await view.page.locator('[data-testid=track-target] .track-label').textContent()).toBe('Target · target_wav_0.wav · 16000 Hz · 1 ch · 0:02.00');
+  expect(view.errors()).toEqual([]);
+});
+
+test('spectrograms show the 1 kHz tone in both and the 3 kHz error only in the prediction', async () => {
+  const target1k = await bandColour('spectrogram-target', 1000, 16000);
+  const target3k = await bandColour('spectrogram-target', 3000, 16000);
+  const pred3k = await bandColour('spectrogram-pred', 3000, 16000);
+  // -6 dB tone on a -80…0 dB magma scale: bright; silence: the darkest colour.
+  expect(brightness(target1k.at)).toBeGreaterThan(500);
+  expect(brightness(target3k.at)).toBe(brightness(target3k.darkest));
+  expect(brightness(pred3k.at)).toBeGreaterThan(400);
+  await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'eval-audio-browser.png'), fullPage: true });
+});
+
+test('the difference view is red where the prediction has the 3 kHz error', async () => {
+  const diff = await bandColour('diff-canvas', 3000, 16000);
+  // The red end of the diverging map (RdBu's darkest red, rgb(103, 0, 31)).
+  expect(diff.at[0]).toBeGreaterThan(diff.at[1] + 60);
+  expect(diff.at[0]).toBeGreaterThan(diff.at[2] + 60);
+  const same = await bandColour('diff-canvas', 1000, 16000);
+  // Where they agree: near white (no difference).
+  expect(Math.abs(same.at[0] - same.at[2])).toBeLessThan(40);
+});
+
+test('hovering the spectrogram shows time, frequency and level as text', async () => {
+  const canvas = view.page.locator('[data-testid=spectrogram-target]');
+  const box = (await canvas.boundingBox())!;
+  // Linear scale, 0–8 kHz: 1 kHz is 1/8 of the way up from the bottom.
+  await view.page.mouse.move(box.x + box.width / 2, box.y + box.height * (1 - 1 / 8) );
+  const tip = view.page.locator('[data-testid=tooltip]');
+  await expect.poll(() => tip.isVisible()).toBe(true);
+  expect(await tip.textContent()).toMatch(/^0:01\.\d\d · (9\d\d|1\.0\d kHz|\d{3,4} Hz) · -\d+\.\d dB$/);
+});
+
+test('switching steps keeps the panel and loads the other step; changing the scale and colormap repaints', async () => {
+  await view.page.locator('[data-testid=step]').selectOption('500');
+  await expect.poll(() => view.page.locator('[data-testid=text]').textContent(), { timeout: 10_000 }).toContain('sine at step 500');
+  const pred3k = await bandColour('spectrogram-pred', 3000, 16000);
+  const target3k = await bandColour('spectrogram-target', 3000, 16000);
+  // At step 500 the error is 0.05 (-26 dB below the tone's -6): dimmer than at step 0, still above silence.
+  expect(brightness(pred3k.at)).toBeGreaterThan(brightness(target3k.at));
+  await view.page.locator('[data-testid=sample]').selectOption('1');
+  await expect.poll(() => view.page.locator('[data-testid=track-target] .track-label').textContent()).toMatch(/target_wav_1\.wav · 16000 Hz · 2 ch · 0:00\.50/);
+  expect(await view.page.locator('[data-testid=track-pred]').count()).toBe(0);
+  expect(await view.page.locator('[data-testid=diff-toggle]').isDisabled()).toBe(true);
+  const before = await view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  await view.page.locator('[data-testid=colormap]').selectOption('viridis');
+  await expect.poll(() => view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+  expect(view.errors()).toEqual([]);
+});
+
+test('play, A/B and seek: the playhead moves and the audible track switches at the same position', async () => {
+  await view.page.locator('[data-testid=step]').selectOption('0');
+  await expect.poll(() => view.sent.filter((m) => m.type === 'select').at(-1)?.step).toBe(0);
+  await view.page.locator('[data-testid=sample]').selectOption('0');
+  await expect.poll(() => view.page.locator('[data-testid=text]').textContent(), { timeout: 10_000 }).toContain('sine at step 0');
+  await expect.poll(() => view.page.locator('[data-testid=track-pred]').count(), { timeout: 10_000 }).toBe(1);
+  const wave = view.page.locator('[data-testid=wave-target] .u-over');
+  const box = (await wave.boundingBox())!;
+  await wave.click({ position: { x: box.width / 2, y: box.height / 2 } });
+  await expect.poll(() => view.page.locator('[data-testid=time]').textContent()).toMatch(/^0:01\.0\d \/ 0:02\.00 · hearing Target/);
+  await view.page.locator('[data-testid=ab]').click();
+  expect(await view.page.locator('[data-testid=time]').textContent()).toMatch(/^0:01\.0\d \/ 0:02\.00 · hearing Prediction/);
+  const muted = await view.page.evaluate(() => Array.from(document.querySelectorAll('audio'), (a) => a.muted));
+  expect(muted).toEqual([true, false]);
+  await view.page.locator('[data-testid=play]').click();
+  await expect.poll(() => view.page.evaluate(() => Array.from(document.querySelectorAll('audio'), (a) => a.currentTime)), { timeout: 10_000 })
+    .toEqual([expect.any(Number), expect.any(Number)]);
+  await expect.poll(async () => Number(/^0:(\d+\.\d+)/.exec((await view.page.locator('[data-testid=time]').textContent()) ?? '')?.[1]), { timeout: 10_000 }).toBeGreaterThan(1.2);
+  await view.page.locator('[data-testid=play]').click();
+  expect(await view.page.locator('[data-testid=play]').textContent()).toBe('Play');
+});
