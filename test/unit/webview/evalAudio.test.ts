@@ -158,3 +158,31 @@ test('play, A/B and seek: the playhead moves and the audible track switches at t
   await view.page.locator('[data-testid=play]').click();
   expect(await view.page.locator('[data-testid=play]').textContent()).toBe('Play');
 });
+
+test('a dragged selection loops while playing and can be zoomed to', async () => {
+  const wave = view.page.locator('[data-testid=wave-target] .u-over');
+  const box = (await wave.boundingBox())!;
+  await view.page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+  await view.page.mouse.down();
+  await view.page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 6 });
+  await view.page.mouse.up();
+  await expect.poll(() => view.page.locator('[data-testid=time]').textContent()).toMatch(/selection 0:00\.(49|50|51)–0:01\.0[01]/);
+  await view.page.locator('[data-testid=loop]').check();
+  await view.page.locator('[data-testid=play]').click();
+  const position = async () => Number(/^0:(\d+\.\d+)/.exec((await view.page.locator('[data-testid=time]').textContent()) ?? '')?.[1]);
+  // After more than the selection's length, playback is still inside it.
+  await view.page.waitForTimeout(1200);
+  const at = await position();
+  expect(at).toBeGreaterThanOrEqual(0.49);
+  expect(at).toBeLessThan(1.1);
+  await view.page.locator('[data-testid=play]').click();
+  await view.page.locator('[data-testid=zoom-selection]').click();
+  // The visible range is now the selection: peaks and spectrogram samples are asked for it.
+  const lastAsk = (type: string) => view.sent.filter((m) => m.type === type).at(-1)!;
+  await expect.poll(() => Math.round(lastAsk('requestPeaks').start as number / 160)).toBeGreaterThanOrEqual(49);
+  for (const type of ['requestPeaks', 'requestSamples']) {
+    expect((lastAsk(type).start as number) / 16000).toBeCloseTo(0.5, 1);
+    expect((lastAsk(type).end as number) / 16000).toBeCloseTo(1.0, 1);
+  }
+  expect(view.errors()).toEqual([]);
+});
