@@ -5,20 +5,13 @@ import * as vscode from 'vscode';
 import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
 import type { RunIndex } from './runIndex';
-import { nodePath, type RunsNode } from './runsView';
+import { argPath, pickRun } from './pickRun';
+import type { RunsNode } from './runsView';
 
 export function registerAudioCommands(deps: { index: RunIndex; panels: EvalAudioPanels }): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('runreel.openEvalAudio', async (arg?: vscode.Uri | RunsNode) => {
-      let path = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
-      if (!path) {
-        const runs = deps.index.all.filter((r) => r.kind === 'lightning');
-        const picked = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.name, detail: r.path, path: r.path })), {
-          placeHolder: runs.length > 0 ? 'Open the eval audio of which run?' : 'No run with eval audio found',
-          matchOnDetail: true,
-        });
-        path = picked?.path;
-      }
+      const path = argPath(arg) ?? (await pickRun(deps.index, 'Open the eval audio of which run?', (r) => r.kind === 'lightning'))?.path;
       if (!path) return;
       const dir = await findEvalDir(path);
       if (!dir) {

@@ -3,9 +3,9 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { resolveRunRoots } from '../domain/runs/roots';
-import { RUN_KIND_LABEL, type Run } from '../domain/runs/model';
 import type { RunOverviewPanels } from './panels/runOverviewPanel';
 import type { RunIndex } from './runIndex';
+import { pickRun } from './pickRun';
 import { nodeId, nodePath, type RunsNode } from './runsView';
 
 interface Services {
@@ -17,21 +17,6 @@ interface Services {
 function resolveRoot(entry: string): string {
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   return resolveRunRoots([entry], [], os.homedir())[0] ?? resolveRunRoots([entry], folders, os.homedir()).find((r) => !folders.includes(r)) ?? entry;
-}
-
-async function pickRun(index: RunIndex, placeHolder: string): Promise<Run | undefined> {
-  if (index.all.length === 0) await index.refresh();
-  if (index.all.length === 0) {
-    const add = 'Add Run Folder…';
-    const choice = await vscode.window.showInformationMessage('Run Reel found no runs in this workspace.', add);
-    if (choice === add) await vscode.commands.executeCommand('runreel.addRunFolder');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    index.all.map((run) => ({ label: run.name, description: RUN_KIND_LABEL[run.kind], detail: run.path, run })),
-    { placeHolder, matchOnDescription: true, matchOnDetail: true },
-  );
-  return picked?.run;
 }
 
 export function registerCommands({ log, index, overviews }: Services): vscode.Disposable[] {

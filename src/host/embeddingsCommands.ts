@@ -4,22 +4,15 @@ import * as vscode from 'vscode';
 import { findSnapshotDir } from '../domain/embeddings/timeline';
 import type { EmbeddingsPanels } from './panels/embeddingsPanel';
 import type { RunIndex } from './runIndex';
-import { nodePath, type RunsNode } from './runsView';
+import { argPath, pickRun } from './pickRun';
+import type { RunsNode } from './runsView';
 
 const WITH_SNAPSHOTS = new Set(['lightning', 'snapshots']);
 
 export function registerEmbeddingsCommands(deps: { index: RunIndex; panels: EmbeddingsPanels }): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('runreel.openEmbeddingTimeline', async (arg?: vscode.Uri | RunsNode) => {
-      let path = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
-      if (!path) {
-        const runs = deps.index.all.filter((r) => WITH_SNAPSHOTS.has(r.kind));
-        const picked = await vscode.window.showQuickPick(runs.map((r) => ({ label: r.name, detail: r.path, path: r.path })), {
-          placeHolder: runs.length > 0 ? 'Open the embedding timeline of which run?' : 'No run with snapshots found',
-          matchOnDetail: true,
-        });
-        path = picked?.path;
-      }
+      const path = argPath(arg) ?? (await pickRun(deps.index, 'Open the embedding timeline of which run?', (r) => WITH_SNAPSHOTS.has(r.kind)))?.path;
       if (!path) return;
       const dir = await findSnapshotDir(path);
       if (!dir) {

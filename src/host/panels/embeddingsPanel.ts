@@ -14,18 +14,15 @@ import {
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { assetRoots, loadPanelPage } from '../panelPage';
+import { loadPanelPage } from '../panelPage';
+import { PanelSet } from './panelSet';
 
 const PREFETCH = 2;
 const CACHE_STEPS = 6;
 
-export class EmbeddingsPanels extends Disposable implements vscode.WebviewPanelSerializer<EmbeddingsState>, vscode.CustomReadonlyEditorProvider {
-  private readonly open = new Set<EmbeddingsView>();
-
-  constructor(private readonly extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
-    super();
-    this.register(vscode.window.registerWebviewPanelSerializer(EMBEDDINGS_VIEW_TYPE, this));
-    this.register(vscode.window.registerCustomEditorProvider(EMBEDDINGS_EDITOR_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
+export class EmbeddingsPanels extends PanelSet<EmbeddingsState, EmbeddingsView> {
+  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+    super(extensionUri, EMBEDDINGS_VIEW_TYPE, EMBEDDINGS_EDITOR_TYPE);
   }
 
   show(dir: string, step?: number): void {
@@ -41,10 +38,6 @@ export class EmbeddingsPanels extends Disposable implements vscode.WebviewPanelS
     this.adopt(panel, state);
   }
 
-  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
-    return { uri, dispose: () => {} };
-  }
-
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
     const m = STEP_SNAPSHOT.exec(basename(file));
@@ -53,19 +46,8 @@ export class EmbeddingsPanels extends Disposable implements vscode.WebviewPanelS
     this.adopt(panel, { dir: dirname(file), step: m ? Number(m[1]) : undefined, align: true, follow: false, trail: 0 }, m ? undefined : file);
   }
 
-  private options(dir: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [...assetRoots(this.extensionUri), vscode.Uri.file(dir)] };
-  }
-
   private adopt(panel: vscode.WebviewPanel, state: EmbeddingsState, singleFile?: string): void {
-    const view = new EmbeddingsView(panel, state, this.extensionUri, this.index, this.log, singleFile);
-    this.open.add(view);
-    panel.onDidDispose(() => { this.open.delete(view); view.dispose(); });
-  }
-
-  override dispose(): void {
-    for (const v of [...this.open]) v.panel.dispose();
-    super.dispose();
+    this.keep(new EmbeddingsView(panel, state, this.extensionUri, this.index, this.log, singleFile));
   }
 }
 

@@ -15,15 +15,12 @@ import {
 } from '../../protocol/audio';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { assetRoots, loadPanelPage } from '../panelPage';
+import { loadPanelPage } from '../panelPage';
+import { PanelSet } from './panelSet';
 
-export class EvalAudioPanels extends Disposable implements vscode.WebviewPanelSerializer<EvalAudioState>, vscode.CustomReadonlyEditorProvider {
-  private readonly open = new Set<EvalAudioView>();
-
-  constructor(private readonly extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
-    super();
-    this.register(vscode.window.registerWebviewPanelSerializer(EVAL_AUDIO_VIEW_TYPE, this));
-    this.register(vscode.window.registerCustomEditorProvider(WAV_EDITOR_TYPE, this, { supportsMultipleEditorsPerDocument: true }));
+export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
+  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+    super(extensionUri, EVAL_AUDIO_VIEW_TYPE, WAV_EDITOR_TYPE);
   }
 
   /** Opens (or reveals) the panel of `evalDir`, at `step` when given. */
@@ -40,29 +37,14 @@ export class EvalAudioPanels extends Disposable implements vscode.WebviewPanelSe
     this.adopt(panel, { ...state, spectrogram: { ...DEFAULT_SPECTROGRAM, ...state.spectrogram } });
   }
 
-  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
-    return { uri, dispose: () => {} };
-  }
-
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
     panel.webview.options = this.options(dirname(file));
     this.adopt(panel, { path: file, single: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
   }
 
-  private options(dir: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [...assetRoots(this.extensionUri), vscode.Uri.file(dir)] };
-  }
-
   private adopt(panel: vscode.WebviewPanel, state: EvalAudioState): void {
-    const view = new EvalAudioView(panel, state, this.extensionUri, this.index, this.log);
-    this.open.add(view);
-    panel.onDidDispose(() => { this.open.delete(view); view.dispose(); });
-  }
-
-  override dispose(): void {
-    for (const v of [...this.open]) v.panel.dispose();
-    super.dispose();
+    this.keep(new EvalAudioView(panel, state, this.extensionUri, this.index, this.log));
   }
 }
 

@@ -1,0 +1,45 @@
+// What every data panel kind shares: its open views, a serializer that brings them back
+// after a reload, and an "Open With…" editor for its file type. Subclasses say how a view
+// is made from saved state or from a file.
+import * as vscode from 'vscode';
+import { Disposable } from '../dispose';
+import { assetRoots } from '../panelPage';
+
+export interface PanelView {
+  readonly panel: vscode.WebviewPanel;
+  dispose(): void;
+}
+
+export abstract class PanelSet<State, View extends PanelView> extends Disposable implements vscode.WebviewPanelSerializer<State>, vscode.CustomReadonlyEditorProvider {
+  protected readonly open = new Set<View>();
+
+  constructor(protected readonly extensionUri: vscode.Uri, viewType: string, editorType: string) {
+    super();
+    this.register(vscode.window.registerWebviewPanelSerializer(viewType, this));
+    this.register(vscode.window.registerCustomEditorProvider(editorType, this, { supportsMultipleEditorsPerDocument: true }));
+  }
+
+  abstract deserializeWebviewPanel(panel: vscode.WebviewPanel, state: State | undefined): Promise<void>;
+  abstract resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void;
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => {} };
+  }
+
+  /** Scripts on; local files from the extension's assets and `dir` (the data shown). */
+  protected options(dir: string): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [...assetRoots(this.extensionUri), vscode.Uri.file(dir)] };
+  }
+
+  /** The view lives as long as its panel: this set owns it until the panel closes. */
+  protected keep(view: View): View {
+    this.open.add(view);
+    view.panel.onDidDispose(() => { this.open.delete(view); view.dispose(); });
+    return view;
+  }
+
+  override dispose(): void {
+    for (const v of [...this.open]) v.panel.dispose();
+    super.dispose();
+  }
+}

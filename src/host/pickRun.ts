@@ -1,0 +1,28 @@
+// How a command that works on a run finds it: from what it was invoked on (an Explorer
+// resource or a Runs view node), or by asking with a quick pick of the known runs.
+import * as vscode from 'vscode';
+import { RUN_KIND_LABEL, type Run } from '../domain/runs/model';
+import type { RunIndex } from './runIndex';
+import { nodePath, type RunsNode } from './runsView';
+
+/** The path a command was invoked on, if any. */
+export function argPath(arg: vscode.Uri | RunsNode | undefined): string | undefined {
+  return arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
+}
+
+/** Asks for one of the runs `accept` allows; offers to add a folder when there is none at all. */
+export async function pickRun(index: RunIndex, placeHolder: string, accept: (run: Run) => boolean = () => true): Promise<Run | undefined> {
+  if (index.all.length === 0) await index.refresh();
+  if (index.all.length === 0) {
+    const add = 'Add Run Folder…';
+    const choice = await vscode.window.showInformationMessage('Run Reel found no runs in this workspace.', add);
+    if (choice === add) await vscode.commands.executeCommand('runreel.addRunFolder');
+    return undefined;
+  }
+  const runs = index.all.filter(accept);
+  const picked = await vscode.window.showQuickPick(
+    runs.map((run) => ({ label: run.name, description: RUN_KIND_LABEL[run.kind], detail: run.path, run })),
+    { placeHolder: runs.length > 0 ? placeHolder : 'No run of this kind found', matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.run;
+}
