@@ -71,8 +71,7 @@ test('the panel comes back after a window reload at the same step and colouring'
 test('Open With… Run Reel Embeddings on a step npz opens the timeline at that step', async () => {
   await vs.runCommand('View: Close All Editors');
   const npz = await vs.explorerRow(['lightning_logs', 'version_0', 'viz_snapshots', 'viz_step_50_embeddings.npz']);
-  await vs.contextMenuPick(npz, 'Open With...');
-  await vs.pickQuickItem('Run Reel Embeddings');
+  await vs.openWith(npz, 'Run Reel Embeddings');
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 50 · 1/4');
   await expect.poll(() => frame.locator('.infolayer .annotation-text').allTextContents(), { timeout: 20_000 }).toEqual(['latent', 'lora', 'prompt']);

@@ -41,8 +41,7 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
 test('Open With… Run Reel Audio on a WAV shows that file alone', async () => {
   await vs.runCommand('View: Close All Editors');
   const wav = await vs.explorerRow(['lightning_logs', 'version_0', 'eval_results', 'step_100', 'pred_wav_0.wav']);
-  await vs.contextMenuPick(wav, 'Open With...');
-  await vs.pickQuickItem('Run Reel Audio');
+  await vs.openWith(wav, 'Run Reel Audio');
   const frame = await vs.webviewFrame('[data-testid="tracks"]');
   await expect.poll(() => frame.locator('[data-testid="track-file"] .track-label').textContent(), { timeout: 20_000 }).toMatch(/^Audio · pred_wav_0\.wav/);
   expect(await frame.locator('[data-testid="title"]').textContent()).toBe('pred_wav_0.wav');

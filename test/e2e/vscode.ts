@@ -89,6 +89,26 @@ export class VsCode {
     }
   }
 
+  /**
+   * Right-click → Open With… → `editor`. Asks again when the picker does not list the
+   * editor in time (seen once on a cold CI machine), rather than fail on that race.
+   */
+  async openWith(row: ReturnType<Page['locator']>, editor: string, timeoutMs = 45_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.contextMenuPick(row, 'Open With...');
+      const item = this.page.locator('.quick-input-widget .monaco-list-row', { has: this.page.locator('.label-name', { hasText: editor }) }).first();
+      try {
+        await item.waitFor({ timeout: 8_000 });
+        await item.click();
+        return;
+      } catch (error) {
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw error;
+      }
+    }
+  }
+
   async openRunReelView(): Promise<void> {
     await this.openView('Run Reel');
     // A container with one view hides that view's header, so wait for it to exist, not to show.
