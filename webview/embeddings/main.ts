@@ -4,7 +4,7 @@
 import { fieldLength, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { el } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
-import { pointOf, spaceTraces, type TraceSource } from './traces';
+import { pointOf, stepTraces, type TraceSource } from './traces';
 
 // The global from dist/webview/plotly.min.js, loaded before this bundle.
 interface PlotlyEvent { points: { curveNumber: number; pointIndex?: number; pointNumber?: number }[]; event?: MouseEvent }
@@ -197,7 +197,7 @@ function draw(): void {
     legend: { orientation: 'h', y: -0.08, itemclick: 'toggle' }, showlegend: false, annotations: [],
   };
   const n = spaces.length;
-  const options = { colorBy: state.colorBy, selected, foreground: fg, text: plotlyText };
+  const traces = stepTraces(spaces, { colorBy: state.colorBy, selected, foreground: fg, text: plotlyText });
   spaces.forEach((space, k) => {
     const ax = k === 0 ? '' : String(k + 1);
     const b = bounds?.align === current!.align ? bounds.bounds[space.name] : undefined;
@@ -205,10 +205,9 @@ function draw(): void {
     layout[`xaxis${ax}`] = { domain, range: b?.x, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: b?.y, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     (layout.annotations as unknown[]).push({ text: plotlyText(space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
-    const traces = spaceTraces(spaces, k, options);
-    data.push(...traces.data);
-    sources.push(...traces.sources);
-    if (traces.legend) layout.showlegend = true;
+    data.push(...traces[k].data);
+    sources.push(...traces[k].sources);
+    if (traces[k].legend) layout.showlegend = true;
     const t = trail?.step === current!.step && state.trail > 0 ? trail.spaces.find((s) => s.name === space.name) : undefined;
     if (t) {
       // One polyline per selected point through its last positions, NaN-separated.

@@ -66,8 +66,14 @@ export function numberRange(spaces: readonly SpaceData[], name: string): [number
   return lo <= hi ? [lo, hi] : [0, 1];
 }
 
-/** The marker traces of space `k` (of `n`), on axes x{k+1}/y{k+1}. */
-export function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOptions): SpaceTraces {
+/** The marker traces of every space of a step, space k on axes x{k+1}/y{k+1}. */
+export function stepTraces(spaces: readonly SpaceData[], options: TraceOptions): SpaceTraces[] {
+  // One colour scale for the whole step, measured once (a pass over every point).
+  const range = options.colorBy ? numberRange(spaces, options.colorBy) : ([0, 1] as [number, number]);
+  return spaces.map((_, k) => spaceTraces(spaces, k, options, range));
+}
+
+function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOptions, [cmin, cmax]: [number, number]): SpaceTraces {
   const space = spaces[k];
   const ax = k === 0 ? '' : String(k + 1);
   const n = space.x.length;
@@ -105,7 +111,6 @@ export function spaceTraces(spaces: readonly SpaceData[], k: number, options: Tr
     const colours = Array.from(field.codes, (c) => TAB10[c % TAB10.length]);
     chunked((s, e) => ({ marker: { size: 5, color: colours.slice(s, e) } }));
   } else if (field?.kind === 'number') {
-    const [cmin, cmax] = numberRange(spaces, field.name);
     chunked((s, e) => ({
       marker: {
         size: 5, color: field.values.subarray(s, e), colorscale: 'Viridis', cmin, cmax,

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import type { SpaceData } from '../../../src/protocol/embeddings';
-import { CHUNK, MAX_LEGEND, numberRange, pointOf, spaceTraces, splitByCategory } from '../../../webview/embeddings/traces';
+import { CHUNK, MAX_LEGEND, numberRange, pointOf, splitByCategory, stepTraces } from '../../../webview/embeddings/traces';
 
 const text = (s: string) => s.replace(/</g, '&lt;');
 
@@ -12,8 +12,8 @@ function space(n: number, fields: SpaceData['fields'] = []): SpaceData {
 }
 
 /** Every trace point, as (space point, x) pairs. */
-function plotted(s: SpaceData, options: Parameters<typeof spaceTraces>[2]): [number, number][] {
-  const { data, sources } = spaceTraces([s], 0, options);
+function plotted(s: SpaceData, options: Parameters<typeof stepTraces>[1]): [number, number][] {
+  const { data, sources } = stepTraces([s], options)[0];
   return data.flatMap((t, k) => Array.from(t.x as Float32Array, (x, j) => [pointOf(sources[k], j)!, x] as [number, number]));
 }
 
@@ -30,7 +30,7 @@ test('splitByCategory keeps every index once, in order, and drops codes outside 
 test('a category field gives one trace per category with a legend entry, mapping back to the right points', () => {
   const codes = Uint32Array.from({ length: 1000 }, (_, i) => (i * 7) % 3);
   const s = space(1000, [{ name: 'label', kind: 'category', codes, categories: ['a', '<b>', ''] }]);
-  const { data, sources, legend } = spaceTraces([s], 0, { colorBy: 'label', selected: new Set(), foreground: '#000', text });
+  const { data, sources, legend } = stepTraces([s], { colorBy: 'label', selected: new Set(), foreground: '#000', text })[0];
   expect(legend).toBe(true);
   expect(data.map((t) => t.name)).toEqual(['a', '&lt;b>', '(none)']);
   for (const [p, x] of plotted(s, { colorBy: 'label', selected: new Set(), foreground: '#000', text })) expect(x).toBe(p);
@@ -44,7 +44,7 @@ test('spaces over CHUNK points are cut into traces under Plotly’s clustering t
       { name: 'loss', kind: 'number', values: Float64Array.from({ length: n }, (_, i) => i) },
       { name: 'label', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => i % 2), categories: ['x', 'y'] },
     ]);
-    const { data } = spaceTraces([s], 0, { colorBy, selected: new Set(), foreground: '#000', text });
+    const { data } = stepTraces([s], { colorBy, selected: new Set(), foreground: '#000', text })[0];
     expect(data.every((t) => (t.x as Float32Array).length < 100_000)).toBe(true);
     const points = plotted(s, { colorBy, selected: new Set(), foreground: '#000', text });
     expect(points.length).toBe(n);
@@ -57,14 +57,14 @@ test('a number field shares one colour range over all spaces, with one colour ba
   const a = space(3, [{ name: 'loss', kind: 'number', values: Float64Array.of(1, NaN, 2) }]);
   const b = { ...space(2, [{ name: 'loss', kind: 'number', values: Float64Array.of(-4, 9) }]), name: 'lora' };
   expect(numberRange([a, b], 'loss')).toEqual([-4, 9]);
-  const traces = [0, 1].map((k) => spaceTraces([a, b], k, { colorBy: 'loss', selected: new Set(), foreground: '#000', text }).data[0].marker as Record<string, unknown>);
+  const traces = stepTraces([a, b], { colorBy: 'loss', selected: new Set(), foreground: '#000', text }).map((t) => t.data[0].marker as Record<string, unknown>);
   expect(traces.map((m) => [m.cmin, m.cmax, m.showscale])).toEqual([[-4, 9, false], [-4, 9, true]]);
 });
 
 test('more categories than the legend holds colour one trace per chunk instead', () => {
   const k = MAX_LEGEND + 1;
   const s = space(k, [{ name: 'label', kind: 'category', codes: Uint32Array.from({ length: k }, (_, i) => i), categories: Array.from({ length: k }, (_, i) => `c${i}`) }]);
-  const { data, legend } = spaceTraces([s], 0, { colorBy: 'label', selected: new Set(), foreground: '#000', text });
+  const { data, legend } = stepTraces([s], { colorBy: 'label', selected: new Set(), foreground: '#000', text })[0];
   expect(legend).toBe(false);
   expect(data).toHaveLength(1);
   expect((data[0].marker as { color: string[] }).color).toHaveLength(k);
@@ -75,14 +75,14 @@ test('selected points are marked in whichever trace holds them', () => {
   const s = space(n, [{ name: 'label', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => i % 2), categories: ['even', 'odd'] }]);
   const selected = new Set([3, 4, CHUNK + 5]);
   for (const colorBy of [undefined, 'label']) {
-    const { data, sources } = spaceTraces([s], 0, { colorBy, selected, foreground: '#000', text });
+    const { data, sources } = stepTraces([s], { colorBy, selected, foreground: '#000', text })[0];
     const marked = data.flatMap((t, k) => (t.selectedpoints as number[]).map((j) => pointOf(sources[k], j)));
     expect(marked.sort((x, y) => x! - y!)).toEqual([3, 4, CHUNK + 5]);
   }
 });
 
 test('an empty space still gives one (empty) trace, so its axes are drawn', () => {
-  const { data } = spaceTraces([space(0)], 0, { selected: new Set(), foreground: '#000', text });
+  const { data } = stepTraces([space(0)], { selected: new Set(), foreground: '#000', text })[0];
   expect(data).toHaveLength(1);
   expect((data[0].x as Float32Array).length).toBe(0);
 });
