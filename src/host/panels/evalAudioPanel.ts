@@ -1,7 +1,7 @@
 // The Eval Audio panel: a run's eval steps (target and prediction of each sample), or one
 // WAV opened with "Open With…". The host reads peaks and spectrogram samples for the range
 // the webview shows; playback streams the file itself through a webview URI.
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { ArtifactError } from '../../domain/artifacts/errors';
 import { FileSource } from '../../domain/artifacts/source';
@@ -52,7 +52,7 @@ function runTitle(evalDir: string): string {
   return basename(dirname(evalDir)) || evalDir;
 }
 
-interface OpenTrack { path: string; source: FileSource; info: WavInfo }
+interface OpenTrack { source: FileSource; info: WavInfo }
 
 class EvalAudioView extends Disposable {
   private steps: EvalStep[] = [];
@@ -71,7 +71,7 @@ class EvalAudioView extends Disposable {
     if (!state.single) {
       // New eval steps written by a running training appear without reopening.
       this.register(index.onDidChangeFiles(({ changes }) => {
-        if (![...changes.keys()].some((p) => p.startsWith(state.path))) return;
+        if (![...changes.keys()].some((p) => p.startsWith(state.path + sep))) return;
         clearTimeout(this.relist);
         this.relist = setTimeout(() => { this.queue = this.queue.then(() => this.sendSteps()).catch((err) => this.fail(err)); }, 300);
       }));
@@ -160,7 +160,7 @@ class EvalAudioView extends Disposable {
       try {
         const source = await FileSource.open(f.path);
         const info = await readWavInfoFrom(source).catch(async (err) => { await source.close(); throw err; });
-        this.tracks.push({ path: f.path, source, info });
+        this.tracks.push({ source, info });
         infos.push({
           role: f.role, name: basename(f.path), src: this.panel.webview.asWebviewUri(vscode.Uri.file(f.path)).toString(),
           sampleRate: info.sampleRate, channels: info.channels, frames: info.frames, warnings: info.warnings,
