@@ -23,3 +23,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function compact(...nodes: (Node | null | undefined | false)[]): Node[] {
   return nodes.filter((n): n is Node => !!n);
 }
+
+/**
+ * A theme variable's current value (VS Code sets them on the body). For libraries that take
+ * colours as values, not CSS: read again after a theme change.
+ */
+export function themeVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}

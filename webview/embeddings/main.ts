@@ -2,7 +2,7 @@
 // Only the current step's points are held here; the host sends steps as typed arrays.
 // Hover text is ours (textContent), never Plotly's HTML-like labels: metadata is file text.
 import { fieldLength, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
-import { el } from '../common/dom';
+import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { pointOf, stepTraces, type TraceSource } from './traces';
 
@@ -173,10 +173,6 @@ function plotlyText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function css(name: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-}
-
 function draw(): void {
   if (!current) return;
   const { spaces } = current;
@@ -185,14 +181,14 @@ function draw(): void {
   empty.hidden = spaces.length > 0;
   if (spaces.length === 0) empty.textContent = `Step ${current.step} holds no *_projections_2d arrays.`;
   updateColorChoices(spaces);
-  const fg = css('--vscode-foreground', '#444');
-  const grid = css('--vscode-editorWidget-border', css('--vscode-panel-border', '#8884'));
+  const fg = themeVar('--vscode-foreground', '#444');
+  const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', '#8884'));
   const data: unknown[] = [];
   sources = [];
   const selected = new Set(state.selected ?? []);
   const layout: Record<string, unknown> = {
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { color: fg, family: css('--vscode-font-family', 'sans-serif'), size: 12 },
+    font: { color: fg, family: themeVar('--vscode-font-family', 'sans-serif'), size: 12 },
     margin: { l: 40, r: 20, t: 36, b: 30 }, dragmode: 'lasso', hovermode: 'closest', uirevision: 'keep',
     legend: { orientation: 'h', y: -0.08, itemclick: 'toggle' }, showlegend: false, annotations: [],
   };

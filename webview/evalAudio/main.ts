@@ -7,7 +7,7 @@ import {
   type EvalStepInfo, type FrequencyScaleName, type TrackInfo,
 } from '../../src/protocol/audio';
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
-import { el } from '../common/dom';
+import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import type { SpectrogramGrid } from './spectrogramImage';
 import type { WorkerReply, WorkerRequest } from './worker';
@@ -39,6 +39,8 @@ let tracks: Track[] = [];
 let view: [number, number] | undefined;
 let selection: [number, number] | undefined;
 let active = 0;
+/** Read when the tracks are built (again on a theme change), not on every drawn frame. */
+let playheadColour = '#e5c07b';
 let playing = false;
 let nextId = 1;
 const latest = new Map<string, number>();
@@ -154,11 +156,11 @@ function buildTracks(infos: TrackInfo[]): void {
   for (const t of tracks) { t.audio.pause(); t.plot.destroy(); }
   tracks = [];
   tracksEl.replaceChildren();
-  view = undefined;
   selection = undefined;
   active = Math.min(active, Math.max(0, infos.length - 1));
-  const fg = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim() || '#888';
-  const grid = getComputedStyle(document.body).getPropertyValue('--vscode-editorWidget-border').trim() || 'rgba(128,128,128,0.3)';
+  const fg = themeVar('--vscode-foreground', '#888');
+  const grid = themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+  playheadColour = themeVar('--vscode-editorCursor-foreground', '#e5c07b');
   const width = Math.max(300, tracksEl.clientWidth || app.clientWidth - 8);
   infos.forEach((info, k) => {
     const box = el('div', { class: 'track', attrs: { 'data-testid': `track-${info.role}` } });
@@ -199,23 +201,18 @@ function buildTracks(infos: TrackInfo[]): void {
       const f = e.deltaY > 0 ? 1.25 : 0.8;
       setView([at - (at - lo) * f, at + (hi - at) * f]);
     }, { passive: false });
-    canvas.addEventListener('mousemove', (e) => hoverSpectrogram(trackOf(canvas), canvas, e));
+    const track: Track = { info, audio, plot, canvas };
+    canvas.addEventListener('mousemove', (e) => hoverSpectrogram(track, e));
     canvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
     canvas.addEventListener('click', (e) => { const [lo, hi] = visible(); seek(lo + (e.offsetX / canvas.clientWidth) * (hi - lo)); });
     audio.addEventListener('ended', () => { if (k === active) stop(); });
-    tracks.push({ info, audio, plot, canvas });
+    tracks.push(track);
   });
   layoutDiff();
-  for (const t of tracks) t.plot.setScale('x', { min: 0, max: duration() });
   abButton.disabled = tracks.length < 2;
   playButton.disabled = tracks.length === 0;
   updateTime();
-  requestPeaks();
-  requestSpectrograms();
-}
-
-function trackOf(canvas: HTMLCanvasElement): Track | undefined {
-  return tracks.find((t) => t.canvas === canvas);
+  setView(undefined); // the whole of the new tracks, with their peaks and spectrograms
 }
 
 function layoutDiff(): void {
@@ -269,7 +266,6 @@ async function showSpectrogram(m: Extract<EvalAudioHostToWebview, { type: 'sampl
   t.grid = reply.grid;
   t.gridRange = [m.start / t.info.sampleRate, m.end / t.info.sampleRate];
   paint(t.canvas, reply.grid, reply.rgba);
-  t.canvas.dataset.step = String(state.step ?? '');
   if (state.diff) void showDifference();
 }
 
@@ -288,7 +284,6 @@ async function showDifference(): Promise<void> {
   const reply = await compute({ kind: 'difference', id: nextId++, pred: pred.grid, target: target.grid, range: 20 });
   if ('error' in reply) return warn(reply.error);
   paint(diffCanvas, reply.grid, reply.rgba);
-  diffCanvas.dataset.ready = 'true';
 }
 
 function paint(canvas: HTMLCanvasElement, grid: SpectrogramGrid, rgba: Uint8ClampedArray): void {
@@ -298,8 +293,9 @@ function paint(canvas: HTMLCanvasElement, grid: SpectrogramGrid, rgba: Uint8Clam
   canvas.dataset.columns = String(grid.columns);
 }
 
-function hoverSpectrogram(t: Track | undefined, canvas: HTMLCanvasElement, e: MouseEvent): void {
-  if (!t?.grid || !t.gridRange) return;
+function hoverSpectrogram(t: Track, e: MouseEvent): void {
+  const canvas = t.canvas;
+  if (!t.grid || !t.gridRange) return;
   const { columns, rows, levels } = t.grid;
   const c = Math.min(columns - 1, Math.max(0, Math.floor((e.offsetX / canvas.clientWidth) * columns)));
   const r = Math.min(rows - 1, Math.max(0, rows - 1 - Math.floor((e.offsetY / canvas.clientHeight) * rows)));
@@ -359,7 +355,7 @@ function drawPlayhead(u: uPlot): void {
   if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
   const ctx = u.ctx;
   ctx.save();
-  ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editorCursor-foreground').trim() || '#e5c07b';
+  ctx.strokeStyle = playheadColour;
   ctx.lineWidth = 2 * devicePixelRatio;
   ctx.beginPath();
   ctx.moveTo(x, u.bbox.top);

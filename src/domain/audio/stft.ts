@@ -109,10 +109,6 @@ export function powersToDb(values: Float32Array): Float32Array {
   return values;
 }
 
-export function binFrequency(bin: number, size: number, sampleRate: number): number {
-  return (bin * sampleRate) / size;
-}
-
 export function hzToMel(hz: number): number {
   return 2595 * Math.log10(1 + hz / 700);
 }
