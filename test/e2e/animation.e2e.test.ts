@@ -34,11 +34,7 @@ test('right-click a folder in the Explorer → Create Animation writes the GIF a
 });
 
 test('Create Animation from the Runs view on a run, with the log saying which ffmpeg', async () => {
-  await vs.openRunReelView();
-  const run = vs.treeItem(/^lightning_logs\/version_0/);
-  await run.waitFor({ timeout: 30_000 });
-  await run.hover();
-  await run.locator('.action-label[aria-label="Create Animation"]').click();
+  await vs.runsViewAction(/^lightning_logs\/version_0/, 'Create Animation');
   await vs.page.locator('.notification-toast', { hasText: 'animation created from 3 frames' }).last().waitFor({ timeout: 60_000 });
   await vs.runCommand('Run Reel: Show Log');
   await expect.poll(() => vs.outputText(), { timeout: 10_000 }).toMatch(/using ffmpeg from (PATH|ffmpeg-static|setting): \S+/);

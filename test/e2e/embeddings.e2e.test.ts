@@ -15,11 +15,7 @@ afterAll(async () => {
 });
 
 test('Open Embedding Timeline on a run: every space plotted, the slider moves the step', async () => {
-  await vs.openRunReelView();
-  const run = vs.treeItem(/^lightning_logs\/version_0/);
-  await run.waitFor({ timeout: 30_000 });
-  await run.hover();
-  await run.locator('.action-label[aria-label="Open Embedding Timeline"]').click();
+  await vs.runsViewAction(/^lightning_logs\/version_0/, 'Open Embedding Timeline');
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 20_000 }).toBe('step 150 · 3/3');
   await expect.poll(() => frame.locator('.scatterlayer, .gl-container canvas').count(), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -19,10 +19,7 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
   const run = vs.treeItem(/^lightning_logs\/version_0/);
   await run.waitFor({ timeout: 30_000 });
   await run.locator('.monaco-tl-twistie').click();
-  const group = vs.treeItem(/^Eval audio/);
-  await group.waitFor({ timeout: 30_000 });
-  await group.hover();
-  await group.locator('.action-label[aria-label="Open Eval Audio"]').click();
+  await vs.runsViewAction(/^Eval audio/, 'Open Eval Audio');
   const frame = await vs.webviewFrame('[data-testid="tracks"]');
   await expect.poll(() => frame.locator('[data-testid="track-target"] .track-label').textContent(), { timeout: 20_000 }).toMatch(/^Target · target_wav_0\.wav · 8000 Hz · 2 ch/);
   await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);

@@ -119,6 +119,15 @@ export class VsCode {
     return this.page.getByRole('treeitem', { name });
   }
 
+  /** Clicks the inline action `action` of the Runs view row `item` (shown on hover). */
+  async runsViewAction(item: string | RegExp, action: string): Promise<void> {
+    await this.openRunReelView();
+    const row = this.treeItem(item);
+    await row.waitFor({ timeout: 30_000 });
+    await row.hover();
+    await row.locator(`.action-label[aria-label="${action}"]`).click();
+  }
+
   /** Types into the command palette and runs the command whose label is exactly `title`. */
   async runCommand(title: string): Promise<void> {
     // Focus the workbench (not a webview, which would swallow the shortcut) before Ctrl+Shift+P.
