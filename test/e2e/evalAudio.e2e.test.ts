@@ -32,6 +32,13 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
   await frame.locator('[data-testid="play"]').click();
   await expect.poll(() => frame.locator('audio').first().evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0);
   await vs.screenshot('eval-audio-dark');
+  // The panel follows a theme switch: its text, and the waveforms rebuilt in the new colours.
+  const labelColour = () => frame.locator('[data-testid="track-target"] .track-label').evaluate((e) => getComputedStyle(e).color);
+  const dark = await labelColour();
+  await vs.setColorTheme('Light Modern');
+  await expect.poll(labelColour, { timeout: 10_000 }).not.toBe(dark);
+  await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);
+  await vs.screenshot('eval-audio-light');
   expect(vs.extensionErrors()).toEqual([]);
 });
 

@@ -152,6 +152,17 @@ function setView(range: [number, number] | undefined): void {
 const formatTime = (s: number) => `${Math.floor(s / 60)}:${(s % 60).toFixed(2).padStart(5, '0')}`;
 
 // ---- tracks
+/** New tracks (another sample, or the same in new theme colours) at the same position, still playing if they were, showing `range`. */
+function replaceTracks(infos: TrackInfo[], range: [number, number] | undefined): void {
+  const wasPlaying = playing;
+  const at = now();
+  stop();
+  buildTracks(infos);
+  if (range) setView(range);
+  if (at > 0) seek(Math.min(at, duration()));
+  if (wasPlaying) togglePlay();
+}
+
 function buildTracks(infos: TrackInfo[]): void {
   for (const t of tracks) { t.audio.pause(); t.plot.destroy(); }
   tracks = [];
@@ -376,7 +387,7 @@ window.addEventListener('keydown', (e) => {
 });
 
 // VS Code switches theme by the body's class; the plots take colours as values.
-new MutationObserver(() => { if (tracks.length) buildTracks(tracks.map((t) => t.info)); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => { if (tracks.length) replaceTracks(tracks.map((t) => t.info), view); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 // ---- messages
 function warn(message: string): void {
@@ -405,13 +416,8 @@ host.onMessage((m) => {
       warningList.replaceChildren();
       for (const t of m.tracks) for (const w of t.warnings) warn(`${t.name}: ${w}`);
       if (m.tracks.length === 0) warn('No audio for this step.');
-      const wasPlaying = playing;
-      const at = now();
-      stop();
-      buildTracks(m.tracks);
       // Switching steps keeps the position, so the same moment can be compared across steps.
-      if (at > 0) seek(Math.min(at, duration()));
-      if (wasPlaying) togglePlay();
+      replaceTracks(m.tracks, undefined);
       return;
     }
     case 'peaks': {

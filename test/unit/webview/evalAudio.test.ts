@@ -186,3 +186,21 @@ test('a dragged selection loops while playing and can be zoomed to', async () =>
   }
   expect(view.errors()).toEqual([]);
 });
+
+test('a theme switch while playing rebuilds the plots and keeps playing from the same place', async () => {
+  await view.page.locator('[data-testid=loop]').uncheck();
+  await view.page.locator('[data-testid=zoom-reset]').click();
+  const wave = view.page.locator('[data-testid=wave-target] .u-over');
+  const box = (await wave.boundingBox())!;
+  await wave.click({ position: { x: box.width * 0.1, y: box.height / 2 } });
+  await view.page.locator('[data-testid=play]').click();
+  await view.page.waitForTimeout(300);
+  await view.page.evaluate(() => { document.body.className = 'vscode-light'; });
+  await view.page.waitForTimeout(300);
+  expect(await view.page.locator('[data-testid=play]').textContent()).toBe('Pause');
+  const audio = await view.page.evaluate(() => Array.from(document.querySelectorAll('audio'), (a) => ({ paused: a.paused, t: a.currentTime })));
+  expect(audio.map((a) => a.paused)).toEqual([false, false]);
+  expect(audio[0].t).toBeGreaterThan(0.2);
+  await view.page.locator('[data-testid=play]').click();
+  expect(view.errors()).toEqual([]);
+});
