@@ -70,7 +70,7 @@ export class VsCode {
   /**
    * Right-clicks `row` and picks `label` from its context menu. Contributed items appear only
    * once the extension host has registered the extension, so on a slow machine the first menu
-   * can lack them: close it and ask again rather than fail on a race.
+   * can lack them, or swallow the first click: close it and ask again rather than fail on a race.
    */
   async contextMenuPick(row: ReturnType<Page['locator']>, label: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -80,6 +80,9 @@ export class VsCode {
       try {
         await item.first().waitFor({ timeout: 3_000 });
         await item.first().click();
+        // VS Code closes the menu when it runs the item; a menu still open means the click
+        // landed while it was still being laid out (seen on a cold CI run) and ran nothing.
+        await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 3_000 });
         return;
       } catch (error) {
         await this.page.keyboard.press('Escape');
