@@ -60,8 +60,6 @@ export interface RingRead {
   tornSamples: number;
 }
 
-const sameGeometry = (a: RingHeader, b: RingHeader) =>
-  a.sampleRate === b.sampleRate && a.channels === b.channels && a.capacity === b.capacity && a.samplesPerWrite === b.samplesPerWrite;
 
 export class RingBufferReader {
   private last: RingHeader | undefined;
@@ -91,7 +89,7 @@ export class RingBufferReader {
 
   async readFrom(src: ByteSource, samples: number, channels?: number[], maxAttempts = 3): Promise<RingRead> {
     let h = await this.header(src);
-    const resynced = !!this.last && (!sameGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
+    const resynced = !!this.last && (!sameRingGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
     const chans = channels ?? Array.from({ length: h.channels }, (_, i) => i);
     for (const c of chans) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', this.path, `channel ${c} does not exist (the buffer has ${h.channels})`);
     const previousWritten = this.last && !resynced ? this.last.writeSequence * this.last.samplesPerWrite : undefined;
@@ -101,7 +99,7 @@ export class RingBufferReader {
       let n = Math.max(0, Math.min(Math.floor(samples), h.capacity - h.samplesPerWrite, written));
       const data = await Promise.all(chans.map((c) => this.copyNewest(src, h, c, written, n)));
       const after = await this.header(src);
-      if (!sameGeometry(after, h) || after.writeSequence < h.writeSequence) {
+      if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) {
         if (attempt + 1 >= maxAttempts) throw new ArtifactError('inconsistent', this.path, 'ring buffer changed shape while being read');
         h = after;
         continue;
@@ -125,20 +123,41 @@ export class RingBufferReader {
     }
   }
 
-  private async copyNewest(src: ByteSource, h: RingHeader, channel: number, written: number, n: number): Promise<Float64Array> {
-    const out = new Float64Array(n);
-    if (n === 0) return out;
-    const base = RING_HEADER_BYTES + channel * h.capacity * 8;
-    const start = (written - n) % h.capacity;
-    const first = Math.min(n, h.capacity - start);
-    const a = await src.read(base + start * 8, first * 8, `ring buffer channel ${channel}`);
-    new Uint8Array(out.buffer).set(a, 0);
-    if (first < n) {
-      const b = await src.read(base, (n - first) * 8, `ring buffer channel ${channel}`);
-      new Uint8Array(out.buffer).set(b, first * 8);
-    }
-    return out;
+  private copyNewest(src: ByteSource, h: RingHeader, channel: number, written: number, n: number): Promise<Float64Array> {
+    return copyRingSpan(src, h, channel, written - n, n);
   }
+}
+
+/**
+ * Samples [start, start + n) of the writer's stream for one channel, copied out of the ring
+ * (two reads where the span wraps). Callers check afterwards that the writer has not
+ * overwritten them meanwhile: see `tornBefore`.
+ */
+export async function copyRingSpan(src: ByteSource, h: RingHeader, channel: number, start: number, n: number): Promise<Float64Array> {
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const base = RING_HEADER_BYTES + channel * h.capacity * 8;
+  const at = start % h.capacity;
+  const first = Math.min(n, h.capacity - at);
+  const a = await src.read(base + at * 8, first * 8, `ring buffer channel ${channel}`);
+  new Uint8Array(out.buffer).set(a, 0);
+  if (first < n) {
+    const b = await src.read(base, (n - first) * 8, `ring buffer channel ${channel}`);
+    new Uint8Array(out.buffer).set(b, first * 8);
+  }
+  return out;
+}
+
+/**
+ * The first sample still intact once the header reads `after`: the block the writer may be
+ * filling now overwrites the ring positions of the samples one capacity before it.
+ */
+export function oldestIntact(after: RingHeader): number {
+  return Math.max(0, after.writeSequence * after.samplesPerWrite + after.samplesPerWrite - after.capacity);
+}
+
+export function sameRingGeometry(a: RingHeader, b: RingHeader): boolean {
+  return a.sampleRate === b.sampleRate && a.channels === b.channels && a.capacity === b.capacity && a.samplesPerWrite === b.samplesPerWrite;
 }
 
 export function readRingHeader(path: string): Promise<RingHeader> {

@@ -13,6 +13,7 @@ import { NpzArchive } from '../../../src/domain/artifacts/npz';
 import { unpickleObjectArray } from '../../../src/domain/artifacts/pickle';
 import { decodePng } from '../../../src/domain/artifacts/png';
 import { RingBufferReader } from '../../../src/domain/artifacts/ringBuffer';
+import { LiveRingTap } from '../../../src/domain/audio/liveRing';
 import { readSafetensorsHeaderFrom, readTensorFloat32 } from '../../../src/domain/artifacts/safetensors';
 import { MemorySource } from '../../../src/domain/artifacts/source';
 import { readWavFrames, readWavInfoFrom } from '../../../src/domain/artifacts/wav';
@@ -76,6 +77,7 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['wav', ['wav/pcm24.wav', 'wav/rf64.wav', 'wav/extensible24.wav', 'wav/float32.wav'], drainWav],
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
+  ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxSamples: 4096 })],
 ];
 
 describe.each(readers)('%s', (_name, seeds, read) => {

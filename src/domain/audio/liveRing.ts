@@ -1,0 +1,185 @@
+// A live view's reader of a seed-003 ring buffer. Each call returns what the writer added
+// since the previous call: min/max buckets of the waveform channels (aligned to multiples of
+// the bucket size, so a bucket never changes once sent and the view can scroll by whole
+// buckets) and the raw samples of the spectrogram channel. It tells samples the writer
+// overwrote before they could be read (overrun) from samples skipped to keep one frame's
+// work bounded, and notices restarts and a writer that went quiet.
+import { ArtifactError, guard } from '../artifacts/errors';
+import { copyRingSpan, oldestIntact, parseRingHeader, sameRingGeometry, type RingHeader } from '../artifacts/ringBuffer';
+import { FileSource, type ByteSource } from '../artifacts/source';
+import { writeFloatWav } from './wavWrite';
+
+export interface TapRequest {
+  /** Waveform channels, in display order. */
+  channels: number[];
+  /** Samples per waveform bucket (one bucket ≈ one pixel column). */
+  bucket: number;
+  /** The channel whose raw samples feed the spectrogram, if any. */
+  spectrumChannel?: number;
+  /** Samples of history wanted behind the newest when the view starts afresh. */
+  history: number;
+  /** The view dropped what it had (first frame, resume after freeze). */
+  reset?: boolean;
+  /** At most this many samples per channel in one frame; older new ones are skipped. */
+  maxSamples: number;
+}
+
+export interface TapFrame {
+  header: RingHeader;
+  /** Samples per channel the writer had written when this frame was read. */
+  written: number;
+  /** The frame's data covers samples [start, end) of the stream, both multiples of the bucket. */
+  start: number;
+  end: number;
+  /** One array per waveform channel, (end − start) / bucket values each. */
+  min: Float32Array[];
+  max: Float32Array[];
+  spectrum?: Float32Array;
+  /** Samples the writer overwrote before this reader could read them. */
+  overrun: number;
+  /** Samples still in the ring but skipped to keep a frame's work bounded. */
+  skipped: number;
+  /** The view must start afresh: the writer restarted, the buffer changed shape, or the request did. */
+  fresh: boolean;
+  /** Milliseconds since the write sequence last moved. */
+  idleMs: number;
+}
+
+const alignUp = (n: number, b: number) => Math.ceil(n / b) * b;
+const alignDown = (n: number, b: number) => Math.floor(n / b) * b;
+
+/** How long without a new write before the writer counts as stopped: 1 s, or 4 writes' worth if slower. */
+export function stoppedAfterMs(h: RingHeader): number {
+  return Math.max(1000, (4000 * h.samplesPerWrite) / h.sampleRate);
+}
+
+/** Min and max of each `bucket` samples of `data` (whose length is a multiple of it). */
+export function bucketExtremes(data: Float64Array, bucket: number, min: Float32Array, max: Float32Array): void {
+  for (let k = 0, i = 0; k < min.length; k++) {
+    let lo = Infinity, hi = -Infinity;
+    for (const end = i + bucket; i < end; i++) {
+      const v = data[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    // A bucket of NaNs (a writer bug) shows as a gap, not as a spike to ±Infinity.
+    min[k] = lo === Infinity ? NaN : lo;
+    max[k] = hi === -Infinity ? NaN : hi;
+  }
+}
+
+export class LiveRingTap {
+  /** Next sample to read; a multiple of the current bucket. */
+  private cursor: number | undefined;
+  private last: RingHeader | undefined;
+  private lastMoveMs = 0;
+  private requestKey = '';
+
+  constructor(readonly path: string, private readonly clock: () => number = Date.now) {}
+
+  /** Opened per frame: a writer that restarts replaces the file, and a kept handle would go stale. */
+  next(request: TapRequest): Promise<TapFrame> {
+    return guard(this.path, async () => {
+      const src = await FileSource.open(this.path);
+      try {
+        return await this.nextFrom(src, request);
+      } finally {
+        await src.close();
+      }
+    });
+  }
+
+  async nextFrom(src: ByteSource, request: TapRequest): Promise<TapFrame> {
+    const h = await this.header(src);
+    const { bucket, history, maxSamples } = request;
+    if (!Number.isSafeInteger(bucket) || bucket < 1) throw new RangeError(`bucket of ${bucket} samples`);
+    if (!(history >= 0) || !(maxSamples >= bucket)) throw new RangeError(`history ${history}, frame limit ${maxSamples}`);
+    const wanted = [...new Set([...request.channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
+    for (const c of wanted) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', this.path, `channel ${c} does not exist (the buffer has ${h.channels})`);
+
+    const now = this.clock();
+    const restarted = !!this.last && (!sameRingGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
+    if (!this.last || restarted || h.writeSequence !== this.last.writeSequence) this.lastMoveMs = now;
+    const key = JSON.stringify([bucket, request.channels, request.spectrumChannel]);
+    const fresh = !!request.reset || restarted || this.cursor === undefined || key !== this.requestKey;
+    this.requestKey = key;
+    this.last = h;
+
+    const written = h.writeSequence * h.samplesPerWrite;
+    const end = alignDown(written, bucket);
+    const floor = alignUp(oldestIntact(h), bucket);
+    let start: number, overrun = 0, skipped = 0;
+    if (fresh || this.cursor! > end) {
+      start = Math.max(floor, alignUp(Math.max(0, end - history), bucket));
+    } else {
+      start = this.cursor!;
+      if (start < floor) { overrun = floor - start; start = floor; }
+    }
+    const limit = alignUp(end - alignDown(maxSamples, bucket), bucket);
+    if (start < limit) {
+      if (!fresh) skipped = limit - start;
+      start = limit;
+    }
+    start = Math.min(start, end);
+
+    const data = new Map<number, Float64Array>();
+    for (const c of wanted) data.set(c, await copyRingSpan(src, h, c, start, end - start));
+    const after = await this.header(src);
+    if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) {
+      // The writer restarted mid-read: nothing read is trustworthy; the next frame starts afresh.
+      this.cursor = undefined;
+      return this.frame(h, written, end, end, [], undefined, request, overrun, skipped, true, now);
+    }
+    // Samples the writer may have overwritten while we copied them.
+    const intact = Math.min(end, alignUp(oldestIntact(after), bucket));
+    const torn = Math.max(0, intact - start);
+    if (!fresh) overrun += torn;
+    const from = start + torn;
+    this.cursor = end;
+    const slice = (c: number) => data.get(c)!.subarray(torn);
+    return this.frame(h, written, from, end, request.channels.map(slice), request.spectrumChannel === undefined ? undefined : slice(request.spectrumChannel), request, overrun, skipped, fresh, now);
+  }
+
+  private frame(h: RingHeader, written: number, start: number, end: number, waves: Float64Array[], spectrum: Float64Array | undefined, request: TapRequest, overrun: number, skipped: number, fresh: boolean, now: number): TapFrame {
+    const n = (end - start) / request.bucket;
+    const min = request.channels.map(() => new Float32Array(n));
+    const max = request.channels.map(() => new Float32Array(n));
+    waves.forEach((d, k) => bucketExtremes(d, request.bucket, min[k], max[k]));
+    return {
+      header: h, written, start, end, min, max, spectrum: spectrum && Float32Array.from(spectrum),
+      overrun, skipped, fresh, idleMs: now - this.lastMoveMs,
+    };
+  }
+
+  private async header(src: ByteSource): Promise<RingHeader> {
+    return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, this.path);
+  }
+}
+
+/**
+ * Saves samples [start, end) of `channels` from the ring buffer at `ringPath` as a float WAV,
+ * chunk by chunk. Fails, naming the samples, if the writer overwrites them before they are
+ * saved; the caller writes to a temporary name so a failure leaves nothing half-written.
+ */
+export function captureRingSpan(ringPath: string, start: number, end: number, channels: number[], outPath: string): Promise<RingHeader> {
+  return guard(ringPath, async () => {
+    const src = await FileSource.open(ringPath);
+    try {
+      const read = () => src.read(0, Math.min(64, src.size), 'ring buffer header').then((b) => parseRingHeader(b, src.size, ringPath));
+      const h = await read();
+      if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end)) throw new RangeError(`cannot save samples ${start}–${end}`);
+      for (const c of channels) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', ringPath, `channel ${c} does not exist (the buffer has ${h.channels})`);
+      if (end > h.writeSequence * h.samplesPerWrite) throw new ArtifactError('inconsistent', ringPath, `samples up to ${end} were asked for; the writer has written ${h.writeSequence * h.samplesPerWrite}`);
+      await writeFloatWav(outPath, h.sampleRate, channels.length, end - start, async (from, n) => {
+        const data = await Promise.all(channels.map((c) => copyRingSpan(src, h, c, start + from, n)));
+        const after = await read();
+        if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) throw new ArtifactError('inconsistent', ringPath, 'the writer restarted while the samples were being saved');
+        if (oldestIntact(after) > start + from) throw new ArtifactError('inconsistent', ringPath, `samples from ${start + from} were overwritten by the writer before they could be saved`);
+        return data;
+      });
+      return h;
+    } finally {
+      await src.close();
+    }
+  });
+}
