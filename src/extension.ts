@@ -6,6 +6,7 @@ import { registerCommands } from './host/commands';
 import { registerEmbeddingsCommands } from './host/embeddingsCommands';
 import { EmbeddingsPanels } from './host/panels/embeddingsPanel';
 import { EvalAudioPanels } from './host/panels/evalAudioPanel';
+import { LiveAudioPanels } from './host/panels/liveAudioPanel';
 import { AnimationPanels } from './host/panels/animationPanel';
 import { createLog } from './host/log';
 import { RunOverviewPanels } from './host/panels/runOverviewPanel';
@@ -24,9 +25,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const animations = new AnimationPanels(context.extensionUri);
   const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);
   const evalAudio = new EvalAudioPanels(context.extensionUri, index, log);
-  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio);
+  const liveAudio = new LiveAudioPanels(context.extensionUri, log);
+  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio, liveAudio);
   context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));
-  context.subscriptions.push(...registerAudioCommands({ index, panels: evalAudio }));
+  context.subscriptions.push(...registerAudioCommands({ index, evalAudio, liveAudio }));
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
   context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
 

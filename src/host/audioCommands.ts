@@ -1,14 +1,23 @@
 // "Run Reel: Open Eval Audio": from the palette (asks which run), a run, its eval group or
 // one eval step in the Runs view, or an eval_results / step folder in the Explorer.
-import { basename } from 'node:path';
+// "Run Reel: Open Live Audio Buffer": a ring buffer run in the Runs view, or from the palette
+// one of those or the producer's default file in the system temp folder (which may not exist
+// yet: the panel waits for it).
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
+import type { LiveAudioPanels } from './panels/liveAudioPanel';
 import type { RunIndex } from './runIndex';
 import { argPath, pickRun } from './pickRun';
 import type { RunsNode } from './runsView';
 
-export function registerAudioCommands(deps: { index: RunIndex; panels: EvalAudioPanels }): vscode.Disposable[] {
+/** Where seed 003's writer puts its buffer by default. */
+export const DEFAULT_RING_PATH = join(tmpdir(), 'audiotab_ringbuf');
+
+export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAudioPanels; liveAudio: LiveAudioPanels }): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('runreel.openEvalAudio', async (arg?: vscode.Uri | RunsNode) => {
       const path = argPath(arg) ?? (await pickRun(deps.index, 'Open the eval audio of which run?', (r) => r.kind === 'lightning'))?.path;
@@ -19,7 +28,26 @@ export function registerAudioCommands(deps: { index: RunIndex; panels: EvalAudio
         return;
       }
       const step = /^step_(\d+)$/.exec(basename(path));
-      deps.panels.show(dir, step ? Number(step[1]) : undefined);
+      deps.evalAudio.show(dir, step ? Number(step[1]) : undefined);
+    }),
+    vscode.commands.registerCommand('runreel.openLiveAudio', async (arg?: vscode.Uri | RunsNode) => {
+      const path = argPath(arg) ?? (await pickRingBuffer(deps.index));
+      if (path) deps.liveAudio.show(path);
     }),
   ];
+}
+
+async function pickRingBuffer(index: RunIndex): Promise<string | undefined> {
+  if (index.all.length === 0) await index.refresh();
+  const found = index.all.filter((r) => r.kind === 'ringbuffer').map((r) => r.path);
+  const paths = [...new Set([...found, DEFAULT_RING_PATH])];
+  if (paths.length === 1) return paths[0];
+  const browse = { label: '$(folder-opened) Choose a file…', path: undefined as string | undefined };
+  const picked = await vscode.window.showQuickPick([
+    ...paths.map((p) => ({ label: basename(p), description: p === DEFAULT_RING_PATH ? `default${existsSync(p) ? '' : ' · not there yet'}` : undefined, detail: p, path: p as string | undefined })),
+    browse,
+  ], { placeHolder: 'Open which audio ring buffer?', matchOnDetail: true });
+  if (picked !== browse) return picked?.path;
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open Live Audio', title: 'An audio ring buffer (AUDITAB! file)' });
+  return chosen?.[0]?.fsPath;
 }

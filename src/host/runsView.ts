@@ -171,7 +171,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.resourceUri = vscode.Uri.file(run.path);
         item.contextValue = `runreel.run.${run.kind}`;
         item.id = node.id;
-        item.command = { command: 'runreel.openRunOverview', title: 'Open Run Overview', arguments: [node] };
+        // A ring buffer has nothing to list: clicking it shows it live.
+        item.command = run.kind === 'ringbuffer'
+          ? { command: 'runreel.openLiveAudio', title: 'Open Live Audio Buffer', arguments: [node] }
+          : { command: 'runreel.openRunOverview', title: 'Open Run Overview', arguments: [node] };
         return item;
       }
       case 'group': {

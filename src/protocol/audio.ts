@@ -58,3 +58,71 @@ export type EvalAudioWebviewToHost =
   | { type: 'select'; step: number; sample: number }
   | { type: 'requestPeaks'; id: number; track: number; start: number; end: number; buckets: number }
   | { type: 'requestSamples'; id: number; track: number; start: number; end: number; columns: number; size: number };
+
+// ---- Live Audio: a seed-003 ring buffer, polled by the webview while it is visible.
+export const LIVE_AUDIO_VIEW_TYPE = 'runreel.liveAudio';
+export const RING_EDITOR_TYPE = 'runreel.ringBufferEditor';
+
+export interface LiveAudioState {
+  /** The ring buffer file. */
+  path: string;
+  /** Waveform channels shown, as typed ("0-7", "0,2,5"). */
+  channels: string;
+  spectrumChannel: number;
+  /** Seconds of history shown. */
+  span: number;
+  window: number;
+  scale: FrequencyScaleName;
+  colormap: ColormapName;
+  range: [number, number];
+}
+
+export const DEFAULT_LIVE_AUDIO: Omit<LiveAudioState, 'path'> = { channels: '0-7', spectrumChannel: 0, span: 5, window: 2048, scale: 'log', colormap: 'magma', range: [-100, 0] };
+
+export interface RingInfo {
+  name: string;
+  sampleRate: number;
+  channels: number;
+  capacity: number;
+  samplesPerWrite: number;
+}
+
+export interface LiveFrame {
+  type: 'frame';
+  id: number;
+  ring: RingInfo;
+  /** Samples per channel written so far. */
+  written: number;
+  /** This frame covers samples [start, end), in buckets of `bucket` samples. */
+  start: number;
+  end: number;
+  bucket: number;
+  /** Per waveform channel, (end − start) / bucket values. */
+  min: Float32Array[];
+  max: Float32Array[];
+  /** Raw samples [start, end) of the spectrogram channel. */
+  spectrum?: Float32Array;
+  overrun: number;
+  skipped: number;
+  /** Start afresh: the writer restarted, or this is the first frame of a new request. */
+  fresh: boolean;
+  idleMs: number;
+  stopped: boolean;
+  /** Host time spent reading this frame. */
+  readMs: number;
+}
+
+export type LiveAudioHostToWebview =
+  | LiveFrame
+  | { type: 'unavailable'; id: number; gone: boolean; message: string }
+  | { type: 'frozen'; ok: boolean; message: string }
+  | { type: 'error'; message: string };
+
+export type LiveAudioWebviewToHost =
+  | { type: 'ready' }
+  | { type: 'poll'; id: number; channels: number[]; spectrumChannel?: number; bucket: number; history: number; reset: boolean }
+  /** Keep samples [start, end) of `channels` so they can be exported after the ring moves on. */
+  | { type: 'freeze'; start: number; end: number; channels: number[] }
+  | { type: 'resume' }
+  | { type: 'exportWav'; start: number; end: number; channels: number[] }
+  | { type: 'exportPng'; dataUrl: string };

@@ -1,10 +1,8 @@
 // The Embedding Timeline panel: a snapshot folder's steps, served one at a time as typed
 // arrays, with the run's geometry (alignment, fixed axes) measured in the background and
 // new snapshots followed live through the run index. Also the "Open With…" editor for npz.
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { writeAtomically } from '../../domain/animation/atomic';
 import { ArtifactError } from '../../domain/artifacts/errors';
 import { STEP_SNAPSHOT } from '../../domain/runs/discover';
 import { listSnapshotSteps, readStep, readTrail, TimelineGeometry, type SnapshotStep } from '../../domain/embeddings/timeline';
@@ -15,6 +13,7 @@ import {
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
 import { loadPanelPage } from '../panelPage';
+import { savePngDataUrl } from '../saveExport';
 import { PanelSet } from './panelSet';
 
 const PREFETCH = 2;
@@ -179,13 +178,8 @@ class EmbeddingsView extends Disposable {
     return entry;
   }
 
-  private async exportPng(dataUrl: string, step: number): Promise<void> {
-    const m = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
-    if (!m) return this.fail(new Error('the panel sent an image that is not a PNG'));
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(this.dir, `embeddings_step_${step}.png`)), filters: { 'PNG image': ['png'] } });
-    if (!target) return;
-    await writeAtomically(target.fsPath, (tmp) => writeFile(tmp, Buffer.from(m[1], 'base64')));
-    const open = 'Open';
-    if ((await vscode.window.showInformationMessage(`Saved ${basename(target.fsPath)}`, open)) === open) await vscode.commands.executeCommand('vscode.open', target);
+  private exportPng(dataUrl: string, step: number): Promise<void> {
+    return savePngDataUrl(join(this.dir, `embeddings_step_${step}.png`), dataUrl);
   }
+
 }

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { rowEdges } from '../../../src/domain/audio/stft';
+import { LiveSpectrogram } from '../../../webview/liveAudio/liveSpectrogram';
+import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from '../../../webview/liveAudio/model';
+
+const RATE = 16000;
+const sine = (n: number, hz: number, from = 0) => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * hz * (from + i)) / RATE));
+const params = { window: 1024, hop: 256, sampleRate: RATE, scale: 'linear' as const, rows: 64 };
+
+describe('LiveSpectrogram', () => {
+  test('a sine in chunks of any size gives the same columns as in one piece, its level in the sine\'s row', () => {
+    const signal = sine(16000, 1000);
+    const whole = new LiveSpectrogram(params).push(0, signal, 1000);
+    expect([whole.first, whole.count]).toEqual([4, 59]); // column j ends at 256·j; the first whole window ends at 1024
+    const edges = rowEdges('linear', 64, RATE);
+    const row = [...edges].findIndex((e, r) => e <= 1000 && 1000 < edges[r + 1]);
+    const col = whole.levels.subarray(10 * 64, 11 * 64);
+    expect(col.indexOf(Math.max(...col))).toBe(row);
+    expect(col[row]).toBeGreaterThan(-8); // a full-scale sine, in dB re. sine amplitude (minus scalloping)
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 20 }), (cuts) => {
+      const live = new LiveSpectrogram(params);
+      const levels: number[] = [];
+      let at = 0, next = 4;
+      for (const c of [...cuts, 16000]) {
+        const n = Math.min(c, 16000 - at);
+        if (n <= 0) break;
+        const got = live.push(at, signal.subarray(at, at + n), 1000);
+        if (got.count > 0) {
+          expect(got.first).toBe(next);
+          next = got.first + got.count;
+        }
+        levels.push(...got.levels);
+        at += n;
+      }
+      expect(levels).toEqual([...whole.levels]);
+    }), { numRuns: 40 });
+  });
+
+  test('a gap in the stream leaves NaN columns where samples are missing, then picks up again', () => {
+    const live = new LiveSpectrogram(params);
+    live.push(0, sine(4096, 1000), 1000); // columns 4…16
+    const after = live.push(8192, sine(4096, 1000, 8192), 1000); // samples 4096…8191 never came
+    expect([after.first, after.count]).toEqual([17, 48 - 16]);
+    const column = (j: number) => after.levels.subarray((j - 17) * 64, (j - 16) * 64);
+    expect(Number.isNaN(column(17)[0]) && Number.isNaN(column(35)[0])).toBe(true); // window [8192-1024+…) not whole until 36
+    expect(Number.isNaN(column(36)[0])).toBe(false);
+    // a long silence is capped to the newest columns
+    expect(live.push(1 << 20, sine(512, 1000), 100).count).toBe(100);
+  });
+});
+
+test('parseChannels', () => {
+  expect(parseChannels('0-3, 6', 8)).toEqual({ channels: [0, 1, 2, 3, 6] });
+  expect(parseChannels('2,2,1', 8)).toEqual({ channels: [2, 1] });
+  expect(parseChannels('0-8', 8)).toEqual({ error: 'channel 8 does not exist (the buffer has 8: 0-7)' });
+  expect(parseChannels('x', 8)).toEqual({ error: '"x" is not a channel or a range like 0-7' });
+  expect(parseChannels('5-2', 8)).toEqual({ error: '5-2: the range runs backwards' });
+  expect(parseChannels(' ', 8)).toMatchObject({ error: expect.stringContaining('no channels') });
+  expect(parseChannels('0-99999999', 1 << 30)).toMatchObject({ error: expect.stringContaining('at most 64') });
+});
+
+test('WaveHistory scrolls by whole buckets, leaves NaN for gaps, and starts over when fresh', () => {
+  const h = new WaveHistory(1, 4, 10);
+  const f = (...v: number[]) => [Float32Array.from(v)];
+  h.append(100, f(1, 2), f(11, 12), true);
+  expect([...h.min[0]]).toEqual([NaN, NaN, 1, 2]);
+  expect([h.end, h.sampleAt(2)]).toEqual([120, 100]);
+  h.append(120, f(3), f(13), false);
+  expect([...h.min[0]]).toEqual([NaN, 1, 2, 3]);
+  h.append(140, f(5), f(15), false); // samples 130…139 missing
+  expect([...h.min[0], ...h.max[0]]).toEqual([2, 3, NaN, 5, 12, 13, NaN, 15]);
+  h.append(150, f(6, 7, 8, 9, 10), f(0, 0, 0, 0, 0), false); // more than fits
+  expect([...h.min[0]]).toEqual([7, 8, 9, 10]);
+  h.append(0, f(1), f(1), true);
+  expect([...h.min[0], h.end]).toEqual([NaN, NaN, NaN, 1, 10]);
+});
+
+test('FramePacer counts frames missed between draws, not pauses', () => {
+  const p = new FramePacer(10);
+  for (const t of [0, 10, 20, 50, 60]) p.drawn(t); // 30 → 50: two frames missed
+  p.pause();
+  p.drawn(5000);
+  expect(p.dropped).toBe(2);
+});
+
+test('the quality ladder: fewer windows first, then smaller FFTs, never below 256', () => {
+  expect([0, 1, 2, 3, 4].map((l) => qualityAt(2048, l))).toEqual([
+    { window: 2048, hop: 512, level: 0 }, { window: 2048, hop: 1024, level: 1 }, { window: 2048, hop: 2048, level: 2 },
+    { window: 1024, hop: 1024, level: 3 }, { window: 512, hop: 512, level: 4 },
+  ]);
+  expect(qualityAt(256, 10)).toEqual({ window: 256, hop: 256, level: 2 });
+  const g = new QualityGovernor(4, () => 2048);
+  expect(g.record(1)).toBe(false);
+  expect(g.record(50)).toBe(true); // one long frame pulls the average over budget
+  expect(g.level).toBe(1);
+  for (let i = 0; i < 200 && g.level > 0; i++) g.record(0.1);
+  expect(g.level).toBe(0);
+});
