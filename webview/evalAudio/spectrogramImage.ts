@@ -53,7 +53,7 @@ export function computeSpectrogram(job: SpectrogramJob): SpectrogramGrid {
   return { columns, rows, levels };
 }
 
-/** RGBA for an ImageData of columns × rows (top row first), `range` mapped onto the table. */
+/** RGBA for an ImageData of columns × rows (top row first), `range` mapped onto the table; NaN levels stay transparent. */
 export function colourize(grid: SpectrogramGrid, table: Uint8Array, range: [number, number]): Uint8ClampedArray {
   const { columns, rows, levels } = grid;
   const out = new Uint8ClampedArray(columns * rows * 4);
@@ -61,8 +61,9 @@ export function colourize(grid: SpectrogramGrid, table: Uint8Array, range: [numb
   for (let c = 0; c < columns; c++) {
     for (let r = 0; r < rows; r++) {
       const v = levels[c * rows + r];
-      const i = Math.max(0, Math.min(255, Math.round((v - lo) * scale))) * 3;
       const o = ((rows - 1 - r) * columns + c) * 4;
+      if (v !== v) continue; // NaN: no samples there; left transparent
+      const i = Math.max(0, Math.min(255, Math.round((v - lo) * scale))) * 3;
       out[o] = table[i]; out[o + 1] = table[i + 1]; out[o + 2] = table[i + 2]; out[o + 3] = 255;
     }
   }

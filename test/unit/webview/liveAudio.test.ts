@@ -1,0 +1,192 @@
+/// <reference lib="dom" />
+// The Live Audio webview in headless Chromium, fed by a host made of the real tap over a
+// ring buffer the real producer (numpy + mmap) fills in real time: 16 kHz, 4 channels,
+// channel c a 220·(c+1) Hz tone, a 4-second ring.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { ArtifactError } from '../../../src/domain/artifacts/errors';
+import { decodePng } from '../../../src/domain/artifacts/png';
+import { rowEdges } from '../../../src/domain/audio/stft';
+import { LiveRingTap } from '../../../src/domain/audio/liveRing';
+import { DEFAULT_LIVE_AUDIO } from '../../../src/protocol/audio';
+import { startRingWriter, stopRingWriter } from '../../liveRingWriter';
+import { WebviewPage } from './page';
+
+const RING = { rate: 16000, channels: 4, secondsHeld: 4, spw: 256 };
+let dir: string;
+let file: string;
+let writer: ChildProcess;
+let view: WebviewPage;
+/** Makes the host hold its next answer this long (to fall behind the writer). */
+let stallMs = 0;
+
+/** The panel's host side, as LiveAudioView does it. */
+function serve(page: WebviewPage, path: () => string): void {
+  let tap = new LiveRingTap(path());
+  page.onMessage(async (m) => {
+    if (m.type === 'ready') tap = new LiveRingTap(path());
+    if (m.type !== 'poll') return;
+    if (stallMs) { const ms = stallMs; stallMs = 0; await new Promise((r) => setTimeout(r, ms)); }
+    try {
+      const f = await tap.next({ channels: m.channels as number[], spectrumChannel: m.spectrumChannel as number | undefined, bucket: m.bucket as number, history: m.history as number, reset: m.reset as boolean, maxSamples: 1 << 20 });
+      const h = f.header;
+      await page.post({
+        type: 'frame', id: m.id, ring: { name: 'ring', sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
+        written: f.written, start: f.start, end: f.end, bucket: m.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
+        overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped: f.idleMs > 1000 || f.written === 0, readMs: 0.1,
+      });
+    } catch (err) {
+      const gone = err instanceof ArtifactError && err.code === 'not_found';
+      await page.post({ type: 'unavailable', id: m.id, gone, message: gone ? `Waiting for ${path()}: the file is not there.` : String((err as Error).message) });
+    }
+  });
+}
+
+const text = (id: string) => view.page.getByTestId(id).textContent();
+async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
+  for (const end = Date.now() + ms; !(await check());) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stats ${await text('stats')}; status ${await text('status')}, message ${await text('message')}; errors ${view.errors().join('; ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'runreel-live-'));
+  file = join(dir, 'audiotab_ringbuf');
+  writer = await startRingWriter(file, RING);
+  view = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: '0-3', spectrumChannel: 1, span: 2, scale: 'linear', colormap: 'magma', range: [-90, 0] } });
+  serve(view, () => file);
+  await view.load();
+}, 60_000);
+
+afterAll(async () => {
+  if (writer) await stopRingWriter(writer);
+  await view?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('live: four lanes, the buffer described, frames flowing', async () => {
+  await until('live status', async () => (await text('status')) === 'Live');
+  expect(await text('info')).toMatch(/^16,000 Hz · 4 ch · 4\.0 s ring · written /);
+  expect(await text('title')).toBe('Live audio · ring');
+  await until('frames', async () => Number(await view.page.getByTestId('stats').getAttribute('data-fps')) > 10);
+  // the lanes are labelled with their channels
+  const labels = await view.page.evaluate(() => (document.querySelector('[data-testid=wave] .uplot') ? 1 : 0));
+  expect(labels).toBe(1);
+  expect(view.errors()).toEqual([]);
+});
+
+test('the waveform lanes have ink where the tones are, and the spectrogram shows channel 1\'s 440 Hz band', async () => {
+  await new Promise((r) => setTimeout(r, 2500)); // a full span of history
+  await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'webview-live-audio.png') });
+  const lanes = await view.page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=wave] canvas') as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d')!;
+    const { width, height } = canvas;
+    const data = ctx.getImageData(0, 0, width, height).data;
+    // rows with the plot's stroke colour (the tones are at half scale: ink in every lane)
+    let inked = 0;
+    for (let y = 0; y < height; y++) {
+      let n = 0;
+      for (let x = Math.floor(width * 0.3); x < width * 0.9; x++) { const o = (y * width + x) * 4; if (data[o + 2] > 150 && data[o] < 150) n++; }
+      if (n > width * 0.3) inked++;
+    }
+    return { inked, height };
+  });
+  expect(lanes.inked).toBeGreaterThan(lanes.height * 0.2);
+
+  const band = await view.page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=spectrogram]') as HTMLCanvasElement;
+    const { width, height } = canvas;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+    // brightest row (magma: brighter = louder) over the newest columns
+    const rowSum = new Float64Array(height);
+    for (let y = 0; y < height; y++) for (let x = width - 20; x < width; x++) { const o = (y * width + x) * 4; rowSum[y] += data[o] + data[o + 1] + data[o + 2]; }
+    let best = 0;
+    for (let y = 1; y < height; y++) if (rowSum[y] > rowSum[best]) best = y;
+    return { best, height, width };
+  });
+  expect(band.width).toBe(Math.ceil(32000 / 512) + 1); // 2 s at hop 512: full quality
+  const edges = rowEdges('linear', band.height, 16000);
+  const row = band.height - 1 - band.best; // canvas rows run top-down, rows bottom-up
+  expect(edges[row]).toBeLessThanOrEqual(440 + 8000 / band.height * 2);
+  expect(edges[row + 1]).toBeGreaterThanOrEqual(440 - 8000 / band.height * 2);
+});
+
+test('channels and settings: a bad channel list says why and keeps the lanes', async () => {
+  await view.page.getByTestId('channels').fill('1,9');
+  await view.page.getByTestId('channels').press('Enter');
+  expect(await text('channels-error')).toBe('channel 9 does not exist (the buffer has 4: 0-3)');
+  await view.page.getByTestId('channels').fill('1,3');
+  await view.page.getByTestId('channels').press('Enter');
+  expect(await text('channels-error')).toBe('');
+  await until('two lanes polled', async () => {
+    const polls = view.sent.filter((m) => m.type === 'poll');
+    return JSON.stringify(polls.at(-1)?.channels) === '[1,3]';
+  });
+  await until('live again', async () => (await text('status')) === 'Live');
+});
+
+test('freeze stops polling and asks the host to keep the visible span; resume starts afresh', async () => {
+  await view.page.getByTestId('freeze').click();
+  expect(await text('status')).toBe('Frozen');
+  const freeze = view.sent.filter((m) => m.type === 'freeze').at(-1)!;
+  expect(freeze.channels).toEqual([1, 3]);
+  expect((freeze.end as number) - (freeze.start as number)).toBeGreaterThan(16000 * 1.9);
+  await new Promise((r) => setTimeout(r, 300));
+  const polls = view.sent.filter((m) => m.type === 'poll').length;
+  await new Promise((r) => setTimeout(r, 500));
+  expect(view.sent.filter((m) => m.type === 'poll').length).toBe(polls);
+  await view.page.getByTestId('export-wav').click();
+  expect(view.sent.filter((m) => m.type === 'exportWav').at(-1)).toMatchObject({ start: freeze.start, end: freeze.end, channels: [1, 3] });
+  await view.page.getByTestId('freeze').click();
+  await until('resumed', async () => (await text('status')) === 'Live');
+  expect(view.sent.filter((m) => m.type === 'poll').at(-1)?.reset ?? true).toBeDefined();
+  expect(view.sent.some((m) => m.type === 'resume')).toBe(true);
+});
+
+test('Export PNG sends a PNG of the waveform and spectrogram', async () => {
+  await view.page.getByTestId('export-png').click();
+  await until('png', async () => view.sent.some((m) => m.type === 'exportPng'));
+  const url = view.sent.find((m) => m.type === 'exportPng')!.dataUrl as string;
+  const png = decodePng(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'), 'export.png');
+  expect(png.width).toBeGreaterThan(600);
+  expect(png.height).toBeGreaterThan(250);
+});
+
+test('a reader that falls behind says "Data loss detected (buffer overrun)"', async () => {
+  stallMs = 5000; // longer than the 4-second ring
+  await until('loss banner', async () => (await view.page.getByTestId('loss').isVisible()) && /Data loss detected \(buffer overrun\)/.test((await text('loss')) ?? ''), 20000);
+  expect(await text('loss')).toMatch(/samples \(\d+\.\d+ s\) were overwritten before they could be read/);
+});
+
+test('the writer stopping, the file going and coming back', async () => {
+  await stopRingWriter(writer);
+  await until('stopped', async () => (await text('status')) === 'Writer stopped');
+  expect(await text('message')).toMatch(/^No new samples for \d+\.\d+ s: the writer has stopped or paused\.$/);
+  rmSync(file);
+  expect(existsSync(file)).toBe(false);
+  await until('gone', async () => (await text('status')) === 'File gone');
+  expect(await text('message')).toBe(`Waiting for ${file}: the file is not there.`);
+  writer = await startRingWriter(file, RING);
+  await until('live again', async () => (await text('status')) === 'Live');
+});
+
+test('adaptive quality: frames over budget step the spectrogram down, and the panel says so', async () => {
+  const slow = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: '0', frameBudgetMs: 0.0001 } });
+  try {
+    serve(slow, () => file);
+    await slow.load();
+    for (const end = Date.now() + 15000; !/Reduced quality/.test((await slow.page.getByTestId('quality').textContent()) ?? '');) {
+      if (Date.now() > end) throw new Error(`no quality change: ${await slow.page.getByTestId('quality').textContent()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await slow.page.getByTestId('quality').textContent()).toMatch(/^Reduced quality: window \d+, hop \d+ \(the spectrogram took \d+\.\d ms a frame; budget 0\.0001 ms\)$/);
+    expect(await slow.page.getByTestId('spectrogram-label').textContent()).toMatch(/hop (1024|2048)|window (1024|512|256)/);
+  } finally {
+    await slow.close();
+  }
+});

@@ -1,0 +1,525 @@
+// Live Audio panel: a ring buffer another process is writing, as stacked waveform lanes
+// (uPlot, min/max per pixel column) over a scrolling spectrogram of one channel (STFT in a
+// worker). The page asks the host for a frame whenever it can draw one, at most 60 a second:
+// hidden, it asks for nothing; slow, it asks less often and says how many frames it missed.
+import uPlot from 'uplot';
+import {
+  COLORMAPS, DEFAULT_LIVE_AUDIO, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
+  type LiveAudioWebviewToHost, type LiveFrame, type RingInfo,
+} from '../../src/protocol/audio';
+import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
+import { el, themeVar } from '../common/dom';
+import { connectToHost, readBoot } from '../common/host';
+import { colormapTable } from '../evalAudio/colormaps';
+import { colourize } from '../evalAudio/spectrogramImage';
+import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
+import type { LiveWorkerReply, LiveWorkerRequest } from './worker';
+import workerSource from './worker.ts?worker';
+
+type Boot = LiveAudioState & { frameBudgetMs?: number };
+const host = connectToHost<LiveAudioHostToWebview, LiveAudioWebviewToHost, LiveAudioState>();
+const boot = readBoot<Boot>();
+let state: LiveAudioState = { ...DEFAULT_LIVE_AUDIO, path: '', ...boot, ...host.getState() };
+const save = () => host.setState(state);
+save();
+
+const FRAME_MS = 1000 / 60;
+const SLOW_POLL_MS = 500;
+const LANE_HEIGHT = 44;
+const SPECTROGRAM_ROWS = 180;
+/** Spectrogram work per frame's worth of audio (1/60 s) allowed before quality steps down. */
+const SPECTROGRAM_BUDGET_MS = boot?.frameBudgetMs ?? 6;
+const SPANS = [1, 2, 5, 10, 20, 30];
+const Y_AXIS_WIDTH = 56;
+
+// ---- page
+const app = document.getElementById('app')!;
+const titleEl = el('h1', { attrs: { 'data-testid': 'title' } }, 'Live audio');
+const infoEl = el('span', { class: 'state', attrs: { 'data-testid': 'info' } });
+const statusEl = el('span', { class: 'pill', attrs: { 'data-testid': 'status', role: 'status' } }, 'Connecting…');
+const messageEl = el('div', { class: 'state', attrs: { 'data-testid': 'message' } });
+const lossEl = el('div', { class: 'banner warning', attrs: { 'data-testid': 'loss', role: 'alert', hidden: '' } });
+const freezeButton = el('button', { attrs: { 'data-testid': 'freeze', title: 'Freeze / resume (Space)' }, onClick: () => toggleFreeze() }, 'Freeze');
+const wavButton = el('button', { class: 'secondary', attrs: { 'data-testid': 'export-wav', title: 'Save the visible span of the shown channels as a WAV file' }, onClick: () => exportWav() }, 'Export WAV');
+const pngButton = el('button', { class: 'secondary', attrs: { 'data-testid': 'export-png', title: 'Save the view as a PNG image' }, onClick: () => exportPng() }, 'Export PNG');
+const statsEl = el('span', { class: 'state time', attrs: { 'data-testid': 'stats' } });
+const qualityEl = el('span', { class: 'state', attrs: { 'data-testid': 'quality' } });
+const channelsInput = el('input', { class: 'text', attrs: { type: 'text', 'aria-label': 'Channels shown', 'data-testid': 'channels', placeholder: '0-7', size: '8' } });
+const channelsError = el('span', { class: 'error', attrs: { 'data-testid': 'channels-error' } });
+const spanSelect = el('select', { attrs: { 'aria-label': 'Seconds shown', 'data-testid': 'span' } });
+const spectrumSelect = el('select', { attrs: { 'aria-label': 'Spectrogram channel', 'data-testid': 'spectrum-channel' } });
+const windowSelect = el('select', { attrs: { 'aria-label': 'Window', 'data-testid': 'window' } });
+for (let n = MIN_WINDOW; n <= MAX_WINDOW; n *= 2) windowSelect.append(el('option', { attrs: { value: String(n) } }, `window ${n}`));
+const scaleSelect = el('select', { attrs: { 'aria-label': 'Frequency scale', 'data-testid': 'scale' } }, ...(['linear', 'log', 'mel'] as const).map((s) => el('option', { attrs: { value: s } }, s)));
+const colormapSelect = el('select', { attrs: { 'aria-label': 'Colormap', 'data-testid': 'colormap' } }, ...COLORMAPS.map((c) => el('option', { attrs: { value: c } }, c)));
+const floorInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Lowest level shown (dB)', 'data-testid': 'floor', class: 'db' } });
+const ceilingInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Highest level shown (dB)', 'data-testid': 'ceiling', class: 'db' } });
+const waveEl = el('div', { class: 'wave live-wave', attrs: { 'data-testid': 'wave' } });
+const spectrogramCanvas = el('canvas', { class: 'live-spectrogram', attrs: { 'data-testid': 'spectrogram', 'aria-label': 'Spectrogram' } });
+const spectrogramBox = el('div', { class: 'live-spectrogram-box', attrs: { 'data-testid': 'spectrogram-box' } }, spectrogramCanvas);
+const spectrogramLabel = el('div', { class: 'track-label', attrs: { 'data-testid': 'spectrogram-label' } });
+const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip', 'data-testid': 'tooltip' } });
+
+app.replaceChildren(
+  el('header', { class: 'page-header' }, titleEl, statusEl, infoEl),
+  messageEl, lossEl,
+  el('div', { class: 'controls' }, freezeButton, wavButton, pngButton, statsEl, qualityEl),
+  el('div', { class: 'controls' },
+    el('label', { class: 'check' }, 'Channels ', channelsInput), channelsError, spanSelect,
+    el('label', { class: 'check' }, 'Spectrogram of ', spectrumSelect), windowSelect, scaleSelect, colormapSelect,
+    el('label', { class: 'check' }, 'dB ', floorInput, ' to ', ceilingInput)),
+  waveEl, spectrogramLabel, spectrogramBox, tooltip,
+);
+
+// ---- what is shown
+let ring: RingInfo | undefined;
+let lanes: number[] = [];
+let history: WaveHistory | undefined;
+let plot: uPlot | undefined;
+let xs = new Float64Array(0);
+let frozen = false;
+/** The next poll asks the host to start afresh (new layout, resumed, file back). */
+let reset = true;
+let inFlight: number | undefined;
+let nextId = 1;
+let lastPollAt = 0;
+let pollInterval = FRAME_MS;
+let drawMs = 0;
+let lossTimer: ReturnType<typeof setTimeout> | undefined;
+let lostSamples = 0;
+let skippedSamples = 0;
+const pacer = new FramePacer(FRAME_MS);
+const governor = new QualityGovernor(SPECTROGRAM_BUDGET_MS, () => state.window);
+
+function spanSamples(): number {
+  if (!ring) return 0;
+  // Never more than the ring holds safely: older samples may be mid-rewrite.
+  return Math.max(1, Math.min(Math.round(state.span * ring.sampleRate), ring.capacity - ring.samplesPerWrite));
+}
+
+function syncControls(): void {
+  channelsInput.value = state.channels;
+  spanSelect.value = String(state.span);
+  windowSelect.value = String(state.window);
+  scaleSelect.value = state.scale;
+  colormapSelect.value = state.colormap;
+  floorInput.value = String(state.range[0]);
+  ceilingInput.value = String(state.range[1]);
+  spectrumSelect.value = String(state.spectrumChannel);
+}
+
+function change(patch: Partial<LiveAudioState>, relayout: boolean): void {
+  state = { ...state, ...patch };
+  save();
+  if (relayout) layout();
+}
+channelsInput.addEventListener('change', () => change({ channels: channelsInput.value }, true));
+spanSelect.addEventListener('change', () => change({ span: Number(spanSelect.value) }, true));
+spectrumSelect.addEventListener('change', () => change({ spectrumChannel: Number(spectrumSelect.value) }, true));
+windowSelect.addEventListener('change', () => { governor.reset(); change({ window: Number(windowSelect.value) }, true); });
+scaleSelect.addEventListener('change', () => change({ scale: scaleSelect.value as FrequencyScaleName }, true));
+colormapSelect.addEventListener('change', () => { change({ colormap: colormapSelect.value as LiveAudioState['colormap'] }, false); recolour(); });
+const changeRange = () => {
+  const lo = Number(floorInput.value), hi = Number(ceilingInput.value);
+  if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) { change({ range: [lo, hi] }, false); recolour(); }
+};
+floorInput.addEventListener('change', changeRange);
+ceilingInput.addEventListener('change', changeRange);
+document.addEventListener('keydown', (e) => {
+  if (e.key === ' ' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement)) { e.preventDefault(); toggleFreeze(); }
+});
+
+// ---- layout: rebuilt when the buffer, the channels, the span or the spectrogram settings change
+function layout(): void {
+  if (!ring) return;
+  const parsed = parseChannels(state.channels, ring.channels);
+  channelsError.textContent = 'error' in parsed ? parsed.error : '';
+  if ('channels' in parsed) lanes = parsed.channels;
+  else if (lanes.length === 0 || lanes.some((c) => c >= ring!.channels)) lanes = Array.from({ length: Math.min(8, ring.channels) }, (_, i) => i);
+  if (state.spectrumChannel >= ring.channels) state = { ...state, spectrumChannel: 0 };
+  spectrumSelect.replaceChildren(...Array.from({ length: ring.channels }, (_, c) => el('option', { attrs: { value: String(c) } }, `channel ${c}`)));
+  spanSelect.replaceChildren(...SPANS.filter((s) => s * ring!.sampleRate <= ring!.capacity - ring!.samplesPerWrite || s === SPANS[0])
+    .map((s) => el('option', { attrs: { value: String(s) } }, `${s} s`)));
+  if (!SPANS.includes(state.span) || !spanSelect.querySelector(`option[value="${state.span}"]`)) state = { ...state, span: Number(spanSelect.options[spanSelect.options.length - 1]?.value ?? 1) };
+  syncControls();
+  // One bucket per pixel column of the plot area.
+  const span = spanSamples();
+  const plotWidth = Math.max(300, waveEl.clientWidth || app.clientWidth - 8) - Y_AXIS_WIDTH - 10;
+  const bucket = Math.max(1, Math.ceil(span / Math.max(100, plotWidth)));
+  history = new WaveHistory(lanes.length, Math.ceil(span / bucket), bucket);
+  xs = new Float64Array(history.buckets);
+  buildPlot();
+  buildSpectrogram();
+  reset = true;
+}
+
+function buildPlot(): void {
+  plot?.destroy();
+  const width = Math.max(300, waveEl.clientWidth || app.clientWidth - 8);
+  const n = lanes.length;
+  const fg = themeVar('--vscode-foreground', '#888');
+  const grid = themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+  const colour = themeVar('--vscode-charts-blue', '#4e9fe0');
+  const lane = (k: number) => n - k - 0.5; // lane k's baseline on the y scale [0, n], top lane first
+  plot = new uPlot({
+    width, height: Math.max(120, n * LANE_HEIGHT + 40), legend: { show: false },
+    scales: { x: { time: false, range: () => visibleSeconds() }, y: { range: [0, Math.max(1, n)] } },
+    axes: [
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => `${Number(v.toFixed(2))}s`) },
+      {
+        stroke: fg, grid: { show: false }, ticks: { stroke: grid }, size: Y_AXIS_WIDTH,
+        splits: () => lanes.map((_, k) => lane(k)), values: () => lanes.map((c) => `ch ${c}`),
+      },
+    ],
+    series: [{}, ...lanes.map((_c, k) => ({
+      stroke: colour, width: 0, points: { show: false },
+      // One bar per bucket from its min to its max, as wide as the bucket: a waveform at any zoom.
+      fill: colour,
+      paths: (u: uPlot) => {
+        const p = new Path2D();
+        const h = history;
+        if (!h) return { fill: p };
+        const { left, top, width: w, height: ht } = u.bbox;
+        const [x0, x1] = visibleSeconds();
+        const sx = w / (x1 - x0), sy = ht / Math.max(1, n);
+        const barWidth = (h.bucket / (ring?.sampleRate ?? 1)) * sx;
+        const base = top + (n - lane(k)) * sy;
+        const amp = sy * 0.45;
+        const lo = h.min[k], hi = h.max[k];
+        for (let i = 0; i < xs.length; i++) {
+          const a = lo[i], b = hi[i];
+          if (a !== a) continue;
+          const x = Math.floor(left + (xs[i] - x0) * sx);
+          const y1 = base - Math.max(-1, Math.min(1, b)) * amp, y0 = base - Math.max(-1, Math.min(1, a)) * amp;
+          p.rect(x, y1, Math.max(1, Math.ceil(barWidth)), Math.max(1, y0 - y1));
+        }
+        return { fill: p };
+      },
+    }))],
+    cursor: { points: { show: false }, drag: { x: false, y: false } },
+  }, [xs as unknown as number[], ...lanes.map(() => xs as unknown as number[])], waveEl);
+  plot.over.addEventListener('mousemove', (e) => hoverWave(e));
+  plot.over.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
+}
+
+function visibleSeconds(): [number, number] {
+  if (!ring || !history) return [0, 1];
+  const end = history.end / ring.sampleRate;
+  return [end - (history.buckets * history.bucket) / ring.sampleRate, end];
+}
+
+function drawWaves(): void {
+  if (!plot || !history || !ring) return;
+  for (let i = 0; i < xs.length; i++) xs[i] = history.sampleAt(i) / ring.sampleRate;
+  plot.setData([xs as unknown as number[], ...lanes.map(() => xs as unknown as number[])]);
+}
+
+// ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
+const worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
+let quality = qualityAt(state.window, 0);
+let columns = 0;
+let lastColumn = -1;
+let spectrogramLevels = new Float32Array(0);
+let workerBusy = false;
+let pending: { start: number; samples: Float32Array }[] = [];
+
+function buildSpectrogram(): void {
+  if (!ring) return;
+  quality = qualityAt(state.window, governor.level);
+  columns = Math.ceil(spanSamples() / quality.hop) + 1;
+  spectrogramCanvas.width = columns;
+  spectrogramCanvas.height = SPECTROGRAM_ROWS;
+  spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
+  lastColumn = -1;
+  pending = [];
+  spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
+  showQuality();
+}
+
+function showQuality(): void {
+  qualityEl.textContent = governor.level === 0 ? ''
+    : `Reduced quality: window ${quality.window}, hop ${quality.hop} (the spectrogram took ${governor.slowMs.toFixed(1)} ms a frame; budget ${SPECTROGRAM_BUDGET_MS} ms)`;
+  qualityEl.classList.toggle('warning-text', governor.level > 0);
+}
+
+function feedSpectrogram(start: number, samples: Float32Array): void {
+  if (samples.length === 0) return;
+  pending.push({ start, samples });
+  // A worker that fell far behind drops the oldest, not the newest.
+  let total = pending.reduce((n, p) => n + p.samples.length, 0);
+  while (pending.length > 1 && total > spanSamples()) total -= pending.shift()!.samples.length;
+  pumpWorker();
+}
+
+function pumpWorker(): void {
+  if (workerBusy || pending.length === 0 || !ring) return;
+  // Contiguous chunks go together; a gap waits for the next round.
+  let n = 1;
+  while (n < pending.length && pending[n].start === pending[n - 1].start + pending[n - 1].samples.length) n++;
+  const run = pending.splice(0, n);
+  const samples = new Float32Array(run.reduce((k, p) => k + p.samples.length, 0));
+  let at = 0;
+  for (const p of run) { samples.set(p.samples, at); at += p.samples.length; }
+  workerBusy = true;
+  const request: LiveWorkerRequest = {
+    id: nextId++, params: { window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS },
+    start: run[0].start, samples, maxColumns: columns, colormap: state.colormap, range: state.range,
+  };
+  worker.postMessage(request, [samples.buffer]);
+}
+
+worker.onmessage = (e: MessageEvent<LiveWorkerReply>) => {
+  workerBusy = false;
+  const r = e.data;
+  if ('error' in r) { messageEl.textContent = `Spectrogram: ${r.error}`; return pumpWorker(); }
+  // Columns computed with settings since replaced are dropped.
+  if (r.params.window === quality.window && r.params.hop === quality.hop && r.params.scale === state.scale && r.params.rows === SPECTROGRAM_ROWS) {
+    placeColumns(r);
+    // Time per frame's worth of audio: a backlog done in one go is not a slow frame.
+    const frames = Math.max(1, (r.pushed / r.params.sampleRate) * 60);
+    if (governor.record(r.ms / frames)) buildSpectrogram();
+  }
+  pumpWorker();
+};
+
+function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>): void {
+  if (r.count === 0) return;
+  const ctx = spectrogramCanvas.getContext('2d')!;
+  const rows = SPECTROGRAM_ROWS;
+  const newLast = r.first + r.count - 1;
+  const shift = lastColumn < 0 ? columns : Math.min(columns, newLast - lastColumn);
+  if (shift >= columns) {
+    ctx.clearRect(0, 0, columns, rows);
+    spectrogramLevels.fill(NaN);
+  } else if (shift > 0) {
+    ctx.globalCompositeOperation = 'copy';
+    ctx.drawImage(spectrogramCanvas, -shift, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    spectrogramLevels.copyWithin(0, shift * rows);
+    spectrogramLevels.fill(NaN, (columns - shift) * rows);
+  }
+  const take = Math.min(r.count, columns);
+  ctx.putImageData(new ImageData(r.rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), columns - r.count, 0, r.count - take, 0, take, rows);
+  spectrogramLevels.set(r.levels.subarray((r.count - take) * rows), (columns - take) * rows);
+  lastColumn = newLast;
+  placeSpectrogram();
+}
+
+/** Lines the spectrogram's columns up under the waveform's time axis. */
+function placeSpectrogram(): void {
+  if (!plot || !history || !ring || lastColumn < 0) return;
+  const dpr = devicePixelRatio || 1;
+  const plotLeft = plot.bbox.left / dpr, plotWidth = plot.bbox.width / dpr;
+  const span = history.buckets * history.bucket;
+  const viewStart = history.end - span;
+  // Column j's window ends at j·hop: centred half a window before, one hop wide.
+  const leftEdge = (lastColumn - columns + 1) * quality.hop - quality.window / 2 - quality.hop / 2;
+  spectrogramBox.style.marginLeft = `${plotLeft}px`;
+  spectrogramBox.style.width = `${plotWidth}px`;
+  spectrogramCanvas.style.width = `${(columns * quality.hop * plotWidth) / span}px`;
+  spectrogramCanvas.style.transform = `translateX(${((leftEdge - viewStart) * plotWidth) / span}px)`;
+}
+
+function recolour(): void {
+  if (columns === 0) return;
+  const rgba = colourize({ columns, rows: SPECTROGRAM_ROWS, levels: spectrogramLevels }, colormapTable(state.colormap), state.range);
+  spectrogramCanvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, columns, SPECTROGRAM_ROWS), 0, 0);
+}
+
+// ---- frames
+function poll(now: number): void {
+  if (!ring && inFlight === undefined) {
+    // The first request learns the buffer's shape; it carries no channels.
+    inFlight = nextId++;
+    lastPollAt = now;
+    return host.post({ type: 'poll', id: inFlight, channels: [], bucket: 1, history: 0, reset: true });
+  }
+  if (!history) return;
+  inFlight = nextId++;
+  lastPollAt = now;
+  host.post({ type: 'poll', id: inFlight, channels: lanes, spectrumChannel: state.spectrumChannel, bucket: history.bucket, history: history.buckets * history.bucket, reset });
+  reset = false;
+}
+
+function loop(now: number): void {
+  requestAnimationFrame(loop);
+  if (frozen || inFlight !== undefined) return;
+  if (now - lastPollAt >= pollInterval - 2) poll(now);
+}
+requestAnimationFrame(loop);
+
+function receiveFrame(f: LiveFrame): void {
+  const started = performance.now();
+  const shapeChanged = !ring || ring.sampleRate !== f.ring.sampleRate || ring.channels !== f.ring.channels || ring.capacity !== f.ring.capacity || ring.samplesPerWrite !== f.ring.samplesPerWrite;
+  ring = f.ring;
+  titleEl.textContent = `Live audio · ${f.ring.name}`;
+  infoEl.textContent = `${f.ring.sampleRate.toLocaleString()} Hz · ${f.ring.channels} ch · ${(f.ring.capacity / f.ring.sampleRate).toFixed(1)} s ring · written ${formatSeconds(f.written / f.ring.sampleRate)}`;
+  if (shapeChanged || !history || f.bucket !== history.bucket) {
+    if (shapeChanged || !history) layout();
+    return;
+  }
+  if (f.fresh) { buildSpectrogram(); pending = []; }
+  history.append(f.start, f.min, f.max, f.fresh);
+  if (f.spectrum) feedSpectrogram(f.start, f.spectrum);
+  noteLoss(f);
+  if (f.stopped) {
+    setStatus('stopped', f.written === 0 ? 'Waiting for data' : 'Writer stopped');
+    messageEl.textContent = f.written === 0 ? 'The writer has not written anything yet.' : `No new samples for ${formatSeconds(f.idleMs / 1000)}: the writer has stopped or paused.`;
+    pollInterval = 250;
+    pacer.pause();
+  } else {
+    setStatus('live', 'Live');
+    messageEl.textContent = '';
+    pollInterval = FRAME_MS;
+  }
+  if (f.end > f.start || f.fresh) {
+    drawWaves();
+    placeSpectrogram();
+    if (!f.stopped) pacer.drawn(performance.now());
+  }
+  drawMs = drawMs * 0.9 + (performance.now() - started) * 0.1;
+  statsEl.textContent = `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`;
+  statsEl.dataset.dropped = String(pacer.dropped);
+  statsEl.dataset.fps = pacer.fps.toFixed(1);
+}
+
+function noteLoss(f: LiveFrame): void {
+  if (f.overrun === 0 && f.skipped === 0) return;
+  lostSamples += f.overrun;
+  skippedSamples += f.skipped;
+  const rate = f.ring.sampleRate;
+  lossEl.textContent = [
+    lostSamples > 0 ? `Data loss detected (buffer overrun): ${lostSamples.toLocaleString()} samples (${formatSeconds(lostSamples / rate)}) were overwritten before they could be read.` : '',
+    skippedSamples > 0 ? `Skipped ${skippedSamples.toLocaleString()} samples (${formatSeconds(skippedSamples / rate)}) to keep up.` : '',
+  ].filter(Boolean).join(' ');
+  lossEl.hidden = false;
+  clearTimeout(lossTimer);
+  lossTimer = setTimeout(() => { lossEl.hidden = true; lostSamples = 0; skippedSamples = 0; }, 5000);
+}
+
+function setStatus(kind: 'live' | 'stopped' | 'gone' | 'error' | 'frozen', text: string): void {
+  statusEl.textContent = text;
+  statusEl.className = `pill ${kind}`;
+  waveEl.classList.toggle('stale', kind === 'gone' || kind === 'error');
+}
+
+const formatSeconds = (s: number) => (s < 60 ? `${s.toFixed(s < 10 ? 2 : 1)} s` : `${Math.floor(s / 60)} min ${(s % 60).toFixed(0)} s`);
+
+host.onMessage((m) => {
+  switch (m.type) {
+    case 'frame':
+      if (m.id !== inFlight) return;
+      inFlight = undefined;
+      if (!frozen) receiveFrame(m);
+      return;
+    case 'unavailable':
+      if (m.id !== inFlight) return;
+      inFlight = undefined;
+      setStatus(m.gone ? 'gone' : 'error', m.gone ? 'File gone' : 'Unreadable');
+      messageEl.textContent = m.message;
+      pollInterval = SLOW_POLL_MS;
+      reset = true;
+      pacer.pause();
+      return;
+    case 'frozen':
+      messageEl.textContent = m.message;
+      return;
+    case 'error':
+      messageEl.textContent = m.message;
+      return;
+  }
+});
+
+// ---- freeze, export
+function visibleSpan(): { start: number; end: number } | undefined {
+  if (!history || history.end === 0) return undefined;
+  return { start: Math.max(0, history.end - history.buckets * history.bucket), end: history.end };
+}
+
+function toggleFreeze(): void {
+  frozen = !frozen;
+  freezeButton.textContent = frozen ? 'Resume' : 'Freeze';
+  pacer.pause();
+  if (frozen) {
+    setStatus('frozen', 'Frozen');
+    const span = visibleSpan();
+    if (span) host.post({ type: 'freeze', ...span, channels: lanes });
+  } else {
+    messageEl.textContent = '';
+    reset = true;
+    host.post({ type: 'resume' });
+  }
+}
+
+function exportWav(): void {
+  const span = visibleSpan();
+  if (!span) { messageEl.textContent = 'Nothing to export yet.'; return; }
+  host.post({ type: 'exportWav', ...span, channels: lanes });
+}
+
+function exportPng(): void {
+  if (!plot) return;
+  const dpr = devicePixelRatio || 1;
+  const waveCanvas = plot.ctx.canvas;
+  const width = waveCanvas.width, header = Math.round(28 * dpr);
+  const specHeight = Math.round(spectrogramBox.clientHeight * dpr);
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = header + waveCanvas.height + specHeight;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = themeVar('--vscode-editor-background', '#1e1e1e');
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = themeVar('--vscode-foreground', '#ccc');
+  ctx.font = `${Math.round(13 * dpr)}px sans-serif`;
+  ctx.fillText(`${titleEl.textContent} · ${spectrogramLabel.textContent}`, 8 * dpr, 19 * dpr);
+  ctx.drawImage(waveCanvas, 0, header);
+  const box = spectrogramBox.getBoundingClientRect(), img = spectrogramCanvas.getBoundingClientRect();
+  const wave = waveEl.getBoundingClientRect();
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect((box.left - wave.left) * dpr, header + waveCanvas.height, box.width * dpr, specHeight);
+  ctx.clip();
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(spectrogramCanvas, (img.left - wave.left) * dpr, header + waveCanvas.height, img.width * dpr, specHeight);
+  ctx.restore();
+  host.post({ type: 'exportPng', dataUrl: out.toDataURL('image/png') });
+}
+
+// ---- hover
+function hoverWave(e: MouseEvent): void {
+  if (!plot || !history || !ring) return;
+  const x = plot.posToVal(e.offsetX, 'x'), y = plot.posToVal(e.offsetY, 'y');
+  const k = lanes.length - 1 - Math.floor(y);
+  const i = Math.floor((x * ring.sampleRate - (history.end - history.buckets * history.bucket)) / history.bucket);
+  if (k < 0 || k >= lanes.length || i < 0 || i >= history.buckets) return tooltip.classList.remove('shown');
+  const lo = history.min[k][i], hi = history.max[k][i];
+  showTooltip(e, `channel ${lanes[k]} · ${x.toFixed(3)} s · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
+}
+
+spectrogramCanvas.addEventListener('mousemove', (e) => {
+  if (!ring || lastColumn < 0) return;
+  const rect = spectrogramCanvas.getBoundingClientRect();
+  const c = Math.floor(((e.clientX - rect.left) / rect.width) * columns);
+  const r = SPECTROGRAM_ROWS - 1 - Math.floor(((e.clientY - rect.top) / rect.height) * SPECTROGRAM_ROWS);
+  if (c < 0 || c >= columns || r < 0 || r >= SPECTROGRAM_ROWS) return;
+  const edges = rowEdges(state.scale, SPECTROGRAM_ROWS, ring.sampleRate);
+  const hz = (edges[r] + edges[r + 1]) / 2;
+  const level = spectrogramLevels[c * SPECTROGRAM_ROWS + r];
+  const seconds = ((lastColumn - (columns - 1 - c)) * quality.hop - quality.window / 2) / ring.sampleRate;
+  showTooltip(e, `${seconds.toFixed(3)} s · ${hz >= 1000 ? `${(hz / 1000).toFixed(2)} kHz` : `${hz.toFixed(0)} Hz`} · ${level !== level ? 'no data' : `${level.toFixed(1)} dB`}`);
+});
+spectrogramCanvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
+
+function showTooltip(e: MouseEvent, text: string): void {
+  tooltip.textContent = text;
+  tooltip.style.left = `${e.clientX + 12}px`;
+  tooltip.style.top = `${e.clientY + 12}px`;
+  tooltip.classList.add('shown');
+}
+
+// Theme colours are read when the plot is built: rebuild it on a theme change.
+new MutationObserver(() => { if (ring) { buildPlot(); drawWaves(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+window.addEventListener('resize', () => { if (ring) layout(); });
+
+syncControls();
+host.post({ type: 'ready' });
