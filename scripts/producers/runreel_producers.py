@@ -368,6 +368,8 @@ def test_signal_block(seq: int, spw: int, rate: int, channels: int) -> np.ndarra
     out = np.empty((channels, spw))
     for c in range(channels):
         out[c] = 0.5 * np.sin(2 * np.pi * 220 * (c + 1) * t)
-    sweep = 200 + 3000 * (0.5 + 0.5 * np.sin(2 * np.pi * t / 8))
-    out[0] = 0.4 * np.sin(2 * np.pi * np.cumsum(sweep) / rate + n0) + 0.3 * np.sin(2 * np.pi * 440 * t)
+    # Instantaneous frequency 1700 + 1500·sin(πt/4) Hz (200…3200 Hz every 8 s); its phase in
+    # closed form, so the sweep runs on smoothly across blocks.
+    phase = 2 * np.pi * (1700 * t - (6000 / np.pi) * np.cos(np.pi * t / 4))
+    out[0] = 0.4 * np.sin(phase) + 0.3 * np.sin(2 * np.pi * 440 * t)
     return out

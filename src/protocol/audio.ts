@@ -89,7 +89,10 @@ export interface RingInfo {
 
 export interface LiveFrame {
   type: 'frame';
+  /** The subscription this frame belongs to; frames of an older one are dropped. */
   id: number;
+  /** Frame number within the subscription, acknowledged by the webview once drawn. */
+  seq: number;
   ring: RingInfo;
   /** Samples per channel written so far. */
   written: number;
@@ -104,12 +107,22 @@ export interface LiveFrame {
   spectrum?: Float32Array;
   overrun: number;
   skipped: number;
-  /** Start afresh: the writer restarted, or this is the first frame of a new request. */
+  /** Start afresh: the writer restarted, or this is the first frame of a new subscription. */
   fresh: boolean;
   idleMs: number;
   stopped: boolean;
   /** Host time spent reading this frame. */
   readMs: number;
+}
+
+export interface LiveSubscription {
+  id: number;
+  /** Waveform channels; empty for the first subscription, which only learns the buffer's shape. */
+  channels: number[];
+  spectrumChannel?: number;
+  bucket: number;
+  /** Samples of history wanted on the first frame. */
+  history: number;
 }
 
 export type LiveAudioHostToWebview =
@@ -120,9 +133,11 @@ export type LiveAudioHostToWebview =
 
 export type LiveAudioWebviewToHost =
   | { type: 'ready' }
-  | { type: 'poll'; id: number; channels: number[]; spectrumChannel?: number; bucket: number; history: number; reset: boolean }
-  /** Keep samples [start, end) of `channels` so they can be exported after the ring moves on. */
+  /** Start (or restart, afresh) streaming frames of this shape. */
+  | ({ type: 'subscribe' } & LiveSubscription)
+  /** Frame `seq` of subscription `id` is drawn: the host keeps at most a few frames unacknowledged. */
+  | { type: 'ack'; id: number; seq: number }
+  /** Stop streaming and keep samples [start, end) of `channels` so they can be exported after the ring moves on. */
   | { type: 'freeze'; start: number; end: number; channels: number[] }
-  | { type: 'resume' }
   | { type: 'exportWav'; start: number; end: number; channels: number[] }
   | { type: 'exportPng'; dataUrl: string };

@@ -203,6 +203,24 @@ export class VsCode {
     throw new Error('Run Reel did not log its activation');
   }
 
+  /** What Run Reel wrote to its own log channel so far. */
+  runReelLog(): string {
+    return (readLogs(this.server.userDataDir) as { path: string; text: string }[]).filter((l) => l.path.includes('runreel.runreel')).map((l) => l.text).join('\n');
+  }
+
+  /** Every webview frame whose document contains `selector` (one per open panel). */
+  async webviewFrames(selector: string): Promise<Frame[]> {
+    const found: Frame[] = [];
+    for (const frame of this.page.frames()) {
+      try {
+        if ((await frame.locator(selector).count()) > 0) found.push(frame);
+      } catch {
+        /* frame navigated away */
+      }
+    }
+    return found;
+  }
+
   /** Activation failures and errors raised from Run Reel's code, from every log VS Code wrote. */
   extensionErrors(): string[] {
     const problems: string[] = [];

@@ -1,7 +1,7 @@
 // Live Audio panel: a ring buffer another process is writing, as stacked waveform lanes
 // (uPlot, min/max per pixel column) over a scrolling spectrogram of one channel (STFT in a
-// worker). The page asks the host for a frame whenever it can draw one, at most 60 a second:
-// hidden, it asks for nothing; slow, it asks less often and says how many frames it missed.
+// worker). The host streams frames at up to 60 a second while the panel is visible, never
+// more than a couple ahead of what the page has drawn; the page says how many it missed.
 import uPlot from 'uplot';
 import {
   COLORMAPS, DEFAULT_LIVE_AUDIO, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
@@ -24,7 +24,6 @@ const save = () => host.setState(state);
 save();
 
 const FRAME_MS = 1000 / 60;
-const SLOW_POLL_MS = 500;
 const LANE_HEIGHT = 44;
 const SPECTROGRAM_ROWS = 180;
 /** Spectrogram work per frame's worth of audio (1/60 s) allowed before quality steps down. */
@@ -78,12 +77,9 @@ let history: WaveHistory | undefined;
 let plot: uPlot | undefined;
 let xs = new Float64Array(0);
 let frozen = false;
-/** The next poll asks the host to start afresh (new layout, resumed, file back). */
-let reset = true;
-let inFlight: number | undefined;
+/** The current subscription: frames of an older one are dropped. */
+let subscription = 0;
 let nextId = 1;
-let lastPollAt = 0;
-let pollInterval = FRAME_MS;
 let drawMs = 0;
 let lossTimer: ReturnType<typeof setTimeout> | undefined;
 let lostSamples = 0;
@@ -150,7 +146,7 @@ function layout(): void {
   xs = new Float64Array(history.buckets);
   buildPlot();
   buildSpectrogram();
-  reset = true;
+  subscribe();
 }
 
 function buildPlot(): void {
@@ -327,26 +323,12 @@ function recolour(): void {
 }
 
 // ---- frames
-function poll(now: number): void {
-  if (!ring && inFlight === undefined) {
-    // The first request learns the buffer's shape; it carries no channels.
-    inFlight = nextId++;
-    lastPollAt = now;
-    return host.post({ type: 'poll', id: inFlight, channels: [], bucket: 1, history: 0, reset: true });
-  }
-  if (!history) return;
-  inFlight = nextId++;
-  lastPollAt = now;
-  host.post({ type: 'poll', id: inFlight, channels: lanes, spectrumChannel: state.spectrumChannel, bucket: history.bucket, history: history.buckets * history.bucket, reset });
-  reset = false;
+/** Asks for frames of the current layout, afresh; before the buffer is known, for its shape only. */
+function subscribe(): void {
+  subscription = nextId++;
+  if (!history) return host.post({ type: 'subscribe', id: subscription, channels: [], bucket: 1, history: 0 });
+  host.post({ type: 'subscribe', id: subscription, channels: lanes, spectrumChannel: state.spectrumChannel, bucket: history.bucket, history: history.buckets * history.bucket });
 }
-
-function loop(now: number): void {
-  requestAnimationFrame(loop);
-  if (frozen || inFlight !== undefined) return;
-  if (now - lastPollAt >= pollInterval - 2) poll(now);
-}
-requestAnimationFrame(loop);
 
 function receiveFrame(f: LiveFrame): void {
   const started = performance.now();
@@ -365,12 +347,10 @@ function receiveFrame(f: LiveFrame): void {
   if (f.stopped) {
     setStatus('stopped', f.written === 0 ? 'Waiting for data' : 'Writer stopped');
     messageEl.textContent = f.written === 0 ? 'The writer has not written anything yet.' : `No new samples for ${formatSeconds(f.idleMs / 1000)}: the writer has stopped or paused.`;
-    pollInterval = 250;
     pacer.pause();
   } else {
     setStatus('live', 'Live');
     messageEl.textContent = '';
-    pollInterval = FRAME_MS;
   }
   if (f.end > f.start || f.fresh) {
     drawWaves();
@@ -408,17 +388,14 @@ const formatSeconds = (s: number) => (s < 60 ? `${s.toFixed(s < 10 ? 2 : 1)} s` 
 host.onMessage((m) => {
   switch (m.type) {
     case 'frame':
-      if (m.id !== inFlight) return;
-      inFlight = undefined;
-      if (!frozen) receiveFrame(m);
+      if (m.id !== subscription || frozen) return;
+      receiveFrame(m);
+      host.post({ type: 'ack', id: m.id, seq: m.seq });
       return;
     case 'unavailable':
-      if (m.id !== inFlight) return;
-      inFlight = undefined;
+      if (m.id !== subscription) return;
       setStatus(m.gone ? 'gone' : 'error', m.gone ? 'File gone' : 'Unreadable');
       messageEl.textContent = m.message;
-      pollInterval = SLOW_POLL_MS;
-      reset = true;
       pacer.pause();
       return;
     case 'frozen':
@@ -446,8 +423,7 @@ function toggleFreeze(): void {
     if (span) host.post({ type: 'freeze', ...span, channels: lanes });
   } else {
     messageEl.textContent = '';
-    reset = true;
-    host.post({ type: 'resume' });
+    subscribe();
   }
 }
 
@@ -523,3 +499,4 @@ window.addEventListener('resize', () => { if (ring) layout(); });
 
 syncControls();
 host.post({ type: 'ready' });
+subscribe();

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { ArtifactError } from '../../domain/artifacts/errors';
-import { captureRingSpan, LiveRingTap, stoppedAfterMs } from '../../domain/audio/liveRing';
+import { captureRingSpan } from '../../domain/audio/liveRing';
+import { LiveStream } from '../../domain/audio/liveStream';
 import {
   DEFAULT_LIVE_AUDIO, LIVE_AUDIO_VIEW_TYPE, RING_EDITOR_TYPE,
   type LiveAudioHostToWebview, type LiveAudioState, type LiveAudioWebviewToHost,
@@ -18,9 +19,6 @@ import { Disposable } from '../dispose';
 import { loadPanelPage } from '../panelPage';
 import { saveExport, savePngDataUrl } from '../saveExport';
 import { PanelSet } from './panelSet';
-
-/** One frame reads at most this many samples over all channels (32 MB of f64). */
-const FRAME_SAMPLE_BUDGET = 1 << 22;
 
 export class LiveAudioPanels extends PanelSet<LiveAudioState, LiveAudioView> {
   constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
@@ -56,17 +54,28 @@ export class LiveAudioPanels extends PanelSet<LiveAudioState, LiveAudioView> {
 const title = (ringPath: string) => `Live audio · ${basename(ringPath)}`;
 
 class LiveAudioView extends Disposable {
-  private tap: LiveRingTap;
+  private readonly stream: LiveStream;
   /** The frozen span, kept as a WAV until resumed or closed. */
   private capture: Promise<string | undefined> = Promise.resolve(undefined);
 
   constructor(readonly panel: vscode.WebviewPanel, readonly state: LiveAudioState, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     super();
-    this.tap = new LiveRingTap(state.path);
+    this.stream = this.register(new LiveStream(state.path, (m) => this.post(m), () => panel.visible));
     panel.title = title(state.path);
     loadPanelPage(panel, extensionUri, { title: 'Live Audio', bundle: 'liveAudio', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: LiveAudioWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));
     this.register({ dispose: () => void this.dropCapture() });
+    // A hidden panel's page is gone (no retained context) and the stream reads nothing; say so in the log.
+    let framesAtHide: number | undefined;
+    this.register(panel.onDidChangeViewState(({ webviewPanel }) => {
+      if (!webviewPanel.visible && framesAtHide === undefined) {
+        framesAtHide = this.stream.framesRead;
+        log.info(`live audio: ${basename(state.path)} hidden after ${framesAtHide} frames; reading paused`);
+      } else if (webviewPanel.visible && framesAtHide !== undefined) {
+        log.info(`live audio: ${basename(state.path)} visible again; ${this.stream.framesRead - framesAtHide} frames read while hidden`);
+        framesAtHide = undefined;
+      }
+    }));
   }
 
   private post(message: LiveAudioHostToWebview): void {
@@ -83,15 +92,16 @@ class LiveAudioView extends Disposable {
     switch (m.type) {
       case 'ready':
         // A webview that was hidden comes back empty: start afresh.
-        this.tap = new LiveRingTap(this.state.path);
-        await this.dropCapture();
-        return;
-      case 'poll':
-        return this.poll(m);
-      case 'freeze':
-        return this.freeze(m.start, m.end, m.channels);
-      case 'resume':
+        this.stream.restart();
         return this.dropCapture();
+      case 'subscribe':
+        await this.dropCapture();
+        return this.stream.subscribe(m);
+      case 'ack':
+        return this.stream.ack(m.id, m.seq);
+      case 'freeze':
+        this.stream.pause();
+        return this.freeze(m.start, m.end, m.channels);
       case 'exportWav':
         return this.exportWav(m.start, m.end, m.channels);
       case 'exportPng':
@@ -100,30 +110,6 @@ class LiveAudioView extends Disposable {
         const unknown: never = m;
         this.log.warn(`live audio: unknown message ${JSON.stringify(unknown)}`);
       }
-    }
-  }
-
-  private async poll(m: Extract<LiveAudioWebviewToHost, { type: 'poll' }>): Promise<void> {
-    const started = performance.now();
-    const wanted = new Set([...m.channels, ...(m.spectrumChannel === undefined ? [] : [m.spectrumChannel])]).size;
-    try {
-      const f = await this.tap.next({
-        channels: m.channels, spectrumChannel: m.spectrumChannel, bucket: m.bucket, history: m.history, reset: m.reset,
-        maxSamples: Math.max(m.bucket, Math.floor(FRAME_SAMPLE_BUDGET / Math.max(1, wanted))),
-      });
-      const h = f.header;
-      this.post({
-        type: 'frame', id: m.id,
-        ring: { name: basename(this.state.path), sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
-        written: f.written, start: f.start, end: f.end, bucket: m.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
-        overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped: f.idleMs > stoppedAfterMs(h) || f.written === 0,
-        readMs: performance.now() - started,
-      });
-    } catch (err) {
-      const gone = err instanceof ArtifactError && err.code === 'not_found';
-      const message = gone ? `Waiting for ${this.state.path}: the file is not there (the writer has not started, or stopped and removed it).`
-        : err instanceof ArtifactError || err instanceof RangeError ? err.message : `${this.state.path}: ${String(err)}`;
-      this.post({ type: 'unavailable', id: m.id, gone, message });
     }
   }
 

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { ArtifactError } from '../../../src/domain/artifacts/errors';
 import { decodePng } from '../../../src/domain/artifacts/png';
 import { rowEdges } from '../../../src/domain/audio/stft';
-import { LiveRingTap } from '../../../src/domain/audio/liveRing';
+import { LiveStream } from '../../../src/domain/audio/liveStream';
 import { DEFAULT_LIVE_AUDIO } from '../../../src/protocol/audio';
 import { startRingWriter, stopRingWriter } from '../../liveRingWriter';
 import { WebviewPage } from './page';
@@ -20,30 +19,18 @@ let dir: string;
 let file: string;
 let writer: ChildProcess;
 let view: WebviewPage;
-/** Makes the host hold its next answer this long (to fall behind the writer). */
-let stallMs = 0;
-
-/** The panel's host side, as LiveAudioView does it. */
-function serve(page: WebviewPage, path: () => string): void {
-  let tap = new LiveRingTap(path());
-  page.onMessage(async (m) => {
-    if (m.type === 'ready') tap = new LiveRingTap(path());
-    if (m.type !== 'poll') return;
-    if (stallMs) { const ms = stallMs; stallMs = 0; await new Promise((r) => setTimeout(r, ms)); }
-    try {
-      const f = await tap.next({ channels: m.channels as number[], spectrumChannel: m.spectrumChannel as number | undefined, bucket: m.bucket as number, history: m.history as number, reset: m.reset as boolean, maxSamples: 1 << 20 });
-      const h = f.header;
-      await page.post({
-        type: 'frame', id: m.id, ring: { name: 'ring', sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
-        written: f.written, start: f.start, end: f.end, bucket: m.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
-        overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped: f.idleMs > 1000 || f.written === 0, readMs: 0.1,
-      });
-    } catch (err) {
-      const gone = err instanceof ArtifactError && err.code === 'not_found';
-      await page.post({ type: 'unavailable', id: m.id, gone, message: gone ? `Waiting for ${path()}: the file is not there.` : String((err as Error).message) });
-    }
+/** The panel's host side: the same LiveStream the extension uses, posting into the page. */
+function serve(page: WebviewPage, path: () => string): LiveStream {
+  const stream = new LiveStream(path(), (m) => void page.post(m).catch(() => {}));
+  page.onMessage((m) => {
+    if (m.type === 'ready') stream.restart();
+    else if (m.type === 'subscribe') stream.subscribe(m as never);
+    else if (m.type === 'ack') stream.ack(m.id as number, m.seq as number);
+    else if (m.type === 'freeze') stream.pause();
   });
+  return stream;
 }
+let stream: LiveStream;
 
 const text = (id: string) => view.page.getByTestId(id).textContent();
 async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
@@ -58,11 +45,12 @@ beforeAll(async () => {
   file = join(dir, 'audiotab_ringbuf');
   writer = await startRingWriter(file, RING);
   view = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: '0-3', spectrumChannel: 1, span: 2, scale: 'linear', colormap: 'magma', range: [-90, 0] } });
-  serve(view, () => file);
+  stream = serve(view, () => file);
   await view.load();
 }, 60_000);
 
 afterAll(async () => {
+  stream?.dispose();
   if (writer) await stopRingWriter(writer);
   await view?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -71,7 +59,7 @@ afterAll(async () => {
 test('live: four lanes, the buffer described, frames flowing', async () => {
   await until('live status', async () => (await text('status')) === 'Live');
   expect(await text('info')).toMatch(/^16,000 Hz · 4 ch · 4\.0 s ring · written /);
-  expect(await text('title')).toBe('Live audio · ring');
+  expect(await text('title')).toBe('Live audio · audiotab_ringbuf');
   await until('frames', async () => Number(await view.page.getByTestId('stats').getAttribute('data-fps')) > 10);
   // the lanes are labelled with their channels
   const labels = await view.page.evaluate(() => (document.querySelector('[data-testid=wave] .uplot') ? 1 : 0));
@@ -123,29 +111,27 @@ test('channels and settings: a bad channel list says why and keeps the lanes', a
   await view.page.getByTestId('channels').fill('1,3');
   await view.page.getByTestId('channels').press('Enter');
   expect(await text('channels-error')).toBe('');
-  await until('two lanes polled', async () => {
-    const polls = view.sent.filter((m) => m.type === 'poll');
-    return JSON.stringify(polls.at(-1)?.channels) === '[1,3]';
-  });
+  await until('two lanes subscribed', async () => JSON.stringify(view.sent.filter((m) => m.type === 'subscribe').at(-1)?.channels) === '[1,3]');
   await until('live again', async () => (await text('status')) === 'Live');
 });
 
-test('freeze stops polling and asks the host to keep the visible span; resume starts afresh', async () => {
+test('freeze stops the stream and asks the host to keep the visible span; resume subscribes afresh', async () => {
   await view.page.getByTestId('freeze').click();
   expect(await text('status')).toBe('Frozen');
   const freeze = view.sent.filter((m) => m.type === 'freeze').at(-1)!;
   expect(freeze.channels).toEqual([1, 3]);
   expect((freeze.end as number) - (freeze.start as number)).toBeGreaterThan(16000 * 1.9);
   await new Promise((r) => setTimeout(r, 300));
-  const polls = view.sent.filter((m) => m.type === 'poll').length;
+  const frames = stream.framesRead;
   await new Promise((r) => setTimeout(r, 500));
-  expect(view.sent.filter((m) => m.type === 'poll').length).toBe(polls);
+  expect(stream.framesRead).toBe(frames);
+  const subscriptions = view.sent.filter((m) => m.type === 'subscribe').length;
   await view.page.getByTestId('export-wav').click();
   expect(view.sent.filter((m) => m.type === 'exportWav').at(-1)).toMatchObject({ start: freeze.start, end: freeze.end, channels: [1, 3] });
   await view.page.getByTestId('freeze').click();
   await until('resumed', async () => (await text('status')) === 'Live');
-  expect(view.sent.filter((m) => m.type === 'poll').at(-1)?.reset ?? true).toBeDefined();
-  expect(view.sent.some((m) => m.type === 'resume')).toBe(true);
+  expect(view.sent.filter((m) => m.type === 'subscribe').length).toBe(subscriptions + 1);
+  expect(stream.framesRead).toBeGreaterThan(frames);
 });
 
 test('Export PNG sends a PNG of the waveform and spectrogram', async () => {
@@ -158,7 +144,8 @@ test('Export PNG sends a PNG of the waveform and spectrogram', async () => {
 });
 
 test('a reader that falls behind says "Data loss detected (buffer overrun)"', async () => {
-  stallMs = 5000; // longer than the 4-second ring
+  // The page stops drawing (its main thread busy) for longer than the 4-second ring holds.
+  await view.page.evaluate(() => { const end = performance.now() + 5000; while (performance.now() < end) { /* busy */ } });
   await until('loss banner', async () => (await view.page.getByTestId('loss').isVisible()) && /Data loss detected \(buffer overrun\)/.test((await text('loss')) ?? ''), 20000);
   expect(await text('loss')).toMatch(/samples \(\d+\.\d+ s\) were overwritten before they could be read/);
 });
@@ -170,7 +157,7 @@ test('the writer stopping, the file going and coming back', async () => {
   rmSync(file);
   expect(existsSync(file)).toBe(false);
   await until('gone', async () => (await text('status')) === 'File gone');
-  expect(await text('message')).toBe(`Waiting for ${file}: the file is not there.`);
+  expect(await text('message')).toBe(`Waiting for ${file}: the file is not there (the writer has not started, or stopped and removed it).`);
   writer = await startRingWriter(file, RING);
   await until('live again', async () => (await text('status')) === 'Live');
 });
@@ -178,14 +165,15 @@ test('the writer stopping, the file going and coming back', async () => {
 test('adaptive quality: frames over budget step the spectrogram down, and the panel says so', async () => {
   const slow = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: '0', frameBudgetMs: 0.0001 } });
   try {
-    serve(slow, () => file);
+    const slowStream = serve(slow, () => file);
     await slow.load();
     for (const end = Date.now() + 15000; !/Reduced quality/.test((await slow.page.getByTestId('quality').textContent()) ?? '');) {
-      if (Date.now() > end) throw new Error(`no quality change: ${await slow.page.getByTestId('quality').textContent()}`);
+      if (Date.now() > end) throw new Error(`no quality change: ${await slow.page.getByTestId('quality').textContent()} ${await slow.page.getByTestId('status').textContent()} ${await slow.page.getByTestId('stats').textContent()} ${slow.errors()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await slow.page.getByTestId('quality').textContent()).toMatch(/^Reduced quality: window \d+, hop \d+ \(the spectrogram took \d+\.\d ms a frame; budget 0\.0001 ms\)$/);
     expect(await slow.page.getByTestId('spectrogram-label').textContent()).toMatch(/hop (1024|2048)|window (1024|512|256)/);
+    slowStream.dispose();
   } finally {
     await slow.close();
   }
