@@ -54,9 +54,10 @@ test('a second panel on the same buffer from the palette; both stay live', async
   // The workspace's buffer and the producer's default place in the temp folder are offered.
   await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: join(tmpdir(), 'audiotab_ringbuf') }).waitFor();
   await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: join(vs.workspace, 'live', 'audiotab_ringbuf') }).click();
+  // The new panel opens over the first; side by side, both are visible and streaming.
+  await expect.poll(async () => (await vs.webviewFrames('[data-testid="wave"]')).length, { timeout: 20_000 }).toBe(1);
+  await vs.runCommand('View: Move Editor into Right Group');
   await expect.poll(async () => (await vs.webviewFrames('[data-testid="wave"]')).length, { timeout: 20_000 }).toBe(2);
-  // Side by side, so both are visible and polling.
-  await vs.runCommand('View: Split Editor Right');
   const frames = await vs.webviewFrames('[data-testid="wave"]');
   for (const f of frames) await expect.poll(() => status(f), { timeout: 20_000 }).toBe('Live');
   const written = async () => Promise.all((await vs.webviewFrames('[data-testid="wave"]')).map(async (f) => /written (\d+\.\d+) s/.exec((await f.locator('[data-testid="info"]').textContent()) ?? '')?.[1]));
@@ -73,9 +74,7 @@ test('hidden, it reads nothing; shown again, it picks up live', async () => {
   const frame = await vs.webviewFrame('[data-testid="wave"]');
   await expect.poll(() => status(frame), { timeout: 20_000 }).toBe('Live');
   // Another editor in the same group hides the panel.
-  await vs.runCommand('Run Reel: Show Log');
-  await vs.runCommand('View: Open Next Editor');
-  await vs.runCommand('Workbench: New Untitled Text File');
+  await vs.runCommand('File: New Untitled Text File');
   await expect.poll(() => vs.runReelLog(), { timeout: 10_000 }).toMatch(/live audio: audiotab_ringbuf hidden after \d+ frames; reading paused/);
   await vs.page.waitForTimeout(1500);
   await vs.runCommand('View: Open Previous Editor');
@@ -95,7 +94,7 @@ test('freeze, then Export WAV writes the visible span of the shown channels', as
   // code-server's own save dialog: a path box; Enter accepts the suggested name.
   const box = vs.page.locator('.quick-input-widget .quick-input-box input');
   await box.waitFor({ timeout: 15_000 });
-  expect(await box.inputValue()).toMatch(/audiotab_ringbuf_\d+-\d+\.wav$/);
+  await expect.poll(() => box.inputValue(), { timeout: 10_000 }).toMatch(/audiotab_ringbuf_\d+-\d+\.wav$/);
   await box.press('Enter');
   await expect.poll(() => readdirSync(vs.workspace).filter((n) => n.endsWith('.wav')), { timeout: 15_000 }).toHaveLength(1);
   const name = readdirSync(vs.workspace).find((n) => n.endsWith('.wav'))!;

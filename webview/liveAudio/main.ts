@@ -217,6 +217,8 @@ let columns = 0;
 let lastColumn = -1;
 let spectrogramLevels = new Float32Array(0);
 let workerBusy = false;
+/** Which start-afresh of the spectrogram the worker's replies belong to. */
+let epoch = 0;
 let pending: { start: number; samples: Float32Array }[] = [];
 
 function buildSpectrogram(): void {
@@ -228,6 +230,7 @@ function buildSpectrogram(): void {
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
   pending = [];
+  epoch++;
   spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
   showQuality();
 }
@@ -258,7 +261,7 @@ function pumpWorker(): void {
   for (const p of run) { samples.set(p.samples, at); at += p.samples.length; }
   workerBusy = true;
   const request: LiveWorkerRequest = {
-    id: nextId++, params: { window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS },
+    id: nextId++, epoch, params: { window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS },
     start: run[0].start, samples, maxColumns: columns, colormap: state.colormap, range: state.range,
   };
   worker.postMessage(request, [samples.buffer]);
@@ -268,8 +271,8 @@ worker.onmessage = (e: MessageEvent<LiveWorkerReply>) => {
   workerBusy = false;
   const r = e.data;
   if ('error' in r) { messageEl.textContent = `Spectrogram: ${r.error}`; return pumpWorker(); }
-  // Columns computed with settings since replaced are dropped.
-  if (r.params.window === quality.window && r.params.hop === quality.hop && r.params.scale === state.scale && r.params.rows === SPECTROGRAM_ROWS) {
+  // Columns of a spectrogram since started afresh (new settings, a fresh stream) are dropped.
+  if (r.epoch === epoch) {
     placeColumns(r);
     // Time per frame's worth of audio: a backlog done in one go is not a slow frame.
     const frames = Math.max(1, (r.pushed / r.params.sampleRate) * 60);
@@ -340,7 +343,7 @@ function receiveFrame(f: LiveFrame): void {
     if (shapeChanged || !history) layout();
     return;
   }
-  if (f.fresh) { buildSpectrogram(); pending = []; }
+  if (f.fresh) buildSpectrogram();
   history.append(f.start, f.min, f.max, f.fresh);
   if (f.spectrum) feedSpectrogram(f.start, f.spectrum);
   noteLoss(f);

@@ -131,6 +131,14 @@ test('freeze stops the stream and asks the host to keep the visible span; resume
   await view.page.getByTestId('freeze').click();
   await until('resumed', async () => (await text('status')) === 'Live');
   expect(view.sent.filter((m) => m.type === 'subscribe').length).toBe(subscriptions + 1);
+  // The fresh stream's history fills the whole spectrogram again, oldest columns included.
+  const filledFrom = () => view.page.evaluate(() => {
+    const c = document.querySelector('[data-testid=spectrogram]') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    for (let x = 0; x < c.width; x++) if (d[((c.height >> 1) * c.width + x) * 4 + 3] === 255) return x / c.width;
+    return 1;
+  });
+  await until('spectrogram refilled', async () => (await filledFrom()) < 0.1);
   expect(stream.framesRead).toBeGreaterThan(frames);
 });
 
