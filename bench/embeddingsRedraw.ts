@@ -4,6 +4,7 @@
 // page and posted there, so neither includes VS Code's message transfer.
 // RUNREEL_BENCH_PROFILE=1 prints where the page's main thread spent its time.
 import { WebviewPage } from '../test/unit/webview/page';
+import { profilePage } from './profile';
 
 const POINTS = Number(process.argv[2] ?? 100_000);
 const STEPS = 12;
@@ -60,14 +61,13 @@ async function main(): Promise<void> {
     }
   };
   await drawn(1); // the first draw builds the WebGL scene: not a step change
-  const cdp = process.env.RUNREEL_BENCH_PROFILE ? await view.page.context().newCDPSession(view.page) : undefined;
-  if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+  const stopProfile = await profilePage(view.page, 'step', () => STEPS - 1);
   await view.page.locator('[data-testid=slider]').focus();
   for (let k = 1; k < STEPS; k++) {
     await view.page.keyboard.press('ArrowLeft');
     await drawn(k + 1);
   }
-  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as unknown as Profile);
+  await stopProfile();
   const steps = (await timings()).slice(1);
   const errors = view.errors();
   await view.page.goto('about:blank');
@@ -116,18 +116,6 @@ async function bareWebGl(page: import('playwright-core').Page, points: number): 
     }
     return times.slice(1);
   }, points);
-}
-
-interface Profile { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }
-function printProfile(profile: Profile): void {
-  const self = new Map<string, number>();
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[i] / 1000);
-  });
-  console.error([...self].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, ms]) => `${(ms / (STEPS - 1)).toFixed(0).padStart(6)} ms/step  ${k}`).join('\n'));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

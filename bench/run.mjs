@@ -16,7 +16,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -150,6 +150,23 @@ if (part('audio')) {
   rows.push(['STFT: 2048-point Hann window → dB levels', `${r.ours_us.toFixed(1)} µs/window`, `fft.js + Math.log10 ${r.fftjs_us.toFixed(1)} µs`,
     `${(r.fftjs_us / r.ours_us).toFixed(2)}× faster; ${(16000 / r.ours_us).toFixed(0)}× under the seed's 16 ms`, 'aim 1000× under 16 ms']);
   rows.push(['  the 2048-point real FFT alone', `${r.ours_fft_us.toFixed(1)} µs`, `fft.js realTransform ${r.fftjs_fft_us.toFixed(1)} µs`, `${(r.fftjs_fft_us / r.ours_fft_us).toFixed(2)}×`, '']);
+}
+
+// ---- issue 7: the live panel's CPU (target from the issue) and the seed's stress case
+if (part('live')) {
+  if (!python || !findChromium()) {
+    rows.push(['live audio panel CPU', 'skipped: needs python3 with numpy (the writer) and Chromium', '', '', '']);
+  } else {
+    const script = await bundle('liveAudio', { packages: 'external' });
+    const live = runJson(process.execPath, [script, '48000', '8', '8', '10']);
+    const total = live.host_core + live.page_core;
+    rows.push(['live audio, 8 ch × 48 kHz at 60 fps: CPU (host + webview)', `${(total * 100).toFixed(1)}% of a core`, `host ${(live.host_core * 100).toFixed(1)}% + webview ${(live.page_core * 100).toFixed(1)}%`,
+      `${(0.25 / total).toFixed(2)}× under`, 'target < 25% of one core']);
+    rows.push(['  frames shown / dropped', `${live.page_frames} / ${live.page_dropped}`, `host read ${live.host_read_median_ms.toFixed(2)} ms median`, '', '']);
+    const stress = runJson(process.execPath, [script, '192000', '64', '64', '10']);
+    rows.push(['stress, 64 ch × 192 kHz, 64 lanes: dropped frames', `${stress.page_dropped} of ${stress.page_frames + stress.page_dropped}`, `CPU host ${(stress.host_core * 100).toFixed(0)}% + webview ${(stress.page_core * 100).toFixed(0)}%; read ${stress.host_read_median_ms.toFixed(1)} ms`,
+      '', 'report (seed: no dropped frames)']);
+  }
 }
 
 const header = ['measurement', 'Run Reel', 'baseline', 'speed-up', 'target'];
