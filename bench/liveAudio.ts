@@ -25,6 +25,22 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds per thread name (main thread, worker, compositor, raster…) of processes `pids`. */
+function threadSeconds(pids: number[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = /\((.*)\)/.exec(stat)![1].replace(/\d+$/, '');
+        const f = stat.replace(/^.*\) /, '').split(' ');
+        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+      } catch { /* exited */ }
+    }
+  }
+  return out;
+}
+
 /** Chromium's renderer processes descending from process `root` (this one: Playwright spawns the browser). */
 function renderers(root: number): number[] {
   const found: number[] = [];
@@ -105,18 +121,20 @@ async function main(): Promise<void> {
     });
     const pids = renderers(process.pid);
     const before = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const threadsBefore = threadSeconds(pids);
     const stopProfile = await profilePage(view.page, 'frame', () => frames.length);
     const wall1 = performance.now();
     const replay = await view.page.evaluate(() => (window as unknown as { __replay(): Promise<{ sent: number; skipped: number }> }).__replay());
     const pageWall = (performance.now() - wall1) / 1000;
     const pageCore = (pids.reduce((s, p) => s + cpuSeconds(p), 0) - before) / pageWall;
+    const threads = Object.fromEntries([...threadSeconds(pids)].map(([name, sec]) => [name, (sec - (threadsBefore.get(name) ?? 0)) / pageWall]).filter(([, v]) => (v as number) > 0.005).sort((a, b) => (b[1] as number) - (a[1] as number)));
     await stopProfile();
     const stats = view.page.getByTestId('stats');
     const dropped = Number(await stats.getAttribute('data-dropped'));
     const read = frames.map((f) => f.readMs).sort((a, b) => a - b);
     console.log(JSON.stringify({
       rate, channels, lanes, seconds: SECONDS, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
-      page_core: pageCore, page_frames: replay.sent, page_waits: replay.skipped, page_dropped: dropped, page_stats: await stats.textContent(), renderers: pids.length,
+      page_core: pageCore, page_threads: threads, page_frames: replay.sent, page_waits: replay.skipped, page_dropped: dropped, page_stats: await stats.textContent(), renderers: pids.length,
       errors: view.errors(),
     }));
   } finally {

@@ -162,6 +162,9 @@ if (part('live')) {
     const total = live.host_core + live.page_core;
     rows.push(['live audio, 8 ch × 48 kHz at 60 fps: CPU (host + webview)', `${(total * 100).toFixed(1)}% of a core`, `host ${(live.host_core * 100).toFixed(1)}% + webview ${(live.page_core * 100).toFixed(1)}%`,
       `${(0.25 / total).toFixed(2)}× under`, 'target < 25% of one core']);
+    const pct = (v) => `${((v ?? 0) * 100).toFixed(0)}%`;
+    const t = live.page_threads;
+    rows.push(['  webview by thread (no GPU: paint and compositing in software)', `main ${pct(t.chromium ?? t.CrRendererMain)}, worker ${pct(t.DedicatedWorker)}`, `compositor ${pct(t.Compositor)}, raster ${pct(t.ThreadPoolForeg)}`, '', '']);
     rows.push(['  frames shown / dropped', `${live.page_frames} / ${live.page_dropped}`, `host read ${live.host_read_median_ms.toFixed(2)} ms median`, '', '']);
     const stress = runJson(process.execPath, [script, '192000', '64', '64', '10']);
     rows.push(['stress, 64 ch × 192 kHz, 64 lanes: dropped frames', `${stress.page_dropped} of ${stress.page_frames + stress.page_dropped}`, `CPU host ${(stress.host_core * 100).toFixed(0)}% + webview ${(stress.page_core * 100).toFixed(0)}%; read ${stress.host_read_median_ms.toFixed(1)} ms`,

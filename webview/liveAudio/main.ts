@@ -75,7 +75,6 @@ let ring: RingInfo | undefined;
 let lanes: number[] = [];
 let history: WaveHistory | undefined;
 let plot: uPlot | undefined;
-let xs = new Float64Array(0);
 let frozen = false;
 /** The current subscription: frames of an older one are dropped. */
 let subscription = 0;
@@ -138,16 +137,25 @@ function layout(): void {
     .map((s) => el('option', { attrs: { value: String(s) } }, `${s} s`)));
   if (!SPANS.includes(state.span) || !spanSelect.querySelector(`option[value="${state.span}"]`)) state = { ...state, span: Number(spanSelect.options[spanSelect.options.length - 1]?.value ?? 1) };
   syncControls();
-  // One bucket per pixel column of the plot area.
-  const span = spanSamples();
-  const plotWidth = Math.max(300, waveEl.clientWidth || app.clientWidth - 8) - Y_AXIS_WIDTH - 10;
-  const bucket = Math.max(1, Math.ceil(span / Math.max(100, plotWidth)));
-  history = new WaveHistory(lanes.length, Math.ceil(span / bucket), bucket);
-  xs = new Float64Array(history.buckets);
   buildPlot();
+  // One bucket per device pixel of the plot area, so scrolling by a bucket is scrolling by a pixel.
+  const columns = Math.max(100, plot!.bbox.width);
+  history = new WaveHistory(lanes.length, columns, Math.max(1, Math.ceil(spanSamples() / columns)));
+  plot!.redraw(false);
+  sizeLanes();
   buildSpectrogram();
   subscribe();
 }
+
+/** Seconds shown: the history's whole width, which rounds the chosen span up to whole buckets. */
+function shownSeconds(): number {
+  return history && ring ? (history.buckets * history.bucket) / ring.sampleRate : state.span;
+}
+
+// The axes are fixed ("seconds ago"), so uPlot draws them once; the waveforms live on their own
+// canvas over the plot area and scroll: each frame shifts it and draws only the new columns.
+const lanesCanvas = el('canvas', { class: 'live-lanes', attrs: { 'data-testid': 'lanes' } });
+let laneColour = '#4e9fe0';
 
 function buildPlot(): void {
   plot?.destroy();
@@ -155,59 +163,61 @@ function buildPlot(): void {
   const n = lanes.length;
   const fg = themeVar('--vscode-foreground', '#888');
   const grid = themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
-  const colour = themeVar('--vscode-charts-blue', '#4e9fe0');
+  laneColour = themeVar('--vscode-charts-blue', '#4e9fe0');
   const lane = (k: number) => n - k - 0.5; // lane k's baseline on the y scale [0, n], top lane first
   plot = new uPlot({
     width, height: Math.max(120, n * LANE_HEIGHT + 40), legend: { show: false },
-    scales: { x: { time: false, range: () => visibleSeconds() }, y: { range: [0, Math.max(1, n)] } },
+    scales: { x: { time: false, range: () => [-shownSeconds(), 0] }, y: { range: [0, Math.max(1, n)] } },
     axes: [
-      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => `${Number(v.toFixed(2))}s`) },
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => (v === 0 ? 'now' : `${Number(v.toFixed(2))}s`)) },
       {
         stroke: fg, grid: { show: false }, ticks: { stroke: grid }, size: Y_AXIS_WIDTH,
         splits: () => lanes.map((_, k) => lane(k)), values: () => lanes.map((c) => `ch ${c}`),
       },
     ],
-    series: [{}, ...lanes.map((_c, k) => ({
-      stroke: colour, width: 0, points: { show: false },
-      // One bar per bucket from its min to its max, as wide as the bucket: a waveform at any zoom.
-      fill: colour,
-      paths: (u: uPlot) => {
-        const p = new Path2D();
-        const h = history;
-        if (!h) return { fill: p };
-        const { left, top, width: w, height: ht } = u.bbox;
-        const [x0, x1] = visibleSeconds();
-        const sx = w / (x1 - x0), sy = ht / Math.max(1, n);
-        const barWidth = (h.bucket / (ring?.sampleRate ?? 1)) * sx;
-        const base = top + (n - lane(k)) * sy;
-        const amp = sy * 0.45;
-        const lo = h.min[k], hi = h.max[k];
-        for (let i = 0; i < xs.length; i++) {
-          const a = lo[i], b = hi[i];
-          if (a !== a) continue;
-          const x = Math.floor(left + (xs[i] - x0) * sx);
-          const y1 = base - Math.max(-1, Math.min(1, b)) * amp, y0 = base - Math.max(-1, Math.min(1, a)) * amp;
-          p.rect(x, y1, Math.max(1, Math.ceil(barWidth)), Math.max(1, y0 - y1));
-        }
-        return { fill: p };
-      },
-    }))],
+    series: [{}],
     cursor: { points: { show: false }, drag: { x: false, y: false } },
-  }, [xs as unknown as number[], ...lanes.map(() => xs as unknown as number[])], waveEl);
+    // uPlot settles its axes' sizes after the first draw: follow the plot area when it changes.
+    hooks: { setSize: [() => sizeLanes()] },
+  }, [[-1, 0]], waveEl);
+  plot.over.append(lanesCanvas);
   plot.over.addEventListener('mousemove', (e) => hoverWave(e));
   plot.over.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
 }
 
-function visibleSeconds(): [number, number] {
-  if (!ring || !history) return [0, 1];
-  const end = history.end / ring.sampleRate;
-  return [end - (history.buckets * history.bucket) / ring.sampleRate, end];
+/** The lanes canvas fills the plot area (uplot.css sizes it), one column per bucket; redrawn whole. */
+function sizeLanes(): void {
+  if (!plot || !history) return;
+  lanesCanvas.width = history.buckets;
+  lanesCanvas.height = Math.max(1, Math.round(plot.bbox.height));
+  drawLanes(history.buckets);
 }
 
-function drawWaves(): void {
-  if (!plot || !history || !ring) return;
-  for (let i = 0; i < xs.length; i++) xs[i] = history.sampleAt(i) / ring.sampleRate;
-  plot.setData([xs as unknown as number[], ...lanes.map(() => xs as unknown as number[])]);
+/** Scrolls the lanes left by `added` buckets and draws the newest `added` (all, when that is every bucket). */
+function drawLanes(added: number): void {
+  if (!history) return;
+  const ctx = lanesCanvas.getContext('2d')!;
+  const w = lanesCanvas.width, h = lanesCanvas.height, n = lanes.length;
+  const k = Math.min(w, Math.max(0, added));
+  if (k >= w) ctx.clearRect(0, 0, w, h);
+  else if (k > 0) {
+    ctx.globalCompositeOperation = 'copy';
+    ctx.drawImage(lanesCanvas, -k, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.clearRect(w - k, 0, k, h);
+  }
+  ctx.fillStyle = laneColour;
+  const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
+  for (let lane = 0; lane < n; lane++) {
+    const base = (lane + 0.5) * laneHeight;
+    const lo = history.min[lane], hi = history.max[lane];
+    for (let i = w - k; i < w; i++) {
+      const a = lo[i], b = hi[i];
+      if (a !== a) continue;
+      const y1 = base - Math.max(-1, Math.min(1, b)) * amp, y0 = base - Math.max(-1, Math.min(1, a)) * amp;
+      ctx.fillRect(i, Math.floor(y1), 1, Math.max(1, Math.ceil(y0 - y1)));
+    }
+  }
 }
 
 // ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
@@ -304,7 +314,8 @@ function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>):
   placeSpectrogram();
 }
 
-/** Lines the spectrogram's columns up under the waveform's time axis. */
+/** Lines the spectrogram's columns up under the waveform's time axis (0 = the newest sample shown). */
+let spectrogramPlacement = '';
 function placeSpectrogram(): void {
   if (!plot || !history || !ring || lastColumn < 0) return;
   const dpr = devicePixelRatio || 1;
@@ -313,10 +324,14 @@ function placeSpectrogram(): void {
   const viewStart = history.end - span;
   // Column j's window ends at j·hop: centred half a window before, one hop wide.
   const leftEdge = (lastColumn - columns + 1) * quality.hop - quality.window / 2 - quality.hop / 2;
+  const placement = `${plotLeft}|${plotWidth}|${((columns * quality.hop * plotWidth) / span).toFixed(1)}|${(((leftEdge - viewStart) * plotWidth) / span).toFixed(1)}`;
+  if (placement === spectrogramPlacement) return; // unchanged: no restyle, no recomposite
+  spectrogramPlacement = placement;
+  const [, , cssWidth, shift] = placement.split('|');
   spectrogramBox.style.marginLeft = `${plotLeft}px`;
   spectrogramBox.style.width = `${plotWidth}px`;
-  spectrogramCanvas.style.width = `${(columns * quality.hop * plotWidth) / span}px`;
-  spectrogramCanvas.style.transform = `translateX(${((leftEdge - viewStart) * plotWidth) / span}px)`;
+  spectrogramCanvas.style.width = `${cssWidth}px`;
+  spectrogramCanvas.style.transform = `translateX(${shift}px)`;
 }
 
 function recolour(): void {
@@ -337,14 +352,21 @@ function receiveFrame(f: LiveFrame): void {
   const started = performance.now();
   const shapeChanged = !ring || ring.sampleRate !== f.ring.sampleRate || ring.channels !== f.ring.channels || ring.capacity !== f.ring.capacity || ring.samplesPerWrite !== f.ring.samplesPerWrite;
   ring = f.ring;
-  titleEl.textContent = `Live audio · ${f.ring.name}`;
-  infoEl.textContent = `${f.ring.sampleRate.toLocaleString()} Hz · ${f.ring.channels} ch · ${(f.ring.capacity / f.ring.sampleRate).toFixed(1)} s ring · written ${formatSeconds(f.written / f.ring.sampleRate)}`;
+  // Text changes cost a style and layout pass: a few times a second is enough for reading.
+  const readable = started - lastTextAt > TEXT_INTERVAL_MS;
+  if (readable) {
+    lastTextAt = started;
+    setText(titleEl, `Live audio · ${f.ring.name}`);
+    setText(infoEl, `${f.ring.sampleRate.toLocaleString()} Hz · ${f.ring.channels} ch · ${(f.ring.capacity / f.ring.sampleRate).toFixed(1)} s ring · written ${formatSeconds(f.written / f.ring.sampleRate)}`);
+  }
   if (shapeChanged || !history || f.bucket !== history.bucket) {
     if (shapeChanged || !history) layout();
     return;
   }
   if (f.fresh) buildSpectrogram();
+  const before = history.end;
   history.append(f.start, f.min, f.max, f.fresh);
+  const added = f.fresh ? history.buckets : (history.end - before) / history.bucket;
   if (f.spectrum) feedSpectrogram(f.start, f.spectrum);
   noteLoss(f);
   if (f.stopped) {
@@ -353,17 +375,25 @@ function receiveFrame(f: LiveFrame): void {
     pacer.pause();
   } else {
     setStatus('live', 'Live');
-    messageEl.textContent = '';
+    setText(messageEl, '');
   }
-  if (f.end > f.start || f.fresh) {
-    drawWaves();
+  if (added > 0) {
+    drawLanes(added);
     placeSpectrogram();
     if (!f.stopped) pacer.drawn(performance.now());
   }
   drawMs = drawMs * 0.9 + (performance.now() - started) * 0.1;
-  statsEl.textContent = `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`;
-  statsEl.dataset.dropped = String(pacer.dropped);
-  statsEl.dataset.fps = pacer.fps.toFixed(1);
+  if (readable) {
+    setText(statsEl, `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`);
+    statsEl.dataset.dropped = String(pacer.dropped);
+    statsEl.dataset.fps = pacer.fps.toFixed(1);
+  }
+}
+
+let lastTextAt = -Infinity;
+const TEXT_INTERVAL_MS = 250;
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function noteLoss(f: LiveFrame): void {
@@ -381,6 +411,7 @@ function noteLoss(f: LiveFrame): void {
 }
 
 function setStatus(kind: 'live' | 'stopped' | 'gone' | 'error' | 'frozen', text: string): void {
+  if (statusEl.textContent === text) return;
   statusEl.textContent = text;
   statusEl.className = `pill ${kind}`;
   waveEl.classList.toggle('stale', kind === 'gone' || kind === 'error');
@@ -441,6 +472,7 @@ function exportPng(): void {
   const dpr = devicePixelRatio || 1;
   const waveCanvas = plot.ctx.canvas;
   const width = waveCanvas.width, header = Math.round(28 * dpr);
+  const { left: plotLeft, top: plotTop } = plot.bbox;
   const specHeight = Math.round(spectrogramBox.clientHeight * dpr);
   const out = document.createElement('canvas');
   out.width = width;
@@ -452,6 +484,7 @@ function exportPng(): void {
   ctx.font = `${Math.round(13 * dpr)}px sans-serif`;
   ctx.fillText(`${titleEl.textContent} · ${spectrogramLabel.textContent}`, 8 * dpr, 19 * dpr);
   ctx.drawImage(waveCanvas, 0, header);
+  ctx.drawImage(lanesCanvas, plotLeft, header + plotTop, plot.bbox.width, plot.bbox.height);
   const box = spectrogramBox.getBoundingClientRect(), img = spectrogramCanvas.getBoundingClientRect();
   const wave = waveEl.getBoundingClientRect();
   ctx.save();
@@ -467,12 +500,13 @@ function exportPng(): void {
 // ---- hover
 function hoverWave(e: MouseEvent): void {
   if (!plot || !history || !ring) return;
-  const x = plot.posToVal(e.offsetX, 'x'), y = plot.posToVal(e.offsetY, 'y');
+  const ago = plot.posToVal(e.offsetX, 'x'), y = plot.posToVal(e.offsetY, 'y');
   const k = lanes.length - 1 - Math.floor(y);
-  const i = Math.floor((x * ring.sampleRate - (history.end - history.buckets * history.bucket)) / history.bucket);
+  const i = Math.floor(((ago + shownSeconds()) / shownSeconds()) * history.buckets);
   if (k < 0 || k >= lanes.length || i < 0 || i >= history.buckets) return tooltip.classList.remove('shown');
   const lo = history.min[k][i], hi = history.max[k][i];
-  showTooltip(e, `channel ${lanes[k]} · ${x.toFixed(3)} s · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
+  const at = history.sampleAt(i) / ring.sampleRate;
+  showTooltip(e, `channel ${lanes[k]} · ${at.toFixed(3)} s (${ago.toFixed(3)} s ago) · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
 }
 
 spectrogramCanvas.addEventListener('mousemove', (e) => {
@@ -497,7 +531,7 @@ function showTooltip(e: MouseEvent, text: string): void {
 }
 
 // Theme colours are read when the plot is built: rebuild it on a theme change.
-new MutationObserver(() => { if (ring) { buildPlot(); drawWaves(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => { if (ring && history) { buildPlot(); sizeLanes(); } }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 window.addEventListener('resize', () => { if (ring) layout(); });
 
 syncControls();

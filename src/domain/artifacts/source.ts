@@ -1,5 +1,6 @@
 // Random access to a file by byte range, so readers touch only what they need
 // (a 10 GB checkpoint's header, an npz's central directory).
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ArtifactError, asArtifactError } from './errors';
 
@@ -44,6 +45,60 @@ export class FileSource implements ByteSource {
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+/**
+ * A file kept open and read with blocking calls: for a reader polled many times a second for
+ * a few kilobytes (the live ring buffer), where a thread-pool round trip per read costs more
+ * than the read. `current()` reopens when the path now names another file (a writer that
+ * restarted replaced it) or has gone.
+ */
+export class PolledFile implements ByteSource {
+  private fd: number | undefined;
+  private ino = -1;
+  size = 0;
+  /** Bumped each time another file is opened under the path. */
+  generation = 0;
+
+  constructor(readonly name: string) {}
+
+  /** This source, on the file the path names now. */
+  current(): this {
+    try {
+      const st = statSync(this.name);
+      if (st.isDirectory()) throw new ArtifactError('io_error', this.name, 'is a folder, not a file');
+      if (this.fd === undefined || st.ino !== this.ino) {
+        this.close();
+        this.fd = openSync(this.name, 'r');
+        this.ino = fstatSync(this.fd).ino;
+        this.generation++;
+      }
+      this.size = st.size;
+      return this;
+    } catch (err) {
+      this.close();
+      throw asArtifactError(this.name, err);
+    }
+  }
+
+  async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    if (this.fd === undefined) throw new ArtifactError('io_error', this.name, 'is not open');
+    const buf = new Uint8Array(length);
+    for (let done = 0; done < length;) {
+      const n = readSync(this.fd, buf, done, length - done, offset + done);
+      if (n === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
+      done += n;
+    }
+    return buf;
+  }
+
+  close(): Promise<void> {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.ino = -1;
+    return Promise.resolve();
   }
 }
 

@@ -6,7 +6,7 @@
 // work bounded, and notices restarts and a writer that went quiet.
 import { ArtifactError, guard } from '../artifacts/errors';
 import { copyRingSpan, oldestIntact, parseRingHeader, sameRingGeometry, type RingHeader } from '../artifacts/ringBuffer';
-import { FileSource, type ByteSource } from '../artifacts/source';
+import { FileSource, PolledFile, type ByteSource } from '../artifacts/source';
 import { writeFloatWav } from './wavWrite';
 
 export interface TapRequest {
@@ -75,18 +75,29 @@ export class LiveRingTap {
   private lastMoveMs = 0;
   private requestKey = '';
 
-  constructor(readonly path: string, private readonly clock: () => number = Date.now) {}
+  private readonly file: PolledFile;
 
-  /** Opened per frame: a writer that restarts replaces the file, and a kept handle would go stale. */
+  constructor(readonly path: string, private readonly clock: () => number = Date.now) {
+    this.file = new PolledFile(path);
+  }
+
+  private generation = 0;
+
+  /** Kept open between frames, reopened when a restarted writer replaced the file (which starts the view afresh). */
   next(request: TapRequest): Promise<TapFrame> {
-    return guard(this.path, async () => {
-      const src = await FileSource.open(this.path);
-      try {
-        return await this.nextFrom(src, request);
-      } finally {
-        await src.close();
+    return guard(this.path, () => {
+      const src = this.file.current();
+      if (src.generation !== this.generation) {
+        if (this.generation !== 0) this.last = undefined;
+        this.generation = src.generation;
+        this.cursor = undefined;
       }
+      return this.nextFrom(src, request);
     });
+  }
+
+  close(): void {
+    void this.file.close();
   }
 
   async nextFrom(src: ByteSource, request: TapRequest): Promise<TapFrame> {

@@ -55,12 +55,14 @@ export class LiveStream {
   /** The view reloaded: start over with a fresh tap. */
   restart(): void {
     this.pause();
+    this.tap.close();
     this.tap = new LiveRingTap(this.path);
   }
 
   dispose(): void {
     this.disposed = true;
     this.pause();
+    this.tap.close();
   }
 
   private schedule(ms: number): void {

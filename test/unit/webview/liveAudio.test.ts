@@ -71,7 +71,7 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
   await new Promise((r) => setTimeout(r, 2500)); // a full span of history
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'webview-live-audio.png') });
   const lanes = await view.page.evaluate(() => {
-    const canvas = document.querySelector('[data-testid=wave] canvas') as HTMLCanvasElement;
+    const canvas = document.querySelector('[data-testid=lanes]') as HTMLCanvasElement;
     const ctx = canvas.getContext('2d')!;
     const { width, height } = canvas;
     const data = ctx.getImageData(0, 0, width, height).data;
@@ -79,7 +79,7 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
     let inked = 0;
     for (let y = 0; y < height; y++) {
       let n = 0;
-      for (let x = Math.floor(width * 0.3); x < width * 0.9; x++) { const o = (y * width + x) * 4; if (data[o + 2] > 150 && data[o] < 150) n++; }
+      for (let x = Math.floor(width * 0.3); x < width * 0.9; x++) { const o = (y * width + x) * 4; if (data[o + 3] === 255 && data[o + 2] > 150 && data[o] < 150) n++; }
       if (n > width * 0.3) inked++;
     }
     return { inked, height };
