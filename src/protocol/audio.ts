@@ -87,29 +87,36 @@ export interface RingInfo {
   samplesPerWrite: number;
 }
 
-export interface LiveFrame {
+/** What one read of the ring brings: the new samples of a view, and what happened to the rest. */
+export interface LiveSamples {
+  /** Samples per channel the writer had written when this frame was read. */
+  written: number;
+  /** The frame covers samples [start, end) of the stream, both multiples of the bucket. */
+  start: number;
+  end: number;
+  /** One array per waveform channel, (end − start) / bucket values each. */
+  min: Float32Array[];
+  max: Float32Array[];
+  /** Raw samples [start, end) of the spectrogram channel. */
+  spectrum?: Float32Array;
+  /** Samples the writer overwrote before the reader could read them. */
+  overrun: number;
+  /** Samples still in the ring but skipped to keep a frame's work bounded. */
+  skipped: number;
+  /** The view must start afresh: the writer restarted, the buffer changed shape, or the request did. */
+  fresh: boolean;
+  /** Milliseconds since the write sequence last moved. */
+  idleMs: number;
+}
+
+export interface LiveFrame extends LiveSamples {
   type: 'frame';
   /** The subscription this frame belongs to; frames of an older one are dropped. */
   id: number;
   /** Frame number within the subscription, acknowledged by the webview once drawn. */
   seq: number;
   ring: RingInfo;
-  /** Samples per channel written so far. */
-  written: number;
-  /** This frame covers samples [start, end), in buckets of `bucket` samples. */
-  start: number;
-  end: number;
   bucket: number;
-  /** Per waveform channel, (end − start) / bucket values. */
-  min: Float32Array[];
-  max: Float32Array[];
-  /** Raw samples [start, end) of the spectrogram channel. */
-  spectrum?: Float32Array;
-  overrun: number;
-  skipped: number;
-  /** Start afresh: the writer restarted, or this is the first frame of a new subscription. */
-  fresh: boolean;
-  idleMs: number;
   stopped: boolean;
   /** Host time spent reading this frame. */
   readMs: number;

@@ -64,3 +64,8 @@ export function asArtifactError(file: string, err: unknown): ArtifactError {
   // A bug in a reader still reaches the user as a typed error naming the file.
   return new ArtifactError('inconsistent', file, `could not be read: ${err instanceof Error ? err.message : String(err)}`);
 }
+
+/** What to tell the user: a reader's own message (it names the file), else the error under `file`. */
+export function describeError(err: unknown, file: string): string {
+  return err instanceof ArtifactError || err instanceof RangeError ? err.message : `${file}: ${String(err)}`;
+}

@@ -7,6 +7,7 @@
 import { ArtifactError, guard } from '../artifacts/errors';
 import { copyRingSpan, oldestIntact, parseRingHeader, sameRingGeometry, type RingHeader } from '../artifacts/ringBuffer';
 import { FileSource, PolledFile, type ByteSource } from '../artifacts/source';
+import type { LiveSamples } from '../../protocol/audio';
 import { writeFloatWav } from './wavWrite';
 
 export interface TapRequest {
@@ -24,25 +25,8 @@ export interface TapRequest {
   maxSamples: number;
 }
 
-export interface TapFrame {
+export interface TapFrame extends LiveSamples {
   header: RingHeader;
-  /** Samples per channel the writer had written when this frame was read. */
-  written: number;
-  /** The frame's data covers samples [start, end) of the stream, both multiples of the bucket. */
-  start: number;
-  end: number;
-  /** One array per waveform channel, (end − start) / bucket values each. */
-  min: Float32Array[];
-  max: Float32Array[];
-  spectrum?: Float32Array;
-  /** Samples the writer overwrote before this reader could read them. */
-  overrun: number;
-  /** Samples still in the ring but skipped to keep a frame's work bounded. */
-  skipped: number;
-  /** The view must start afresh: the writer restarted, the buffer changed shape, or the request did. */
-  fresh: boolean;
-  /** Milliseconds since the write sequence last moved. */
-  idleMs: number;
 }
 
 const alignUp = (n: number, b: number) => Math.ceil(n / b) * b;

@@ -5,7 +5,7 @@
 // tests drive the same code.
 import { basename } from 'node:path';
 import type { LiveAudioHostToWebview, LiveSubscription } from '../../protocol/audio';
-import { ArtifactError } from '../artifacts/errors';
+import { ArtifactError, describeError } from '../artifacts/errors';
 import { LiveRingTap, stoppedAfterMs } from './liveRing';
 
 export const FRAME_INTERVAL_MS = 1000 / 60;
@@ -101,7 +101,7 @@ export class LiveStream {
       if (s !== this.subscription) return;
       const gone = err instanceof ArtifactError && err.code === 'not_found';
       const message = gone ? `Waiting for ${this.path}: the file is not there (the writer has not started, or stopped and removed it).`
-        : err instanceof ArtifactError || err instanceof RangeError ? err.message : `${this.path}: ${String(err)}`;
+        : describeError(err, this.path);
       // When it comes back (perhaps from a new writer), start afresh.
       s.fresh = true;
       this.post({ type: 'unavailable', id: s.id, gone, message });

@@ -3,7 +3,7 @@
 // the webview shows; playback streams the file itself through a webview URI.
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { ArtifactError } from '../../domain/artifacts/errors';
+import { describeError } from '../../domain/artifacts/errors';
 import { FileSource } from '../../domain/artifacts/source';
 import { readWavInfoFrom, type WavInfo } from '../../domain/artifacts/wav';
 import { listEvalSteps, readSampleText, type EvalStep } from '../../domain/audio/evalAudio';
@@ -89,7 +89,7 @@ class EvalAudioView extends Disposable {
   }
 
   private fail(err: unknown): void {
-    const message = err instanceof ArtifactError || err instanceof RangeError ? err.message : `${this.state.path}: ${String(err)}`;
+    const message = describeError(err, this.state.path);
     this.log.warn(`eval audio: ${message}`);
     this.post({ type: 'error', message });
   }

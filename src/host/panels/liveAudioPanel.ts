@@ -8,7 +8,7 @@ import { copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { ArtifactError } from '../../domain/artifacts/errors';
+import { describeError } from '../../domain/artifacts/errors';
 import { captureRingSpan } from '../../domain/audio/liveRing';
 import { LiveStream } from '../../domain/audio/liveStream';
 import {
@@ -83,7 +83,7 @@ class LiveAudioView extends Disposable {
   }
 
   private fail(err: unknown): void {
-    const message = err instanceof ArtifactError || err instanceof RangeError ? err.message : `${this.state.path}: ${String(err)}`;
+    const message = describeError(err, this.state.path);
     this.log.warn(`live audio: ${message}`);
     this.post({ type: 'error', message });
   }
@@ -123,7 +123,7 @@ class LiveAudioView extends Disposable {
       },
       async (err) => {
         await rm(file, { force: true });
-        const message = err instanceof ArtifactError || err instanceof RangeError ? err.message : String(err);
+        const message = describeError(err, this.state.path);
         this.post({ type: 'frozen', ok: false, message: `Frozen, but the span could not be kept for export: ${message}` });
         return undefined;
       },
