@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     for (const end = Date.now() + 10_000; subscriptions.length < 2;) { if (Date.now() > end) throw new Error('no layout'); await new Promise((r) => setTimeout(r, 20)); }
     const subscription = subscriptions[1] as unknown as { id: number };
 
+    // Diagnosis: RUNREEL_BENCH_HIDE=selector hides a part of the page to see what it costs.
+    if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);
     // 1. host: read at 60 Hz for SECONDS, acknowledging at once; record the frames.
     const frames: LiveFrame[] = [];
     const stream = new LiveStream(file, (m) => {
