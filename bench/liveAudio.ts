@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveStream } from '../src/domain/audio/liveStream';
-import { DEFAULT_LIVE_AUDIO, type LiveAudioHostToWebview, type LiveFrame } from '../src/protocol/audio';
+import { DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveFrame } from '../src/protocol/audio';
 import { startRingWriter, stopRingWriter } from '../test/liveRingWriter';
 import { WebviewPage } from '../test/unit/webview/page';
 import { profilePage } from './profile';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < frames.length; i += 50) {
       await view.page.evaluate(`window.__frames.push(...${JSON.stringify(frames.slice(i, i + 50), (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v))})`);
     }
-    await view.page.evaluate(() => {
+    await view.page.evaluate((frameMs) => {
       const w = window as unknown as { __frames: Record<string, unknown>[]; __replay(): Promise<{ sent: number; skipped: number }>; __acked: number };
       const revive = (v: unknown): unknown => Array.isArray(v) ? v.map(revive) : v && typeof v === 'object' ? ('__f32' in v ? Float32Array.from((v as { __f32: (number | null)[] }).__f32, (x) => (x === null ? NaN : x)) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]))) : v;
       w.__frames = w.__frames.map((f) => revive(f) as Record<string, unknown>);
@@ -118,9 +118,9 @@ async function main(): Promise<void> {
           const seq = w.__frames[i].seq as number;
           if (seq - w.__acked > 2) { skipped++; return; } // the page is behind: the host would wait
           window.postMessage(w.__frames[i++], '*');
-        }, 1000 / 60);
+        }, frameMs);
       });
-    });
+    }, LIVE_FRAME_MS);
     const pids = renderers(process.pid);
     const before = pids.reduce((s, p) => s + cpuSeconds(p), 0);
     const threadsBefore = threadSeconds(pids);

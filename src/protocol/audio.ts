@@ -62,6 +62,8 @@ export type EvalAudioWebviewToHost =
 // ---- Live Audio: a seed-003 ring buffer, polled by the webview while it is visible.
 export const LIVE_AUDIO_VIEW_TYPE = 'runreel.liveAudio';
 export const RING_EDITOR_TYPE = 'runreel.ringBufferEditor';
+/** Frames are streamed at up to 60 a second. */
+export const LIVE_FRAME_MS = 1000 / 60;
 
 export interface LiveAudioState {
   /** The ring buffer file. */

@@ -4,7 +4,7 @@
 // more than a couple ahead of what the page has drawn; the page says how many it missed.
 import uPlot from 'uplot';
 import {
-  COLORMAPS, DEFAULT_LIVE_AUDIO, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
+  COLORMAPS, DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
   type LiveAudioWebviewToHost, type LiveFrame, type RingInfo,
 } from '../../src/protocol/audio';
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
@@ -23,7 +23,6 @@ let state: LiveAudioState = { ...DEFAULT_LIVE_AUDIO, path: '', ...boot, ...host.
 const save = () => host.setState(state);
 save();
 
-const FRAME_MS = 1000 / 60;
 const LANE_HEIGHT = 44;
 const SPECTROGRAM_ROWS = 180;
 /** Spectrogram work per frame's worth of audio (1/60 s) allowed before quality steps down. */
@@ -83,7 +82,7 @@ let drawMs = 0;
 let lossTimer: ReturnType<typeof setTimeout> | undefined;
 let lostSamples = 0;
 let skippedSamples = 0;
-const pacer = new FramePacer(FRAME_MS);
+const pacer = new FramePacer(LIVE_FRAME_MS);
 const governor = new QualityGovernor(SPECTROGRAM_BUDGET_MS, () => state.window);
 
 function spanSamples(): number {
@@ -199,13 +198,7 @@ function drawLanes(added: number): void {
   const ctx = lanesCanvas.getContext('2d')!;
   const w = lanesCanvas.width, h = lanesCanvas.height, n = lanes.length;
   const k = Math.min(w, Math.max(0, added));
-  if (k >= w) ctx.clearRect(0, 0, w, h);
-  else if (k > 0) {
-    ctx.globalCompositeOperation = 'copy';
-    ctx.drawImage(lanesCanvas, -k, 0);
-    ctx.globalCompositeOperation = 'source-over';
-    ctx.clearRect(w - k, 0, k, h);
-  }
+  scrollLeft(lanesCanvas, k);
   ctx.fillStyle = laneColour;
   const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
   for (let lane = 0; lane < n; lane++) {
@@ -218,6 +211,17 @@ function drawLanes(added: number): void {
       ctx.fillRect(i, Math.floor(y1), 1, Math.max(1, Math.ceil(y0 - y1)));
     }
   }
+}
+
+/** Moves a canvas's picture `k` pixels left, leaving the right `k` columns clear (all of it when k ≥ its width). */
+function scrollLeft(canvas: HTMLCanvasElement, k: number): void {
+  const ctx = canvas.getContext('2d')!;
+  if (k >= canvas.width) return ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (k <= 0) return;
+  ctx.globalCompositeOperation = 'copy';
+  ctx.drawImage(canvas, -k, 0);
+  ctx.globalCompositeOperation = 'source-over';
+  ctx.clearRect(canvas.width - k, 0, k, canvas.height);
 }
 
 // ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
@@ -297,15 +301,10 @@ function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>):
   const rows = SPECTROGRAM_ROWS;
   const newLast = r.first + r.count - 1;
   const shift = lastColumn < 0 ? columns : Math.min(columns, newLast - lastColumn);
-  if (shift >= columns) {
-    ctx.clearRect(0, 0, columns, rows);
-    spectrogramLevels.fill(NaN);
-  } else if (shift > 0) {
-    ctx.globalCompositeOperation = 'copy';
-    ctx.drawImage(spectrogramCanvas, -shift, 0);
-    ctx.globalCompositeOperation = 'source-over';
+  scrollLeft(spectrogramCanvas, shift);
+  if (shift > 0) {
     spectrogramLevels.copyWithin(0, shift * rows);
-    spectrogramLevels.fill(NaN, (columns - shift) * rows);
+    spectrogramLevels.fill(NaN, Math.max(0, columns - shift) * rows);
   }
   const take = Math.min(r.count, columns);
   ctx.putImageData(new ImageData(r.rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), columns - r.count, 0, r.count - take, 0, take, rows);
@@ -359,10 +358,8 @@ function receiveFrame(f: LiveFrame): void {
     setText(titleEl, `Live audio · ${f.ring.name}`);
     setText(infoEl, `${f.ring.sampleRate.toLocaleString()} Hz · ${f.ring.channels} ch · ${(f.ring.capacity / f.ring.sampleRate).toFixed(1)} s ring · written ${formatSeconds(f.written / f.ring.sampleRate)}`);
   }
-  if (shapeChanged || !history || f.bucket !== history.bucket) {
-    if (shapeChanged || !history) layout();
-    return;
-  }
+  // (Frames of an older subscription, with another bucket size, never get here.)
+  if (shapeChanged || !history) return layout();
   if (f.fresh) buildSpectrogram();
   const before = history.end;
   history.append(f.start, f.min, f.max, f.fresh);

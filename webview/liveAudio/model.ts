@@ -2,6 +2,7 @@
 // to show, the scrolling history of waveform buckets, frame pacing, and the quality ladder
 // that trades spectrogram detail for time when frames run long.
 import { MIN_WINDOW } from '../../src/domain/audio/stft';
+import { LIVE_FRAME_MS } from '../../src/protocol/audio';
 
 /** At most this many waveform lanes: past it the lanes are too thin to read. */
 export const MAX_LANES = 64;
@@ -68,7 +69,7 @@ export class FramePacer {
   private times: number[] = [];
   dropped = 0;
 
-  constructor(readonly intervalMs = 1000 / 60) {}
+  constructor(readonly intervalMs = LIVE_FRAME_MS) {}
 
   drawn(now: number): void {
     if (this.last !== undefined) this.dropped += Math.max(0, Math.round((now - this.last) / this.intervalMs) - 1);

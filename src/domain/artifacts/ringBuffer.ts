@@ -60,15 +60,10 @@ export interface RingRead {
   tornSamples: number;
 }
 
-
 export class RingBufferReader {
   private last: RingHeader | undefined;
 
   constructor(readonly path: string) {}
-
-  private async header(src: ByteSource): Promise<RingHeader> {
-    return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, this.path);
-  }
 
   /**
    * The newest `samples` of each channel in `channels` (default: all). At most
@@ -88,18 +83,18 @@ export class RingBufferReader {
   }
 
   async readFrom(src: ByteSource, samples: number, channels?: number[], maxAttempts = 3): Promise<RingRead> {
-    let h = await this.header(src);
-    const resynced = !!this.last && (!sameRingGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
+    let h = await readRingHeaderFrom(src, this.path);
+    const resynced = !!this.last && ringRestarted(this.last, h);
     const chans = channels ?? Array.from({ length: h.channels }, (_, i) => i);
-    for (const c of chans) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', this.path, `channel ${c} does not exist (the buffer has ${h.channels})`);
+    checkRingChannels(h, chans, this.path);
     const previousWritten = this.last && !resynced ? this.last.writeSequence * this.last.samplesPerWrite : undefined;
 
     for (let attempt = 0; ; attempt++) {
       const written = h.writeSequence * h.samplesPerWrite;
       let n = Math.max(0, Math.min(Math.floor(samples), h.capacity - h.samplesPerWrite, written));
       const data = await Promise.all(chans.map((c) => this.copyNewest(src, h, c, written, n)));
-      const after = await this.header(src);
-      if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) {
+      const after = await readRingHeaderFrom(src, this.path);
+      if (ringRestarted(h, after)) {
         if (attempt + 1 >= maxAttempts) throw new ArtifactError('inconsistent', this.path, 'ring buffer changed shape while being read');
         h = after;
         continue;
@@ -131,7 +126,7 @@ export class RingBufferReader {
 /**
  * Samples [start, start + n) of the writer's stream for one channel, copied out of the ring
  * (two reads where the span wraps). Callers check afterwards that the writer has not
- * overwritten them meanwhile: see `tornBefore`.
+ * overwritten them meanwhile: see `oldestIntact`.
  */
 export async function copyRingSpan(src: ByteSource, h: RingHeader, channel: number, start: number, n: number): Promise<Float64Array> {
   const out = new Float64Array(n);
@@ -156,10 +151,24 @@ export function oldestIntact(after: RingHeader): number {
   return Math.max(0, after.writeSequence * after.samplesPerWrite + after.samplesPerWrite - after.capacity);
 }
 
-export function sameRingGeometry(a: RingHeader, b: RingHeader): boolean {
+function sameRingGeometry(a: RingHeader, b: RingHeader): boolean {
   return a.sampleRate === b.sampleRate && a.channels === b.channels && a.capacity === b.capacity && a.samplesPerWrite === b.samplesPerWrite;
 }
 
+/** Between reading `before` and `after` the writer restarted: its sequence went back, or the buffer changed shape. */
+export function ringRestarted(before: RingHeader, after: RingHeader): boolean {
+  return !sameRingGeometry(before, after) || after.writeSequence < before.writeSequence;
+}
+
+/** Throws, naming the channel, unless every one of `channels` exists in the buffer. */
+export function checkRingChannels(h: RingHeader, channels: readonly number[], file: string): void {
+  for (const c of channels) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', file, `channel ${c} does not exist (the buffer has ${h.channels})`);
+}
+
+export async function readRingHeaderFrom(src: ByteSource, file = src.name): Promise<RingHeader> {
+  return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, file);
+}
+
 export function readRingHeader(path: string): Promise<RingHeader> {
-  return withFile(path, async (src) => parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, path));
+  return withFile(path, (src) => readRingHeaderFrom(src, path));
 }

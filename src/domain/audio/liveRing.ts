@@ -5,7 +5,7 @@
 // overwrote before they could be read (overrun) from samples skipped to keep one frame's
 // work bounded, and notices restarts and a writer that went quiet.
 import { ArtifactError, guard } from '../artifacts/errors';
-import { copyRingSpan, oldestIntact, parseRingHeader, sameRingGeometry, type RingHeader } from '../artifacts/ringBuffer';
+import { checkRingChannels, copyRingSpan, oldestIntact, readRingHeaderFrom, ringRestarted, type RingHeader } from '../artifacts/ringBuffer';
 import { FileSource, PolledFile, type ByteSource } from '../artifacts/source';
 import type { LiveSamples } from '../../protocol/audio';
 import { writeFloatWav } from './wavWrite';
@@ -21,8 +21,8 @@ export interface TapRequest {
   history: number;
   /** The view dropped what it had (first frame, resume after freeze). */
   reset?: boolean;
-  /** At most this many samples per channel in one frame; older new ones are skipped. */
-  maxSamples: number;
+  /** At most this many samples over all the channels read in one frame (bounded memory); older new ones are skipped. */
+  maxFrameSamples: number;
 }
 
 export interface TapFrame extends LiveSamples {
@@ -58,14 +58,13 @@ export class LiveRingTap {
   private last: RingHeader | undefined;
   private lastMoveMs = 0;
   private requestKey = '';
-
   private readonly file: PolledFile;
+  /** Which file under the path the cursor belongs to (see PolledFile.generation). */
+  private generation = 0;
 
   constructor(readonly path: string, private readonly clock: () => number = Date.now) {
     this.file = new PolledFile(path);
   }
-
-  private generation = 0;
 
   /** Kept open between frames, reopened when a restarted writer replaced the file (which starts the view afresh). */
   next(request: TapRequest): Promise<TapFrame> {
@@ -85,15 +84,16 @@ export class LiveRingTap {
   }
 
   async nextFrom(src: ByteSource, request: TapRequest): Promise<TapFrame> {
-    const h = await this.header(src);
-    const { bucket, history, maxSamples } = request;
-    if (!Number.isSafeInteger(bucket) || bucket < 1) throw new RangeError(`bucket of ${bucket} samples`);
-    if (!(history >= 0) || !(maxSamples >= bucket)) throw new RangeError(`history ${history}, frame limit ${maxSamples}`);
+    const h = await readRingHeaderFrom(src, this.path);
+    const { bucket, history } = request;
     const wanted = [...new Set([...request.channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
-    for (const c of wanted) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', this.path, `channel ${c} does not exist (the buffer has ${h.channels})`);
+    const maxSamples = Math.max(bucket, Math.floor(request.maxFrameSamples / Math.max(1, wanted.length)));
+    if (!Number.isSafeInteger(bucket) || bucket < 1) throw new RangeError(`bucket of ${bucket} samples`);
+    if (!(history >= 0) || !(request.maxFrameSamples >= bucket)) throw new RangeError(`history ${history}, frame limit ${request.maxFrameSamples}`);
+    checkRingChannels(h, wanted, this.path);
 
     const now = this.clock();
-    const restarted = !!this.last && (!sameRingGeometry(this.last, h) || h.writeSequence < this.last.writeSequence);
+    const restarted = !!this.last && ringRestarted(this.last, h);
     if (!this.last || restarted || h.writeSequence !== this.last.writeSequence) this.lastMoveMs = now;
     const key = JSON.stringify([bucket, request.channels, request.spectrumChannel]);
     const fresh = !!request.reset || restarted || this.cursor === undefined || key !== this.requestKey;
@@ -119,8 +119,8 @@ export class LiveRingTap {
 
     const data = new Map<number, Float64Array>();
     for (const c of wanted) data.set(c, await copyRingSpan(src, h, c, start, end - start));
-    const after = await this.header(src);
-    if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) {
+    const after = await readRingHeaderFrom(src, this.path);
+    if (ringRestarted(h, after)) {
       // The writer restarted mid-read: nothing read is trustworthy; the next frame starts afresh.
       this.cursor = undefined;
       return this.frame(h, written, end, end, [], undefined, request, overrun, skipped, true, now);
@@ -145,10 +145,6 @@ export class LiveRingTap {
       overrun, skipped, fresh, idleMs: now - this.lastMoveMs,
     };
   }
-
-  private async header(src: ByteSource): Promise<RingHeader> {
-    return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, this.path);
-  }
 }
 
 /**
@@ -160,15 +156,14 @@ export function captureRingSpan(ringPath: string, start: number, end: number, ch
   return guard(ringPath, async () => {
     const src = await FileSource.open(ringPath);
     try {
-      const read = () => src.read(0, Math.min(64, src.size), 'ring buffer header').then((b) => parseRingHeader(b, src.size, ringPath));
-      const h = await read();
+      const h = await readRingHeaderFrom(src, ringPath);
       if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end)) throw new RangeError(`cannot save samples ${start}–${end}`);
-      for (const c of channels) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', ringPath, `channel ${c} does not exist (the buffer has ${h.channels})`);
+      checkRingChannels(h, channels, ringPath);
       if (end > h.writeSequence * h.samplesPerWrite) throw new ArtifactError('inconsistent', ringPath, `samples up to ${end} were asked for; the writer has written ${h.writeSequence * h.samplesPerWrite}`);
       await writeFloatWav(outPath, h.sampleRate, channels.length, end - start, async (from, n) => {
         const data = await Promise.all(channels.map((c) => copyRingSpan(src, h, c, start + from, n)));
-        const after = await read();
-        if (!sameRingGeometry(after, h) || after.writeSequence < h.writeSequence) throw new ArtifactError('inconsistent', ringPath, 'the writer restarted while the samples were being saved');
+        const after = await readRingHeaderFrom(src, ringPath);
+        if (ringRestarted(h, after)) throw new ArtifactError('inconsistent', ringPath, 'the writer restarted while the samples were being saved');
         if (oldestIntact(after) > start + from) throw new ArtifactError('inconsistent', ringPath, `samples from ${start + from} were overwritten by the writer before they could be saved`);
         return data;
       });

@@ -4,11 +4,10 @@
 // is stopped or the file is missing. Independent of VS Code: the host panel and the browser
 // tests drive the same code.
 import { basename } from 'node:path';
-import type { LiveAudioHostToWebview, LiveSubscription } from '../../protocol/audio';
+import { LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveSubscription } from '../../protocol/audio';
 import { ArtifactError, describeError } from '../artifacts/errors';
 import { LiveRingTap, stoppedAfterMs } from './liveRing';
 
-export const FRAME_INTERVAL_MS = 1000 / 60;
 const MAX_UNACKED = 2;
 const STOPPED_INTERVAL_MS = 250;
 const MISSING_INTERVAL_MS = 500;
@@ -42,7 +41,7 @@ export class LiveStream {
     if (id !== this.subscription?.id) return;
     this.acked = Math.max(this.acked, seq);
     // The view caught up: if the reader was waiting on it, read at the next frame time.
-    if (!this.timer && !this.reading) this.schedule(Math.max(0, FRAME_INTERVAL_MS - (performance.now() - this.lastReadAt)));
+    if (!this.timer && !this.reading) this.schedule(Math.max(0, LIVE_FRAME_MS - (performance.now() - this.lastReadAt)));
   }
 
   /** Stops reading until the next subscription. */
@@ -78,12 +77,10 @@ export class LiveStream {
     if (this.seq - this.acked >= MAX_UNACKED) return;
     this.reading = true;
     const started = (this.lastReadAt = performance.now());
-    let next = FRAME_INTERVAL_MS;
+    let next = LIVE_FRAME_MS;
     try {
-      const wanted = new Set([...s.channels, ...(s.spectrumChannel === undefined ? [] : [s.spectrumChannel])]).size;
       const f = await this.tap.next({
-        channels: s.channels, spectrumChannel: s.spectrumChannel, bucket: s.bucket, history: s.history, reset: s.fresh,
-        maxSamples: Math.max(s.bucket, Math.floor(FRAME_SAMPLE_BUDGET / Math.max(1, wanted))),
+        channels: s.channels, spectrumChannel: s.spectrumChannel, bucket: s.bucket, history: s.history, reset: s.fresh, maxFrameSamples: FRAME_SAMPLE_BUDGET,
       });
       if (s !== this.subscription) return;
       s.fresh = false;

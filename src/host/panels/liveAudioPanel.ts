@@ -1,8 +1,8 @@
-// The Live Audio panel: a seed-003 ring buffer another process is writing. The webview asks
-// for a frame whenever it can draw one (so nothing is read while it is hidden, and a slow
-// panel is never sent more than it can show); each panel has its own tap, so several can
-// watch one buffer. Freezing keeps the visible span in a temporary WAV, since the writer
-// overwrites the ring within seconds; exports are written under a temporary name and renamed.
+// The Live Audio panel: a seed-003 ring buffer another process is writing, streamed to the
+// webview by a LiveStream (nothing read while hidden, never more than two frames ahead of what
+// the page drew); each panel has its own stream, so several can watch one buffer. Freezing
+// keeps the visible span in a temporary WAV, since the writer overwrites the ring within
+// seconds; exports are written under a temporary name and renamed.
 import { randomBytes } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,10 +29,6 @@ export class LiveAudioPanels extends PanelSet<LiveAudioState, LiveAudioView> {
   show(ringPath: string): void {
     const panel = vscode.window.createWebviewPanel(LIVE_AUDIO_VIEW_TYPE, title(ringPath), vscode.ViewColumn.Active, this.options(dirname(ringPath)));
     this.adopt(panel, { ...DEFAULT_LIVE_AUDIO, path: ringPath });
-  }
-
-  get openPaths(): string[] {
-    return [...this.open].map((v) => v.state.path);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: LiveAudioState | undefined): Promise<void> {

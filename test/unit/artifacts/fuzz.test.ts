@@ -77,7 +77,7 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['wav', ['wav/pcm24.wav', 'wav/rf64.wav', 'wav/extensible24.wav', 'wav/float32.wav'], drainWav],
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
-  ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxSamples: 4096 })],
+  ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxFrameSamples: 4096 })],
 ];
 
 describe.each(readers)('%s', (_name, seeds, read) => {

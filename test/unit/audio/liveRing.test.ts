@@ -30,7 +30,7 @@ function ringCopy(): { file: string; setSequence(seq: number): void } {
 describe('LiveRingTap on the producer fixture', () => {
   test('a fresh view gets its history as min/max buckets aligned to the bucket size, plus raw spectrogram samples', async () => {
     const tap = new LiveRingTap(fmt('ring', 'ring.bin'));
-    const f = await tap.next({ channels: [1, 0], spectrumChannel: 1, bucket: 10, history: 600, maxSamples: 1 << 20 });
+    const f = await tap.next({ channels: [1, 0], spectrumChannel: 1, bucket: 10, history: 600, maxFrameSamples: 1 << 20 });
     expect([f.written, f.start, f.end, f.fresh, f.overrun, f.skipped]).toEqual([1280, 680, 1280, true, 0, 0]);
     expect(f.min.map((m) => m.length)).toEqual([60, 60]);
     for (let k = 0; k < 60; k++) {
@@ -42,7 +42,7 @@ describe('LiveRingTap on the producer fixture', () => {
   });
 
   test('history is limited to what the ring still holds intact, rounded up to a bucket', async () => {
-    const f = await new LiveRingTap(fmt('ring', 'ring.bin')).next({ channels: [0], bucket: 10, history: 5000, maxSamples: 1 << 20 });
+    const f = await new LiveRingTap(fmt('ring', 'ring.bin')).next({ channels: [0], bucket: 10, history: 5000, maxFrameSamples: 1 << 20 });
     // The writer may be rewriting the block after sample 1280, i.e. samples 536…791 of the ring's last lap.
     expect([f.start, f.end]).toEqual([540, 1280]);
   });
@@ -51,7 +51,7 @@ describe('LiveRingTap on the producer fixture', () => {
     const ring = ringCopy();
     let now = 1000;
     const tap = new LiveRingTap(ring.file, () => now);
-    const req = { channels: [0], spectrumChannel: 0, bucket: 16, history: 320, maxSamples: 1 << 20 };
+    const req = { channels: [0], spectrumChannel: 0, bucket: 16, history: 320, maxFrameSamples: 1 << 20 };
     const first = await tap.next(req);
     expect([first.start, first.end, first.idleMs]).toEqual([960, 1280, 0]);
     now += 700;
@@ -70,7 +70,7 @@ describe('LiveRingTap on the producer fixture', () => {
     expect([behind.start, behind.end, behind.overrun, behind.skipped, behind.fresh]).toEqual([2336, 3072, 2336 - 1536, 0, false]);
 
     ring.setSequence(13);
-    const capped = await tap.next({ ...req, maxSamples: 100 });
+    const capped = await tap.next({ ...req, maxFrameSamples: 100 });
     // at most 96 samples (whole buckets) a frame: the rest is skipped, not an overrun
     expect([capped.start, capped.end, capped.skipped, capped.overrun, capped.fresh]).toEqual([3328 - 96, 3328, 3328 - 96 - 3072, 0, false]);
 
@@ -84,12 +84,12 @@ describe('LiveRingTap on the producer fixture', () => {
 
   test('hostile requests and files fail with a message naming the problem', async () => {
     const tap = new LiveRingTap(fmt('ring', 'ring.bin'));
-    expect((await artifactError(() => tap.next({ channels: [2], bucket: 1, history: 10, maxSamples: 10 }))).message).toContain('channel 2 does not exist (the buffer has 2)');
-    expect((await artifactError(() => tap.next({ channels: [0], bucket: 0, history: 10, maxSamples: 10 }))).message).toContain('bucket of 0 samples');
-    const gone = await artifactError(() => new LiveRingTap(join(tempDir(), 'nothing')).next({ channels: [0], bucket: 1, history: 10, maxSamples: 10 }));
+    expect((await artifactError(() => tap.next({ channels: [2], bucket: 1, history: 10, maxFrameSamples: 10 }))).message).toContain('channel 2 does not exist (the buffer has 2)');
+    expect((await artifactError(() => tap.next({ channels: [0], bucket: 0, history: 10, maxFrameSamples: 10 }))).message).toContain('bucket of 0 samples');
+    const gone = await artifactError(() => new LiveRingTap(join(tempDir(), 'nothing')).next({ channels: [0], bucket: 1, history: 10, maxFrameSamples: 10 }));
     expect(gone.code).toBe('not_found');
     const bytes = readFileSync(fmt('ring', 'ring.bin'));
-    const half = await artifactError(() => new LiveRingTap('half').nextFrom(new MemorySource('half', bytes.subarray(0, 2000)), { channels: [0], bucket: 1, history: 10, maxSamples: 10 }));
+    const half = await artifactError(() => new LiveRingTap('half').nextFrom(new MemorySource('half', bytes.subarray(0, 2000)), { channels: [0], bucket: 1, history: 10, maxFrameSamples: 10 }));
     expect(half).toMatchObject({ code: 'truncated', message: expect.stringContaining('needs 4096 bytes, file has 2000') });
   });
 });
@@ -134,7 +134,7 @@ test('a writer process fills a small ring as fast as it can: frames are in order
   await new Promise<void>((resolve) => writer.once('message', () => resolve()));
   try {
     const tap = new LiveRingTap(file);
-    const req = { channels: [2, 0], spectrumChannel: 1, bucket: 32, history: 2048, maxSamples: 1 << 20 };
+    const req = { channels: [2, 0], spectrumChannel: 1, bucket: 32, history: 2048, maxFrameSamples: 1 << 20 };
     let frames = 0, lost = 0, expectedStart = -1, samples = 0;
     const deadline = Date.now() + 1200;
     while (Date.now() < deadline) {
