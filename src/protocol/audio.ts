@@ -1,5 +1,8 @@
-// Messages between the Eval Audio panel (host) and its webview. Peaks and samples travel
-// as typed arrays for one visible range at a time, never a whole file.
+// Messages between the audio panels (Eval Audio, Live Audio) and their webviews. Peaks and
+// samples travel as typed arrays for one visible range or one live frame at a time, never a
+// whole file. The STFT defaults are the DSP module's own.
+import { DEFAULT_HOP, DEFAULT_WINDOW } from '../domain/audio/stft';
+
 export const EVAL_AUDIO_VIEW_TYPE = 'runreel.evalAudio';
 export const WAV_EDITOR_TYPE = 'runreel.wavEditor';
 
@@ -16,7 +19,7 @@ export interface SpectrogramSettings {
   range: [number, number];
 }
 
-export const DEFAULT_SPECTROGRAM: SpectrogramSettings = { window: 2048, hop: 512, scale: 'log', colormap: 'magma', range: [-100, 0] };
+export const DEFAULT_SPECTROGRAM: SpectrogramSettings = { window: DEFAULT_WINDOW, hop: DEFAULT_HOP, scale: 'log', colormap: 'magma', range: [-100, 0] };
 
 export interface EvalStepInfo {
   step: number;
@@ -79,7 +82,7 @@ export interface LiveAudioState {
   range: [number, number];
 }
 
-export const DEFAULT_LIVE_AUDIO: Omit<LiveAudioState, 'path'> = { channels: '0-7', spectrumChannel: 0, span: 5, window: 2048, scale: 'log', colormap: 'magma', range: [-100, 0] };
+export const DEFAULT_LIVE_AUDIO: Omit<LiveAudioState, 'path'> = { channels: '0-7', spectrumChannel: 0, span: 5, window: DEFAULT_WINDOW, scale: DEFAULT_SPECTROGRAM.scale, colormap: DEFAULT_SPECTROGRAM.colormap, range: DEFAULT_SPECTROGRAM.range };
 
 export interface RingInfo {
   name: string;
