@@ -42,9 +42,8 @@ export class WaveHistory {
   append(start: number, min: Float32Array[], max: Float32Array[], fresh: boolean): void {
     const n = min[0]?.length ?? 0;
     const newEnd = start + n * this.bucket;
-    if (fresh) {
-      for (const a of [...this.min, ...this.max]) a.fill(NaN);
-    } else if (newEnd <= this.end) return;
+    if (!fresh && newEnd <= this.end) return;
+    // Fresh: every bucket shifts out, so the whole history is cleared before the new ones land.
     const shift = fresh ? this.buckets : Math.min(this.buckets, (newEnd - this.end) / this.bucket);
     for (let k = 0; k < this.lanes; k++) {
       for (const [dst, src] of [[this.min[k], min[k]], [this.max[k], max[k]]] as const) {
