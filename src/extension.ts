@@ -4,7 +4,9 @@ import { registerAnimationCommands } from './host/animationCommands';
 import { registerAudioCommands } from './host/audioCommands';
 import { registerCommands } from './host/commands';
 import { registerEmbeddingsCommands } from './host/embeddingsCommands';
+import { registerEpisodeCommands } from './host/episodeCommands';
 import { EmbeddingsPanels } from './host/panels/embeddingsPanel';
+import { EpisodeReplayPanels } from './host/panels/episodeReplayPanel';
 import { EvalAudioPanels } from './host/panels/evalAudioPanel';
 import { LiveAudioPanels } from './host/panels/liveAudioPanel';
 import { AnimationPanels } from './host/panels/animationPanel';
@@ -26,9 +28,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);
   const evalAudio = new EvalAudioPanels(context.extensionUri, index, log);
   const liveAudio = new LiveAudioPanels(context.extensionUri, log);
-  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio, liveAudio);
+  const episodes = new EpisodeReplayPanels(context.extensionUri, index, log);
+  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio, liveAudio, episodes);
   context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));
   context.subscriptions.push(...registerAudioCommands({ index, evalAudio, liveAudio }));
+  context.subscriptions.push(...registerEpisodeCommands({ index, panels: episodes }));
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
   context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
 

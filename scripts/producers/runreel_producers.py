@@ -222,8 +222,11 @@ def write_lightning_run_files(run_dir: Path, wall_time: float):
 ARC_OPS = ["fill_color_1", "fill_color_2", "fill_color_3", "flood_fill", "move_up", "move_down", "rotate_90", "flip_h", "copy", "paste", "submit"]
 
 
+ARC_COLOURS = ["#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25"]
+
+
 def _grid_svg(grid) -> str:
-    colours = ["#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25"]
+    colours = ARC_COLOURS
     h, w = len(grid), len(grid[0])
     cells = "".join(f'<rect x="{x*10}" y="{y*10}" width="10" height="10" fill="{colours[v]}" stroke="#555"/>'
                     for y, row in enumerate(grid) for x, v in enumerate(row))
@@ -231,17 +234,40 @@ def _grid_svg(grid) -> str:
 
 
 def write_episode(run_dir: Path, episode: int, steps: int, size=(10, 10), full_states: bool = True,
-                  gzipped: bool = False, images: str = "png", seed: int = 0, start=1763700000.0):
+                  gzipped: bool = False, images: str = "png", seed: int = 0, start=1763700000.0,
+                  state_format: str = "grid", pad_to=None, task_id=None):
     """episode_NNNN/ with step_NNN images and episode_NNNN_YYYYMMDD_HHMMSS.json[.gz] (StructuredLogger).
 
     visualization_path is relative to the training process's working directory, as the
-    EpisodeManager's paths are (base_output_dir "outputs/episodes/<run>")."""
+    EpisodeManager's paths are (base_output_dir "outputs/episodes/<run>").
+    state_format "grid": states as {"grid", "target_grid", "step_count"}, compact JSON.
+    state_format "jaxarc": what JaxARC's StructuredLogger writes for a full State (its
+    __dict__ through tolist(), json.dump indent=2): working_grid padded to `pad_to` with -1
+    and its working_grid_mask, input/target grids, the `selected` mask, clipboard, scalars;
+    the action is {"operation": id, "selection": mask} with no operation name."""
     rng = np.random.default_rng(seed * 1000 + episode)
     h, w = size
+    ph, pw = pad_to or size
     target = rng.integers(0, 10, size=(h, w))
     grid = np.zeros((h, w), dtype=int)
     ep_dir = run_dir / f"episode_{episode:04d}"
     ep_dir.mkdir(parents=True, exist_ok=True)
+
+    def padded(a, fill=-1):
+        out = np.full((ph, pw), fill, dtype=int)
+        out[:h, :w] = a
+        return out.tolist()
+
+    def jaxarc_state(g, sel, s, sim):
+        mask = padded(np.ones((h, w), dtype=int), 0)
+        return {
+            "working_grid": padded(g), "working_grid_mask": [[bool(v) for v in r] for r in mask],
+            "input_grid": padded(np.zeros((h, w), dtype=int)), "target_grid": padded(target),
+            "target_grid_mask": [[bool(v) for v in r] for r in mask], "selected": [[bool(v) for v in r] for r in padded(sel.astype(int), 0)],
+            "clipboard": padded(np.zeros((h, w), dtype=int), 0), "step_count": s, "episode_done": False,
+            "similarity_score": sim, "allowed_operations_mask": [True] * 35,
+        }
+
     log_steps, total, sim_prev = [], 0.0, float((grid == target).mean())
     for s in range(steps):
         before = grid.copy()
@@ -254,37 +280,50 @@ def write_episode(run_dir: Path, episode: int, steps: int, size=(10, 10), full_s
         sim = float((grid == target).mean())
         reward = round(sim - sim_prev, 4)
         total += reward
-        sim_prev = sim
         vis = None
         if images:
             vis_name = f"step_{s:03d}.{images}"
             if images == "svg":
                 (ep_dir / vis_name).write_text(_grid_svg(grid.tolist()))
             else:
-                img = Image.fromarray(np.array([[[int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)] for c in row]
-                                               for row in [[["#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25"][v] for v in r] for r in grid]], dtype=np.uint8))
-                img.resize((w * 16, h * 16), Image.NEAREST).save(ep_dir / vis_name)
+                rgb = np.array([[[int(ARC_COLOURS[v][i:i + 2], 16) for i in (1, 3, 5)] for v in row] for row in grid], dtype=np.uint8)
+                Image.fromarray(rgb).resize((w * 16, h * 16), Image.NEAREST).save(ep_dir / vis_name)
             vis = f"outputs/episodes/{run_dir.name}/episode_{episode:04d}/{vis_name}"
-        state = (lambda g: {"grid": g.tolist(), "target_grid": target.tolist(), "step_count": s}) if full_states else (lambda g: {"grid_shape": [h, w], "step_count": s})
-        log_steps.append({
-            "step_num": s, "timestamp": start + s * 0.05, "before_state": state(before),
-            "action": {"operation": op, "operation_name": ARC_OPS[op], "selection": sel.astype(int).tolist() if full_states else [y0, x0, y0 + 2, x0 + 2]},
-            "after_state": state(grid), "reward": reward,
-            "info": {"similarity": round(sim, 4), "success": bool(sim == 1.0)}, "visualization_path": vis,
-        })
+        if state_format == "jaxarc":
+            log_steps.append({
+                "step_num": s, "timestamp": start + s * 0.05,
+                "before_state": jaxarc_state(before, np.zeros((h, w), dtype=bool), s, round(sim_prev, 4)),
+                "action": {"operation": op, "selection": [[bool(v) for v in r] for r in padded(sel.astype(int), 0)]},
+                "after_state": jaxarc_state(grid, sel, s + 1, round(sim, 4)), "reward": reward,
+                "info": {"similarity": round(sim, 4), "success": bool(sim == 1.0), "step_count": s + 1}, "visualization_path": vis,
+            })
+        else:
+            state = (lambda g: {"grid": g.tolist(), "target_grid": target.tolist(), "step_count": s}) if full_states else (lambda g: {"grid_shape": [h, w], "step_count": s})
+            log_steps.append({
+                "step_num": s, "timestamp": start + s * 0.05, "before_state": state(before),
+                "action": {"operation": op, "operation_name": ARC_OPS[op], "selection": sel.astype(int).tolist() if full_states else [y0, x0, y0 + 2, x0 + 2]},
+                "after_state": state(grid), "reward": reward,
+                "info": {"similarity": round(sim, 4), "success": bool(sim == 1.0)}, "visualization_path": vis,
+            })
+        sim_prev = sim
     entry = {
         "episode_num": episode, "start_timestamp": start, "end_timestamp": start + steps * 0.05,
         "total_steps": steps, "total_reward": round(total, 4), "final_similarity": round(sim_prev, 4),
-        "task_id": f"arc_{episode * 37 % 400:03d}", "config_hash": "3f9a1c2e", "steps": log_steps,
+        "task_id": task_id or f"arc_{episode * 37 % 400:03d}", "config_hash": "3f9a1c2e",
+        "summary_visualization_path": None, "metadata": {}, "steps": log_steps,
+    } if state_format == "jaxarc" else {
+        "episode_num": episode, "start_timestamp": start, "end_timestamp": start + steps * 0.05,
+        "total_steps": steps, "total_reward": round(total, 4), "final_similarity": round(sim_prev, 4),
+        "task_id": task_id or f"arc_{episode * 37 % 400:03d}", "config_hash": "3f9a1c2e", "steps": log_steps,
         "summary_visualization_path": None,
     }
     stamp = time.strftime("%Y%m%d_%H%M%S", time.gmtime(start))
     name = f"episode_{episode:04d}_{stamp}.json"
-    data = json.dumps(entry).encode()
-    if gzipped:
-        (ep_dir / (name + ".gz")).write_bytes(gzip.compress(data, mtime=0))
-    else:
-        (ep_dir / name).write_bytes(data)
+    data = json.dumps(entry, indent=2 if state_format == "jaxarc" else None).encode()
+    path = ep_dir / (name + ".gz" if gzipped else name)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(gzip.compress(data, mtime=0) if gzipped else data)
+    os.replace(tmp, path)  # a watcher never sees half a log
     return entry
 
 

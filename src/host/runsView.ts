@@ -196,9 +196,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.tooltip = [a.label, a.detail, a.warning ? `⚠ ${a.warning}` : undefined, a.path].filter(Boolean).join('\n');
         item.iconPath = a.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : vscode.ThemeIcon.File;
         item.resourceUri = vscode.Uri.file(a.path);
-        item.contextValue = node.group === 'evalSteps' ? 'runreel.item.evalStep' : a.id ? 'runreel.item.id' : 'runreel.item';
+        item.contextValue = node.group === 'evalSteps' ? 'runreel.item.evalStep' : node.group === 'episodes' ? 'runreel.item.episode' : a.id ? 'runreel.item.id' : 'runreel.item';
         item.id = node.id;
         if (node.group === 'evalSteps') item.command = { command: 'runreel.openEvalAudio', title: 'Open Eval Audio', arguments: [node] };
+        if (node.group === 'episodes') item.command = { command: 'runreel.replayEpisode', title: 'Replay Episode', arguments: [node] };
         return item;
       }
       case 'message': {

@@ -30,3 +30,6 @@ export async function artifactError(fn: () => Promise<unknown>): Promise<{ code:
   }
   throw new Error('expected an ArtifactError, nothing was thrown');
 }
+
+/** Episode runs written by the producer (test/fixtures/make_fixtures.py episodes()). */
+export const EPISODES = join(__dirname, '..', 'fixtures', 'episodes');

@@ -94,6 +94,97 @@ export function resolveStepImage(logged: unknown, runFolder: string, episodeDir:
   return candidate;
 }
 
+/** Rows y0..y1-1 and columns x0..x1-1 of a grid. */
+interface Box { y0: number; x0: number; y1: number; x1: number }
+
+/** The bounding box of a mask's set cells (JaxARC pads grids to 30×30 and marks the task's part). */
+function maskBox(mask: Grid | undefined): Box | undefined {
+  if (!mask) return undefined;
+  let y0 = mask.height, x0 = mask.width, y1 = -1, x1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (!mask.cells[y * mask.width + x]) continue;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+    }
+  }
+  return y1 < 0 ? undefined : { y0, x0, y1: y1 + 1, x1: x1 + 1 };
+}
+
+/** `grid` cut to `box`; cells the mask leaves out become -1 (padding). */
+function crop(grid: Grid | undefined, box: Box | undefined, mask?: Grid): Grid | undefined {
+  if (!grid || !box || box.y1 > grid.height || box.x1 > grid.width) return grid;
+  const height = box.y1 - box.y0, width = box.x1 - box.x0;
+  const cells = new Int16Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const k = (y + box.y0) * grid.width + x + box.x0;
+      cells[y * width + x] = mask && mask.width === grid.width && !mask.cells[k] ? -1 : grid.cells[k];
+    }
+  }
+  return { height, width, cells };
+}
+
+/** JaxARC's operation ids (jaxarc/utils/operation_names.py), for logs that store only the id. */
+export const OPERATION_NAMES: readonly string[] = [
+  ...Array.from({ length: 10 }, (_, i) => `Fill ${i}`), ...Array.from({ length: 10 }, (_, i) => `Flood Fill ${i}`),
+  'Move Up', 'Move Down', 'Move Left', 'Move Right', 'Rotate CW', 'Rotate CCW', 'Flip H', 'Flip V',
+  'Copy', 'Paste', 'Cut', 'Clear', 'Copy Input', 'Resize', 'Submit',
+];
+
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {});
+
+/**
+ * One logged step as plain data. Understands both state layouts the StructuredLogger writes:
+ * reduced ({grid_shape, step_count}) and full (the state's fields: `grid` or JaxARC's padded
+ * `working_grid` with `working_grid_mask`, `target_grid`, `selected`, `similarity_score`).
+ * Padded grids are cut to the task's cells so a 3×3 task is not drawn as 30×30.
+ */
+export function parseStep(raw: unknown, i: number, file: string, runFolder: string, episodeDir: string, warnings: string[]): EpisodeStep {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ArtifactError('inconsistent', file, `step ${i} is not an object`);
+  const s = raw as Record<string, unknown>;
+  const before = record(s.before_state);
+  const after = record(s.after_state);
+  const action = record(s.action);
+  const info = record(s.info);
+  const where = `step ${num(s.step_num) ?? i}`;
+  const full = Array.isArray(after.grid ?? after.working_grid) || Array.isArray(before.grid ?? before.working_grid);
+  const shape = Array.isArray(after.grid_shape) ? after.grid_shape : Array.isArray(before.grid_shape) ? before.grid_shape : undefined;
+  const { operation, operation_name, selection, ...actionParams } = action;
+  const grid = (state: Record<string, unknown>, name: string) => toGrid(state.grid ?? state.working_grid, file, `${where} ${name} grid`);
+  const box = maskBox(toGrid(after.working_grid_mask ?? before.working_grid_mask, file, `${where} grid mask`));
+  const workMask = toGrid(after.working_grid_mask, file, `${where} grid mask`);
+  const targetMask = toGrid(after.target_grid_mask ?? before.target_grid_mask, file, `${where} target mask`);
+  const selectionGrid = Array.isArray(selection) && Array.isArray(selection[0]) ? selection : Array.isArray(after.selected) ? after.selected : undefined;
+  const selGrid = toGrid(selectionGrid, file, `${where} selection`);
+  const bbox = ['r1', 'c1', 'r2', 'c2'].map((k) => num(action[k]));
+  const imagePath = resolveStepImage(s.visualization_path, runFolder, episodeDir);
+  if (s.visualization_path && !imagePath) warnings.push(`${where}: visualization_path ${JSON.stringify(s.visualization_path)} is outside the run folder; not shown`);
+  const op = num(operation);
+  return {
+    stepNum: num(s.step_num) ?? i,
+    timestamp: num(s.timestamp),
+    operation: op,
+    operationName: typeof operation_name === 'string' ? operation_name : op !== undefined ? OPERATION_NAMES[op] : undefined,
+    actionParams,
+    reward: num(s.reward) ?? 0,
+    similarity: num(info.similarity) ?? num(after.similarity_score),
+    success: typeof info.success === 'boolean' ? info.success : undefined,
+    before: crop(grid(before, 'before'), box, toGrid(before.working_grid_mask, file, `${where} grid mask`) ?? workMask),
+    after: crop(grid(after, 'after'), box, workMask),
+    target: crop(toGrid(after.target_grid ?? before.target_grid, file, `${where} target grid`), maskBox(targetMask), targetMask),
+    selection: crop(selGrid, box),
+    selectionBox: Array.isArray(selection) && !selGrid && selection.length === 4 && selection.every((n) => typeof n === 'number') ? (selection as number[])
+      : bbox.every((n) => n !== undefined) ? bbox as number[] : undefined,
+    reduced: !full,
+    gridShape: shape && shape.length === 2 && shape.every((n) => Number.isInteger(n)) ? [shape[0] as number, shape[1] as number] : undefined,
+    imagePath,
+  };
+}
+
+/** `runFolder` bounds where step images may be; the folder holding the episode_NNNN folders. */
 export async function readEpisodeLog(path: string, runFolder: string, limits?: JsonFileLimits): Promise<EpisodeLog> {
   const json = await readJsonFile(path, limits);
   return guard(path, async () => {
@@ -102,56 +193,27 @@ export async function readEpisodeLog(path: string, runFolder: string, limits?: J
     if (!Array.isArray(o.steps)) throw new ArtifactError('inconsistent', path, "episode log has no 'steps' list");
     const episodeDir = join(path, '..');
     const warnings: string[] = [];
-    const steps: EpisodeStep[] = o.steps.map((raw, i) => {
-      if (typeof raw !== 'object' || raw === null) throw new ArtifactError('inconsistent', path, `step ${i} is not an object`);
-      const s = raw as Record<string, unknown>;
-      const before = (s.before_state ?? {}) as Record<string, unknown>;
-      const after = (s.after_state ?? {}) as Record<string, unknown>;
-      const action = (typeof s.action === 'object' && s.action !== null ? s.action : {}) as Record<string, unknown>;
-      const info = (typeof s.info === 'object' && s.info !== null ? s.info : {}) as Record<string, unknown>;
-      const where = `step ${num(s.step_num) ?? i}`;
-      const full = Array.isArray(after.grid) || Array.isArray(before.grid);
-      const shape = Array.isArray(after.grid_shape) ? after.grid_shape : Array.isArray(before.grid_shape) ? before.grid_shape : undefined;
-      const { operation, operation_name, selection, ...actionParams } = action;
-      const selGrid = Array.isArray(selection) && Array.isArray(selection[0]) ? toGrid(selection, path, `${where} selection`) : undefined;
-      const imagePath = resolveStepImage(s.visualization_path, runFolder, episodeDir);
-      if (s.visualization_path && !imagePath) warnings.push(`${where}: visualization_path ${JSON.stringify(s.visualization_path)} is outside the run folder; not shown`);
-      return {
-        stepNum: num(s.step_num) ?? i,
-        timestamp: num(s.timestamp),
-        operation: num(operation),
-        operationName: typeof operation_name === 'string' ? operation_name : undefined,
-        actionParams,
-        reward: num(s.reward) ?? 0,
-        similarity: num(info.similarity),
-        success: typeof info.success === 'boolean' ? info.success : undefined,
-        before: toGrid(before.grid, path, `${where} before grid`),
-        after: toGrid(after.grid, path, `${where} after grid`),
-        target: toGrid(after.target_grid ?? before.target_grid, path, `${where} target grid`),
-        selection: selGrid,
-        selectionBox: Array.isArray(selection) && !selGrid && selection.every((n) => typeof n === 'number') ? (selection as number[]) : undefined,
-        reduced: !full,
-        gridShape: shape && shape.length === 2 && shape.every((n) => Number.isInteger(n)) ? [shape[0] as number, shape[1] as number] : undefined,
-        imagePath,
-      };
-    });
-    const last = steps[steps.length - 1];
-    const finalSimilarity = num(o.final_similarity) ?? last?.similarity ?? 0;
-    return {
-      file: path,
-      episodeNum: num(o.episode_num) ?? Number(EPISODE_LOG.exec(basename(path))?.[1] ?? -1),
-      taskId: typeof o.task_id === 'string' ? o.task_id : '',
-      configHash: typeof o.config_hash === 'string' ? o.config_hash : undefined,
-      startTimestamp: num(o.start_timestamp),
-      endTimestamp: num(o.end_timestamp),
-      totalSteps: num(o.total_steps) ?? steps.length,
-      totalReward: num(o.total_reward) ?? steps.reduce((a, s) => a + s.reward, 0),
-      finalSimilarity,
-      success: last?.success ?? finalSimilarity >= 1,
-      steps,
-      warnings,
-    };
+    const steps = o.steps.map((raw, i) => parseStep(raw, i, path, runFolder, episodeDir, warnings));
+    return { ...episodeTotals(path, o, steps), steps, warnings };
   });
+}
+
+/** The episode's summary fields, from the log's top level, else from its steps. */
+export function episodeTotals(path: string, o: Record<string, unknown>, steps: Pick<EpisodeStep, 'reward' | 'similarity' | 'success'>[]): Omit<EpisodeLog, 'steps' | 'warnings'> {
+  const last = steps[steps.length - 1];
+  const finalSimilarity = num(o.final_similarity) ?? last?.similarity ?? 0;
+  return {
+    file: path,
+    episodeNum: num(o.episode_num) ?? Number(EPISODE_LOG.exec(basename(path))?.[1] ?? -1),
+    taskId: typeof o.task_id === 'string' ? o.task_id : '',
+    configHash: typeof o.config_hash === 'string' ? o.config_hash : undefined,
+    startTimestamp: num(o.start_timestamp),
+    endTimestamp: num(o.end_timestamp),
+    totalSteps: num(o.total_steps) ?? steps.length,
+    totalReward: num(o.total_reward) ?? steps.reduce((a, s) => a + s.reward, 0),
+    finalSimilarity,
+    success: last?.success ?? finalSimilarity >= 1,
+  };
 }
 
 export interface EpisodeFolder {

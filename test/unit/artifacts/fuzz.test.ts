@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ArtifactError } from '../../../src/domain/artifacts/errors';
-import { readEpisodeLog } from '../../../src/domain/artifacts/episodes';
+import { parseStep, readEpisodeLog } from '../../../src/domain/artifacts/episodes';
+import { IndexedEpisodeLog } from '../../../src/domain/episodes/indexedLog';
 import { parseLatentRecord } from '../../../src/domain/artifacts/latents';
 import { decodeNpy } from '../../../src/domain/artifacts/npy';
 import { NpzArchive } from '../../../src/domain/artifacts/npz';
@@ -17,7 +18,7 @@ import { LiveRingTap } from '../../../src/domain/audio/liveRing';
 import { readSafetensorsHeaderFrom, readTensorFloat32 } from '../../../src/domain/artifacts/safetensors';
 import { MemorySource } from '../../../src/domain/artifacts/source';
 import { readWavFrames, readWavInfoFrom } from '../../../src/domain/artifacts/wav';
-import { fmt, FIXTURE_WORKSPACE, tempDir } from '../helpers';
+import { EPISODES, fmt, FIXTURE_WORKSPACE, tempDir } from '../helpers';
 
 const RUNS = Number(process.env.RUNREEL_FUZZ_RUNS ?? 150);
 const TIME_LIMIT_MS = 2000;
@@ -115,6 +116,32 @@ test('episode log: mutated JSON and gzip', async () => {
       const file = join(dir, `episode_${String(k++).padStart(4, '0')}_20250101_000000.json`);
       writeFileSync(file, b);
       await mustParseOrThrowTyped(() => readEpisodeLog(file, dir));
+    }), { numRuns: Math.ceil(RUNS / 3) });
+  }
+});
+
+test('episode replay: mutated logs indexed and every step parsed, typed errors only', async () => {
+  const dir = tempDir();
+  const runFolder = join(FIXTURE_WORKSPACE, 'outputs', 'episodes', 'arc_run');
+  const seeds = [
+    readFileSync(join(runFolder, 'episode_0000', 'episode_0000_20251121_044000.json')),
+    readFileSync(join(EPISODES, 'jaxarc_run', 'episode_0000', 'episode_0000_20251121_044000.json.gz')),
+  ];
+  let k = 0;
+  for (const seed of seeds) {
+    await fc.assert(fc.asyncProperty(mutated(new Uint8Array(seed)), async (b) => {
+      const file = join(dir, `episode_${String(k++).padStart(4, '0')}_20250101_000000.json`);
+      writeFileSync(file, b);
+      await mustParseOrThrowTyped(async () => {
+        const log = await IndexedEpisodeLog.open(file);
+        try {
+          await log.done;
+          if (log.error) throw log.error;
+          for (let i = 0; i < log.stepCount; i++) parseStep(await log.readStep(i), i, file, dir, dir, []);
+        } finally {
+          await log.close();
+        }
+      });
     }), { numRuns: Math.ceil(RUNS / 3) });
   }
 });
