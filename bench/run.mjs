@@ -16,7 +16,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live|episodes runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -169,6 +169,41 @@ if (part('live')) {
     const stress = runJson(process.execPath, [script, '192000', '64', '64', '10']);
     rows.push(['stress, 64 ch × 192 kHz, 64 lanes: dropped frames', `${stress.page_dropped} of ${stress.page_frames + stress.page_dropped}`, `CPU host ${(stress.host_core * 100).toFixed(0)}% + webview ${(stress.page_core * 100).toFixed(0)}%; read ${stress.host_read_median_ms.toFixed(1)} ms`,
       '', 'report (seed: no dropped frames)']);
+  }
+}
+
+// ---- issue 8: opening and stepping a 2,000-step, 30×30 episode (targets from the issue)
+if (part('episodes')) {
+  if (!python || !findChromium()) {
+    rows.push(['episode replay', 'skipped: needs python3 with numpy (the producer) and Chromium', '', '', '']);
+  } else {
+    const run = join(data, 'episodes_2000x30x30');
+    if (!existsSync(join(run, '.complete'))) {
+      console.error('[bench] writing three 2,000-step episode logs (once, ~1 GB)…');
+      const r = spawnSync(python, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(join(root, 'scripts', 'producers'))})
+import runreel_producers as P
+from pathlib import Path
+run = Path(${JSON.stringify(run)})
+P.write_episode(run, 0, steps=2000, size=(30, 30), images=None, state_format="jaxarc", gzipped=True)
+P.write_episode(run, 1, steps=2000, size=(30, 30), images=None, state_format="jaxarc")
+P.write_episode(run, 2, steps=2000, size=(30, 30), images=None)`], { stdio: 'inherit' });
+      if (r.status !== 0) process.exit(1);
+      writeFileSync(join(run, '.complete'), '');
+    }
+    const eps = ['episode_0000', 'episode_0001', 'episode_0002'];
+    const r = runJson(process.execPath, [await bundle('episodes', { packages: 'external' }), run, ...eps]);
+    const labels = { episode_0000: "JaxARC layout, gzipped (the logger's default)", episode_0001: 'JaxARC layout, plain JSON', episode_0002: 'compact {"grid"} layout' };
+    for (const ep of eps) {
+      const m = r[ep];
+      const file = join(run, ep, readdirSync(join(run, ep)).find((n) => n.startsWith('episode_')));
+      const py = runJson(python, [join(root, 'bench', 'python_episode_load.py'), file, '1']);
+      const size = `${(m.bytes / 1048576).toFixed(0)} MB`;
+      rows.push([`episode 2,000 steps × 30×30, ${labels[ep]} (${size}): first step shown`, `${m.first_ms.toFixed(0)} ms`, `seed's load_episode (json.load) ${py.median_ms.toFixed(0)} ms, ${py.max_rss_mb.toFixed(0)} MB`,
+        `${(py.median_ms / m.first_ms).toFixed(0)}× sooner`, 'target open < 1000 ms']);
+      rows.push([`  whole log indexed (chart complete); peak memory`, `${m.indexed_ms.toFixed(0)} ms; ${m.peak_rss_mb.toFixed(0)} MB RSS`, '', `${(py.median_ms / m.indexed_ms).toFixed(1)}× faster`, '']);
+      rows.push([`  step change (request → step posted), median / max of 200`, `${m.step_median_ms.toFixed(1)} / ${m.step_max_ms.toFixed(1)} ms`, '', `${(16.7 / m.step_max_ms).toFixed(1)}× under a frame`, 'no dropped frames: < 16.7 ms']);
+    }
+    rows.push(['  webview: draw a step (before, after, target 30×30), median / max of 200', `${r.webview.median.toFixed(1)} / ${r.webview.max.toFixed(1)} ms`, '', `${(16.7 / r.webview.max).toFixed(1)}× under a frame`, 'no dropped frames: < 16.7 ms']);
   }
 }
 

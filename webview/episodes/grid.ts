@@ -87,7 +87,7 @@ export function drawGrid(canvas: HTMLCanvasElement, grid: GridData, look: GridLo
 
 function drawSelection(ctx: CanvasRenderingContext2D, sel: GridData, cell: number): void {
   const on = (x: number, y: number) => x >= 0 && y >= 0 && x < sel.width && y < sel.height && sel.cells[y * sel.width + x] > 0;
-  ctx.fillStyle = 'rgba(255,255,255,0.35)';
+  ctx.fillStyle = 'rgba(255,255,255,0.3)';
   for (let y = 0; y < sel.height; y++) for (let x = 0; x < sel.width; x++) if (on(x, y)) ctx.fillRect(x * cell, y * cell, cell, cell);
   // The mask's outline: edges between a selected cell and one that is not.
   ctx.beginPath();

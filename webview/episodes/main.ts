@@ -28,6 +28,9 @@ let shown: StepView | undefined;
 const cache = new Map<number, StepView>();
 let playTimer: number | undefined;
 let chart: uPlot | undefined;
+interface GridPane { figure: HTMLElement; canvas: HTMLCanvasElement; caption: HTMLElement; grid?: GridData }
+/** One canvas per pane (before, after, target), kept from step to step. */
+const gridPanes = new Map<string, GridPane>();
 let overlayChart: uPlot | undefined;
 
 // ---- page
@@ -78,8 +81,8 @@ app.replaceChildren(
   errorEl,
   gridsEl, stepText,
   el('div', { class: 'controls' },
-    button('⏮', 'First step (Home)', 'first', () => go(0)), button('◀', 'Previous step (←)', 'prev', () => go(index - 1)),
-    playButton, button('▶', 'Next step (→)', 'next', () => go(index + 1)), button('⏭', 'Last step (End)', 'last', () => go(Infinity)),
+    button('|◀', 'First step (Home)', 'first', () => go(0)), button('◀', 'Previous step (←)', 'prev', () => go(index - 1)),
+    playButton, button('▶', 'Next step (→)', 'next', () => go(index + 1)), button('▶|', 'Last step (End)', 'last', () => go(Infinity)),
     slider, stepLabel, speedSelect, keyButton, dropButton),
   chartEl,
   el('h2', {}, 'Episodes'),
@@ -174,23 +177,25 @@ function drawStep(): void {
   actionEl.textContent = `${view.operation !== undefined ? `Op ${view.operation}: ` : ''}${operation}${view.params ? ` ${view.params}` : ''}${view.selectionBox ? ` · box ${JSON.stringify(view.selectionBox)}` : ''}`;
   rewardEl.textContent = `reward ${fmt(view.reward)}`;
   similarityEl.textContent = `similarity ${fmt(view.similarity)}${view.success ? ' · solved' : ''}`;
-  const border = themeVar('--vscode-editor-background', '#1e1e1e');
+  const border = themeVar('--vscode-editorWidget-border', '#555');
   const foreground = themeVar('--vscode-foreground', '#ccc');
-  const figures: HTMLElement[] = [];
   const panelWidth = Math.max(200, gridsEl.clientWidth || 800);
   const panes = (view.before ? 1 : 0) + (view.after ? 1 : 0) + (state.showTarget && view.target ? 1 : 0);
   const maxWidth = Math.max(120, Math.floor(panelWidth / Math.max(1, panes)) - 24);
   const maxHeight = Math.max(160, Math.min(420, window.innerHeight * 0.45));
-  const figure = (label: string, testid: string, grid: GridData, extra: { changed?: readonly number[]; selection?: GridData }) => {
-    const canvas = el('canvas', { class: 'episode-grid', attrs: { 'data-testid': testid, 'aria-label': `${label} grid, ${grid.height} × ${grid.width}` } });
-    drawGrid(canvas, grid, { scheme: state.scheme, coords: state.coords, maxWidth, maxHeight, border, foreground, ...extra });
-    canvas.addEventListener('mousemove', (e) => hover(canvas, grid, label, e));
-    canvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
-    figures.push(el('figure', {}, canvas, el('figcaption', {}, `${label} · ${grid.height}×${grid.width}${testid === 'after' ? ` · ${view.changed.length} changed` : ''}`)));
+  const keys: string[] = [];
+  const grid = (label: string, testid: string, data: GridData, extra: { changed?: readonly number[]; selection?: GridData }) => {
+    const pane = gridPane(testid, label);
+    pane.grid = data;
+    drawGrid(pane.canvas, data, { scheme: state.scheme, coords: state.coords, maxWidth, maxHeight, border, foreground, ...extra });
+    pane.canvas.setAttribute('aria-label', `${label} grid, ${data.height} × ${data.width}`);
+    pane.caption.textContent = `${label} · ${data.height}×${data.width}${testid === 'after' ? ` · ${view.changed.length} changed` : ''}`;
+    keys.push(testid);
   };
-  if (view.before) figure('Before', 'before', view.before, { selection: view.selection });
-  if (view.after) figure('After', 'after', view.after, { changed: view.changed });
-  if (state.showTarget && view.target) figure('Target', 'target', view.target, {});
+  if (view.before) grid('Before', 'before', view.before, { selection: view.selection });
+  if (view.after) grid('After', 'after', view.after, { changed: view.changed });
+  if (state.showTarget && view.target) grid('Target', 'target', view.target, {});
+  const figures = keys.map((k) => gridPanes.get(k)!.figure);
   if (!view.before && !view.after) {
     if (view.image) {
       // SVG step images only ever go through <img>, where their scripts cannot run.
@@ -200,8 +205,22 @@ function drawStep(): void {
       figures.push(el('p', { class: 'empty' }, view.gridShape ? `This log keeps reduced states (grid ${view.gridShape[0]}×${view.gridShape[1]}) and there is no step image.` : 'This step has no grids and no image.'));
     }
   }
-  gridsEl.replaceChildren(...figures);
+  // Canvases are kept from step to step; the children change only when the set of panes does.
+  if (figures.length !== gridsEl.children.length || figures.some((f, i) => gridsEl.children[i] !== f)) gridsEl.replaceChildren(...figures);
   gridsEl.dataset.step = String(view.index);
+}
+
+function gridPane(testid: string, label: string): GridPane {
+  let pane = gridPanes.get(testid);
+  if (pane) return pane;
+  const canvas = el('canvas', { class: 'episode-grid', attrs: { 'data-testid': testid } });
+  const caption = el('figcaption');
+  pane = { figure: el('figure', {}, canvas, caption), canvas, caption };
+  const p = pane;
+  canvas.addEventListener('mousemove', (e) => { if (p.grid) hover(canvas, p.grid, label, e); });
+  canvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
+  gridPanes.set(testid, pane);
+  return pane;
 }
 
 function hover(canvas: HTMLCanvasElement, grid: GridData, label: string, e: MouseEvent): void {
@@ -349,10 +368,12 @@ host.onMessage((m) => {
       if (changedEpisode || !grew || !chart) buildChart();
       else chart.setData([m.info.rewards.map((_, i) => i), m.info.rewards, m.info.similarity, m.info.rewards.map((r, i) => (m.info.keyMoments.includes(i) ? r : null))] as uPlot.AlignedData);
       renderList();
-      if (changedEpisode) index = Math.min(m.step ?? state.step ?? 0, Math.max(0, m.info.stepCount - 1));
+      if (changedEpisode) index = m.step ?? state.step ?? 0;
+      // While the log is still being read, a step beyond what is indexed waits for it.
+      const reachable = m.info.stepCount > 0 && (index < m.info.stepCount || !m.info.indexing);
+      if (reachable && (!shown || shown.index !== index)) go(index);
       slider.value = String(index);
       updateLabel();
-      if (!shown || shown.index !== index) go(index);
       return;
     }
     case 'step':

@@ -80,8 +80,10 @@ export class IndexedEpisodeLog {
         await this.handle!.write(chunk, 0, chunk.length, written);
         written += chunk.length;
       }
+      const hadSteps = this.scanner.steps.length > 0;
       this.scanner.push(chunk);
-      if (Date.now() - last >= every) {
+      // The first step is reported at once: it is what the panel shows first.
+      if (Date.now() - last >= every || (!hadSteps && this.scanner.steps.length > 0)) {
         last = Date.now();
         options.onProgress?.();
       }

@@ -158,12 +158,12 @@ export class EpisodeReplaySession {
   private sendInfo(force: boolean): void {
     const ep = this.episode;
     if (!ep || this.disposed) return;
+    // A wanted step can be shown as soon as it has been indexed.
+    if (this.wantedStep !== undefined) void this.serveSteps();
     const now = Date.now();
     if (!force && now - this.lastInfoMs < 250) return;
     this.lastInfoMs = now;
     this.host.post({ type: 'episode', info: this.info(ep), step: this.wantedStep });
-    // The first step can be shown as soon as it has been indexed.
-    if (this.wantedStep !== undefined && ep.cache.size === 0) void this.serveSteps();
   }
 
   private info(ep: OpenEpisode): EpisodeInfo {
@@ -203,7 +203,8 @@ export class EpisodeReplaySession {
       while (this.wantedStep !== undefined && this.episode) {
         const ep = this.episode;
         const count = ep.log ? ep.log.stepCount : ep.folder.images.length;
-        if (count === 0) return;
+        // A step the scan has not reached yet is served when it has (sendInfo calls again).
+        if (count === 0 || (this.wantedStep >= count && !ep.indexed)) return;
         const index = Math.max(0, Math.min(count - 1, this.wantedStep));
         const cached = ep.cache.get(index);
         let view: StepView;

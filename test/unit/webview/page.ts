@@ -22,7 +22,7 @@ const LIBRARIES: Record<string, string> = {
   'plotly.min.js': 'node_modules/plotly.js-strict-dist-min/plotly-strict.min.js',
   'uplot.css': 'node_modules/uplot/dist/uPlot.min.css',
 };
-const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav' } as Record<string, string>;
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav', '.svg': 'image/svg+xml' } as Record<string, string>;
 
 type Typed = Float32Array | Float64Array | Uint32Array;
 function pack(v: unknown): unknown {

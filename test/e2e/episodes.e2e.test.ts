@@ -1,0 +1,96 @@
+// Episode Replay in VS Code: an episode opened from the Runs view steps forward with the
+// keyboard (step and reward change), the panel comes back at the same step after a window
+// reload, a reduced-state episode opens from the Explorer's context menu with its SVG step
+// images, and an episode log opens with "Open With…".
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { VsCode } from './vscode';
+
+const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
+const EPISODES = join(inject('repoRoot'), 'test', 'fixtures', 'episodes');
+let vs: VsCode;
+
+beforeAll(async () => {
+  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern' });
+  cpSync(join(EPISODES, 'grid_run'), join(vs.workspace, 'outputs', 'episodes', 'grid_run'), { recursive: true });
+});
+afterAll(async () => {
+  await vs?.close();
+});
+
+type Frame = Awaited<ReturnType<VsCode['webviewFrame']>>;
+const text = (frame: Frame, id: string) => frame.locator(`[data-testid="${id}"]`).textContent();
+
+test('an episode from the Runs view: grids drawn, → steps forward and the step and reward change', async () => {
+  await vs.openRunReelView();
+  await vs.runCommand('Run Reel: Refresh Runs');
+  const run = vs.treeItem(/^grid_run/);
+  await run.waitFor({ timeout: 30_000 });
+  await run.locator('.monaco-tl-twistie').click();
+  const group = vs.treeItem(/^Episodes/);
+  await group.waitFor({ timeout: 30_000 });
+  await group.locator('.monaco-tl-twistie').click();
+  await vs.treeItem(/^episode_0000/).click();
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 0 · arc_000');
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 12');
+  // The canvases hold the cells: the after grid is 6 × 5 cells of an ARC colour.
+  await expect.poll(() => frame.locator('[data-testid="after"]').evaluate((c: HTMLCanvasElement) => `${c.dataset.rows}×${c.dataset.cols}`), { timeout: 10_000 }).toBe('5×6');
+  const reward0 = await text(frame, 'reward');
+  const action0 = await text(frame, 'action');
+  await frame.locator('[data-testid="grids"]').click();
+  await vs.page.keyboard.press('ArrowRight');
+  await vs.page.keyboard.press('ArrowRight');
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 10_000 }).toBe('step 3 of 12');
+  await expect.poll(() => frame.locator('[data-testid="grids"]').getAttribute('data-step'), { timeout: 10_000 }).toBe('2');
+  expect([await text(frame, 'reward'), await text(frame, 'action')]).not.toEqual([reward0, action0]);
+  expect(await frame.locator('[data-testid="episode-rows"] tr').count()).toBe(4);
+  await frame.locator('[data-testid="show-target"]').check();
+  await frame.locator('[data-testid="target"]').waitFor({ timeout: 10_000 });
+  await vs.screenshot('episode-replay-dark');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('after a window reload the panel comes back on the same episode and step', async () => {
+  await vs.runCommand('Developer: Reload Window');
+  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const frame = await vs.webviewFrame('[data-testid="grids"]', 60_000);
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 30_000 }).toBe('step 3 of 12');
+  expect(await frame.locator('[data-testid="show-target"]').isChecked()).toBe(true);
+  await expect.poll(() => frame.locator('[data-testid="grids"]').getAttribute('data-step'), { timeout: 10_000 }).toBe('2');
+});
+
+test('light theme', async () => {
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  const colour = () => frame.locator('[data-testid="title"]').evaluate((e) => getComputedStyle(e).color);
+  const dark = await colour();
+  await vs.setColorTheme('Light Modern');
+  await expect.poll(colour, { timeout: 10_000 }).not.toBe(dark);
+  await vs.page.waitForTimeout(500);
+  await vs.screenshot('episode-replay-light');
+  await vs.setColorTheme('Default Dark Modern');
+});
+
+test('Explorer → Replay Episode on a reduced-state episode shows its SVG step images', async () => {
+  await vs.runCommand('View: Close All Editors');
+  const row = await vs.explorerRow(['outputs', 'episodes', 'grid_run', 'episode_0002']);
+  await vs.contextMenuPick(row, 'Replay Episode');
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 2 · arc_074');
+  const img = frame.locator('[data-testid="step-image"]');
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 20_000 }).toBe(40);
+  await frame.locator('[data-testid="next"]').click();
+  await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).toMatch(/step_001\.svg$/);
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('Open With… Run Reel Episode Replay on a gzipped log', async () => {
+  await vs.runCommand('View: Close All Editors');
+  const row = await vs.explorerRow(['outputs', 'episodes', 'grid_run', 'episode_0002', 'episode_0002_20251121_044200.json.gz']);
+  await vs.openWith(row, 'Run Reel Episode Replay');
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 2 · arc_074');
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 6');
+  expect(vs.extensionErrors()).toEqual([]);
+});
