@@ -58,11 +58,12 @@ async function webviewDraw(views: StepView[]) {
   await page.post({ type: 'episode', info });
   const result = await page.page.evaluate((vs) => {
     const times: number[] = [];
-    for (let k = 0; k < 200; k++) {
-      const view = { ...vs[k % vs.length], index: 0 };
+    // Ten draws to warm up (canvases made, code compiled), then 200 timed.
+    for (let k = -10; k < 200; k++) {
+      const view = { ...vs[(k + 10) % vs.length], index: 0 };
       const t = performance.now();
       window.dispatchEvent(new MessageEvent('message', { data: { type: 'step', view } }));
-      times.push(performance.now() - t);
+      if (k >= 0) times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
     return { median: times[100], max: times[199] };

@@ -112,7 +112,8 @@ export interface CurveData {
 }
 
 export type EpisodeWebviewToHost =
-  | { type: 'ready' }
+  /** The page (re)loaded; it names the episode and step it was showing, if any. */
+  | { type: 'ready'; episode?: string; step?: number }
   | { type: 'openEpisode'; path: string; step?: number }
   | { type: 'step'; index: number }
   | { type: 'overlay'; paths: string[] };

@@ -2,7 +2,8 @@
 // keyboard (step and reward change), the panel comes back at the same step after a window
 // reload, a reduced-state episode opens from the Explorer's context menu with its SVG step
 // images, and an episode log opens with "Open With…".
-import { cpSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { VsCode } from './vscode';
@@ -12,8 +13,12 @@ const EPISODES = join(inject('repoRoot'), 'test', 'fixtures', 'episodes');
 let vs: VsCode;
 
 beforeAll(async () => {
-  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern' });
-  cpSync(join(EPISODES, 'grid_run'), join(vs.workspace, 'outputs', 'episodes', 'grid_run'), { recursive: true });
+  // The workspace fixture plus the 12-step episodes, in place before VS Code starts.
+  const fixture = mkdtempSync(join(tmpdir(), 'runreel-e2e-episodes-'));
+  cpSync(FIXTURE, fixture, { recursive: true });
+  cpSync(join(EPISODES, 'grid_run'), join(fixture, 'outputs', 'episodes', 'grid_run'), { recursive: true });
+  vs = await VsCode.launch(fixture, { 'workbench.colorTheme': 'Default Dark Modern' });
+  rmSync(fixture, { recursive: true, force: true });
 });
 afterAll(async () => {
   await vs?.close();
@@ -52,15 +57,6 @@ test('an episode from the Runs view: grids drawn, → steps forward and the step
   expect(vs.extensionErrors()).toEqual([]);
 });
 
-test('after a window reload the panel comes back on the same episode and step', async () => {
-  await vs.runCommand('Developer: Reload Window');
-  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  const frame = await vs.webviewFrame('[data-testid="grids"]', 60_000);
-  await expect.poll(() => text(frame, 'step-label'), { timeout: 30_000 }).toBe('step 3 of 12');
-  expect(await frame.locator('[data-testid="show-target"]').isChecked()).toBe(true);
-  await expect.poll(() => frame.locator('[data-testid="grids"]').getAttribute('data-step'), { timeout: 10_000 }).toBe('2');
-});
-
 test('light theme', async () => {
   const frame = await vs.webviewFrame('[data-testid="grids"]');
   const colour = () => frame.locator('[data-testid="title"]').evaluate((e) => getComputedStyle(e).color);
@@ -69,7 +65,16 @@ test('light theme', async () => {
   await expect.poll(colour, { timeout: 10_000 }).not.toBe(dark);
   await vs.page.waitForTimeout(500);
   await vs.screenshot('episode-replay-light');
-  await vs.setColorTheme('Default Dark Modern');
+  await vs.setColorTheme('Dark Modern');
+});
+
+test('after a window reload the panel comes back on the same episode and step', async () => {
+  await vs.runCommand('Developer: Reload Window');
+  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const frame = await vs.webviewFrame('[data-testid="grids"]', 60_000);
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 30_000 }).toBe('step 3 of 12');
+  expect(await frame.locator('[data-testid="show-target"]').isChecked()).toBe(true);
+  await expect.poll(() => frame.locator('[data-testid="grids"]').getAttribute('data-step'), { timeout: 10_000 }).toBe('2');
 });
 
 test('Explorer → Replay Episode on a reduced-state episode shows its SVG step images', async () => {

@@ -397,5 +397,5 @@ window.addEventListener('resize', () => {
 });
 new MutationObserver(() => { drawStep(); buildChart(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-host.post({ type: 'ready' });
+host.post({ type: 'ready', episode: state.episode, step: state.step });
 if (state.overlay.length) host.post({ type: 'overlay', paths: state.overlay });

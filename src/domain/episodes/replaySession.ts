@@ -60,9 +60,12 @@ export class EpisodeReplaySession {
 
   async handle(m: EpisodeWebviewToHost): Promise<void> {
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
+        // A page reloaded after being hidden says where it was; a new one starts where asked.
         await this.sendList();
-        return this.open(this.initial?.episode ?? (await this.listPaths()).at(-1), this.initial?.step);
+        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? (await this.listPaths()).at(-1);
+        return this.open(episode, m.step ?? this.initial?.step);
+      }
       case 'openEpisode':
         return this.open(m.path, m.step);
       case 'step':

@@ -72,6 +72,20 @@ test('step requests while one is being read: only the latest is answered after i
   await session.dispose();
 });
 
+test('a page reloaded after being hidden comes back on its episode and step, not the one the panel opened with', async () => {
+  const { posts, host } = fakeHost();
+  const session = new EpisodeReplaySession(GRID, host, { episode: join(GRID, 'episode_0000'), step: 0 });
+  await session.handle({ type: 'ready' });
+  await session.handle({ type: 'openEpisode', path: join(GRID, 'episode_0001'), step: 5 });
+  await until(() => last(posts, 'step')?.view.stepNum === 5);
+  posts.length = 0;
+  await session.handle({ type: 'ready', episode: join(GRID, 'episode_0001'), step: 17 });
+  await until(() => last(posts, 'step')?.view.index === 17);
+  expect(last(posts, 'episode')!.info.path).toBe(join(GRID, 'episode_0001'));
+  expect(last(posts, 'episodes')!.items).toHaveLength(4);
+  await session.dispose();
+});
+
 test('reduced states show the step images; a folder of images alone replays too', async () => {
   const { posts, host } = fakeHost();
   const session = new EpisodeReplaySession(GRID, host, { episode: join(GRID, 'episode_0002') });
