@@ -2,10 +2,12 @@
 // keyboard (step and reward change), the panel comes back at the same step after a window
 // reload, a reduced-state episode opens from the Explorer's context menu with its SVG step
 // images, and an episode log opens with "Open With…".
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { findProducerPython } from '../../scripts/lib/python.mjs';
 import { VsCode } from './vscode';
 
 const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
@@ -97,5 +99,16 @@ test('Open With… Run Reel Episode Replay on a gzipped log', async () => {
   const frame = await vs.webviewFrame('[data-testid="grids"]');
   await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 2 · arc_074');
   await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 6');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('an episode a running experiment writes appears in the open panel without a reload', async () => {
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  const rows = frame.locator('[data-testid="episode-rows"] tr');
+  await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(4);
+  const producers = join(inject('repoRoot'), 'scripts', 'producers');
+  execFileSync(findProducerPython()!, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(producers)}); import runreel_producers as P; from pathlib import Path; P.write_episode(Path(${JSON.stringify(join(vs.workspace, 'outputs', 'episodes', 'grid_run'))}), 4, steps=7, size=(6, 6), images=None)`]);
+  await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(5);
+  expect(await frame.locator('[data-testid="episode-rows"] tr[data-episode="4"]').textContent()).toContain('arc_148');
   expect(vs.extensionErrors()).toEqual([]);
 });

@@ -35,6 +35,9 @@ export class IndexedEpisodeLog {
     const raw = createReadStream(file, { highWaterMark: CHUNK });
     this.stream = gzipped ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
     if (gzipped) raw.on('error', (err) => (this.stream as unknown as { destroy(e: Error): void }).destroy(err));
+    // The scan's loop reports errors while it runs; zlib can still emit one after the loop has
+    // stopped (a ScanError, or close()), which must not become an uncaught exception.
+    this.stream.on('error', () => {});
     this.done = this.scan(options).catch((err) => {
       this.error = err instanceof ScanError ? new ArtifactError(err.code, file, err.message) : asArtifactError(file, err);
     }).finally(() => options.onProgress?.());
