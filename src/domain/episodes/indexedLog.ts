@@ -25,16 +25,18 @@ export class IndexedEpisodeLog {
   /** Settles when the scan ends (never rejects: see `error`). */
   readonly done: Promise<void>;
   error: ArtifactError | undefined;
-  private handle: FileHandle | undefined;
-  private tempDir: string | undefined;
   private closed = false;
   private readonly stream: NodeJS.ReadableStream & { destroy(): void };
 
-  private constructor(readonly file: string, private readonly gzipped: boolean, options: IndexOptions) {
+  /**
+   * `handle` is where steps are read from: the log itself, or for a gzipped log the file in
+   * `tempDir` the scan inflates it into.
+   */
+  private constructor(readonly file: string, private readonly handle: FileHandle, private readonly tempDir: string | undefined, options: IndexOptions) {
     this.scanner = new EpisodeLogScanner(options);
     const raw = createReadStream(file, { highWaterMark: CHUNK });
-    this.stream = gzipped ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-    if (gzipped) raw.on('error', (err) => (this.stream as unknown as { destroy(e: Error): void }).destroy(err));
+    this.stream = tempDir ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+    if (tempDir) raw.on('error', (err) => (this.stream as unknown as { destroy(e: Error): void }).destroy(err));
     // The scan's loop reports errors while it runs; zlib can still emit one after the loop has
     // stopped (a ScanError, or close()), which must not become an uncaught exception.
     this.stream.on('error', () => {});
@@ -45,42 +47,33 @@ export class IndexedEpisodeLog {
 
   /** Starts indexing `file`; resolves once it is open (not when the scan ends). */
   static async open(file: string, options: IndexOptions = {}): Promise<IndexedEpisodeLog> {
-    const probe = await open(file, 'r').catch((err) => { throw asArtifactError(file, err); });
-    let gzipped = false;
+    const handle = await open(file, 'r').catch((err) => { throw asArtifactError(file, err); });
+    let gzipped: boolean;
     try {
       const head = Buffer.alloc(2);
-      const { bytesRead } = await probe.read(head, 0, 2, 0);
+      const { bytesRead } = await handle.read(head, 0, 2, 0);
       if (bytesRead === 0) throw new ArtifactError('truncated', file, 'file is empty (still being written?)');
       gzipped = head[0] === 0x1f && head[1] === 0x8b;
-    } finally {
-      await probe.close();
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
-    const log = new IndexedEpisodeLog(file, gzipped, options);
-    if (!gzipped) log.handle = await open(file, 'r');
-    else {
-      log.tempDir = await mkdtemp(join(tmpdir(), 'runreel-episode-'));
-      log.handle = await open(join(log.tempDir, 'log.json'), 'w+');
-    }
-    log.start();
-    return log;
-  }
-
-  private startScan: (() => void) | undefined;
-  private start(): void {
-    this.startScan?.();
+    if (!gzipped) return new IndexedEpisodeLog(file, handle, undefined, options);
+    await handle.close();
+    const tempDir = await mkdtemp(join(tmpdir(), 'runreel-episode-'));
+    return new IndexedEpisodeLog(file, await open(join(tempDir, 'log.json'), 'w+'), tempDir, options);
   }
 
   private async scan(options: IndexOptions): Promise<void> {
-    await new Promise<void>((resolve) => { this.startScan = resolve; });
     const maxInflated = options.maxInflatedBytes ?? 8 * 1024 ** 3;
     const every = options.progressMs ?? 150;
     let last = Date.now();
     let written = 0;
     for await (const chunk of this.stream as AsyncIterable<Buffer>) {
       if (this.closed) return;
-      if (this.gzipped) {
+      if (this.tempDir) {
         if (written + chunk.length > maxInflated) throw new ArtifactError('too_large', this.file, `gzip expands beyond ${maxInflated} bytes (gzip bomb?)`);
-        await this.handle!.write(chunk, 0, chunk.length, written);
+        await this.handle.write(chunk, 0, chunk.length, written);
         written += chunk.length;
       }
       const hadSteps = this.scanner.steps.length > 0;
@@ -106,7 +99,7 @@ export class IndexedEpisodeLog {
   /** Step `i` parsed from its byte range (only steps already indexed). */
   async readStep(i: number): Promise<unknown> {
     const s = this.scanner.steps[i];
-    if (!s || !this.handle) throw new ArtifactError('inconsistent', this.file, `step ${i} is not in the log`);
+    if (!s) throw new ArtifactError('inconsistent', this.file, `step ${i} is not in the log`);
     const length = s.end - s.start;
     if (length > 256 << 20) throw new ArtifactError('too_large', this.file, `step ${i} is ${length} bytes (limit 256 MiB)`);
     const buf = Buffer.alloc(length);
@@ -124,7 +117,7 @@ export class IndexedEpisodeLog {
     this.closed = true;
     this.stream.destroy();
     await this.done;
-    await this.handle?.close().catch(() => {});
+    await this.handle.close().catch(() => {});
     if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 }
