@@ -154,8 +154,9 @@ export function parseStep(raw: unknown, i: number, file: string, runFolder: stri
   const shape = Array.isArray(after.grid_shape) ? after.grid_shape : Array.isArray(before.grid_shape) ? before.grid_shape : undefined;
   const { operation, operation_name, selection, ...actionParams } = action;
   const grid = (state: Record<string, unknown>, name: string) => toGrid(state.grid ?? state.working_grid, file, `${where} ${name} grid`);
-  const box = maskBox(toGrid(after.working_grid_mask ?? before.working_grid_mask, file, `${where} grid mask`));
-  const workMask = toGrid(after.working_grid_mask, file, `${where} grid mask`);
+  const beforeMask = toGrid(before.working_grid_mask, file, `${where} before grid mask`);
+  const afterMask = toGrid(after.working_grid_mask, file, `${where} after grid mask`);
+  const box = maskBox(afterMask ?? beforeMask);
   const targetMask = toGrid(after.target_grid_mask ?? before.target_grid_mask, file, `${where} target mask`);
   const selectionGrid = Array.isArray(selection) && Array.isArray(selection[0]) ? selection : Array.isArray(after.selected) ? after.selected : undefined;
   const selGrid = toGrid(selectionGrid, file, `${where} selection`);
@@ -172,8 +173,8 @@ export function parseStep(raw: unknown, i: number, file: string, runFolder: stri
     reward: num(s.reward) ?? 0,
     similarity: num(info.similarity) ?? num(after.similarity_score),
     success: typeof info.success === 'boolean' ? info.success : undefined,
-    before: crop(grid(before, 'before'), box, toGrid(before.working_grid_mask, file, `${where} grid mask`) ?? workMask),
-    after: crop(grid(after, 'after'), box, workMask),
+    before: crop(grid(before, 'before'), box, beforeMask ?? afterMask),
+    after: crop(grid(after, 'after'), box, afterMask),
     target: crop(toGrid(after.target_grid ?? before.target_grid, file, `${where} target grid`), maskBox(targetMask), targetMask),
     selection: crop(selGrid, box),
     selectionBox: Array.isArray(selection) && !selGrid && selection.length === 4 && selection.every((n) => typeof n === 'number') ? (selection as number[])
