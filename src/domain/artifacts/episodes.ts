@@ -54,7 +54,7 @@ export interface EpisodeLog {
 export const EPISODE_LOG = /^episode_(\d+)_(\d{8})_(\d{6})\.json(\.gz)?$/;
 export const STEP_IMAGE = /^step_(\d+)\.(svg|png)$/i;
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function toGrid(v: unknown, file: string, where: string): Grid | undefined {
   if (!Array.isArray(v)) return undefined;

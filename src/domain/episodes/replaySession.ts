@@ -4,14 +4,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError } from '../artifacts/errors';
-import { EPISODE_LOG, listEpisodeFolder, parseStep, readEpisodeSummary, type EpisodeFolder, type EpisodeStep, type Grid } from '../artifacts/episodes';
+import { EPISODE_LOG, episodeTotals, listEpisodeFolder, num, parseStep, readEpisodeSummary, type EpisodeFolder, type EpisodeStep, type Grid } from '../artifacts/episodes';
 import type {
   CurveData, EpisodeHostToWebview, EpisodeInfo, EpisodeListItem, EpisodeWebviewToHost, GridData, StepView,
 } from '../../protocol/episodes';
 import { EPISODE_DIR } from '../runs/discover';
 import { changedCells, cumulative, firstSimilarityDrop, keyMoments } from './analysis';
 import { IndexedEpisodeLog } from './indexedLog';
-
 
 export interface ReplayHost {
   post(message: EpisodeHostToWebview): void;
@@ -32,7 +31,6 @@ export async function locateEpisodeTarget(path: string): Promise<{ run: string; 
   return { run: path };
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const gridData = (g: Grid | undefined): GridData | undefined => (g ? { height: g.height, width: g.width, cells: Array.from(g.cells) } : undefined);
 const STEP_CACHE = 64;
 
@@ -171,23 +169,24 @@ export class EpisodeReplaySession {
 
   private info(ep: OpenEpisode): EpisodeInfo {
     const scanned = ep.log?.scanner;
-    const fields = scanned?.steps.map((s) => s.fields) ?? [];
-    const rewards = scanned ? fields.map((f) => num(f.reward) ?? 0) : ep.folder.images.map(() => 0);
-    const similarity = fields.map((f) => num((f.info as Record<string, unknown> | undefined)?.similarity) ?? null);
-    const header = scanned?.header ?? {};
-    const stepNums = scanned ? fields.map((f, i) => num(f.step_num) ?? i) : ep.folder.images.map((im) => im.step);
-    const lastSim = similarity.filter((s): s is number => s !== null).at(-1);
-    const finalSimilarity = num(header.final_similarity) ?? lastSim ?? 0;
-    const lastInfo = fields.at(-1)?.info as Record<string, unknown> | undefined;
+    const steps = (scanned?.steps ?? []).map(({ fields: f }) => {
+      const info = f.info as Record<string, unknown> | undefined;
+      return { stepNum: num(f.step_num), reward: num(f.reward) ?? 0, similarity: num(info?.similarity), success: typeof info?.success === 'boolean' ? info.success : undefined };
+    });
+    const totals = episodeTotals(ep.log?.file ?? ep.path, scanned?.header ?? {}, steps);
+    const episodeNum = totals.episodeNum >= 0 ? totals.episodeNum : ep.folder.episodeNum;
+    const rewards = scanned ? steps.map((s) => s.reward) : ep.folder.images.map(() => 0);
+    const similarity = steps.map((s) => s.similarity ?? null);
+    const stepNums = scanned ? steps.map((s, i) => s.stepNum ?? i) : ep.folder.images.map((im) => im.step);
     return {
       path: ep.path,
-      title: `episode ${num(header.episode_num) ?? ep.folder.episodeNum}`,
-      episodeNum: num(header.episode_num) ?? ep.folder.episodeNum,
-      taskId: typeof header.task_id === 'string' ? header.task_id : '',
-      configHash: typeof header.config_hash === 'string' ? header.config_hash : undefined,
-      totalReward: num(header.total_reward) ?? rewards.reduce((a, b) => a + b, 0),
-      finalSimilarity,
-      success: typeof lastInfo?.success === 'boolean' ? lastInfo.success : finalSimilarity >= 1,
+      title: `episode ${episodeNum}`,
+      episodeNum,
+      taskId: totals.taskId,
+      configHash: totals.configHash,
+      totalReward: totals.totalReward,
+      finalSimilarity: totals.finalSimilarity,
+      success: totals.success,
       stepCount: stepNums.length,
       mode: ep.mode ?? (ep.log ? 'grids' : 'images'),
       stepNums, rewards, similarity,
