@@ -1,9 +1,8 @@
 // "Run Reel: Replay Episode": an episode (or a whole episode run) in the Runs view, an episode
 // folder or log in the Explorer, or from the palette one of the episodes Run Reel has found.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { EPISODE_DIR } from '../domain/runs/discover';
+import { listEpisodeDirs } from '../domain/episodes/replaySession';
 import type { EpisodeReplayPanels } from './panels/episodeReplayPanel';
 import { argPath } from './pickRun';
 import type { RunIndex } from './runIndex';
@@ -22,8 +21,8 @@ async function pickEpisode(index: RunIndex): Promise<string | undefined> {
   if (index.all.length === 0) await index.refresh();
   const runs = index.all.filter((r) => r.kind === 'episodes');
   const items = (await Promise.all(runs.map(async (run) => {
-    const names = (await readdir(run.path).catch(() => [] as string[])).filter((n) => EPISODE_DIR.test(n)).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
-    return names.map((n) => ({ label: n, description: run.name, detail: join(run.path, n), path: join(run.path, n) as string | undefined }));
+    const dirs = (await listEpisodeDirs(run.path)).reverse(); // newest first
+    return dirs.map((dir) => ({ label: basename(dir), description: run.name, detail: dir, path: dir as string | undefined }));
   }))).flat();
   const browse = { label: '$(folder-opened) Choose an episode folder or log…', path: undefined as string | undefined };
   const picked = await vscode.window.showQuickPick([...items, browse], { placeHolder: items.length ? 'Replay which episode?' : 'No episode runs found; choose a folder or log', matchOnDescription: true, matchOnDetail: true });

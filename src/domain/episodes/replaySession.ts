@@ -31,6 +31,12 @@ export async function locateEpisodeTarget(path: string): Promise<{ run: string; 
   return { run: path };
 }
 
+/** The episode_NNNN folders of `run`, in episode order (none if it cannot be read). */
+export async function listEpisodeDirs(run: string): Promise<string[]> {
+  const names = await readdir(run).catch(() => [] as string[]);
+  return names.filter((n) => EPISODE_DIR.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(run, n));
+}
+
 const gridData = (g: Grid | undefined): GridData | undefined => (g ? { height: g.height, width: g.width, cells: Array.from(g.cells) } : undefined);
 const STEP_CACHE = 64;
 
@@ -61,7 +67,7 @@ export class EpisodeReplaySession {
       case 'ready': {
         // A page reloaded after being hidden says where it was; a new one starts where asked.
         await this.sendList();
-        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? (await this.listPaths()).at(-1);
+        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? (await listEpisodeDirs(this.run)).at(-1);
         return this.open(episode, m.step ?? this.initial?.step);
       }
       case 'openEpisode':
@@ -79,7 +85,7 @@ export class EpisodeReplaySession {
   async refresh(changedPaths: string[]): Promise<void> {
     await this.sendList();
     const ep = this.episode;
-    if (!ep) return this.open((await this.listPaths()).at(-1));
+    if (!ep) return this.open((await listEpisodeDirs(this.run)).at(-1));
     if (changedPaths.some((p) => p.startsWith(ep.folder.dir))) await this.open(ep.path, this.wantedStep, true);
   }
 
@@ -95,13 +101,8 @@ export class EpisodeReplaySession {
     this.host.post({ type: 'error', message });
   }
 
-  private async listPaths(): Promise<string[]> {
-    const names = await readdir(this.run).catch(() => [] as string[]);
-    return names.filter((n) => EPISODE_DIR.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(this.run, n));
-  }
-
   private async sendList(): Promise<void> {
-    const items = await Promise.all((await this.listPaths()).map(async (dir): Promise<EpisodeListItem> => {
+    const items = await Promise.all((await listEpisodeDirs(this.run)).map(async (dir): Promise<EpisodeListItem> => {
       const episodeNum = Number(EPISODE_DIR.exec(basename(dir))![1]);
       try {
         const folder = await listEpisodeFolder(dir);
@@ -269,11 +270,13 @@ export class EpisodeReplaySession {
         const key = `${log}:${st.mtimeMs}:${st.size}`;
         let entry = this.curves.get(path);
         if (entry?.key !== key) {
-          const indexed = await IndexedEpisodeLog.open(log);
+          // The open episode's log is already indexed; any other is indexed for its rewards.
+          const open = this.episode?.log?.file === log && this.episode.indexed ? this.episode.log : undefined;
+          const indexed = open ?? await IndexedEpisodeLog.open(log);
           await indexed.done;
           const rewards = indexed.scanner.steps.map((s) => num(s.fields.reward) ?? 0);
           const header = indexed.scanner.header;
-          await indexed.close();
+          if (!open) await indexed.close();
           if (indexed.error) throw indexed.error;
           entry = { key, curve: { path, label: `${basename(path)}${typeof header.task_id === 'string' ? ` · ${header.task_id}` : ''}`, cumulative: cumulative(rewards) } };
           this.curves.set(path, entry);
