@@ -238,14 +238,18 @@ function axisColours() {
   return { fg: themeVar('--vscode-foreground', '#888'), grid: themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)') };
 }
 
+/** Step index; reward; similarity; reward again at key moments only (drawn as markers). */
+function chartData(info: EpisodeInfo): uPlot.AlignedData {
+  const key = new Set(info.keyMoments);
+  return [info.rewards.map((_, i) => i), info.rewards, info.similarity, info.rewards.map((r, i) => (key.has(i) ? r : null))] as uPlot.AlignedData;
+}
+
 function buildChart(): void {
   chart?.destroy();
   chart = undefined;
   if (!info || info.stepCount === 0) return;
   const { fg, grid } = axisColours();
   const cursor = themeVar('--vscode-editorCursor-foreground', '#e5c07b');
-  const xs = info.rewards.map((_, i) => i);
-  const key = new Set(info.keyMoments);
   chart = new uPlot({
     width: Math.max(300, chartEl.clientWidth || 800), height: 170,
     legend: { show: true, live: false },
@@ -275,7 +279,7 @@ function buildChart(): void {
         ctx.restore();
       }],
     },
-  }, [xs, info.rewards, info.similarity, info.rewards.map((r, i) => (key.has(i) ? r : null))] as uPlot.AlignedData, chartEl);
+  }, chartData(info), chartEl);
   chart.over.addEventListener('click', (e) => go(chart!.posToIdx(e.offsetX)));
   chart.over.style.cursor = 'pointer';
 }
@@ -366,7 +370,7 @@ host.onMessage((m) => {
       warningList.replaceChildren(...m.info.warnings.map((w) => el('li', {}, w)));
       errorEl.textContent = '';
       if (changedEpisode || !grew || !chart) buildChart();
-      else chart.setData([m.info.rewards.map((_, i) => i), m.info.rewards, m.info.similarity, m.info.rewards.map((r, i) => (m.info.keyMoments.includes(i) ? r : null))] as uPlot.AlignedData);
+      else chart.setData(chartData(m.info));
       renderList();
       if (changedEpisode) index = m.step ?? state.step ?? 0;
       // While the log is still being read, a step beyond what is indexed waits for it.

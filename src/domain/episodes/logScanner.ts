@@ -51,7 +51,8 @@ export class EpisodeLogScanner {
   private sawRoot = false;
   /** The last string seen at depth 1 or 3: a key if a colon follows. */
   private lastString = '';
-  private stringStart = -1;
+  /** The open string may be a key (at the root or in a step object): its bytes are kept. */
+  private keyCandidate = false;
   private key: string | undefined;
   private inSteps = false;
   private stepStart = -1;
@@ -104,7 +105,7 @@ export class EpisodeLogScanner {
         if (c === Ch.Backslash) { this.escaped = true; i++; continue; }
         if (c === Ch.Quote) {
           this.inString = false;
-          if (this.stringStart >= 0) this.endString(chunk, i);
+          if (this.keyCandidate) this.endString(chunk, i);
         }
         i++;
         continue;
@@ -115,8 +116,8 @@ export class EpisodeLogScanner {
           if (this.depth === 2 && this.inSteps) throw new ScanError('bad_json', `step ${this.steps.length} is not an object (byte ${base + i})`);
           this.inString = true;
           // Keys matter only at the root and in step objects; elsewhere strings are skipped.
-          this.stringStart = (this.depth === 1 || (this.depth === 3 && this.stepStart >= 0)) && !this.capture ? base + i : -1;
-          if (this.stringStart >= 0) this.stringChunkStart = i;
+          this.keyCandidate = (this.depth === 1 || (this.depth === 3 && this.stepStart >= 0)) && !this.capture;
+          if (this.keyCandidate) this.stringChunkStart = i;
           break;
         case Ch.Colon:
           if (this.depth === 1 || (this.depth === 3 && this.stepStart >= 0)) {
@@ -157,7 +158,7 @@ export class EpisodeLogScanner {
       i++;
     }
     if (this.capture) this.keepCapture(chunk.subarray(this.capture.from));
-    if (this.inString && this.stringStart >= 0) this.pendingString.push(chunk.slice(this.stringChunkStart));
+    if (this.inString && this.keyCandidate) this.pendingString.push(chunk.slice(this.stringChunkStart));
     this.stringChunkStart = 0;
     this.offset += n;
   }
@@ -169,7 +170,7 @@ export class EpisodeLogScanner {
     const piece = chunk.subarray(this.stringChunkStart, i + 1);
     const bytes = this.pendingString.length ? concat([...this.pendingString, piece]) : piece;
     this.pendingString = [];
-    this.stringStart = -1;
+    this.keyCandidate = false;
     // Keys are short; a long string here is a value, never a key we look for.
     if (bytes.length > 256) { this.lastString = ''; return; }
     try {
