@@ -25,6 +25,23 @@ const GROUP_ICON: Record<ArtifactGroup['kind'], string> = {
   animations: 'play-circle', buffer: 'radio-tower', images: 'file-media', clips: 'device-camera-video', frames: 'files',
 };
 
+const RUN_CLICK: Partial<Record<RunKind, { command: string; title: string }>> = {
+  ringbuffer: { command: 'runreel.openLiveAudio', title: 'Open Live Audio Buffer' },
+  latents: { command: 'runreel.openLatentStore', title: 'Open Latent Store' },
+  gallery: { command: 'runreel.openMedia', title: 'Open Gallery and Clips' },
+  clips: { command: 'runreel.openMedia', title: 'Open Gallery and Clips' },
+};
+
+/** What clicking an artifact does, and its context value (runreel.item.<context>) for menus. */
+const ITEM_CLICK: Partial<Record<ArtifactGroup['kind'], { command: string; title: string; context: string }>> = {
+  evalSteps: { command: 'runreel.openEvalAudio', title: 'Open Eval Audio', context: 'evalStep' },
+  episodes: { command: 'runreel.replayEpisode', title: 'Replay Episode', context: 'episode' },
+  latents: { command: 'runreel.openLatentStore', title: 'Open Latent Store', context: 'latent' },
+  checkpoints: { command: 'runreel.inspectSafetensors', title: 'Inspect Safetensors', context: 'checkpoint' },
+  images: { command: 'runreel.openMedia', title: 'Open Gallery and Clips', context: 'image' },
+  clips: { command: 'runreel.openMedia', title: 'Open Gallery and Clips', context: 'clip' },
+};
+
 export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
   private readonly changed = this.register(new vscode.EventEmitter<RunsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -171,10 +188,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.resourceUri = vscode.Uri.file(run.path);
         item.contextValue = `runreel.run.${run.kind}`;
         item.id = node.id;
-        // A ring buffer has nothing to list: clicking it shows it live.
-        item.command = run.kind === 'ringbuffer'
-          ? { command: 'runreel.openLiveAudio', title: 'Open Live Audio Buffer', arguments: [node] }
-          : { command: 'runreel.openRunOverview', title: 'Open Run Overview', arguments: [node] };
+        // Clicking a run opens its own view where it has one: a ring buffer live, a latent
+        // store's records, a gallery; else the overview.
+        item.command = { ...RUN_CLICK[run.kind] ?? { command: 'runreel.openRunOverview', title: 'Open Run Overview' }, arguments: [node] };
         return item;
       }
       case 'group': {
@@ -196,10 +212,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.tooltip = [a.label, a.detail, a.warning ? `⚠ ${a.warning}` : undefined, a.path].filter(Boolean).join('\n');
         item.iconPath = a.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : vscode.ThemeIcon.File;
         item.resourceUri = vscode.Uri.file(a.path);
-        item.contextValue = node.group === 'evalSteps' ? 'runreel.item.evalStep' : node.group === 'episodes' ? 'runreel.item.episode' : a.id ? 'runreel.item.id' : 'runreel.item';
+        const click = ITEM_CLICK[node.group];
+        item.contextValue = click ? `runreel.item.${click.context}` : a.id ? 'runreel.item.id' : 'runreel.item';
         item.id = node.id;
-        if (node.group === 'evalSteps') item.command = { command: 'runreel.openEvalAudio', title: 'Open Eval Audio', arguments: [node] };
-        if (node.group === 'episodes') item.command = { command: 'runreel.replayEpisode', title: 'Replay Episode', arguments: [node] };
+        if (click) item.command = { command: click.command, title: click.title, arguments: [node] };
         return item;
       }
       case 'message': {

@@ -33,3 +33,6 @@ export async function artifactError(fn: () => Promise<unknown>): Promise<{ code:
 
 /** Episode runs written by the producer (test/fixtures/make_fixtures.py episodes()). */
 export const EPISODES = join(__dirname, '..', 'fixtures', 'episodes');
+
+/** Tensors and a latent store with numpy's answers (make_fixtures.py tensors()). */
+export const TENSORS = join(__dirname, '..', 'fixtures', 'tensors');

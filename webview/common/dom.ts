@@ -31,3 +31,8 @@ export function compact(...nodes: (Node | null | undefined | false)[]): Node[] {
 export function themeVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
+
+/** Axis text and grid colours for charts, from the current theme. */
+export function axisColours(): { fg: string; grid: string } {
+  return { fg: themeVar('--vscode-foreground', '#888'), grid: themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)') };
+}

@@ -8,7 +8,7 @@ import {
   DEFAULT_EPISODE_REPLAY, type ColourScheme, type CurveData, type EpisodeHostToWebview, type EpisodeInfo, type EpisodeListItem,
   type EpisodeReplayState, type EpisodeSortKey, type EpisodeWebviewToHost, type GridData, type StepView,
 } from '../../src/protocol/episodes';
-import { el, themeVar } from '../common/dom';
+import { axisColours, el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { cellAt, drawGrid, SCHEME_LABEL } from './grid';
 import { parseFilter, sortEpisodes } from './list';
@@ -234,10 +234,6 @@ function hover(canvas: HTMLCanvasElement, grid: GridData, label: string, e: Mous
 }
 
 // ---- charts
-function axisColours() {
-  return { fg: themeVar('--vscode-foreground', '#888'), grid: themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)') };
-}
-
 /** Step index; reward; similarity; reward again at key moments only (drawn as markers). */
 function chartData(info: EpisodeInfo): uPlot.AlignedData {
   const key = new Set(info.keyMoments);

@@ -1,6 +1,6 @@
 // The spectrogram worker: STFT, row mapping and colouring off the panel's main thread.
 import type { ColormapName } from '../../src/protocol/audio';
-import { colormapTable } from './colormaps';
+import { colormapTable } from '../common/colormaps';
 import { colourize, computeSpectrogram, difference, type SpectrogramGrid, type SpectrogramJob } from './spectrogramImage';
 
 export type WorkerRequest =

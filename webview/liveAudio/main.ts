@@ -10,7 +10,7 @@ import {
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
-import { colormapTable } from '../evalAudio/colormaps';
+import { colormapTable } from '../common/colormaps';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
 import type { LiveWorkerReply, LiveWorkerRequest } from './worker';

@@ -1,7 +1,7 @@
 // The live spectrogram worker: keeps the stream's STFT state between frames and returns
 // each frame's new columns, levels and colours, with the time it took (for adaptive quality).
 import type { ColormapName } from '../../src/protocol/audio';
-import { colormapTable } from '../evalAudio/colormaps';
+import { colormapTable } from '../common/colormaps';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { LiveSpectrogram, type LiveSpectrogramParams, type SpectrogramColumns } from './liveSpectrogram';
 

@@ -14,6 +14,7 @@ export interface ClipInfo {
   fps: number;
   duration: number;
   hasAudio: boolean;
+  videoCodec?: string;
 }
 
 export interface BrokenClip {
@@ -27,7 +28,7 @@ export async function listClips(dir: string): Promise<string[]> {
 }
 
 export async function probeClip(ffprobe: string, path: string, signal?: AbortSignal): Promise<ClipInfo> {
-  let json: { streams?: { codec_type?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; duration?: string }[]; format?: { duration?: string } };
+  let json: { streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; duration?: string }[]; format?: { duration?: string } };
   try {
     const { stdout } = await runTool(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', `file:${path}`], { signal, timeoutMs: 30_000 });
     json = JSON.parse(stdout);
@@ -42,7 +43,7 @@ export async function probeClip(ffprobe: string, path: string, signal?: AbortSig
   const fps = rate(video.avg_frame_rate) || rate(video.r_frame_rate) || 30;
   const duration = Number(json.format?.duration ?? video.duration);
   if (!(duration > 0)) throw new Error('has no duration');
-  return { path, width: video.width, height: video.height, fps, duration, hasAudio: !!json.streams?.some((s) => s.codec_type === 'audio') };
+  return { path, width: video.width, height: video.height, fps, duration, hasAudio: !!json.streams?.some((s) => s.codec_type === 'audio'), videoCodec: video.codec_name };
 }
 
 export interface StitchOptions {

@@ -142,3 +142,44 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
   entries.sort((a, b) => (b.record?.createdAt ?? 0) - (a.record?.createdAt ?? 0) || a.id.localeCompare(b.id));
   return { dir, ttlHours, entries };
 }
+
+/** A new generation starts after this long without a record of the same request. */
+export const GENERATION_GAP_MS = 15 * 60_000;
+
+function canonical(v: JsonValue | undefined): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+}
+
+/**
+ * Records of one generation together: the step-K checkpoints and the final latent(s) the
+ * producer stores for one request share model variant, stage, step count and params. Runs
+ * of the same request again are told apart by order: checkpoints count up to a final, so a
+ * checkpoint after a final (or not after the previous one), or a long gap, starts another.
+ * Entries without a readable record stand alone. Groups are newest first.
+ */
+export function groupGenerations(entries: readonly LatentEntry[]): LatentEntry[][] {
+  const groups: LatentEntry[][] = [];
+  const open = new Map<string, { members: LatentEntry[]; lastStep: number; hasFinal: boolean; lastMs: number }>();
+  const withRecord = entries.filter((e) => e.record).sort((a, b) => a.record!.createdAt - b.record!.createdAt || (a.record!.checkpointStep ?? Infinity) - (b.record!.checkpointStep ?? Infinity));
+  for (const e of withRecord) {
+    const r = e.record!;
+    const key = [r.modelVariant, r.stageType, r.totalSteps, canonical(r.params)].join('\u0000');
+    const ms = r.createdAt * 1000;
+    const step = r.isCheckpoint ? (r.checkpointStep ?? 0) : Infinity;
+    let g = open.get(key);
+    if (!g || ms - g.lastMs > GENERATION_GAP_MS || (r.isCheckpoint && (g.hasFinal || step <= g.lastStep))) {
+      g = { members: [], lastStep: -Infinity, hasFinal: false, lastMs: ms };
+      open.set(key, g);
+      groups.push(g.members);
+    }
+    g.members.push(e);
+    g.lastMs = ms;
+    if (r.isCheckpoint) g.lastStep = step;
+    else g.hasFinal = true;
+  }
+  for (const e of entries) if (!e.record) groups.push([e]);
+  const newest = (g: LatentEntry[]) => Math.max(...g.map((e) => e.record?.createdAt ?? 0));
+  return groups.sort((a, b) => newest(b) - newest(a));
+}

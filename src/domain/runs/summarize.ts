@@ -7,6 +7,7 @@ import { ArtifactError } from '../artifacts/errors';
 import { scanLatentStore } from '../artifacts/latents';
 import { readRingHeader } from '../artifacts/ringBuffer';
 import { EPISODE_DIR, SERIES_FRAME, STEP_SNAPSHOT, UUID_IMAGE, VIDEO_CLIP } from './discover';
+import { formatBytes, formatDuration } from '../format';
 import { ITEM_LIMIT, type ArtifactGroup, type ArtifactItem, type Run, type RunSummary } from './model';
 
 const EVAL_STEP_DIR = /^step_(\d+)$/;
@@ -48,27 +49,13 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
+export { formatBytes, formatDuration };
+
 export function stepRange(steps: number[]): string | undefined {
   if (steps.length === 0) return undefined;
   let lo = steps[0], hi = steps[0];
   for (const s of steps) { if (s < lo) lo = s; if (s > hi) hi = s; }
   return lo === hi ? `step ${lo}` : `steps ${lo}–${hi}`;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
-
-export function formatDuration(ms: number): string {
-  const m = Math.round(ms / 60000);
-  if (m < 1) return 'under a minute';
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
 }
 
 /** At most ITEM_LIMIT items, and how many of `total` were left out. */

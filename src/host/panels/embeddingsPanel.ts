@@ -37,7 +37,7 @@ export class EmbeddingsPanels extends PanelSet<EmbeddingsState, EmbeddingsView> 
     this.adopt(panel, state);
   }
 
-  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+  override resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
     const m = STEP_SNAPSHOT.exec(basename(file));
     panel.webview.options = this.options(dirname(file));

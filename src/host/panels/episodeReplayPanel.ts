@@ -40,7 +40,7 @@ export class EpisodeReplayPanels extends PanelSet<EpisodeReplayState, EpisodeRep
     this.adopt(panel, { ...DEFAULT_EPISODE_REPLAY, ...state });
   }
 
-  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+  override async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const target = await locateEpisodeTarget(document.uri.fsPath).catch(() => ({ run: document.uri.fsPath, episode: document.uri.fsPath }));
     panel.webview.options = this.options(target.run);
     this.adopt(panel, { ...DEFAULT_EPISODE_REPLAY, ...target });

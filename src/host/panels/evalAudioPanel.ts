@@ -37,7 +37,7 @@ export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
     this.adopt(panel, { ...state, spectrogram: { ...DEFAULT_SPECTROGRAM, ...state.spectrogram } });
   }
 
-  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+  override resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
     panel.webview.options = this.options(dirname(file));
     this.adopt(panel, { path: file, single: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });

@@ -37,7 +37,7 @@ export class LiveAudioPanels extends PanelSet<LiveAudioState, LiveAudioView> {
     this.adopt(panel, { ...DEFAULT_LIVE_AUDIO, ...state });
   }
 
-  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+  override resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = this.options(dirname(document.uri.fsPath));
     this.adopt(panel, { ...DEFAULT_LIVE_AUDIO, path: document.uri.fsPath });
   }

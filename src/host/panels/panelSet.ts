@@ -1,6 +1,6 @@
 // What every data panel kind shares: its open views, a serializer that brings them back
-// after a reload, and an "Open With…" editor for its file type. Subclasses say how a view
-// is made from saved state or from a file.
+// after a reload, and (for panels of a file type) an "Open With…" editor. Subclasses say how
+// a view is made from saved state or from a file.
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { assetRoots } from '../panelPage';
@@ -13,14 +13,18 @@ export interface PanelView {
 export abstract class PanelSet<State, View extends PanelView> extends Disposable implements vscode.WebviewPanelSerializer<State>, vscode.CustomReadonlyEditorProvider {
   protected readonly open = new Set<View>();
 
-  constructor(protected readonly extensionUri: vscode.Uri, viewType: string, editorType: string) {
+  constructor(protected readonly extensionUri: vscode.Uri, viewType: string, editorType?: string) {
     super();
     this.register(vscode.window.registerWebviewPanelSerializer(viewType, this));
-    this.register(vscode.window.registerCustomEditorProvider(editorType, this, { supportsMultipleEditorsPerDocument: true }));
+    if (editorType) this.register(vscode.window.registerCustomEditorProvider(editorType, this, { supportsMultipleEditorsPerDocument: true }));
   }
 
   abstract deserializeWebviewPanel(panel: vscode.WebviewPanel, state: State | undefined): Promise<void>;
-  abstract resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void;
+
+  /** Panels of folders have no editor: only registered with an editorType. */
+  resolveCustomEditor(_document: vscode.CustomDocument, panel: vscode.WebviewPanel): void | Promise<void> {
+    panel.dispose();
+  }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => {} };

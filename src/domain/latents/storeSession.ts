@@ -1,0 +1,117 @@
+// The Latent Store panel's host side, free of vscode: the store's records as rows grouped by
+// generation, rescanned when files change, and comparisons of two latents.
+import { stat } from 'node:fs/promises';
+import { ArtifactError, describeError } from '../artifacts/errors';
+import { groupGenerations, scanLatentStore, type LatentEntry } from '../artifacts/latents';
+import { readSafetensorsHeaderFrom, type SafetensorsHeader, type SafetensorsTensor } from '../artifacts/safetensors';
+import { FileSource } from '../artifacts/source';
+import type { LatentRow, LatentStoreHostToWebview, LatentStoreWebviewToHost, PlaneWindowData } from '../../protocol/tensors';
+import { compareTensors } from '../tensors/compare';
+import { planeLayout } from '../tensors/plane';
+
+export interface LatentStoreHost {
+  post(message: LatentStoreHostToWebview): void;
+  copy(text: string): void;
+  inspect(path: string): void;
+  reveal(path: string): void;
+}
+
+/** The tensor a latent file holds: its only one, else one named "latent", else the largest. */
+export function latentTensor(h: SafetensorsHeader): SafetensorsTensor {
+  if (h.tensors.length === 0) throw new ArtifactError('inconsistent', h.file, 'holds no tensors');
+  return h.tensors.length === 1 ? h.tensors[0] : h.tensors.find((t) => t.name === 'latent') ?? [...h.tensors].sort((a, b) => b.count - a.count)[0];
+}
+
+function toRow(e: LatentEntry): LatentRow {
+  const r = e.record;
+  const caption = r?.params.caption;
+  return {
+    id: e.id,
+    tensorPath: e.tensorPath,
+    recordPath: e.recordPath,
+    orphan: e.orphan,
+    error: e.error?.detail,
+    ...(r && {
+      shape: r.shape, dtype: r.dtype, stage: r.stageType, variant: r.modelVariant,
+      isCheckpoint: r.isCheckpoint, checkpointStep: r.checkpointStep, totalSteps: r.totalSteps,
+      createdAtMs: r.createdAt * 1000, pinned: r.pinned, expiresAtMs: e.expiry?.expiresAtMs ?? null,
+      caption: typeof caption === 'string' ? caption.slice(0, 200) : undefined,
+      paramsText: JSON.stringify(r.params, null, 2),
+      lmText: r.lmMetadata ? JSON.stringify(r.lmMetadata, null, 2) : undefined,
+    }),
+  };
+}
+
+export class LatentStoreSession {
+  private compareRun: AbortController | undefined;
+  private rows = new Map<string, LatentRow>();
+
+  constructor(readonly dir: string, private readonly host: LatentStoreHost, private readonly ttlHours: () => number) {}
+
+  async handle(message: LatentStoreWebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return this.refresh();
+      case 'copyId':
+        return this.host.copy(message.id);
+      case 'inspect':
+        return this.host.inspect(message.path);
+      case 'reveal':
+        return this.host.reveal(message.path);
+      case 'compare':
+        return this.compare(message.a, message.b, message.window);
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const nowMs = Date.now();
+      const store = await scanLatentStore(this.dir, { ttlHours: this.ttlHours(), nowMs });
+      const rows = store.entries.map(toRow);
+      await Promise.all(rows.map(async (row) => {
+        if (row.tensorPath) row.tensorBytes = await stat(row.tensorPath).then((s) => s.size, () => undefined);
+      }));
+      this.rows = new Map(rows.map((r) => [r.id, r]));
+      const generations = groupGenerations(store.entries).map((g) => g.map((e) => e.id));
+      this.host.post({ type: 'store', dir: this.dir, ttlHours: store.ttlHours, nowMs, rows, generations });
+    } catch (err) {
+      this.host.post({ type: 'error', message: describeError(err, this.dir) });
+    }
+  }
+
+  private async compare(a: string, b: string, window: PlaneWindowData): Promise<void> {
+    this.compareRun?.abort();
+    const run = (this.compareRun = new AbortController());
+    const sources: FileSource[] = [];
+    try {
+      const open = async (id: string) => {
+        const path = this.rows.get(id)?.tensorPath;
+        if (!path) throw new ArtifactError('not_found', id, 'this latent has no tensor file (orphaned or deleted)');
+        const src = await FileSource.open(path);
+        sources.push(src);
+        return { src, tensor: latentTensor(await readSafetensorsHeaderFrom(src)) };
+      };
+      const [ta, tb] = [await open(a), await open(b)];
+      // Batch item 0 unless the webview chose another.
+      const result = await compareTensors(ta, tb, { ...window, lead: (planeLayout(ta.tensor.shape)?.lead ?? []).map((_, i) => window.lead[i] ?? 0) }, run.signal);
+      if (run.signal.aborted) return;
+      this.host.post({
+        type: 'comparison',
+        comparison: {
+          a, b, shape: ta.tensor.shape,
+          steps: Float64Array.from(result.steps), cosine: Float64Array.from(result.cosine), l2: Float64Array.from(result.l2),
+          overall: result.overall, diff: result.diff,
+        },
+      });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') return;
+      this.host.post({ type: 'compareError', a, b, message: describeError(err, this.dir) });
+    } finally {
+      for (const s of sources) await s.close().catch(() => {});
+    }
+  }
+
+  dispose(): void {
+    this.compareRun?.abort();
+  }
+}

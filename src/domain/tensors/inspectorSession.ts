@@ -1,0 +1,129 @@
+// The Safetensors Inspector's host side, free of vscode: reads the header (nothing else) when
+// the file opens, then computes what the webview asks for from byte ranges: one tensor's
+// statistics, a window of its plane. A newer request of a kind cancels the older one.
+import { stat } from 'node:fs/promises';
+import { ArtifactError, describeError } from '../artifacts/errors';
+import { readSafetensorsHeaderFrom, type SafetensorsHeader } from '../artifacts/safetensors';
+import { FileSource } from '../artifacts/source';
+import type { DtypeTotal, InspectorHeader, InspectorHostToWebview, InspectorWebviewToHost, TensorRow } from '../../protocol/tensors';
+import { readPlane } from './plane';
+import { tensorStats } from './tensorStats';
+
+export interface InspectorHost {
+  post(message: InspectorHostToWebview): void;
+  copy(text: string): void;
+}
+
+export function describeHeader(h: SafetensorsHeader, fileBytes: number): InspectorHeader {
+  const dataStart = 8 + h.headerBytes;
+  const tensors: TensorRow[] = h.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, count: t.count, bytes: t.end - t.begin, offset: t.begin - dataStart }));
+  const totals = new Map<string, DtypeTotal>();
+  for (const t of tensors) {
+    const d = totals.get(t.dtype) ?? { dtype: t.dtype, tensors: 0, count: 0, bytes: 0 };
+    d.tensors++; d.count += t.count; d.bytes += t.bytes;
+    totals.set(t.dtype, d);
+  }
+  return {
+    file: h.file, fileBytes, headerBytes: h.headerBytes,
+    metadata: Object.entries(h.metadata),
+    tensors,
+    totals: [...totals.values()].sort((a, b) => b.bytes - a.bytes || a.dtype.localeCompare(b.dtype)),
+  };
+}
+
+function isAbort(err: unknown): boolean {
+  return (err as Error)?.name === 'AbortError';
+}
+
+export class InspectorSession {
+  private header: { h: SafetensorsHeader; mtimeMs: number; size: number } | undefined;
+  private statsRun: AbortController | undefined;
+  private planeRun: AbortController | undefined;
+
+  constructor(readonly file: string, private readonly host: InspectorHost) {}
+
+  async handle(message: InspectorWebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.header = undefined;
+        await this.withSource(undefined, async () => {});
+        return;
+      case 'stats':
+        return this.stats(message.name);
+      case 'plane':
+        return this.plane(message.seq, message.name, message.window);
+      case 'copy':
+        this.host.copy(message.text);
+        return;
+    }
+  }
+
+  /** The file changed on disk: send the new header (the webview keeps what still exists). */
+  async fileChanged(): Promise<void> {
+    await this.withSource(undefined, async () => {});
+  }
+
+  dispose(): void {
+    this.statsRun?.abort();
+    this.planeRun?.abort();
+  }
+
+  /**
+   * Opens the file, re-reading the header when the file changed since it was read (a latent
+   * rewritten, a checkpoint replaced), and runs `fn` on it. Errors go to the webview.
+   */
+  private async withSource(name: string | undefined, fn: (src: FileSource, h: SafetensorsHeader) => Promise<void>, seq?: number): Promise<void> {
+    let src: FileSource | undefined;
+    try {
+      const st = await stat(this.file);
+      src = await FileSource.open(this.file);
+      if (!this.header || this.header.mtimeMs !== st.mtimeMs || this.header.size !== st.size) {
+        const changed = !!this.header;
+        this.header = undefined;
+        const h = await readSafetensorsHeaderFrom(src);
+        this.header = { h, mtimeMs: st.mtimeMs, size: st.size };
+        this.host.post({ type: 'header', header: describeHeader(h, st.size), changed });
+      }
+      await fn(src, this.header.h);
+    } catch (err) {
+      if (isAbort(err)) return;
+      this.host.post({ type: 'error', message: describeError(err, this.file), name, seq });
+    } finally {
+      await src?.close().catch(() => {});
+    }
+  }
+
+  private tensor(h: SafetensorsHeader, name: string) {
+    const t = h.tensors.find((x) => x.name === name);
+    if (!t) throw new ArtifactError('inconsistent', this.file, `has no tensor named ${JSON.stringify(name)} (any more)`);
+    return t;
+  }
+
+  private async stats(name: string): Promise<void> {
+    this.statsRun?.abort();
+    const run = (this.statsRun = new AbortController());
+    let lastPost = 0;
+    await this.withSource(name, async (src, h) => {
+      const result = await tensorStats(src, this.tensor(h, name), {
+        signal: run.signal,
+        onProgress: (fraction) => {
+          const now = Date.now();
+          if (fraction < 1 && now - lastPost > 100) {
+            lastPost = now;
+            this.host.post({ type: 'progress', name, fraction });
+          }
+        },
+      });
+      if (!run.signal.aborted) this.host.post({ type: 'stats', name, ...result });
+    });
+  }
+
+  private async plane(seq: number, name: string, window: Parameters<typeof readPlane>[2]): Promise<void> {
+    this.planeRun?.abort();
+    const run = (this.planeRun = new AbortController());
+    await this.withSource(name, async (src, h) => {
+      const plane = await readPlane(src, this.tensor(h, name), window, run.signal);
+      if (!run.signal.aborted) this.host.post({ type: 'plane', seq, name, plane });
+    }, seq);
+  }
+}

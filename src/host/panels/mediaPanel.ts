@@ -1,0 +1,74 @@
+// The Media panel: a folder's generated images as a gallery and its video clips with a
+// player, multi-select and Stitch Videos. The session (no vscode) lists and probes.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { describeError } from '../../domain/artifacts/errors';
+import { resolveFfmpeg, resolveFfprobe } from '../../domain/animation/ffmpeg';
+import { MediaSession } from '../../domain/media/mediaSession';
+import { MEDIA_VIEW_TYPE, type MediaState, type MediaWebviewToHost } from '../../protocol/media';
+import { Disposable } from '../dispose';
+import { loadPanelPage } from '../panelPage';
+import { watchFolder } from '../watchFolder';
+import { PanelSet } from './panelSet';
+
+/** ffprobe as Stitch Videos finds it (setting, ffmpeg-static's sibling, PATH), or null. */
+function findFfprobe(): string | null {
+  try {
+    const explicit = vscode.workspace.getConfiguration('runreel').get<string>('ffmpegPath', '') || undefined;
+    return resolveFfprobe(resolveFfmpeg(explicit), explicit).path;
+  } catch {
+    return null;
+  }
+}
+
+export class MediaPanels extends PanelSet<MediaState, MediaView> {
+  constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+    super(extensionUri, MEDIA_VIEW_TYPE);
+  }
+
+  /** Opens the folder's panel (or reveals it), showing `focus` when given. */
+  show(dir: string, focus?: string): void {
+    const existing = [...this.open].find((v) => v.state.dir === dir);
+    if (existing) return existing.reveal(focus);
+    const panel = vscode.window.createWebviewPanel(MEDIA_VIEW_TYPE, title(dir), vscode.ViewColumn.Active, this.options(dir));
+    this.keep(new MediaView(panel, { dir, focus }, this.extensionUri, this.log));
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: MediaState | undefined): Promise<void> {
+    if (typeof state?.dir !== 'string') return panel.dispose();
+    panel.webview.options = this.options(state.dir);
+    this.keep(new MediaView(panel, state, this.extensionUri, this.log));
+  }
+}
+
+const title = (dir: string) => `Media · ${basename(dir)}`;
+
+class MediaView extends Disposable {
+  private readonly session: MediaSession;
+
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: MediaState, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+    super();
+    panel.title = title(state.dir);
+    this.session = new MediaSession(state.dir, {
+      post: (m) => void panel.webview.postMessage(m),
+      uri: (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString(),
+      copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied ${text}`, 3000)),
+      reveal: (path) => void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path)),
+      openExternal: (path) => void vscode.env.openExternal(vscode.Uri.file(path)),
+      stitch: (paths) => void vscode.commands.executeCommand('runreel.stitchVideos', undefined, paths.map((p) => vscode.Uri.file(p))),
+      ffprobe: findFfprobe,
+    }, state.focus);
+    loadPanelPage(panel, extensionUri, { title: 'Media', bundle: 'media', boot: state });
+    this.register(panel.webview.onDidReceiveMessage((m: MediaWebviewToHost) => {
+      if (m.type === 'focus') this.state.focus = m.path;
+      void this.session.handle(m).catch((err) => log.warn(`media: ${describeError(err, state.dir)}`));
+    }));
+    // Images and clips a generator writes appear without a reload.
+    this.register(watchFolder(state.dir, () => void this.session.refresh(), '*', 500));
+  }
+
+  reveal(focus?: string): void {
+    this.panel.reveal();
+    if (focus) this.session.show(focus);
+  }
+}

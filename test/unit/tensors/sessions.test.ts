@@ -1,0 +1,202 @@
+// The host sides of the Safetensors Inspector, Latent Store and Media panels, driven by the
+// messages their webviews send, on files the producers wrote.
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { groupGenerations, scanLatentStore } from '../../../src/domain/artifacts/latents';
+import { readImageSize } from '../../../src/domain/artifacts/imageSize';
+import { resolveFfmpeg, resolveFfprobe } from '../../../src/domain/animation/ffmpeg';
+import { LatentStoreSession } from '../../../src/domain/latents/storeSession';
+import { MediaSession } from '../../../src/domain/media/mediaSession';
+import { InspectorSession } from '../../../src/domain/tensors/inspectorSession';
+import type { MediaHostToWebview } from '../../../src/protocol/media';
+import type { InspectorHostToWebview, LatentStoreHostToWebview } from '../../../src/protocol/tensors';
+import { artifactError, tempDir, TENSORS } from '../helpers';
+
+const STORE = join(TENSORS, 'store');
+const WALL = 1763700000;
+const storeExpected = JSON.parse(readFileSync(join(TENSORS, 'store.expected.json'), 'utf8'));
+const ids: Record<string, string> = storeExpected.ids;
+const LAYOUTS = join(__dirname, '..', '..', 'fixtures', 'layouts');
+const GALLERY = join(LAYOUTS, 'backend', 'mv', 'outputs', 'character_reference');
+
+function collect<M>() {
+  const posted: M[] = [];
+  const copied: string[] = [];
+  return { posted, copied, of: <T extends string>(type: T) => posted.filter((m) => (m as { type: string }).type === type) as Extract<M, { type: T }>[] };
+}
+
+describe('latent store', () => {
+  test('pinned, expiring, expired and orphaned records; a half-written record is named', async () => {
+    const store = await scanLatentStore(STORE, { ttlHours: 24, nowMs: (WALL + 23.5 * 3600) * 1000 });
+    const byId = new Map(store.entries.map((e) => [e.id, e]));
+    expect(store.entries).toHaveLength(10);
+    expect(byId.get(ids.bf16)!.expiry).toEqual({ expiresAtMs: null, expired: false, expiresSoon: false });
+    expect(byId.get(ids.ckpt2)!.expiry).toMatchObject({ expired: false, expiresSoon: true });
+    expect(byId.get(ids.again)!.expiry).toMatchObject({ expired: false, expiresSoon: false });
+    expect(byId.get(ids.notensor)!.orphan).toBe('no_tensor');
+    expect(byId.get(ids.norecord)!.orphan).toBe('no_record');
+    const corrupt = byId.get(ids.corrupt)!;
+    expect(corrupt.error?.message).toContain(`${ids.corrupt}.json`);
+    const later = await scanLatentStore(STORE, { ttlHours: 24, nowMs: (WALL + 24.05 * 3600) * 1000 });
+    expect(later.entries.find((e) => e.id === ids.final)!.expiry!.expired).toBe(true);
+    expect(later.entries.find((e) => e.id === ids.bf16)!.expiry!.expired).toBe(false);
+  });
+
+  test('generations: checkpoints and final of one request together; a rerun is its own', async () => {
+    const store = await scanLatentStore(STORE, { ttlHours: 24, nowMs: WALL * 1000 });
+    const groups = groupGenerations(store.entries).map((g) => g.map((e) => e.id));
+    expect(groups).toContainEqual([ids.ckpt2, ids.ckpt4, ids.final]);
+    expect(groups).toContainEqual([ids.again]);
+    expect(groups[0]).toEqual([ids.again]); // newest first
+    // Records that cannot be read, and tensors without a record, stand alone.
+    expect(groups).toContainEqual([ids.norecord]);
+    expect(groups).toContainEqual([ids.corrupt]);
+    expect(groups.flat().sort()).toEqual(store.entries.map((e) => e.id).sort());
+  });
+
+  test('session: rows with params as text, copy, compare and its errors', async () => {
+    const m = collect<LatentStoreHostToWebview>();
+    const inspected: string[] = [];
+    const session = new LatentStoreSession(STORE, { post: (x) => m.posted.push(x), copy: (t) => m.copied.push(t), inspect: (p) => inspected.push(p), reveal: () => {} }, () => 24);
+    await session.handle({ type: 'ready' });
+    const [store] = m.of('store');
+    expect(store.rows).toHaveLength(10);
+    const final = store.rows.find((r) => r.id === ids.final)!;
+    expect(final).toMatchObject({ stage: 'generate', variant: 'acestep-v15-base', totalSteps: 8, isCheckpoint: false, shape: [1, 32, 8], caption: 'lofi piano, rain', tensorBytes: expect.any(Number) });
+    expect(JSON.parse(final.paramsText!)).toEqual({ caption: 'lofi piano, rain', inference_steps: 8, seed: 42 });
+    expect(JSON.parse(final.lmText!)).toMatchObject({ bpm: 110 });
+    expect(store.generations).toContainEqual([ids.ckpt2, ids.ckpt4, ids.final]);
+    await session.handle({ type: 'copyId', id: ids.final });
+    expect(m.copied).toEqual([ids.final]);
+    await session.handle({ type: 'inspect', path: final.tensorPath! });
+    expect(inspected).toEqual([final.tensorPath]);
+
+    await session.handle({ type: 'compare', a: ids.final, b: ids.ckpt4, window: { lead: [], maxRows: 1000, maxCols: 1000 } });
+    const [cmp] = m.of('comparison');
+    expect(cmp.comparison.shape).toEqual([1, 32, 8]);
+    cmp.comparison.cosine.forEach((v, i) => expect(v).toBeCloseTo(storeExpected.cosine[i], 5));
+    // F16 against F32: decoded and compared like any other pair.
+    await session.handle({ type: 'compare', a: ids.final, b: ids.f16, window: { lead: [0], maxRows: 10, maxCols: 10 } });
+    expect(m.of('comparison')).toHaveLength(2);
+    await session.handle({ type: 'compare', a: ids.final, b: ids.other, window: { lead: [0], maxRows: 10, maxCols: 10 } });
+    await session.handle({ type: 'compare', a: ids.final, b: ids.notensor, window: { lead: [0], maxRows: 10, maxCols: 10 } });
+    const errors = m.of('compareError').map((e) => e.message);
+    expect(errors[0]).toMatch(/shapes differ/);
+    expect(errors[1]).toMatch(new RegExp(`${ids.notensor}: this latent has no tensor file`));
+  });
+
+  test('session: a store folder that is gone is reported, not thrown', async () => {
+    const m = collect<LatentStoreHostToWebview>();
+    const session = new LatentStoreSession(join(tempDir(), 'nope'), { post: (x) => m.posted.push(x), copy: () => {}, inspect: () => {}, reveal: () => {} }, () => 24);
+    await session.handle({ type: 'ready' });
+    expect(m.of('error')[0].message).toMatch(/nope: no such file/);
+  });
+});
+
+describe('inspector session', () => {
+  test('header, metadata and dtype totals; stats and a plane on request', async () => {
+    const m = collect<InspectorHostToWebview>();
+    const session = new InspectorSession(join(TENSORS, 'stats.safetensors'), { post: (x) => m.posted.push(x), copy: (t) => m.copied.push(t) });
+    await session.handle({ type: 'ready' });
+    const [{ header }] = m.of('header');
+    expect(header.tensors.map((t) => t.name).sort()).toEqual(['bf16_latent', 'f16_plane', 'f32_special', 'known', 'scalar']);
+    expect(header.metadata).toContainEqual(['<b>html</b>', '<img src=x onerror=alert(1)>']);
+    expect(header.totals.find((t) => t.dtype === 'F32')).toEqual({ dtype: 'F32', tensors: 3, count: 6000 + 48 + 1, bytes: (6000 + 48 + 1) * 4 });
+    expect(header.totals.find((t) => t.dtype === 'BF16')).toMatchObject({ tensors: 1, count: 2048, bytes: 4096 });
+    await session.handle({ type: 'stats', name: 'known' });
+    expect(m.of('stats')[0].stats).toMatchObject({ min: 0, max: 135, count: 48 });
+    await session.handle({ type: 'plane', seq: 3, name: 'known', window: { lead: [1], maxRows: 10, maxCols: 10 } });
+    const [plane] = m.of('plane');
+    expect(plane.seq).toBe(3);
+    expect(Array.from(plane.plane.values.slice(0, 3))).toEqual([100, 101, 102]);
+    await session.handle({ type: 'plane', seq: 4, name: 'nope', window: { lead: [], maxRows: 10, maxCols: 10 } });
+    expect(m.of('error')[0]).toMatchObject({ seq: 4, name: 'nope', message: expect.stringMatching(/has no tensor named "nope"/) });
+  });
+
+  test('a file replaced while open: the new header is sent, marked changed', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'model.safetensors');
+    copyFileSync(join(TENSORS, 'stats.safetensors'), file);
+    const m = collect<InspectorHostToWebview>();
+    const session = new InspectorSession(file, { post: (x) => m.posted.push(x), copy: () => {} });
+    await session.handle({ type: 'ready' });
+    copyFileSync(join(STORE, `${ids.final}.safetensors`), file);
+    await session.fileChanged();
+    const headers = m.of('header');
+    expect(headers.map((h) => h.changed)).toEqual([false, true]);
+    expect(headers[1].header.tensors.map((t) => t.name)).toEqual(['latent']);
+  });
+
+  test.each([
+    ['empty', new Uint8Array(0), /file has 0 bytes/],
+    ['truncated', readFileSync(join(TENSORS, 'stats.safetensors')).subarray(0, 900), /truncated|needs|data should be|header says/],
+    ['not safetensors', new TextEncoder().encode('{"hello": "world"}'), /header/],
+  ])('%s file: an error naming it, no header', async (_name, bytes, pattern) => {
+    const file = join(tempDir(), 'bad.safetensors');
+    writeFileSync(file, bytes);
+    const m = collect<InspectorHostToWebview>();
+    await new InspectorSession(file, { post: (x) => m.posted.push(x), copy: () => {} }).handle({ type: 'ready' });
+    expect(m.of('header')).toHaveLength(0);
+    expect(m.of('error')[0].message).toContain(file);
+    expect(m.of('error')[0].message).toMatch(pattern);
+  });
+});
+
+describe('media', () => {
+  test('image sizes from headers: PNG, JPEG, WebP', async () => {
+    for (const [name, format] of [['00000000-4b43-4c59-9d0a-8f1f5b0b7a10.png', 'png'], ['00000002-4b43-4c59-9d0a-8f1f5b0b7a12.jpg', 'jpeg'], ['00000003-4b43-4c59-9d0a-8f1f5b0b7a13.webp', 'webp']]) {
+      expect(await readImageSize(join(GALLERY, name))).toEqual({ format, width: 32, height: 24 });
+    }
+  });
+
+  test('broken images are named with the problem', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.png'), readFileSync(join(GALLERY, '00000000-4b43-4c59-9d0a-8f1f5b0b7a10.png')).subarray(0, 12));
+    writeFileSync(join(dir, 'b.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x01]));
+    writeFileSync(join(dir, 'c.webp'), Buffer.from('RIFF\0\0\0\0WEBPVP8Z' + '\0'.repeat(20)));
+    expect((await artifactError(() => readImageSize(join(dir, 'a.png')))).message).toMatch(/a\.png: image header ends after 12 bytes/);
+    expect((await artifactError(() => readImageSize(join(dir, 'b.jpg')))).message).toMatch(/b\.jpg: .*(length 1|ended|needs)/);
+    expect((await artifactError(() => readImageSize(join(dir, 'c.webp')))).message).toMatch(/c\.webp: WebP chunk "VP8Z"/);
+  });
+
+  test('session: images with ids and sizes, clips probed by ffprobe, broken files flagged', async () => {
+    const dir = tempDir();
+    cpSync(GALLERY, dir, { recursive: true });
+    cpSync(join(LAYOUTS, 'videos'), dir, { recursive: true });
+    writeFileSync(join(dir, '11111111-2222-4333-8444-555555555555.png'), 'not a png');
+    writeFileSync(join(dir, 'broken.mp4'), 'not a video');
+    const ffprobe = resolveFfprobe(resolveFfmpeg()).path;
+    const m = collect<MediaHostToWebview>();
+    const session = new MediaSession(dir, {
+      post: (x) => m.posted.push(x), uri: (p) => `uri:${p}`, copy: (t) => m.copied.push(t), reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => ffprobe,
+    }, join(dir, 'scene_2.webm'));
+    await session.handle({ type: 'ready' });
+    const lists = m.of('media');
+    expect(lists.length).toBe(2); // listed at once, then again with the probes
+    const { images, clips } = lists[1];
+    expect(images).toHaveLength(5);
+    const png = images.find((i) => i.name.startsWith('00000000'))!;
+    expect(png).toMatchObject({ id: '00000000-4b43-4c59-9d0a-8f1f5b0b7a10', width: 32, height: 24, format: 'png', src: `uri:${png.path}` });
+    expect(images.find((i) => i.name.startsWith('11111111'))!.error).toMatch(/not a PNG, JPEG, WebP or GIF/);
+    expect(clips.map((c) => c.name)).toEqual(['broken.mp4', 'scene_1.mp4', 'scene_2.webm']);
+    expect(clips[1].probe).toMatchObject({ width: 64, height: 48, hasAudio: false, videoCodec: 'h264' });
+    expect(clips[1].probe!.duration).toBeCloseTo(1, 1);
+    expect(clips[2].probe).toMatchObject({ videoCodec: 'vp9' });
+    expect(clips[0].error).toMatch(/ffprobe cannot read it/);
+    expect(m.of('focus')).toEqual([{ type: 'focus', path: join(dir, 'scene_2.webm') }]);
+    // Probes are cached: a relist probes nothing new and sends once.
+    await session.refresh();
+    expect(m.of('media').length).toBe(3);
+  });
+
+  test('session without ffprobe: clips listed, not probed', async () => {
+    const m = collect<MediaHostToWebview>();
+    const session = new MediaSession(join(LAYOUTS, 'videos'), { post: (x) => m.posted.push(x), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => null });
+    await session.handle({ type: 'ready' });
+    const [list] = m.of('media');
+    expect(list.ffprobe).toBeNull();
+    expect(list.clips.map((c) => [c.name, c.probe])).toEqual([['scene_1.mp4', undefined], ['scene_2.webm', undefined]]);
+    expect(m.of('media')).toHaveLength(1);
+  });
+});
