@@ -98,10 +98,13 @@ let playing: ClipEntry | undefined;
 player.addEventListener('error', () => {
   if (!playing) return;
   const clip = playing;
-  const codec = clip.probe?.videoCodec ? ` (${clip.probe.videoCodec})` : '';
-  playerNote.replaceChildren(el('p', { class: 'banner', attrs: { role: 'alert' } },
-    `VS Code's player cannot decode ${clip.name}${codec}: it ships without H.264/AAC. WebM (VP8/VP9) clips play here. `,
-    el('button', { class: 'link', onClick: () => host.post({ type: 'openExternal', path: clip.path }) }, 'Open in the system player')));
+  const codec = clip.probe?.videoCodec;
+  // VS Code's Electron has no proprietary codecs: H.264/HEVC/AAC clips cannot play inside it.
+  const why = codec && /^(h264|hevc|mpeg4|aac)$/.test(codec)
+    ? `VS Code's player cannot decode ${clip.name} (${codec}): it ships without H.264, HEVC and AAC. WebM (VP8/VP9) clips play here. `
+    : `Cannot play ${clip.name}${codec ? ` (${codec})` : ''}: ${player.error?.message || 'the file cannot be decoded'}. `;
+  playerNote.replaceChildren(el('p', { class: 'banner', attrs: { role: 'alert', 'data-testid': 'player-error' } },
+    why, el('button', { class: 'link', onClick: () => host.post({ type: 'openExternal', path: clip.path }) }, 'Open in the system player')));
 });
 
 function play(clip: ClipEntry): void {

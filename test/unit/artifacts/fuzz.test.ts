@@ -17,6 +17,9 @@ import { RingBufferReader } from '../../../src/domain/artifacts/ringBuffer';
 import { LiveRingTap } from '../../../src/domain/audio/liveRing';
 import { readSafetensorsHeaderFrom, readTensorFloat32 } from '../../../src/domain/artifacts/safetensors';
 import { MemorySource } from '../../../src/domain/artifacts/source';
+import { readImageSizeFrom } from '../../../src/domain/artifacts/imageSize';
+import { planeLayout, readPlane } from '../../../src/domain/tensors/plane';
+import { tensorStats } from '../../../src/domain/tensors/tensorStats';
 import { readWavFrames, readWavInfoFrom } from '../../../src/domain/artifacts/wav';
 import { EPISODES, fmt, FIXTURE_WORKSPACE, tempDir } from '../helpers';
 
@@ -65,6 +68,18 @@ async function drainSafetensors(b: Uint8Array): Promise<void> {
   for (const t of h.tensors) await readTensorFloat32(src, t);
 }
 
+/** The inspector's work on a file: header, then every tensor's statistics and first plane. */
+async function drainTensorViews(b: Uint8Array): Promise<void> {
+  const src = new MemorySource('fuzz.safetensors', b);
+  const h = await readSafetensorsHeaderFrom(src);
+  for (const t of h.tensors) {
+    if (t.count > 1 << 22) continue; // a mutated shape may claim more than the fuzz budget; the reader streams it anyway
+    await tensorStats(src, t);
+    const layout = planeLayout(t.shape);
+    if (layout && layout.rows > 0 && layout.cols > 0 && layout.lead.every((d) => d > 0)) await readPlane(src, t, { lead: layout.lead.map(() => 0), maxRows: 64, maxCols: 64 });
+  }
+}
+
 async function drainWav(b: Uint8Array): Promise<void> {
   const src = new MemorySource('fuzz.wav', b);
   const info = await readWavInfoFrom(src);
@@ -75,6 +90,8 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['npy', ['npy/f4_be.npy', 'npy/object_json.npy', 'npy/unicode.npy', 'npy/fortran3d.npy', 'npy/v3.npy'], async (b) => decodeNpy(b, 'fuzz.npy', { maxBytes: 64 << 20 })],
   ['npz', ['npz/deflated.npz', 'npz/zip64.npz', 'npz/descriptors.npz', 'npz/stored.npz'], drainNpz],
   ['safetensors', ['safetensors/dtypes.safetensors'], drainSafetensors],
+  ['tensor views', ['../tensors/stats.safetensors'], drainTensorViews],
+  ['image size', ['../layouts/backend/mv/outputs/character_reference/00000000-4b43-4c59-9d0a-8f1f5b0b7a10.png', '../layouts/backend/mv/outputs/character_reference/00000002-4b43-4c59-9d0a-8f1f5b0b7a12.jpg', '../layouts/backend/mv/outputs/character_reference/00000003-4b43-4c59-9d0a-8f1f5b0b7a13.webp'], async (b) => readImageSizeFrom(new MemorySource('fuzz.img', b))],
   ['wav', ['wav/pcm24.wav', 'wav/rf64.wav', 'wav/extensible24.wav', 'wav/float32.wav'], drainWav],
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
