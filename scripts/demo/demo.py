@@ -6,6 +6,7 @@
                              real time, write a new training step every few seconds and a new
                              episode now and then, until stopped (SIGINT/SIGTERM)
 """
+import os
 import signal
 import sys
 import time
@@ -61,6 +62,38 @@ def init(ws: Path):
     P.write_latent(store, seed=500, created_at=now - 60, shape=(1, 256, 64), write_tensor=False)  # orphaned record
     P.write_latent(store, seed=600, created_at=now - 60, shape=(1, 256, 64), write_record=False)  # orphaned tensor
     (ws / RING).parent.mkdir(parents=True, exist_ok=True)
+    write_media(ws / "outputs")
+
+
+def write_media(out: Path):
+    """Seed 002: generated character images under UUID names, and scene clips to stitch."""
+    import shutil
+    import subprocess
+    import uuid
+    from PIL import Image, ImageDraw
+    gallery = out / "character_reference"
+    gallery.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    for i in range(8):
+        hue = i / 8
+        img = Image.new("RGB", (512, 512), tuple(int(40 + 60 * c) for c in (hue, 1 - hue, 0.5)))
+        d = ImageDraw.Draw(img)
+        for _ in range(6):
+            x, y, r = rng.integers(60, 452, 2).tolist() + [int(rng.integers(20, 90))]
+            d.ellipse((x - r, y - r, x + r, y + r), fill=tuple(int(v) for v in rng.integers(60, 255, 3)))
+        name = uuid.UUID(bytes=rng.bytes(16), version=4)
+        img.save(gallery / f"{name}.{['png', 'jpg', 'webp'][i % 3]}")
+    ffmpeg = os.environ.get("RUNREEL_FFMPEG") or shutil.which("ffmpeg")
+    if not ffmpeg:
+        print("[demo] no ffmpeg: the demo has no video clips", flush=True)
+        return
+    clips = out / "videos"
+    clips.mkdir(parents=True, exist_ok=True)
+    for k, (src, codec) in enumerate([("testsrc2", "libvpx-vp9"), ("mandelbrot", "libvpx-vp9"), ("life", "libx264")]):
+        ext = "mp4" if codec == "libx264" else "webm"
+        subprocess.run([ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", f"{src}=size=320x240:rate=24", "-f", "lavfi", "-i", f"sine=frequency={220 * (k + 1)}",
+                        "-t", "3", "-c:v", codec, "-pix_fmt", "yuv420p", *(["-c:a", "libopus"] if ext == "webm" else ["-c:a", "aac"]), "-shortest",
+                        str(clips / f"scene_{k + 1}.{ext}")], check=True)
 
 
 def live(ws: Path):

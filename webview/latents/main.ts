@@ -53,7 +53,7 @@ function timeLeft(row: LatentRow, nowMs: number): { text: string; level: 'pinned
   if (row.pinned) return { text: 'pinned', level: 'pinned' };
   if (row.expiresAtMs === undefined || row.expiresAtMs === null) return { text: '—', level: 'unknown' };
   const left = row.expiresAtMs - nowMs;
-  if (left <= 0) return { text: 'expired (cleanup pending)', level: 'expired' };
+  if (left <= 0) return { text: 'expired', level: 'expired' };
   return { text: formatDuration(left), level: left <= 3600_000 ? 'soon' : 'ok' };
 }
 
@@ -111,8 +111,8 @@ function recordRow(r: LatentRow, nowMs: number): HTMLTableRowElement {
   });
   const problem = statusOf(r);
   const badge = left.level === 'soon' ? el('span', { class: 'pill stopped', title: 'Expires within the hour' }, `⚠ ${left.text}`)
-    : left.level === 'expired' ? el('span', { class: 'pill error' }, left.text)
-    : left.level === 'pinned' ? el('span', { class: 'pill' }, '📌 pinned')
+    : left.level === 'expired' ? el('span', { class: 'pill error', title: 'Past its TTL: the producer deletes it at its next cleanup' }, left.text)
+    : left.level === 'pinned' ? el('span', { class: 'pill' }, 'pinned')
     : left.text;
   const tr = el('tr', { class: r.id === state.selected ? 'selected' : undefined, attrs: { 'data-id': r.id, tabindex: '0' } },
     el('td', {}, box),
@@ -121,7 +121,7 @@ function recordRow(r: LatentRow, nowMs: number): HTMLTableRowElement {
     el('td', {}, r.variant ?? ''),
     el('td', { class: 'num' }, r.totalSteps !== undefined ? String(r.totalSteps) : ''),
     el('td', { class: 'num' }, r.isCheckpoint ? `step ${r.checkpointStep ?? '?'}` : r.stage ? 'final' : ''),
-    el('td', { attrs: { 'data-testid': 'created' } }, r.createdAtMs ? new Date(r.createdAtMs).toLocaleString() : ''),
+    el('td', { attrs: { 'data-testid': 'created' }, title: r.createdAtMs ? new Date(r.createdAtMs).toString() : '' }, r.createdAtMs ? new Date(r.createdAtMs).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : ''),
     el('td', { attrs: { 'data-testid': 'time-left' } }, badge),
     el('td', { class: 'mono' }, r.shape ? `[${r.shape.join(', ')}] ${r.dtype ?? ''}` : ''),
     el('td', { class: problem ? 'warning-text' : undefined }, problem ? `⚠ ${problem}` : ''),

@@ -44,7 +44,7 @@ test('records grouped by generation, with time left, pinned, orphans and errors'
   expect(await row('ckpt4').locator('td').nth(5).textContent()).toBe('step 4');
   expect(await row('ckpt2').locator('[data-testid=time-left]').textContent()).toBe('⚠ 30 min');
   expect(await row('again').locator('[data-testid=time-left]').textContent()).toBe('2 h 30 min');
-  expect(await row('bf16').locator('[data-testid=time-left]').textContent()).toBe('📌 pinned');
+  expect(await row('bf16').locator('[data-testid=time-left]').textContent()).toBe('pinned');
   expect(await byTestId('expiring-badge').textContent()).toMatch(/^⚠ \d+ expiring within the hour$/);
   expect(await row('notensor').textContent()).toContain('orphaned: tensor file missing');
   expect(await row('norecord').textContent()).toContain('orphaned: JSON record missing');
@@ -54,7 +54,7 @@ test('records grouped by generation, with time left, pinned, orphans and errors'
 
 test('the clock moves on: time left counts down and expired records say so', async () => {
   await view.page.clock.runFor(31 * 60_000);
-  await expect.poll(() => row('ckpt2').locator('[data-testid=time-left]').textContent()).toBe('expired (cleanup pending)');
+  await expect.poll(() => row('ckpt2').locator('[data-testid=time-left]').textContent()).toBe('expired');
   expect(await row('again').locator('[data-testid=time-left]').textContent()).toBe('1 h 59 min');
 });
 
