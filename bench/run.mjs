@@ -16,7 +16,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live|episodes runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live|episodes|inspector runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -204,6 +204,31 @@ P.write_episode(run, 2, steps=2000, size=(30, 30), images=None)`], { stdio: 'inh
       rows.push([`  step change (request → step posted), median / max of 200`, `${m.step_median_ms.toFixed(1)} / ${m.step_max_ms.toFixed(1)} ms`, '', `${(16.7 / m.step_max_ms).toFixed(1)}× under a frame`, 'no dropped frames: < 16.7 ms']);
     }
     rows.push(['  webview: draw a step (before, after, target 30×30), median / max of 200', `${r.webview.median.toFixed(1)} / ${r.webview.max.toFixed(1)} ms`, '', `${(16.7 / r.webview.max).toFixed(1)}× under a frame`, 'no dropped frames: < 16.7 ms']);
+  }
+}
+
+// ---- issue 9: the Safetensors Inspector on a ~2 GB checkpoint, against the numpy script way
+if (part('inspector')) {
+  if (!python) {
+    rows.push(['safetensors inspector', 'skipped: needs python3 with numpy to write the checkpoint and time the script way', '', '', '']);
+  } else {
+    const ckpt = join(data, 'checkpoint_2gb.safetensors');
+    if (!existsSync(ckpt)) {
+      console.error('[bench] writing a 2 GB checkpoint (once)…');
+      const r = spawnSync(python, [join(root, 'bench', 'make_checkpoint.py'), ckpt], { stdio: 'inherit' });
+      if (r.status !== 0) process.exit(1);
+    }
+    const big = 'model.embed_tokens.weight', bf16 = 'model.layers.0.w0.weight';
+    const script = await bundle('inspector', { format: 'esm', outfile: join(out, 'inspector.mjs') });
+    const ours = runJson(process.execPath, [script, ckpt, big, bf16]);
+    const npBig = runJson(python, [join(root, 'bench', 'numpy_tensor_stats.py'), ckpt, big]);
+    const npBf16 = runJson(python, [join(root, 'bench', 'numpy_tensor_stats.py'), ckpt, bf16]);
+    const gb = (statSync(ckpt).size / 2 ** 30).toFixed(1);
+    rows.push([`safetensors ${gb} GB, ${ours.tensors} tensors: open (header shown)`, `${ours.open_ms.toFixed(0)} ms`, `json header parse ${npBig.header_ms.toFixed(0)} ms`, '', 'target < 1000 ms']);
+    rows.push([`  stats + histogram, F32 [32000, 1024] (131 MB)`, `${ours.big_stats_ms.toFixed(0)} ms`, `numpy memmap ${npBig.stats_ms.toFixed(0)} ms, ${npBig.max_rss_mb.toFixed(0)} MB`, `${(npBig.stats_ms / ours.big_stats_ms).toFixed(2)}×`, '']);
+    rows.push([`  stats + histogram, BF16 [4096, 2048] (16 MB)`, `${ours.bf16_stats_ms.toFixed(0)} ms`, `numpy memmap ${npBf16.stats_ms.toFixed(0)} ms, ${npBf16.max_rss_mb.toFixed(0)} MB`, `${(npBf16.stats_ms / ours.bf16_stats_ms).toFixed(2)}×`, '']);
+    rows.push([`  heatmap of all of F32 [32000, 1024] as 512 × 1024 block means`, `${ours.plane_ms.toFixed(0)} ms`, '', '', '']);
+    rows.push([`  peak memory (process RSS; at start)`, `${ours.peak_rss_mb.toFixed(0)} MB (${ours.start_rss_mb.toFixed(0)} MB)`, `numpy ${npBig.max_rss_mb.toFixed(0)} MB`, `${(npBig.max_rss_mb / ours.peak_rss_mb).toFixed(1)}× less`, 'bounded: not the tensor size']);
   }
 }
 

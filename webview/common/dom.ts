@@ -36,3 +36,11 @@ export function themeVar(name: string, fallback: string): string {
 export function axisColours(): { fg: string; grid: string } {
   return { fg: themeVar('--vscode-foreground', '#888'), grid: themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)') };
 }
+
+/** Turns a status line into an alert showing `message` (as text). */
+export function showError(status: HTMLElement, message: string): void {
+  status.hidden = false;
+  status.className = 'error';
+  status.setAttribute('role', 'alert');
+  status.textContent = message;
+}

@@ -4,7 +4,7 @@ import type {
   HeatmapColormap, HistogramData, InspectorHeader, InspectorHostToWebview, InspectorState, InspectorWebviewToHost,
   PlaneData, TensorRow, TensorStatsData,
 } from '../../src/protocol/tensors';
-import { el } from '../common/dom';
+import { el, showError } from '../common/dom';
 import { formatValue, Heatmap, type ZoomWindow } from '../common/heatmap';
 import { connectToHost, readBoot } from '../common/host';
 import { drawHistogram, formatBytes, shapeText } from './histogram';
@@ -252,13 +252,7 @@ host.onMessage((m) => {
       return;
     case 'error':
       if (m.seq !== undefined && m.seq !== planeSeq) return;
-      if (!header) {
-        status.hidden = false;
-        status.className = 'error';
-        status.setAttribute('role', 'alert');
-        status.textContent = m.message;
-        return;
-      }
+      if (!header) return showError(status, m.message);
       if (m.seq !== undefined) planeStatus.textContent = m.message;
       else if (m.name === state.selected) { progress.hidden = true; statsBox.replaceChildren(el('span', { class: 'error', attrs: { role: 'alert' } }, m.message)); }
       return;

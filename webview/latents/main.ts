@@ -6,7 +6,7 @@ import type {
   LatentComparisonData, LatentRow, LatentStoreHostToWebview, LatentStoreState, LatentStoreWebviewToHost,
 } from '../../src/protocol/tensors';
 import { formatBytes, formatDuration } from '../../src/domain/format';
-import { axisColours, el } from '../common/dom';
+import { axisColours, el, showError } from '../common/dom';
 import { formatValue, Heatmap } from '../common/heatmap';
 import { connectToHost, readBoot } from '../common/host';
 
@@ -256,9 +256,7 @@ host.onMessage((m) => {
       comparePane.replaceChildren(el('h2', {}, 'Comparison'), el('p', { class: 'error', attrs: { role: 'alert' } }, m.message));
       return;
     case 'error':
-      status.hidden = false;
-      status.className = 'error';
-      status.textContent = m.message;
+      showError(status, m.message);
       return;
   }
 });

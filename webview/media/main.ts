@@ -3,7 +3,7 @@
 // from ffprobe) with a player, multi-select and Stitch Videos.
 import type { ClipEntry, ImageEntry, MediaHostToWebview, MediaState, MediaWebviewToHost } from '../../src/protocol/media';
 import { formatBytes } from '../../src/domain/format';
-import { el } from '../common/dom';
+import { el, showError } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 
 const host = connectToHost<MediaHostToWebview, MediaWebviewToHost, MediaState>();
@@ -205,9 +205,7 @@ host.onMessage((m) => {
       applyFocus(m.path);
       return;
     case 'error':
-      status.hidden = false;
-      status.className = 'error';
-      status.textContent = m.message;
+      showError(status, m.message);
       return;
   }
 });

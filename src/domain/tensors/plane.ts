@@ -5,18 +5,14 @@
 import { ArtifactError } from '../artifacts/errors';
 import { readTensorFloat32, type SafetensorsTensor } from '../artifacts/safetensors';
 import type { ByteSource } from '../artifacts/source';
+import type { PlaneData, PlaneWindowData } from '../../protocol/tensors';
 
 /** Columns converted per read when a row is very wide. */
 const ROW_CHUNK = 1 << 20;
 /** Output cells, whatever the request asks. */
 export const MAX_PLANE_CELLS = 4 << 20;
 
-export interface PlaneLayout {
-  /** Sizes of the leading axes (all but the last two). */
-  lead: number[];
-  rows: number;
-  cols: number;
-}
+export type PlaneLayout = PlaneData['layout'];
 
 /** 0-D tensors have no plane; 1-D ones are one row. */
 export function planeLayout(shape: readonly number[]): PlaneLayout | undefined {
@@ -25,30 +21,9 @@ export function planeLayout(shape: readonly number[]): PlaneLayout | undefined {
   return { lead: shape.slice(0, -2), rows: shape[shape.length - 2], cols: shape[shape.length - 1] };
 }
 
-export interface PlaneWindow {
-  /** One index per leading axis. */
-  lead: number[];
-  /** Half-open ranges in the plane; default: all of it. */
-  r0?: number; r1?: number; c0?: number; c1?: number;
-  maxRows: number;
-  maxCols: number;
-}
-
-export interface Plane {
-  layout: PlaneLayout;
-  lead: number[];
-  r0: number; r1: number; c0: number; c1: number;
-  /** Each output cell is the mean of a rowStep × colStep block (NaN when all of it is NaN/Inf). */
-  rowStep: number;
-  colStep: number;
-  outRows: number;
-  outCols: number;
-  /** outRows × outCols, row-major. */
-  values: Float32Array;
-  /** Finite range of `values` (0, 0 when none). */
-  min: number;
-  max: number;
-}
+/** What a request asks for and what it gets: the protocol's types, sent as they are. */
+export type PlaneWindow = PlaneWindowData;
+export type Plane = PlaneData;
 
 function fail(src: ByteSource, tensor: SafetensorsTensor, why: string): never {
   throw new ArtifactError('inconsistent', src.name, `tensor ${JSON.stringify(tensor.name)}: ${why}`);

@@ -2,31 +2,16 @@
 // in fixed-size chunks: memory stays at one chunk whatever the tensor's size.
 import { readTensorFloat32, type SafetensorsTensor } from '../artifacts/safetensors';
 import type { ByteSource } from '../artifacts/source';
+import type { HistogramData, TensorStatsData } from '../../protocol/tensors';
 
 /** Elements converted per read: 1 Mi elements, at most 8 MB of file bytes. */
 export const CHUNK_ELEMENTS = 1 << 20;
 export const HISTOGRAM_BINS = 64;
 
-export interface TensorStats {
-  count: number;
-  /** Finite values only; null when there are none. */
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  /** Population standard deviation (numpy's default, ddof=0) of the finite values. */
-  std: number | null;
-  nan: number;
-  posInf: number;
-  negInf: number;
-  zeros: number;
-}
-
-export interface Histogram {
-  /** Bin edges: lo + i·(hi−lo)/bins. */
-  lo: number;
-  hi: number;
-  counts: number[];
-}
+/** Finite values only in min…std (null when there are none); population std (ddof=0, as numpy). */
+export type TensorStats = TensorStatsData;
+/** Bin edges: lo + i·(hi−lo)/bins. */
+export type Histogram = HistogramData;
 
 export interface StatsOptions {
   signal?: AbortSignal;
