@@ -24,12 +24,16 @@ async function timed(message: Parameters<InspectorSession['handle']>[0]): Promis
   return { ms: performance.now() - t0, reply };
 }
 
-const rssAtStart = process.memoryUsage().rss;
-const open = await timed({ type: 'ready' });
-const tensors = open.reply.type === 'header' ? open.reply.header.tensors.length : 0;
-const big = await timed({ type: 'stats', name: bigName });
-const bf16 = await timed({ type: 'stats', name: bf16Name });
-const plane = await timed({ type: 'plane', seq: 1, name: bigName, window: { lead: [], maxRows: 512, maxCols: 1024 } });
-clearInterval(sampler);
-const mean = big.reply.type === 'stats' ? big.reply.stats.mean : null;
-console.log(JSON.stringify({ tensors, open_ms: open.ms, big_stats_ms: big.ms, bf16_stats_ms: bf16.ms, plane_ms: plane.ms, mean, start_rss_mb: rssAtStart / 1048576, peak_rss_mb: peakRss / 1048576 }));
+async function main(): Promise<void> {
+  const rssAtStart = process.memoryUsage().rss;
+  const open = await timed({ type: 'ready' });
+  const tensors = open.reply.type === 'header' ? open.reply.header.tensors.length : 0;
+  const big = await timed({ type: 'stats', name: bigName });
+  const bf16 = await timed({ type: 'stats', name: bf16Name });
+  const plane = await timed({ type: 'plane', seq: 1, name: bigName, window: { lead: [], maxRows: 512, maxCols: 1024 } });
+  clearInterval(sampler);
+  const mean = big.reply.type === 'stats' ? big.reply.stats.mean : null;
+  console.log(JSON.stringify({ tensors, open_ms: open.ms, big_stats_ms: big.ms, bf16_stats_ms: bf16.ms, plane_ms: plane.ms, mean, start_rss_mb: rssAtStart / 1048576, peak_rss_mb: peakRss / 1048576 }));
+}
+
+void main();

@@ -219,7 +219,7 @@ if (part('inspector')) {
       if (r.status !== 0) process.exit(1);
     }
     const big = 'model.embed_tokens.weight', bf16 = 'model.layers.0.w0.weight';
-    const script = await bundle('inspector', { format: 'esm', outfile: join(out, 'inspector.mjs') });
+    const script = await bundle('inspector');
     const ours = runJson(process.execPath, [script, ckpt, big, bf16]);
     const npBig = runJson(python, [join(root, 'bench', 'numpy_tensor_stats.py'), ckpt, big]);
     const npBf16 = runJson(python, [join(root, 'bench', 'numpy_tensor_stats.py'), ckpt, bf16]);

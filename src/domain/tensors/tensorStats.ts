@@ -40,25 +40,29 @@ async function forEachChunk(src: ByteSource, tensor: SafetensorsTensor, options:
 export async function tensorStats(src: ByteSource, tensor: SafetensorsTensor, options: StatsOptions = {}): Promise<{ stats: TensorStats; histogram: Histogram }> {
   let n = 0, mean = 0, m2 = 0, min = Infinity, max = -Infinity, nan = 0, posInf = 0, negInf = 0, zeros = 0;
   const total = Math.max(1, tensor.count * 2);
+  // Per-chunk work in locals: variables shared with the closure are slow to update per element.
   await forEachChunk(src, tensor, options, (v) => {
-    let cn = 0, sum = 0;
+    let cn = 0, sum = 0, lo = Infinity, hi = -Infinity, cNan = 0, cPos = 0, cNeg = 0, cZero = 0;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x !== x) { nan++; continue; }
-      if (x === Infinity) { posInf++; continue; }
-      if (x === -Infinity) { negInf++; continue; }
-      if (x === 0) zeros++;
-      if (x < min) min = x;
-      if (x > max) max = x;
+      if (x !== x) { cNan++; continue; }
+      if (x === Infinity) { cPos++; continue; }
+      if (x === -Infinity) { cNeg++; continue; }
+      if (x === 0) cZero++;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
       sum += x;
       cn++;
     }
+    nan += cNan; posInf += cPos; negInf += cNeg; zeros += cZero;
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
     if (cn === 0) return;
     const cmean = sum / cn;
     let cm2 = 0;
     for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (x === x && x !== Infinity && x !== -Infinity) cm2 += (x - cmean) * (x - cmean);
+      const d = v[i] - cmean;
+      if (d - d === 0) cm2 += d * d; // finite only
     }
     const delta = cmean - mean, all = n + cn;
     mean += (delta * cn) / all;
@@ -67,17 +71,17 @@ export async function tensorStats(src: ByteSource, tensor: SafetensorsTensor, op
   }, (done) => options.onProgress?.(done / total));
 
   const bins = options.bins ?? HISTOGRAM_BINS;
-  const counts = new Array<number>(bins).fill(0);
+  const counts = new Float64Array(bins);
   const lo = n > 0 ? min : 0, hi = n > 0 ? max : 0;
   if (n > 0) {
     if (lo === hi) counts[0] = n;
     else {
-      const scale = bins / (hi - lo);
+      const scale = bins / (hi - lo), last = bins - 1;
       await forEachChunk(src, tensor, options, (v) => {
         for (let i = 0; i < v.length; i++) {
-          const x = v[i];
-          if (x !== x || x === Infinity || x === -Infinity) continue;
-          counts[Math.min(bins - 1, Math.floor((x - lo) * scale))]++;
+          const k = Math.floor((v[i] - lo) * scale);
+          // NaN and ±Inf fall outside 0…bins; the maximum itself lands on bins and joins the last bin.
+          if (k >= 0 && k <= bins) counts[k < last ? k : last]++;
         }
       }, (done) => options.onProgress?.((tensor.count + done) / total));
     }
@@ -92,6 +96,6 @@ export async function tensorStats(src: ByteSource, tensor: SafetensorsTensor, op
       std: n > 0 ? Math.sqrt(m2 / n) : null,
       nan, posInf, negInf, zeros,
     },
-    histogram: { lo, hi, counts },
+    histogram: { lo, hi, counts: Array.from(counts) },
   };
 }
