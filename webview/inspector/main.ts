@@ -165,7 +165,9 @@ function renderDetail(): void {
   histAxis.textContent = '';
   const scalar = t.shape.length === 0;
   detail.replaceChildren(
-    el('h2', { attrs: { 'data-testid': 'detail-name' } }, t.name),
+    el('div', { class: 'controls' },
+      el('h2', { attrs: { 'data-testid': 'detail-name' } }, t.name),
+      el('button', { class: 'secondary', attrs: { 'data-testid': 'copy-name' }, title: 'For get_tensor(…) in a script', onClick: () => host.post({ type: 'copy', text: t.name }) }, 'Copy Name')),
     el('p', { class: 'path' }, `${t.dtype} · shape ${shapeText(t.shape)} · ${t.count.toLocaleString('en-US')} elements · ${formatBytes(t.bytes)}`),
     progress,
     statsBox,

@@ -49,6 +49,8 @@ test('a tensor of known values: stats, and each heatmap pixel is its value in th
   await expect.poll(() => byTestId('stats').locator('[data-stat=max] .stat-value').textContent(), { timeout: 10_000 }).toBe('135');
   expect(await byTestId('stats').locator('[data-stat=min] .stat-value').textContent()).toBe('0');
   expect(await byTestId('stats').locator('[data-stat=NaN] .stat-value').textContent()).toBe('0');
+  await byTestId('copy-name').click();
+  await expect.poll(() => copied).toEqual(['known']);
   // [2, 4, 6] is shown as batch item 0's plane, 4 steps across × 6 channels down.
   await expect.poll(() => byTestId('heatmap').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([4, 6]);
   const pixels = await byTestId('heatmap').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
