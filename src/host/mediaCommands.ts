@@ -1,7 +1,7 @@
 // Commands for latents, checkpoints and media: Inspect Safetensors, Open Latent Store and
 // Open Media, from the Runs view, the Explorer or the palette.
 import { readdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LATENT_FILE } from '../domain/artifacts/latents';
 import type { Run } from '../domain/runs/model';
@@ -53,7 +53,7 @@ export function registerMediaCommands({ index, latents, media }: Deps): vscode.D
       const path = argPath(arg) ?? (await pickRun(index, 'Open which latent store?', (r) => r.kind === 'latents'))?.path;
       if (!path) return;
       const { dir, focus } = await folderAndFocus(path);
-      latents.show(dir, focus ? LATENT_FILE.exec(focus.slice(dir.length + 1))?.[1]?.toLowerCase() : undefined);
+      latents.show(dir, focus ? LATENT_FILE.exec(basename(focus))?.[1]?.toLowerCase() : undefined);
     }),
 
     vscode.commands.registerCommand('runreel.openMedia', async (arg?: vscode.Uri | RunsNode) => {

@@ -4,7 +4,8 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_KIND_LABEL, type ArtifactGroup, type ArtifactItem, type Run, type RunKind, type RunSummary } from '../domain/runs/model';
-import { formatBytes, formatDuration, summarizeRun } from '../domain/runs/summarize';
+import { formatBytes, formatDuration } from '../domain/format';
+import { summarizeRun } from '../domain/runs/summarize';
 import { Disposable } from './dispose';
 import type { RunIndex } from './runIndex';
 

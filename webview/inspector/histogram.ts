@@ -2,8 +2,6 @@
 import type { HistogramData } from '../../src/protocol/tensors';
 import { themeVar } from '../common/dom';
 
-export { formatBytes } from '../../src/domain/format';
-
 export function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -7,7 +7,8 @@ import type {
 import { el, showError } from '../common/dom';
 import { formatValue, Heatmap, type ZoomWindow } from '../common/heatmap';
 import { connectToHost, readBoot } from '../common/host';
-import { drawHistogram, formatBytes, shapeText } from './histogram';
+import { formatBytes } from '../../src/domain/format';
+import { drawHistogram, shapeText } from './histogram';
 
 const host = connectToHost<InspectorHostToWebview, InspectorWebviewToHost, InspectorState>();
 const boot = readBoot<InspectorState>();

@@ -133,10 +133,10 @@ function recordRow(r: LatentRow, nowMs: number): HTMLTableRowElement {
 
 function updateCompareButton(): void {
   const [a, b] = [...checked].map((id) => rows.get(id));
-  const same = a && b && a.shape && b.shape && a.shape.join() === b.shape.join();
+  const differ = a?.shape && b?.shape && a.shape.join() !== b.shape.join();
   compareButton.toggleAttribute('disabled', checked.size !== 2);
   compareHint.textContent = checked.size < 2 ? 'Tick two latents of the same shape to compare them.'
-    : same === false || (a?.shape && b?.shape && !same) ? `Shapes differ: [${a?.shape?.join(', ')}] and [${b?.shape?.join(', ')}]` : '';
+    : differ ? `Shapes differ: [${a.shape!.join(', ')}] and [${b.shape!.join(', ')}]` : '';
 }
 
 // ---- one record

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { isAbortError } from './abort';
 import { encodeGif, canvasSize } from './gif';
 import { findFrames, gifTiming, webmFps, type FrameSet } from './frames';
 import { resolveFfmpeg, ToolError, type ResolvedTool } from './ffmpeg';
@@ -101,7 +102,7 @@ export async function createAnimation(dir: string, o: AnimateOptions = {}): Prom
     }
     return result;
   } catch (err) {
-    if ((err as Error)?.name === 'AbortError') throw new ToolError('cancelled', 'cancelled');
+    if (isAbortError(err)) throw new ToolError('cancelled', 'cancelled');
     // Readers throw typed errors; a bare OS error here comes from writing the output.
     const code = (err as NodeJS.ErrnoException)?.code;
     if (code && !(err instanceof ToolError) && (err as Error).name !== 'ArtifactError') {

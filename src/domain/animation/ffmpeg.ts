@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isAbortError } from './abort';
 
 export type ToolErrorCode = 'ffmpeg_missing' | 'ffmpeg_failed' | 'ffmpeg_timeout' | 'cancelled' | 'too_few_frames' | 'unwritable';
 
@@ -147,7 +148,7 @@ export function runTool(path: string, args: string[], options: RunOptions = {}):
           }
         } catch (err) {
           // A frame that cannot be read, or a cancel: stop ffmpeg and report that, not ffmpeg's exit.
-          failure ??= (err as Error)?.name === 'AbortError' ? new ToolError('cancelled', 'cancelled') : (err as Error);
+          failure ??= isAbortError(err) ? new ToolError('cancelled', 'cancelled') : (err as Error);
           killTree();
         } finally {
           child.stdin.end();

@@ -16,7 +16,7 @@ export interface ByteSource {
 export const MAX_SINGLE_READ = 1 << 30;
 
 export class FileSource implements ByteSource {
-  private constructor(readonly name: string, private readonly handle: FileHandle, readonly size: number) {}
+  private constructor(readonly name: string, private readonly handle: FileHandle, readonly size: number, readonly mtimeMs: number) {}
 
   static async open(path: string): Promise<FileSource> {
     let handle: FileHandle | undefined;
@@ -24,7 +24,7 @@ export class FileSource implements ByteSource {
       handle = await open(path, 'r');
       const st = await handle.stat();
       if (st.isDirectory()) throw new ArtifactError('io_error', path, 'is a folder, not a file');
-      return new FileSource(path, handle, st.size);
+      return new FileSource(path, handle, st.size, st.mtimeMs);
     } catch (err) {
       await handle?.close().catch(() => {});
       throw asArtifactError(path, err);

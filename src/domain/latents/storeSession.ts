@@ -6,6 +6,7 @@ import { groupGenerations, scanLatentStore, type LatentEntry } from '../artifact
 import { readSafetensorsHeaderFrom, type SafetensorsHeader, type SafetensorsTensor } from '../artifacts/safetensors';
 import { FileSource } from '../artifacts/source';
 import type { LatentRow, LatentStoreHostToWebview, LatentStoreWebviewToHost, PlaneWindowData } from '../../protocol/tensors';
+import { isAbortError } from '../animation/abort';
 import { compareTensors } from '../tensors/compare';
 import { planeLayout } from '../tensors/plane';
 
@@ -104,7 +105,7 @@ export class LatentStoreSession {
         },
       });
     } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
+      if (isAbortError(err)) return;
       this.host.post({ type: 'compareError', a, b, message: describeError(err, this.dir) });
     } finally {
       for (const s of sources) await s.close().catch(() => {});

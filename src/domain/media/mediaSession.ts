@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { describeError } from '../artifacts/errors';
 import { readImageSize } from '../artifacts/imageSize';
 import { probeClip } from '../animation/stitch';
-import { UUID_IMAGE, VIDEO_CLIP } from '../runs/discover';
+import { VIDEO_CLIP } from '../runs/discover';
 import type { ClipEntry, ImageEntry, MediaHostToWebview, MediaWebviewToHost } from '../../protocol/media';
 
 export const IMAGE_FILE = /\.(png|jpe?g|webp|gif)$/i;
 /** Images listed at most; the count of the rest is reported. */
 export const MAX_IMAGES = 2000;
-const UUID_ANY = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\./i;
+/** The UUID a generator names its images by (the names are already filtered by IMAGE_FILE). */
+const UUID_PREFIX = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\./i;
 
 export interface MediaHost {
   post(message: MediaHostToWebview): void;
@@ -75,7 +76,7 @@ export class MediaSession {
         const path = join(this.dir, name);
         const st = await stat(path).catch(() => undefined);
         if (!st) return;
-        images.push({ name, path, src: this.host.uri(path), id: (UUID_IMAGE.exec(name) ?? UUID_ANY.exec(name))?.[1], bytes: st.size, modifiedMs: st.mtimeMs });
+        images.push({ name, path, src: this.host.uri(path), id: UUID_PREFIX.exec(name)?.[1], bytes: st.size, modifiedMs: st.mtimeMs });
       });
       // Newest first, as a generator's output is looked at; then by name for a stable order.
       images.sort((a, b) => b.modifiedMs - a.modifiedMs || a.name.localeCompare(b.name));

@@ -49,8 +49,6 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-export { formatBytes, formatDuration };
-
 export function stepRange(steps: number[]): string | undefined {
   if (steps.length === 0) return undefined;
   let lo = steps[0], hi = steps[0];

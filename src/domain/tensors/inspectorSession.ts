@@ -1,7 +1,7 @@
 // The Safetensors Inspector's host side, free of vscode: reads the header (nothing else) when
 // the file opens, then computes what the webview asks for from byte ranges: one tensor's
 // statistics, a window of its plane. A newer request of a kind cancels the older one.
-import { stat } from 'node:fs/promises';
+import { isAbortError } from '../animation/abort';
 import { ArtifactError, describeError } from '../artifacts/errors';
 import { readSafetensorsHeaderFrom, type SafetensorsHeader } from '../artifacts/safetensors';
 import { FileSource } from '../artifacts/source';
@@ -29,10 +29,6 @@ export function describeHeader(h: SafetensorsHeader, fileBytes: number): Inspect
     tensors,
     totals: [...totals.values()].sort((a, b) => b.bytes - a.bytes || a.dtype.localeCompare(b.dtype)),
   };
-}
-
-function isAbort(err: unknown): boolean {
-  return (err as Error)?.name === 'AbortError';
 }
 
 export class InspectorSession {
@@ -75,18 +71,18 @@ export class InspectorSession {
   private async withSource(name: string | undefined, fn: (src: FileSource, h: SafetensorsHeader) => Promise<void>, seq?: number): Promise<void> {
     let src: FileSource | undefined;
     try {
-      const st = await stat(this.file);
+      // Size and time of the file opened, not of a path that may have been replaced since.
       src = await FileSource.open(this.file);
-      if (!this.header || this.header.mtimeMs !== st.mtimeMs || this.header.size !== st.size) {
+      if (!this.header || this.header.mtimeMs !== src.mtimeMs || this.header.size !== src.size) {
         const changed = !!this.header;
         this.header = undefined;
         const h = await readSafetensorsHeaderFrom(src);
-        this.header = { h, mtimeMs: st.mtimeMs, size: st.size };
-        this.host.post({ type: 'header', header: describeHeader(h, st.size), changed });
+        this.header = { h, mtimeMs: src.mtimeMs, size: src.size };
+        this.host.post({ type: 'header', header: describeHeader(h, src.size), changed });
       }
       await fn(src, this.header.h);
     } catch (err) {
-      if (isAbort(err)) return;
+      if (isAbortError(err)) return;
       this.host.post({ type: 'error', message: describeError(err, this.file), name, seq });
     } finally {
       await src?.close().catch(() => {});

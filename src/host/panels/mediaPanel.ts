@@ -59,10 +59,7 @@ class MediaView extends Disposable {
       ffprobe: findFfprobe,
     }, state.focus);
     loadPanelPage(panel, extensionUri, { title: 'Media', bundle: 'media', boot: state });
-    this.register(panel.webview.onDidReceiveMessage((m: MediaWebviewToHost) => {
-      if (m.type === 'focus') this.state.focus = m.path;
-      void this.session.handle(m).catch((err) => log.warn(`media: ${describeError(err, state.dir)}`));
-    }));
+    this.register(panel.webview.onDidReceiveMessage((m: MediaWebviewToHost) => void this.session.handle(m).catch((err) => log.warn(`media: ${describeError(err, state.dir)}`))));
     // Images and clips a generator writes appear without a reload.
     this.register(watchFolder(state.dir, () => void this.session.refresh(), '*', 500));
   }

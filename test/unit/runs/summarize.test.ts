@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { discoverRuns } from '../../../src/domain/runs/discover';
-import { formatBytes, stepRange, summarizeRun } from '../../../src/domain/runs/summarize';
+import { formatBytes } from '../../../src/domain/format';
+import { stepRange, summarizeRun } from '../../../src/domain/runs/summarize';
 import { FIXTURE_WORKSPACE } from '../helpers';
 
 const LAYOUTS = join(__dirname, '..', '..', 'fixtures', 'layouts');
