@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { inlineWorker } from './scripts/lib/inlineWorker.mjs';
+import { wasmModules } from './scripts/lib/wasm.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -22,6 +23,7 @@ const common = {
   logLevel: 'warning',
   define: { __RUNREEL_VERSION__: JSON.stringify(version) },
   legalComments: 'none',
+  plugins: [wasmModules()],
 };
 
 const builds = [
@@ -61,7 +63,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    plugins: [inlineWorker({ minify: production })],
+    plugins: [inlineWorker({ minify: production }), wasmModules()],
   },
 ];
 

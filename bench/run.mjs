@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { cacheDir, findChromium } from '../scripts/lib/e2eEnv.mjs';
 import { findProducerPython } from '../scripts/lib/python.mjs';
+import { wasmModules } from '../scripts/lib/wasm.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'out', 'bench');
@@ -28,7 +29,7 @@ function runJson(cmd, args) {
 
 async function bundle(name, options = {}) {
   const file = join(out, `${name}.cjs`);
-  await esbuild.build({ entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', ...options });
+  await esbuild.build({ entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', plugins: [wasmModules()], ...options });
   return file;
 }
 
@@ -78,7 +79,7 @@ if (!part('animation')) {
 } else if (python && spawnSync('ffmpeg', ['-version']).status === 0) {
   const script = await bundle('animation');
   const worker = join(out, 'gifWorker.js');
-  await esbuild.build({ entryPoints: [join(root, 'src/domain/animation/gifWorker.ts')], outfile: worker, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+  await esbuild.build({ entryPoints: [join(root, 'src/domain/animation/gifWorker.ts')], outfile: worker, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', plugins: [wasmModules()] });
   const timed = (cmd, args) => {
     const t = Date.now();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8' });

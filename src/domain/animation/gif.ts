@@ -79,6 +79,7 @@ export async function encodeGif(frames: FrameSpec[], target: string, options: Gi
         inFlight.delete(b);
         launch(b + ahead);
         for (const c of chunks) { await out.write(c); bytes += c.length; }
+        pool.recycle(chunks);
         done += blocks[b].frames.length;
         options.onProgress?.(done, frames.length);
       }

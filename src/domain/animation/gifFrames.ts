@@ -1,10 +1,13 @@
 // The work of one GIF block, shared by the worker threads and the in-thread fallback:
 // load frames (decode, fit to the canvas, label), map them to the global palette, make
-// pixels that did not change since the previous frame transparent, LZW-encode.
-import { gifFrame, LzwCoder, type Rect } from './gifWriter';
-import { ColorMapper } from './palette';
-import { readPng } from '../artifacts/png';
-import { drawLabel, fitToCanvas, labelSize, type Raster } from './raster';
+// pixels that did not change since the previous frame transparent, LZW-encode. The pixel
+// work runs in a per-thread FrameCoder (WebAssembly) whose buffers every frame reuses.
+import { ArtifactError } from '../artifacts/errors';
+import { MAX_PNG_FILE, readPng } from '../artifacts/png';
+import { FileSource } from '../artifacts/source';
+import { FrameCoder } from './gifCore';
+import { gifFrame } from './gifWriter';
+import { drawLabel, fitToCanvas, flatten, labelSize, type Raster } from './raster';
 
 export const TRANSPARENT = 255;
 
@@ -41,95 +44,102 @@ export interface RawTask {
 
 export type GifTask = SampleTask | EncodeTask | RawTask;
 
-/** `into`: a canvas-sized buffer to decode into, when the caller has one to reuse. */
-export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number, into?: Uint8Array): Promise<Raster> {
-  const img = await readPng(spec.path, undefined, into);
+/** A frame as RGBA on the canvas: decoded, fitted without distortion, labelled. */
+export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number): Promise<Raster> {
+  const img = await readPng(spec.path);
   const r = fitToCanvas({ width: img.width, height: img.height, data: img.data, opaque: img.opaque }, width, height);
-  if (spec.label) {
-    // Bottom right: the producers put titles top left.
-    const scale = Math.max(1, Math.round(height / 250));
-    const size = labelSize(spec.label, scale);
-    drawLabel(r, spec.label, width - size.width - 4 * scale, height - size.height - 4 * scale, scale);
-  }
+  if (spec.label) labelFrame(r, spec.label);
   return r;
 }
 
+/** "step N" at the bottom right: the producers put titles top left. */
+function labelFrame(r: Raster, label: string): void {
+  const scale = Math.max(1, Math.round(r.height / 250));
+  const size = labelSize(label, scale);
+  drawLabel(r, label, r.width - size.width - 4 * scale, r.height - size.height - 4 * scale, scale);
+}
+
 export async function sample(task: SampleTask): Promise<Uint8Array> {
-  const r = await loadFrame({ path: task.path }, task.width, task.height);
-  const n = Math.floor(r.data.length / 4 / task.every);
+  const coder = coderFor(task.width, task.height);
+  await loadInto(coder, { path: task.path });
+  const data = coder.frame();
+  const n = Math.floor(data.length / 4 / task.every);
   const out = new Uint8Array(n * 4);
-  for (let i = 0; i < n; i++) out.set(r.data.subarray(i * task.every * 4, i * task.every * 4 + 4), i * 4);
+  for (let i = 0; i < n; i++) out.set(data.subarray(i * task.every * 4, i * task.every * 4 + 4), i * 4);
   return out;
 }
 
-/**
- * Indexes `rgba` against the palette into `out`, updating `shown` (the index on screen at
- * each pixel). A pixel becomes TRANSPARENT when the screen already shows its colour: cheaply
- * when its RGBA equals the previous frame's, else when it maps to the index already shown.
- * Returns the rectangle of pixels that are not transparent (undefined when none).
- */
-function indexFrame(rgba: Uint8Array, prev: Uint8Array | undefined, shown: Uint8Array, mapper: ColorMapper, width: number, out: Uint8Array): Rect | undefined {
-  const n = rgba.length >> 2;
-  const height = n / width;
-  const cur32 = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
-  const prev32 = prev ? new Uint32Array(prev.buffer, prev.byteOffset, n) : undefined;
-  let lastKey = -1, lastIndex = 0;
-  let top = -1, bottom = -1, left = width, right = -1;
-  for (let y = 0; y < height; y++) {
-    const rowStart = y * width, rowEnd = rowStart + width;
-    let first = -1, last = -1;
-    for (let i = rowStart; i < rowEnd; i++) {
-      if (prev32 && cur32[i] === prev32[i]) { out[i] = TRANSPARENT; continue; }
-      const o = i << 2;
-      const key = (rgba[o] << 16) | (rgba[o + 1] << 8) | rgba[o + 2];
-      if (key !== lastKey) { lastKey = key; lastIndex = mapper.map(key); }
-      if (prev32 && shown[i] === lastIndex) { out[i] = TRANSPARENT; continue; }
-      out[i] = shown[i] = lastIndex;
-      if (first < 0) first = i;
-      last = i;
-    }
-    if (first >= 0) {
-      if (top < 0) top = y;
-      bottom = y;
-      if (first - rowStart < left) left = first - rowStart;
-      if (last - rowStart > right) right = last - rowStart;
-    }
+/** A frame into `coder`'s current frame: PNGs of the canvas size decode in place, others are fitted. */
+async function loadInto(coder: FrameCoder, spec: Pick<FrameSpec, 'path' | 'label'>): Promise<void> {
+  const { width, height } = coder;
+  const target = coder.frame();
+  const bytes = await readReusing(spec.path);
+  const { decoded, opaque } = coder.decodePng(bytes, spec.path);
+  if (decoded && !opaque) {
+    const flat = flatten({ width, height, data: target }, [255, 255, 255]);
+    if (flat.data !== target) target.set(flat.data);
+  } else if (!decoded) {
+    target.set((await loadFrame({ path: spec.path }, width, height)).data);
   }
-  return top < 0 ? undefined : { left, top, width: right - left + 1, height: bottom - top + 1 };
+  if (spec.label) labelFrame({ width, height, data: target }, spec.label);
 }
 
 /** Encodes a block of frames; returns the GIF bytes of each frame (no header, no trailer). */
 export async function encodeBlock(task: EncodeTask): Promise<Uint8Array[]> {
-  const { width, height, palette } = task;
-  const mapper = new ColorMapper(palette.slice(0, TRANSPARENT));
-  const shown = new Uint8Array(width * height);
-  const indexed = new Uint8Array(width * height);
+  const coder = coderFor(task.width, task.height, task.palette.slice(0, TRANSPARENT));
   // A block starts with an opaque frame, so it never needs the frame before it: decoding
   // that again would cost more than the few extra bytes.
-  let prev: Uint8Array | undefined;
+  coder.restart();
   const out: Uint8Array[] = [];
-  let spare: Uint8Array | undefined;
-  for (const spec of task.frames) {
-    const rgba = alignedCopy((await loadFrame(spec, width, height, spare)).data);
-    const changed = indexFrame(rgba, prev, shown, mapper, width, indexed);
+  for (const [i, spec] of task.frames.entries()) {
+    await loadInto(coder, spec);
     // Nothing changed: a 1×1 transparent frame still carries the delay.
-    const rect = changed ?? { left: 0, top: 0, width: 1, height: 1 };
-    out.push(gifFrame(indexed, width, rect, { delayMs: spec.delayMs, transparentIndex: prev ? TRANSPARENT : undefined }, lzwCoder()));
-    spare = prev;
-    prev = rgba;
+    const rect = coder.index() ?? { left: 0, top: 0, width: 1, height: 1 };
+    out.push(gifFrame(coder.lzw(rect), rect, { delayMs: spec.delayMs, transparentIndex: i > 0 ? TRANSPARENT : undefined }, outputBuffer));
+    coder.advance();
   }
   return out;
 }
 
-let coder: LzwCoder | undefined;
-/** One coder per thread: its 2 MB table is reused by every frame. */
-function lzwCoder(): LzwCoder {
-  return (coder ??= new LzwCoder());
+let coder: FrameCoder | undefined;
+/** One coder per thread and canvas: its buffers serve every block of the animation. */
+function coderFor(width: number, height: number, palette?: number[][]): FrameCoder {
+  if (!coder || coder.width !== width || coder.height !== height || (palette && !coder.usePalette(palette))) {
+    coder = undefined; // let the old buffers go before taking new ones
+    coder = new FrameCoder(width, height);
+    if (palette) coder.usePalette(palette);
+  }
+  return coder;
 }
 
-/** RGBA in its own 4-byte-aligned buffer (for 32-bit pixel comparisons). */
-function alignedCopy(data: Uint8Array): Uint8Array {
-  return data.byteOffset % 4 === 0 ? data : data.slice();
+// Buffers the main thread has written and handed back (WorkerPool.recycle), for later frames.
+const shelf: ArrayBuffer[] = [];
+const SHELF_BYTES = 32 << 20;
+
+export function reuseBuffers(buffers: ArrayBuffer[]): void {
+  let total = shelf.reduce((n, b) => n + b.byteLength, 0);
+  for (const b of buffers) if (total + b.byteLength <= SHELF_BYTES) { shelf.push(b); total += b.byteLength; }
+}
+
+/** `size` bytes, in a handed-back buffer when one is big enough. */
+function outputBuffer(size: number): Uint8Array {
+  const i = shelf.findIndex((b) => b.byteLength >= size);
+  if (i >= 0) return new Uint8Array(shelf.splice(i, 1)[0], 0, size);
+  // Rounded up so the buffer fits other frames of about this size when it comes back.
+  return new Uint8Array(new ArrayBuffer(Math.ceil(size / 65536) * 65536), 0, size);
+}
+
+let scratch = new Uint8Array(1 << 20);
+/** A whole file into this thread's reused buffer (valid until the next call). */
+async function readReusing(path: string): Promise<Uint8Array> {
+  const file = await FileSource.open(path);
+  try {
+    if (file.size > MAX_PNG_FILE) throw new ArtifactError('too_large', path, `image file of ${file.size} bytes (limit ${MAX_PNG_FILE})`);
+    if (scratch.length < file.size) scratch = new Uint8Array(file.size);
+    return await file.readInto(scratch, 0, file.size, 'image');
+  } finally {
+    await file.close();
+  }
 }
 
 export async function runTask(task: GifTask): Promise<Uint8Array | Uint8Array[]> {

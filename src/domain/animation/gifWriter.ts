@@ -1,7 +1,6 @@
 // GIF89a blocks for 256-colour frames: the screen header with the global palette and loop,
-// and frames that cover only the rectangle that changed. The LZW coder looks codes up in a
-// direct table (code × 256 + pixel) instead of a hash, which is what makes it fast; the
-// table is cleared by undoing the entries written, not by refilling 2 MB.
+// and frames that cover only the rectangle that changed (their LZW codes come from
+// FrameCoder, in WebAssembly).
 
 export interface Rect {
   left: number;
@@ -11,9 +10,6 @@ export interface Rect {
 }
 
 const MIN_CODE_SIZE = 8;
-const CLEAR = 1 << MIN_CODE_SIZE;
-const EOI = CLEAR + 1;
-const MAX_CODE = 4096;
 
 /** "GIF89a", the logical screen with a 256-colour global palette, and loop forever. */
 export function gifHeader(width: number, height: number, palette: readonly (readonly number[])[]): Uint8Array {
@@ -41,12 +37,12 @@ export interface FrameOptions {
 
 /**
  * One frame: graphic control extension (delay, transparency, keep-the-previous disposal),
- * image descriptor for `rect`, and the LZW data of `indexed` (full-canvas indices, `stride`
- * pixels a row) inside that rectangle.
+ * image descriptor for `rect`, and `codes`, the frame's LZW code stream, in sub-blocks.
+ * `allocate` gives the output buffer (zeroed or not: every byte is written).
  */
-export function gifFrame(indexed: Uint8Array, stride: number, rect: Rect, options: FrameOptions, lzw: LzwCoder): Uint8Array {
-  const data = lzw.encode(indexed, stride, rect);
-  const out = new Uint8Array(8 + 10 + 1 + data.length);
+export function gifFrame(codes: Uint8Array, rect: Rect, options: FrameOptions, allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size)): Uint8Array {
+  const blocks = Math.ceil(codes.length / 255);
+  const out = allocate(8 + 10 + 1 + codes.length + blocks + 1);
   const transparent = options.transparentIndex !== undefined;
   out.set([0x21, 0xf9, 0x04, (1 << 2) | (transparent ? 1 : 0)]);
   put16(out, 4, Math.round(options.delayMs / 10));
@@ -59,77 +55,15 @@ export function gifFrame(indexed: Uint8Array, stride: number, rect: Rect, option
   put16(out, 15, rect.height);
   out[17] = 0; // no local palette, not interlaced
   out[18] = MIN_CODE_SIZE;
-  out.set(data, 19);
-  return out;
-}
-
-/** An LZW coder that keeps its table and output buffer between frames (one per thread). */
-export class LzwCoder {
-  // next[pixel << 12 | code] = the code for that string plus pixel, or 0 when absent
-  private readonly next = new Uint16Array(MAX_CODE << 8);
-  private readonly used = new Int32Array(MAX_CODE);
-  private buf = new Uint8Array(1 << 16);
-
-  /** The sub-blocked LZW stream (ending with the 0 block) of the pixels of `rect`. */
-  encode(indexed: Uint8Array, stride: number, rect: Rect): Uint8Array {
-    const pixels = rect.width * rect.height;
-    // Worst case 12 bits a pixel, plus clears; then one length byte per 255.
-    const rawMax = Math.ceil(pixels * 1.5) + 64;
-    if (this.buf.length < rawMax) this.buf = new Uint8Array(rawMax);
-    const raw = this.buf;
-    const next = this.next, used = this.used;
-    let usedCount = 0;
-    let pos = 0, acc = 0, bits = 0;
-    let codeSize = MIN_CODE_SIZE + 1;
-    let nextCode = EOI + 1;
-
-    // emit(code): acc |= code << bits; bits += codeSize; flush whole bytes
-    acc = CLEAR; bits = codeSize;
-    let cur = indexed[rect.top * stride + rect.left];
-    let first = true;
-    for (let y = rect.top, end = rect.top + rect.height; y < end; y++) {
-      let i = y * stride + rect.left;
-      const rowEnd = i + rect.width;
-      if (first) { i++; first = false; }
-      for (; i < rowEnd; i++) {
-        const k = indexed[i];
-        const key = (k << 12) | cur; // pixel-major: runs of one index stay in one 8 KB stretch of the table
-        const found = next[key];
-        if (found !== 0) { cur = found; continue; }
-        acc |= cur << bits; bits += codeSize;
-        while (bits >= 8) { raw[pos++] = acc & 0xff; acc >>>= 8; bits -= 8; }
-        if (nextCode === MAX_CODE) {
-          acc |= CLEAR << bits; bits += codeSize;
-          while (bits >= 8) { raw[pos++] = acc & 0xff; acc >>>= 8; bits -= 8; }
-          for (let u = 0; u < usedCount; u++) next[used[u]] = 0;
-          usedCount = 0;
-          nextCode = EOI + 1;
-          codeSize = MIN_CODE_SIZE + 1;
-        } else {
-          if (nextCode >= 1 << codeSize) codeSize++;
-          next[key] = nextCode++;
-          used[usedCount++] = key;
-        }
-        cur = k;
-      }
-    }
-    acc |= cur << bits; bits += codeSize;
-    while (bits >= 8) { raw[pos++] = acc & 0xff; acc >>>= 8; bits -= 8; }
-    acc |= EOI << bits; bits += codeSize;
-    while (bits > 0) { raw[pos++] = acc & 0xff; acc >>>= 8; bits -= 8; }
-    for (let u = 0; u < usedCount; u++) next[used[u]] = 0;
-
-    const out = new Uint8Array(pos + Math.ceil(pos / 255) + 1);
-    let o = 0;
-    for (let s = 0; s < pos; s += 255) {
-      const n = Math.min(255, pos - s);
-      out[o++] = n;
-      out.set(raw.subarray(s, s + n), o);
-      o += n;
-    }
-    out[o] = 0;
-    return out;
+  let o = 19;
+  for (let s = 0; s < codes.length; s += 255) {
+    const n = Math.min(255, codes.length - s);
+    out[o++] = n;
+    out.set(codes.subarray(s, s + n), o);
+    o += n;
   }
+  out[o] = 0;
+  return out;
 }
 
 function put16(out: Uint8Array, at: number, v: number): void {

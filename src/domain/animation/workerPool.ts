@@ -18,12 +18,16 @@ export class WorkerPool {
   private readonly queue: (() => void)[] = [];
   private readonly pending = new Map<number, { resolve: (v: Uint8Array | Uint8Array[]) => void; reject: (e: unknown) => void; worker: Worker }>();
   private nextId = 0;
+  private inThread: Promise<void> = Promise.resolve();
+  private nextRecycle = 0;
   private closed = false;
 
   constructor(script: string | undefined, size: number) {
     if (!script || size === 0) return;
     for (let i = 0; i < size; i++) {
-      const w = new Worker(resolve(script)); // Worker wants an absolute path
+      // An absolute path, as Worker wants. Its JavaScript is small and short-lived (the pixels
+      // live in WebAssembly memory), so a small young generation is enough.
+      const w = new Worker(resolve(script), { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
       w.on('message', (m: { id: number; result?: Uint8Array | Uint8Array[]; error?: { code?: ArtifactErrorCode; file?: string; detail?: string; message: string } }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
@@ -52,7 +56,12 @@ export class WorkerPool {
 
   run(task: GifTask): Promise<Uint8Array | Uint8Array[]> {
     if (this.closed) return Promise.reject(new Error('worker pool closed'));
-    if (this.workers.length === 0) return runTask(task);
+    if (this.workers.length === 0) {
+      // One at a time, as in a worker: tasks share this thread's frame buffers.
+      const result = this.inThread.then(() => runTask(task));
+      this.inThread = result.then(() => {}, () => {});
+      return result;
+    }
     return new Promise((resolve, reject) => {
       const start = () => {
         const w = this.idle.pop()!;
@@ -63,6 +72,17 @@ export class WorkerPool {
       if (this.idle.length > 0) start();
       else this.queue.push(start);
     });
+  }
+
+  /**
+   * Hands results the caller is done with back to a worker, which writes later frames into
+   * them: otherwise they wait here for a garbage collection that a thread allocating little
+   * JavaScript runs rarely, and memory grows with the number of frames.
+   */
+  recycle(buffers: Uint8Array[]): void {
+    if (this.closed || this.workers.length === 0 || buffers.length === 0) return;
+    const transfer = buffers.map((b) => b.buffer as ArrayBuffer);
+    this.workers[this.nextRecycle++ % this.workers.length].postMessage({ recycle: transfer }, transfer);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 // PNG to RGBA8: colour types gray, RGB, palette, gray+alpha, RGBA; bit depths 1–16;
 // Adam7 interlacing; tRNS transparency. Dimensions are checked before allocating and the
 // inflated size is bounded by what the dimensions imply, so a lying header cannot eat memory.
-import { crc32, inflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { ArtifactError } from './errors';
 import { withFile, type ByteSource } from './source';
+import { inflateInto, type InflateResult } from './inflate';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Largest image decoded, in pixels (64 megapixels: 256 MiB of RGBA). */
@@ -32,8 +33,16 @@ const ADAM7 = [ // [x0, y0, dx, dy]
   [0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2],
 ];
 
-/** `into`, when it has the right size, receives the pixels (callers decoding many frames reuse it). */
-export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS, into?: Uint8Array): RgbaImage & PngInfo {
+export interface PngChunks {
+  info: PngInfo;
+  palette?: Uint8Array;
+  trns?: Uint8Array;
+  /** The IDAT bodies in order: together one zlib stream. */
+  idat: Uint8Array[];
+}
+
+/** Walks the chunks (CRCs checked) up to IEND; refuses what decoding could not use. */
+export function readPngChunks(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS): PngChunks {
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== PNG_SIGNATURE[i]) throw new ArtifactError(bytes.length < 8 ? 'truncated' : 'bad_magic', file, 'not a PNG file (signature missing)');
   }
@@ -69,29 +78,39 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
   if (idat.length === 0) throw new ArtifactError('truncated', file, 'PNG has no image data');
   if (!ended) throw new ArtifactError('truncated', file, 'PNG ends before IEND (cut off, or still being written)');
   if (info.colorType === 3 && !palette) throw new ArtifactError('bad_header', file, 'palette PNG without PLTE');
+  return { info, palette, trns, idat };
+}
 
+/** Bytes of the filtered rows (a filter byte per row) the image data must inflate to. */
+export function pngRawSize(info: PngInfo): number {
+  const bpp = CHANNELS[info.colorType] * info.bitDepth;
+  let size = 0;
+  for (const [x0, y0, dx, dy] of info.interlaced ? ADAM7 : [[0, 0, 1, 1]]) {
+    const pw = Math.ceil((info.width - x0) / dx), ph = Math.ceil((info.height - y0) / dy);
+    if (pw > 0 && ph > 0) size += ph * (1 + Math.ceil((pw * bpp) / 8));
+  }
+  return size;
+}
+
+/** Raises the decoder's error for an image data stream that did not inflate to `rawSize` bytes. */
+export function inflateFailure(file: string, rawSize: number, result: InflateResult): never {
+  if (result.ok) throw new ArtifactError('truncated', file, `PNG data is ${result.bytes} bytes, ${rawSize} expected`);
+  if (result.reason === 'too_long') throw new ArtifactError('inconsistent', file, `PNG data inflates beyond the ${rawSize} bytes its dimensions allow`);
+  throw new ArtifactError(result.reason === 'truncated' ? 'truncated' : 'inconsistent', file, `PNG data does not inflate: ${result.message}`);
+}
+
+/** `into`, when it has the right size, receives the pixels (callers decoding many frames reuse it). */
+export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS, into?: Uint8Array): RgbaImage & PngInfo {
+  const { info, palette, trns, idat } = readPngChunks(bytes, file, maxPixels);
   const { width, height, bitDepth, colorType } = info;
   const bpp = CHANNELS[colorType] * bitDepth; // bits per pixel
   const passes = info.interlaced ? ADAM7 : [[0, 0, 1, 1]];
-  let rawSize = 0;
-  for (const [x0, y0, dx, dy] of passes) {
-    const pw = Math.ceil((width - x0) / dx), ph = Math.ceil((height - y0) / dy);
-    if (pw > 0 && ph > 0) rawSize += ph * (1 + Math.ceil((pw * bpp) / 8));
-  }
-  let raw: Buffer;
-  try {
-    // One output chunk of the exact size: no chunk list to concatenate afterwards.
-    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), { maxOutputLength: rawSize, chunkSize: Math.max(64, rawSize) });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new ArtifactError('inconsistent', file, `PNG data inflates beyond the ${rawSize} bytes its dimensions allow`);
-    throw new ArtifactError(code === 'Z_BUF_ERROR' ? 'truncated' : 'inconsistent', file, `PNG data does not inflate: ${(err as Error).message}`);
-  }
-  if (raw.length < rawSize) throw new ArtifactError('truncated', file, `PNG data is ${raw.length} bytes, ${rawSize} expected`);
+  const rawSize = pngRawSize(info);
+  const bytesRaw = new Uint8Array(rawSize + 1);
+  const inflated = inflateInto(idat, bytesRaw);
+  if (!inflated.ok || inflated.bytes < rawSize) inflateFailure(file, rawSize, inflated);
 
   const out = into?.length === width * height * 4 ? into : new Uint8Array(width * height * 4);
-  // A plain Uint8Array view: one element kind for every access in the hot loops.
-  const bytesRaw = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
   const bytesPerPixel = Math.max(1, bpp >> 3);
   let offset = 0;
   for (const [x0, y0, dx, dy] of passes) {
@@ -240,7 +259,7 @@ export async function readPngInfoFrom(src: ByteSource): Promise<PngInfo> {
 }
 
 /** Files over this are refused before reading: a frame this big is not a PNG the producers write. */
-const MAX_PNG_FILE = 512 << 20;
+export const MAX_PNG_FILE = 512 << 20;
 
 export async function readPng(path: string, maxPixels = MAX_PIXELS, into?: Uint8Array): Promise<RgbaImage & PngInfo> {
   return withFile(path, async (src) => {

@@ -32,15 +32,20 @@ export class FileSource implements ByteSource {
   }
 
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    return this.readInto(new Uint8Array(length), offset, length, what);
+  }
+
+  /** Like read, into the start of `target` (a buffer the caller reuses); returns that part of it. */
+  async readInto(target: Uint8Array, offset: number, length: number, what = 'data'): Promise<Uint8Array> {
     checkRange(this.name, this.size, offset, length, what);
-    const buf = new Uint8Array(length);
+    if (target.length < length) throw new RangeError(`readInto: ${length} bytes do not fit a buffer of ${target.length}`);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      const { bytesRead } = await this.handle.read(target, done, length - done, offset + done);
       if (bytesRead === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
       done += bytesRead;
     }
-    return buf;
+    return target.subarray(0, length);
   }
 
   close(): Promise<void> {

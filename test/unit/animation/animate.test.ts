@@ -9,6 +9,7 @@ import { readPng } from '../../../src/domain/artifacts/png';
 import { tempDir } from '../helpers';
 import { decodeGif, psnr } from './gifDecode';
 import { movingSquare, writeFrames } from './helpers';
+import { wasmModules } from '../../../scripts/lib/wasm.mjs';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 let workerScript = '';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // The worker as it ships: bundled from source.
   const dir = tempDir('runreel-worker-');
   workerScript = join(dir, 'gifWorker.js');
-  await esbuild.build({ entryPoints: [join(__dirname, '../../../src/domain/animation/gifWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+  await esbuild.build({ entryPoints: [join(__dirname, '../../../src/domain/animation/gifWorker.ts')], outfile: workerScript, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', plugins: [wasmModules()] });
 });
 
 describe('frames', () => {

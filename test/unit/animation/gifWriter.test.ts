@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { GIF_TRAILER, gifFrame, gifHeader, LzwCoder, type Rect } from '../../../src/domain/animation/gifWriter';
+import { FrameCoder } from '../../../src/domain/animation/gifCore';
+import { GIF_TRAILER, gifFrame, gifHeader, type Rect } from '../../../src/domain/animation/gifWriter';
 import { tempDir } from '../helpers';
 import { decodeGif } from './gifDecode';
 
@@ -27,8 +28,15 @@ function composite(canvas: Uint8Array, indexed: Uint8Array, width: number, rect:
   }
 }
 
+/** The LZW codes of `rect` of a width-wide index image, through `coder`'s (larger) index buffer. */
+function codesOf(coder: FrameCoder, indexed: Uint8Array, width: number, rect: Rect): Uint8Array {
+  const into = coder.indices();
+  for (let i = 0; i < indexed.length; i++) into[Math.floor(i / width) * coder.width + (i % width)] = indexed[i];
+  return coder.lzw(rect);
+}
+
 test('frames of any rectangle and content decode to exactly their indices (one coder reused across frames)', () => {
-  const coder = new LzwCoder();
+  const coder = new FrameCoder(40, 30);
   fc.assert(fc.property(
     fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 256 }),
     fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 2 ** 31 - 1 })), { minLength: 1, maxLength: 4 }),
@@ -42,7 +50,7 @@ test('frames of any rectangle and content decode to exactly their indices (one c
         const indexed = Uint8Array.from({ length: width * height }, () => { s = (s * 1103515245 + 12345) & 0x7fffffff; return (s >> 8) % colours; });
         const full = f === 0 ? { left: 0, top: 0, width, height } : rect;
         const transparent = f === 0 ? undefined : 255;
-        parts.push(gifFrame(indexed, width, full, { delayMs: 120, transparentIndex: transparent }, coder));
+        parts.push(gifFrame(codesOf(coder, indexed, width, full), full, { delayMs: 120, transparentIndex: transparent }));
         composite(canvas, indexed, width, full, transparent);
       });
       parts.push(GIF_TRAILER);
@@ -60,7 +68,8 @@ test('noise that fills the code table many times over decodes the same in ffmpeg
   let s = 7;
   const indexed = Uint8Array.from({ length: width * height }, (_, i) => { s = (s * 1103515245 + 12345) & 0x7fffffff; return i % 3 === 0 ? 4 : (s >> 8) & 255; });
   const file = join(tempDir(), 'noise.gif');
-  writeFileSync(file, concat([gifHeader(width, height, palette), gifFrame(indexed, width, { left: 0, top: 0, width, height }, { delayMs: 100 }, new LzwCoder()), GIF_TRAILER]));
+  const full = { left: 0, top: 0, width, height };
+  writeFileSync(file, concat([gifHeader(width, height, palette), gifFrame(codesOf(new FrameCoder(width, height), indexed, width, full), full, { delayMs: 100 }), GIF_TRAILER]));
   const rgb = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 24 });
   expect(rgb.length).toBe(width * height * 3);
   let wrong = 0;

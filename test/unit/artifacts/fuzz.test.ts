@@ -13,6 +13,7 @@ import { decodeNpy } from '../../../src/domain/artifacts/npy';
 import { NpzArchive } from '../../../src/domain/artifacts/npz';
 import { unpickleObjectArray } from '../../../src/domain/artifacts/pickle';
 import { decodePng } from '../../../src/domain/artifacts/png';
+import { FrameCoder } from '../../../src/domain/animation/gifCore';
 import { RingBufferReader } from '../../../src/domain/artifacts/ringBuffer';
 import { LiveRingTap } from '../../../src/domain/audio/liveRing';
 import { readSafetensorsHeaderFrom, readTensorFloat32 } from '../../../src/domain/artifacts/safetensors';
@@ -86,6 +87,9 @@ async function drainWav(b: Uint8Array): Promise<void> {
   await readWavFrames(src, info, 0, Math.min(info.frames, 1 << 16));
 }
 
+/** The seeds' canvas (9×7): mutated headers of other sizes go to the general decoder. */
+const frameCoder = new FrameCoder(9, 7);
+
 const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['npy', ['npy/f4_be.npy', 'npy/object_json.npy', 'npy/unicode.npy', 'npy/fortran3d.npy', 'npy/v3.npy'], async (b) => decodeNpy(b, 'fuzz.npy', { maxBytes: 64 << 20 })],
   ['npz', ['npz/deflated.npz', 'npz/zip64.npz', 'npz/descriptors.npz', 'npz/stored.npz'], drainNpz],
@@ -94,6 +98,7 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['image size', ['../layouts/backend/mv/outputs/character_reference/00000000-4b43-4c59-9d0a-8f1f5b0b7a10.png', '../layouts/backend/mv/outputs/character_reference/00000002-4b43-4c59-9d0a-8f1f5b0b7a12.jpg', '../layouts/backend/mv/outputs/character_reference/00000003-4b43-4c59-9d0a-8f1f5b0b7a13.webp'], async (b) => readImageSizeFrom(new MemorySource('fuzz.img', b))],
   ['wav', ['wav/pcm24.wav', 'wav/rf64.wav', 'wav/extensible24.wav', 'wav/float32.wav'], drainWav],
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
+  ['png into a GIF frame', ['png/rgb8.png', 'png/rgba8.png'], async (b) => frameCoder.decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
   ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxFrameSamples: 4096 })],
 ];
