@@ -2,7 +2,7 @@
 // `npm run bench`: each measurement against the baseline its issue names, side by side in
 // one run, printed as a table with ratios. Inputs are generated once into the cache.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { cacheDir, findChromium } from '../scripts/lib/e2eEnv.mjs';
@@ -112,6 +112,15 @@ if (!part('animation')) {
     rows.push([`  vs the seed's Pillow code`, '', `${pillow.ms.toFixed(0)} ms, ${pillow.max_rss_mb.toFixed(0)} MB peak, ${mb(pillowGif)}, ${pillowPsnr.toFixed(1)} dB`,
       `${(pillow.ms / ours.ms).toFixed(1)}× faster, ${(pillow.max_rss_mb / ours.max_rss_mb).toFixed(1)}× less memory, ${(oursPsnr - pillowPsnr).toFixed(1)} dB better`, 'target ≥ 5× faster, ≤ 1/3 memory, ≥ +3 dB']);
     rows.push([`  vs ffmpeg palettegen/paletteuse`, '', `${ff.ms.toFixed(0)} ms, ${ff.max_rss_mb.toFixed(0)} MB peak, ${mb(ffGif)}, ${ffPsnr.toFixed(1)} dB`, `${(ff.ms / ours.ms).toFixed(1)}× faster`, 'target ≥ 2× faster']);
+    // Memory flat in the number of frames: the same frames three times over (300 steps).
+    const longRun = join(data, `frames_${w}x${h}_x3`);
+    if (!existsSync(longRun)) {
+      mkdirSync(longRun);
+      ordered.forEach((f, i) => { for (let r = 0; r < 3; r++) symlinkSync(join(frames, f), join(longRun, `viz_step_${(r * ordered.length + i) * 50}_pacmap.png`)); });
+    }
+    mkdirSync(join(outDir, 'x3'), { recursive: true });
+    const long = runJson(process.execPath, [script, 'gif', longRun, join(outDir, 'x3'), worker]);
+    rows.push([`  the same frames 3× over (300 frames)`, `${long.ms.toFixed(0)} ms, ${long.max_rss_mb.toFixed(0)} MB peak`, '', `${(long.max_rss_mb / ours.max_rss_mb).toFixed(2)}× the memory of 100`, 'flat in the number of frames']);
     // WebM: ours against the seed's command (concat list, VP9 at 2 Mb/s, default speed).
     const oursWebm = runJson(process.execPath, [script, 'webm', frames, outDir, worker]);
     const oursWebmPsnr = runJson(process.execPath, [script, 'psnr', frames, oursWebm.path]).psnr_db;
