@@ -79,7 +79,9 @@ async function main(): Promise<void> {
     probeStream.dispose();
     await view.post(probe[0]);
     for (const end = Date.now() + 10_000; subscriptions.length < 2;) { if (Date.now() > end) throw new Error('no layout'); await new Promise((r) => setTimeout(r, 20)); }
-    const subscription = subscriptions[1] as unknown as { id: number };
+    // The page may subscribe again once its plot has settled: use the last one.
+    for (let seen = 0; seen !== subscriptions.length;) { seen = subscriptions.length; await new Promise((r) => setTimeout(r, 500)); }
+    const subscription = subscriptions.at(-1) as unknown as { id: number };
 
     // Diagnosis: RUNREEL_BENCH_HIDE=selector hides a part of the page to see what it costs.
     if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);

@@ -13,6 +13,7 @@ import { connectToHost, readBoot } from '../common/host';
 import { colormapTable } from '../common/colormaps';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
+import { ScrollingCanvas } from './scrollingCanvas';
 import type { LiveWorkerReply, LiveWorkerRequest } from './worker';
 import workerSource from './worker.ts?worker';
 
@@ -137,8 +138,17 @@ function layout(): void {
   if (!SPANS.includes(state.span) || !spanSelect.querySelector(`option[value="${state.span}"]`)) state = { ...state, span: Number(spanSelect.options[spanSelect.options.length - 1]?.value ?? 1) };
   syncControls();
   buildPlot();
-  // One bucket per device pixel of the plot area, so scrolling by a bucket is scrolling by a pixel.
-  const columns = Math.max(100, plot!.bbox.width);
+  fitHistory();
+}
+
+/** One bucket per device pixel of the plot area, so scrolling by a bucket is scrolling by a pixel. */
+function historyColumns(): number {
+  return Math.max(100, Math.round(plot!.bbox.width));
+}
+
+/** A history as wide as the plot area now, and frames for it. */
+function fitHistory(): void {
+  const columns = historyColumns();
   history = new WaveHistory(lanes.length, columns, Math.max(1, Math.ceil(spanSamples() / columns)));
   plot!.redraw(false);
   sizeLanes();
@@ -152,8 +162,8 @@ function shownSeconds(): number {
 }
 
 // The axes are fixed ("seconds ago"), so uPlot draws them once; the waveforms live on their own
-// canvas over the plot area and scroll: each frame shifts it and draws only the new columns.
-const lanesCanvas = el('canvas', { class: 'live-lanes', attrs: { 'data-testid': 'lanes' } });
+// scrolling canvas over the plot area: each frame draws only the new columns.
+const lanesView = new ScrollingCanvas('live-lanes', 'lanes');
 let laneColour = '#4e9fe0';
 
 function buildPlot(): void {
@@ -176,41 +186,43 @@ function buildPlot(): void {
     ],
     series: [{}],
     cursor: { points: { show: false }, drag: { x: false, y: false } },
-    // uPlot settles its axes' sizes after the first draw: follow the plot area when it changes.
-    hooks: { setSize: [() => sizeLanes()] },
+    // uPlot settles its axes' sizes after the first draw: follow the plot area when it changes
+    // (a history of another width would be squeezed into it, and its columns would blur).
+    hooks: { setSize: [() => { if (history && historyColumns() !== history.buckets) fitHistory(); else sizeLanes(); }] },
   }, [[-1, 0]], waveEl);
-  plot.over.append(lanesCanvas);
+  plot.over.append(lanesView.element);
   plot.over.addEventListener('mousemove', (e) => hoverWave(e));
   plot.over.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
 }
 
-/** The lanes canvas fills the plot area (uplot.css sizes it), one column per bucket; redrawn whole. */
+/** The lanes fill the plot area, one column per bucket; redrawn whole. */
 function sizeLanes(): void {
   if (!plot || !history) return;
-  lanesCanvas.width = history.buckets;
-  lanesCanvas.height = Math.max(1, Math.round(plot.bbox.height));
+  lanesView.resize(history.buckets, Math.round(plot.bbox.height));
   drawLanes(history.buckets);
 }
 
 /** Scrolls the lanes left by `added` buckets and draws the newest `added` (all, when that is every bucket). */
 function drawLanes(added: number): void {
-  if (!history) return;
-  const ctx = lanesCanvas.getContext('2d')!;
-  const w = lanesCanvas.width, h = lanesCanvas.height, n = lanes.length;
-  const k = Math.min(w, Math.max(0, added));
-  scrollLeft(lanesCanvas, k);
-  ctx.fillStyle = laneColour;
+  if (!history || added <= 0) return;
+  const w = lanesView.columns, h = lanesView.rows, n = lanes.length;
+  const k = Math.min(w, added);
+  if (k === w) lanesView.clear();
+  const newest = lanesView.newestColumn + (k === w ? w : added);
   const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
-  for (let lane = 0; lane < n; lane++) {
-    const base = (lane + 0.5) * laneHeight;
-    const lo = history.min[lane], hi = history.max[lane];
-    for (let i = w - k; i < w; i++) {
-      const a = lo[i], b = hi[i];
+  let ctx: CanvasRenderingContext2D | undefined;
+  for (let i = w - k; i < w; i++) {
+    const at = lanesView.at(newest - (w - 1 - i));
+    if (at.ctx !== ctx) { ctx = at.ctx; ctx.fillStyle = laneColour; }
+    for (let lane = 0; lane < n; lane++) {
+      const a = history.min[lane][i], b = history.max[lane][i];
       if (a !== a) continue;
+      const base = (lane + 0.5) * laneHeight;
       const y1 = base - Math.max(-1, Math.min(1, b)) * amp, y0 = base - Math.max(-1, Math.min(1, a)) * amp;
-      ctx.fillRect(i, Math.floor(y1), 1, Math.max(1, Math.ceil(y0 - y1)));
+      ctx.fillRect(at.x, Math.floor(y1), 1, Math.max(1, Math.ceil(y0 - y1)));
     }
   }
+  lanesView.place();
 }
 
 /** Moves a canvas's picture `k` pixels left, leaving the right `k` columns clear (all of it when k ≥ its width). */
@@ -481,7 +493,7 @@ function exportPng(): void {
   ctx.font = `${Math.round(13 * dpr)}px sans-serif`;
   ctx.fillText(`${titleEl.textContent} · ${spectrogramLabel.textContent}`, 8 * dpr, 19 * dpr);
   ctx.drawImage(waveCanvas, 0, header);
-  ctx.drawImage(lanesCanvas, plotLeft, header + plotTop, plot.bbox.width, plot.bbox.height);
+  ctx.drawImage(lanesView.snapshot(), plotLeft, header + plotTop, plot.bbox.width, plot.bbox.height);
   const box = spectrogramBox.getBoundingClientRect(), img = spectrogramCanvas.getBoundingClientRect();
   const wave = waveEl.getBoundingClientRect();
   ctx.save();
