@@ -26,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const index = new RunIndex(log);
   const tree = new RunsTreeProvider(index, log);
   const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true });
+  tree.watchExpansion(treeView);
   const overviews = new RunOverviewPanels(context.extensionUri, index, log);
   const animations = new AnimationPanels(context.extensionUri);
   const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);

@@ -51,6 +51,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Ids VS Code has been given since the last full refresh: only those can be refreshed alone. */
   private readonly delivered = new Set<string>();
   private readonly pending = new Set<RunsNode>();
+  /** Rows open in the view, and the group kinds each run row was last given. */
+  private readonly expanded = new Set<string>();
+  private readonly groupKinds = new Map<string, string>();
+  /** Open runs whose own row (live/idle) waits to be refreshed until they are closed. */
+  private readonly stale = new Set<string>();
   private pendingAll = false;
   private lastFullMs = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -71,6 +76,15 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       this.schedule(50);
     }));
     this.register({ dispose: () => clearTimeout(this.flushTimer) });
+  }
+
+  /** Follows which rows are open: an open run is refreshed group by group (see refreshOpenRun). */
+  watchExpansion(view: vscode.TreeView<RunsNode>): void {
+    this.register(view.onDidExpandElement((e) => this.expanded.add(e.element.id)));
+    this.register(view.onDidCollapseElement((e) => {
+      this.expanded.delete(e.element.id);
+      if (this.stale.delete(e.element.id)) this.changed.fire(e.element);
+    }));
   }
 
   private schedule(ms: number): void {
@@ -95,8 +109,31 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     const wait = this.lastFullMs + 500 - Date.now();
     if (wait > 0) return this.schedule(wait);
-    for (const node of this.pending) if (this.delivered.has(node.id)) this.changed.fire(node);
+    for (const node of this.pending) {
+      if (!this.delivered.has(node.id)) continue;
+      if (node.type === 'run' && this.expanded.has(node.id)) void this.refreshOpenRun(node);
+      else this.changed.fire(node);
+    }
     this.pending.clear();
+  }
+
+  /**
+   * Refreshing a run row makes VS Code drop and re-create its groups; asking for an open
+   * group's children in between fails ("No tree item with id …"), and the group does not open.
+   * So an open run with the same kinds of artifacts is refreshed group by group, and its own
+   * row (live/idle) when it is closed or the whole tree is refreshed.
+   */
+  private async refreshOpenRun(node: Extract<RunsNode, { type: 'run' }>): Promise<void> {
+    const summary = await this.summary(node.run);
+    if (summary.groups.map((g) => g.kind).join(',') !== this.groupKinds.get(node.id)) {
+      this.changed.fire(node);
+      return;
+    }
+    for (const group of summary.groups) {
+      const g = this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group });
+      if (this.delivered.has(g.id)) this.changed.fire(g);
+    }
+    this.stale.add(node.id);
   }
 
   private node<T extends RunsNode>(n: T): T {
@@ -150,6 +187,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'run': {
         const summary = await this.summary(node.run);
         for (const w of summary.warnings) this.log.warn(w);
+        this.groupKinds.set(node.id, summary.groups.map((g) => g.kind).join(','));
+        this.stale.delete(node.id);
         if (summary.groups.length === 0) return [this.node({ type: 'message', id: `msg:${node.run.path}`, text: 'No artifacts yet' })];
         return summary.groups.map((group) => this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group }));
       }
