@@ -51,11 +51,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Ids VS Code has been given since the last full refresh: only those can be refreshed alone. */
   private readonly delivered = new Set<string>();
   private readonly pending = new Set<RunsNode>();
-  /** Rows open in the view, and the group kinds each run row was last given. */
+  /** Rows open in the view; the group kinds each run row was last given, and what its row said. */
   private readonly expanded = new Set<string>();
   private readonly groupKinds = new Map<string, string>();
-  /** Open runs whose own row (live/idle) waits to be refreshed until they are closed. */
-  private readonly stale = new Set<string>();
+  private readonly shownState = new Map<string, string>();
   private pendingAll = false;
   private lastFullMs = 0;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -81,10 +80,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Follows which rows are open: an open run is refreshed group by group (see refreshOpenRun). */
   watchExpansion(view: vscode.TreeView<RunsNode>): void {
     this.register(view.onDidExpandElement((e) => this.expanded.add(e.element.id)));
-    this.register(view.onDidCollapseElement((e) => {
-      this.expanded.delete(e.element.id);
-      if (this.stale.delete(e.element.id)) this.changed.fire(e.element);
-    }));
+    this.register(view.onDidCollapseElement((e) => this.expanded.delete(e.element.id)));
   }
 
   private schedule(ms: number): void {
@@ -120,12 +116,12 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /**
    * Refreshing a run row makes VS Code drop and re-create its groups; asking for an open
    * group's children in between fails ("No tree item with id …"), and the group does not open.
-   * So an open run with the same kinds of artifacts is refreshed group by group, and its own
-   * row (live/idle) when it is closed or the whole tree is refreshed.
+   * Files arrive every few seconds while training, so an open run is refreshed group by group;
+   * its own row only when what it says changes (live/idle, a new kind of artifact): rarely.
    */
   private async refreshOpenRun(node: Extract<RunsNode, { type: 'run' }>): Promise<void> {
     const summary = await this.summary(node.run);
-    if (summary.groups.map((g) => g.kind).join(',') !== this.groupKinds.get(node.id)) {
+    if (summary.groups.map((g) => g.kind).join(',') !== this.groupKinds.get(node.id) || this.runState(node.run) !== this.shownState.get(node.id)) {
       this.changed.fire(node);
       return;
     }
@@ -133,7 +129,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       const g = this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group });
       if (this.delivered.has(g.id)) this.changed.fire(g);
     }
-    this.stale.add(node.id);
+  }
+
+  private runState(run: Run): 'live' | 'idle' {
+    return this.index.state(run) === 'live' ? 'live' : 'idle';
   }
 
   private node<T extends RunsNode>(n: T): T {
@@ -188,7 +187,6 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const summary = await this.summary(node.run);
         for (const w of summary.warnings) this.log.warn(w);
         this.groupKinds.set(node.id, summary.groups.map((g) => g.kind).join(','));
-        this.stale.delete(node.id);
         if (summary.groups.length === 0) return [this.node({ type: 'message', id: `msg:${node.run.path}`, text: 'No artifacts yet' })];
         return summary.groups.map((group) => this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group }));
       }
@@ -217,7 +215,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'run': {
         const { run } = node;
-        const live = this.index.state(run) === 'live';
+        const live = this.runState(run) === 'live';
+        this.shownState.set(node.id, this.runState(run));
         const last = this.index.lastWriteMs(run) ?? run.modifiedMs;
         const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${RUN_KIND_LABEL[run.kind]} · ${live ? 'live' : 'idle'}`;
