@@ -121,14 +121,15 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
    */
   private async refreshOpenRun(node: Extract<RunsNode, { type: 'run' }>): Promise<void> {
     const summary = await this.summary(node.run);
-    if (summary.groups.map((g) => g.kind).join(',') !== this.groupKinds.get(node.id) || this.runState(node.run) !== this.shownState.get(node.id)) {
+    if (kindsOf(summary) !== this.groupKinds.get(node.id) || this.runState(node.run) !== this.shownState.get(node.id)) {
       this.changed.fire(node);
       return;
     }
-    for (const group of summary.groups) {
-      const g = this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group });
-      if (this.delivered.has(g.id)) this.changed.fire(g);
-    }
+    for (const g of this.groupNodes(node.run, summary)) if (this.delivered.has(g.id)) this.changed.fire(g);
+  }
+
+  private groupNodes(run: Run, summary: RunSummary): Extract<RunsNode, { type: 'group' }>[] {
+    return summary.groups.map((group) => this.node({ type: 'group', id: `group:${run.path}:${group.kind}`, run, group }));
   }
 
   private runState(run: Run): 'live' | 'idle' {
@@ -186,9 +187,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       case 'run': {
         const summary = await this.summary(node.run);
         for (const w of summary.warnings) this.log.warn(w);
-        this.groupKinds.set(node.id, summary.groups.map((g) => g.kind).join(','));
+        this.groupKinds.set(node.id, kindsOf(summary));
         if (summary.groups.length === 0) return [this.node({ type: 'message', id: `msg:${node.run.path}`, text: 'No artifacts yet' })];
-        return summary.groups.map((group) => this.node({ type: 'group', id: `group:${node.run.path}:${group.kind}`, run: node.run, group }));
+        return this.groupNodes(node.run, summary);
       }
       case 'group': {
         const items: RunsNode[] = (node.group.items ?? []).map((item) => this.node({ type: 'item', id: `item:${item.path}`, run: node.run, item, group: node.group.kind }));
@@ -215,8 +216,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
       case 'run': {
         const { run } = node;
-        const live = this.runState(run) === 'live';
-        this.shownState.set(node.id, this.runState(run));
+        const state = this.runState(run);
+        this.shownState.set(node.id, state);
+        const live = state === 'live';
         const last = this.index.lastWriteMs(run) ?? run.modifiedMs;
         const item = new vscode.TreeItem(run.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${RUN_KIND_LABEL[run.kind]} · ${live ? 'live' : 'idle'}`;
@@ -265,6 +267,11 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       }
     }
   }
+}
+
+/** The kinds of artifact groups a run row shows, as one comparable string. */
+function kindsOf(summary: RunSummary): string {
+  return summary.groups.map((g) => g.kind).join(',');
 }
 
 /** The file-system path a node stands for. */

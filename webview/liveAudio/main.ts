@@ -208,7 +208,7 @@ function drawLanes(added: number): void {
   const w = lanesView.columns, h = lanesView.rows, n = lanes.length;
   const k = Math.min(w, added);
   if (k === w) lanesView.clear();
-  const newest = lanesView.newestColumn + (k === w ? w : added);
+  const newest = lanesView.newestColumn + k;
   const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
   let ctx: CanvasRenderingContext2D | undefined;
   for (let i = w - k; i < w; i++) {

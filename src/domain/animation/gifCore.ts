@@ -39,7 +39,6 @@ export class FrameCoder {
   private readonly palette: number;
   private readonly zero: number;
   private readonly raw: number;
-  private readonly rawCapacity: number;
   private cur: number;
   private prev: number;
   private readonly shown: number;
@@ -60,8 +59,7 @@ export class FrameCoder {
     this.used = take(MAX_CODE * 4);
     this.palette = take(256 * 12);
     this.zero = take(width * 4);
-    this.rawCapacity = height * (1 + width * 4) + 1; // 8-bit RGBA rows, one spare byte for inflateInto
-    this.raw = take(this.rawCapacity);
+    this.raw = take(height * (1 + width * 4) + 1); // 8-bit RGBA rows, one spare byte for inflateInto
     this.cur = take(pixels * 4);
     this.prev = take(pixels * 4);
     this.shown = take(pixels);

@@ -3,7 +3,7 @@
 // pixels that did not change since the previous frame transparent, LZW-encode. The pixel
 // work runs in a per-thread FrameCoder (WebAssembly) whose buffers every frame reuses.
 import { ArtifactError } from '../artifacts/errors';
-import { MAX_PNG_FILE, readPng } from '../artifacts/png';
+import { decodePng, MAX_PNG_FILE, readPng } from '../artifacts/png';
 import { FileSource } from '../artifacts/source';
 import { FrameCoder } from './gifCore';
 import { gifFrame } from './gifWriter';
@@ -46,8 +46,7 @@ export type GifTask = SampleTask | EncodeTask | RawTask;
 
 /** A frame as RGBA on the canvas: decoded, fitted without distortion, labelled. */
 export async function loadFrame(spec: Pick<FrameSpec, 'path' | 'label'>, width: number, height: number): Promise<Raster> {
-  const img = await readPng(spec.path);
-  const r = fitToCanvas({ width: img.width, height: img.height, data: img.data, opaque: img.opaque }, width, height);
+  const r = fitToCanvas(await readPng(spec.path), width, height);
   if (spec.label) labelFrame(r, spec.label);
   return r;
 }
@@ -79,7 +78,8 @@ async function loadInto(coder: FrameCoder, spec: Pick<FrameSpec, 'path' | 'label
     const flat = flatten({ width, height, data: target }, [255, 255, 255]);
     if (flat.data !== target) target.set(flat.data);
   } else if (!decoded) {
-    target.set((await loadFrame({ path: spec.path }, width, height)).data);
+    // Another layout or size: the general decoder, on the bytes already read.
+    target.set(fitToCanvas(decodePng(bytes, spec.path), width, height).data);
   }
   if (spec.label) labelFrame({ width, height, data: target }, spec.label);
 }

@@ -44,7 +44,7 @@ export function inflateInto(input: Uint8Array | readonly Uint8Array[], out: Uint
     if (z.destroyed) return failure(z.errored as NodeJS.ErrnoException | null);
     const [availOut, availIn] = z._writeState!;
     written = out.length - availOut;
-    if (availOut === 0) return { ok: false, reason: 'too_long', message: `inflates to more than ${out.length - 1} bytes` };
+    if (availOut === 0) return tooLong(out);
     if (availIn > 0) return { ok: false, reason: 'error', message: 'data after the end of the compressed stream' };
   }
   return { ok: true, bytes: written };
@@ -57,8 +57,12 @@ function inflateByCopy(input: Uint8Array, out: Uint8Array): InflateResult {
     return { ok: true, bytes: data.length };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return e.code === 'ERR_BUFFER_TOO_LARGE' ? { ok: false, reason: 'too_long', message: `inflates to more than ${out.length - 1} bytes` } : failure(e);
+    return e.code === 'ERR_BUFFER_TOO_LARGE' ? tooLong(out) : failure(e);
   }
+}
+
+function tooLong(out: Uint8Array): InflateResult {
+  return { ok: false, reason: 'too_long', message: `inflates to more than ${out.length - 1} bytes` };
 }
 
 function failure(err: NodeJS.ErrnoException | null): InflateResult {

@@ -99,8 +99,7 @@ export function inflateFailure(file: string, rawSize: number, result: InflateRes
   throw new ArtifactError(result.reason === 'truncated' ? 'truncated' : 'inconsistent', file, `PNG data does not inflate: ${result.message}`);
 }
 
-/** `into`, when it has the right size, receives the pixels (callers decoding many frames reuse it). */
-export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS, into?: Uint8Array): RgbaImage & PngInfo {
+export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS): RgbaImage & PngInfo {
   const { info, palette, trns, idat } = readPngChunks(bytes, file, maxPixels);
   const { width, height, bitDepth, colorType } = info;
   const bpp = CHANNELS[colorType] * bitDepth; // bits per pixel
@@ -110,7 +109,7 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
   const inflated = inflateInto(idat, bytesRaw);
   if (!inflated.ok || inflated.bytes < rawSize) inflateFailure(file, rawSize, inflated);
 
-  const out = into?.length === width * height * 4 ? into : new Uint8Array(width * height * 4);
+  const out = new Uint8Array(width * height * 4);
   const bytesPerPixel = Math.max(1, bpp >> 3);
   let offset = 0;
   for (const [x0, y0, dx, dy] of passes) {
@@ -261,11 +260,11 @@ export async function readPngInfoFrom(src: ByteSource): Promise<PngInfo> {
 /** Files over this are refused before reading: a frame this big is not a PNG the producers write. */
 export const MAX_PNG_FILE = 512 << 20;
 
-export async function readPng(path: string, maxPixels = MAX_PIXELS, into?: Uint8Array): Promise<RgbaImage & PngInfo> {
+export async function readPng(path: string, maxPixels = MAX_PIXELS): Promise<RgbaImage & PngInfo> {
   return withFile(path, async (src) => {
     const info = await readPngInfoFrom(src);
     if (info.width * info.height > maxPixels) throw new ArtifactError('too_large', path, `PNG is ${info.width}×${info.height} (${info.width * info.height} pixels, limit ${maxPixels})`);
     if (src.size > MAX_PNG_FILE) throw new ArtifactError('too_large', path, `PNG file of ${src.size} bytes (limit ${MAX_PNG_FILE})`);
-    return decodePng(await src.read(0, src.size, 'PNG'), path, maxPixels, into);
+    return decodePng(await src.read(0, src.size, 'PNG'), path, maxPixels);
   });
 }
