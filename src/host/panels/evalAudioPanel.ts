@@ -105,7 +105,8 @@ class EvalAudioView extends Disposable {
       case 'requestPeaks': {
         const t = this.tracks[m.track];
         if (!t) return;
-        const p = await rangePeaks(t.source, t.info, m.start, m.end, m.buckets);
+        const p = await this.whileOpen(t, rangePeaks(t.source, t.info, m.start, m.end, m.buckets));
+        if (!p) return;
         this.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
         return;
       }
@@ -113,7 +114,8 @@ class EvalAudioView extends Disposable {
         const t = this.tracks[m.track];
         if (!t) return;
         checkWindow(m.size, 1);
-        const s = await spectrogramSamples(t.source, t.info, m.start, m.end, m.columns, m.size);
+        const s = await this.whileOpen(t, spectrogramSamples(t.source, t.info, m.start, m.end, m.columns, m.size));
+        if (!s) return;
         this.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
         return;
       }
@@ -170,6 +172,20 @@ class EvalAudioView extends Disposable {
       }
     }
     this.post({ type: 'sample', step, sample, tracks: infos, text });
+  }
+
+  /**
+   * A read of track `t`, or undefined when another sample replaced it meanwhile: its file was
+   * closed under the read (EBADF), and the page no longer wants the answer.
+   */
+  private async whileOpen<T>(t: OpenTrack, read: Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await read;
+      return this.tracks.includes(t) ? result : undefined;
+    } catch (err) {
+      if (this.tracks.includes(t)) throw err;
+      return undefined;
+    }
   }
 
   private async closeTracks(): Promise<void> {

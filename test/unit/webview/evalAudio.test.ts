@@ -32,6 +32,17 @@ async function select(step: number, index: number): Promise<void> {
   await view.post({ type: 'sample', step, sample: index, tracks, text: sample.text ? await readSampleText(join(s.dir, sample.text)) : undefined });
 }
 
+/** As the host does: a read of a track that another sample replaced (and closed) meanwhile is dropped. */
+async function whileOpen<T>(t: (typeof open)[number], read: Promise<T>): Promise<T | undefined> {
+  try {
+    const result = await read;
+    return open.includes(t) ? result : undefined;
+  } catch (err) {
+    if (open.includes(t)) throw err;
+    return undefined;
+  }
+}
+
 beforeAll(async () => {
   steps = await listEvalSteps(DIR);
   view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], files: DIR, boot: { path: DIR, single: false, diff: true, spectrogram: { ...DEFAULT_SPECTROGRAM, scale: 'linear', range: [-80, 0] } } });
@@ -43,10 +54,12 @@ beforeAll(async () => {
       await select(m.step as number, m.sample as number);
     } else if (m.type === 'requestPeaks') {
       const t = open[m.track as number];
-      await view.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...(await rangePeaks(t.source, t.info, m.start as number, m.end as number, m.buckets as number)) });
+      const p = await whileOpen(t, rangePeaks(t.source, t.info, m.start as number, m.end as number, m.buckets as number));
+      if (p) await view.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
     } else if (m.type === 'requestSamples') {
       const t = open[m.track as number];
-      const s = await spectrogramSamples(t.source, t.info, m.start as number, m.end as number, m.columns as number, m.size as number);
+      const s = await whileOpen(t, spectrogramSamples(t.source, t.info, m.start as number, m.end as number, m.columns as number, m.size as number));
+      if (!s) return;
       await view.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
     }
   });
