@@ -74,19 +74,27 @@ export class VsCode {
    */
   async contextMenuPick(row: ReturnType<Page['locator']>, label: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const menu = this.page.locator('.context-view .monaco-menu');
     for (;;) {
       await row.click({ button: 'right' });
       const item = this.page.locator('.context-view .action-label', { hasText: label });
       try {
         await item.first().waitFor({ timeout: 3_000 });
         await item.first().click();
-        // VS Code closes the menu when it runs the item; a menu still open means the click
-        // landed while it was still being laid out (seen on a cold CI run) and ran nothing.
-        await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 3_000 });
+        // VS Code closes the menu when it runs the item. A menu still open means the click ran
+        // nothing: a menu item listens for the button's release only from 100 ms after it is
+        // drawn, and on a busy CI machine clicks kept landing unheard for 30 s. The keyboard
+        // (the item under the pointer has focus; Enter runs it) has no such delay.
+        if (!(await menu.waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false))) {
+          console.warn(`contextMenuPick: the click on "${label}" ran nothing; pressing Enter on it`);
+          await item.first().hover();
+          await this.page.keyboard.press('Enter');
+          await menu.waitFor({ state: 'detached', timeout: 3_000 });
+        }
         return;
       } catch (error) {
         await this.page.keyboard.press('Escape');
-        await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
+        await menu.waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {});
         if (Date.now() > deadline) throw error;
       }
     }
