@@ -27,6 +27,8 @@ const diffHeatmap = new Heatmap((w) => { zoom = w; compare(); }, () => { zoom = 
 
 const summary = el('div');
 const status = el('p', { class: 'empty', attrs: { role: 'status' } }, 'Reading the store…');
+// Stage and model variant are in each generation's heading (and the record's details).
+const COLUMNS = ['', 'Latent', 'Steps', 'Checkpoint', 'Created', 'Time left', 'Shape', 'Status'];
 const filterInput = el('input', { class: 'text episode-filter', attrs: { type: 'search', placeholder: 'Filter: stage, variant, caption, id, pinned, expiring, orphan', 'aria-label': 'Filter records', 'data-testid': 'filter' } });
 const compareButton = el('button', { attrs: { 'data-testid': 'compare', disabled: '' }, onClick: () => { zoom = undefined; compare(); } }, 'Compare');
 const compareHint = el('span', { class: 'muted' }, 'Tick two latents of the same shape to compare them.');
@@ -39,7 +41,7 @@ app.replaceChildren(
   el('div', { class: 'controls' }, filterInput, compareButton, compareHint),
   el('div', { class: 'table-scroll tall' },
     el('table', { class: 'grid latent-table', attrs: { 'data-testid': 'records' } },
-      el('thead', {}, el('tr', {}, ...['', 'Latent', 'Stage', 'Model variant', 'Steps', 'Checkpoint', 'Created', 'Time left', 'Shape', 'Status'].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ...COLUMNS.map((h) => el('th', {}, h)))),
       tbody)),
   detail,
   comparePane,
@@ -88,11 +90,11 @@ function renderTable(): void {
   for (const ids of generations) {
     const shown = ids.filter((id) => rows.has(id) && matches(rows.get(id)!, words, nowMs));
     if (shown.length === 0) continue;
-    if (ids.length > 1 || rows.get(ids[0])?.stage) body.push(el('tr', { class: 'generation' }, el('td', { attrs: { colspan: '10' } }, generationTitle(ids))));
+    if (ids.length > 1 || rows.get(ids[0])?.stage) body.push(el('tr', { class: 'generation' }, el('td', { attrs: { colspan: String(COLUMNS.length) } }, generationTitle(ids))));
     for (const id of shown) body.push(recordRow(rows.get(id)!, nowMs));
   }
   tbody.replaceChildren(...body);
-  if (body.length === 0) tbody.append(el('tr', {}, el('td', { class: 'empty', attrs: { colspan: '10' } }, rows.size ? 'No record matches the filter.' : 'The store is empty.')));
+  if (body.length === 0) tbody.append(el('tr', {}, el('td', { class: 'empty', attrs: { colspan: String(COLUMNS.length) } }, rows.size ? 'No record matches the filter.' : 'The store is empty.')));
   updateCompareButton();
 }
 
@@ -117,8 +119,6 @@ function recordRow(r: LatentRow, nowMs: number): HTMLTableRowElement {
   const tr = el('tr', { class: r.id === state.selected ? 'selected' : undefined, attrs: { 'data-id': r.id, tabindex: '0' } },
     el('td', {}, box),
     el('td', { class: 'mono', title: r.id }, r.id.slice(0, 8)),
-    el('td', {}, r.stage ?? ''),
-    el('td', {}, r.variant ?? ''),
     el('td', { class: 'num' }, r.totalSteps !== undefined ? String(r.totalSteps) : ''),
     el('td', { class: 'num' }, r.isCheckpoint ? `step ${r.checkpointStep ?? '?'}` : r.stage ? 'final' : ''),
     el('td', { attrs: { 'data-testid': 'created' }, title: r.createdAtMs ? new Date(r.createdAtMs).toString() : '' }, r.createdAtMs ? new Date(r.createdAtMs).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : ''),
@@ -161,7 +161,7 @@ function renderDetail(): void {
       el('button', { attrs: { 'data-testid': 'copy-id' }, title: 'The string the producer takes as src_latent_id', onClick: () => host.post({ type: 'copyId', id: r.id }) }, 'Copy Latent ID'),
       el('button', { class: 'secondary', attrs: { 'data-testid': 'inspect', ...(r.tensorPath ? {} : { disabled: '' }) }, onClick: () => r.tensorPath && host.post({ type: 'inspect', path: r.tensorPath }) }, 'Open in Inspector'),
       el('button', { class: 'secondary', onClick: () => host.post({ type: 'reveal', path: (r.tensorPath ?? r.recordPath)! }) }, 'Reveal'),
-      el('span', { class: 'muted' }, [r.tensorBytes !== undefined ? formatBytes(r.tensorBytes) : undefined, r.createdAtMs ? `created ${new Date(r.createdAtMs).toLocaleString()}` : undefined].filter(Boolean).join(' · ')),
+      el('span', { class: 'muted', attrs: { 'data-testid': 'record-facts' } }, [r.stage, r.variant, r.tensorBytes !== undefined ? formatBytes(r.tensorBytes) : undefined, r.createdAtMs ? `created ${new Date(r.createdAtMs).toLocaleString()}` : undefined].filter(Boolean).join(' · ')),
     ),
     ...(statusOf(r) ? [el('p', { class: 'banner', attrs: { role: 'alert' } }, statusOf(r))] : []),
     el('div', { class: 'latent-texts' }, text('Params', r.paramsText, 'params'), text('LM metadata', r.lmText, 'lm')),

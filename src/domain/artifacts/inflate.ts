@@ -50,9 +50,12 @@ export function inflateInto(input: Uint8Array | readonly Uint8Array[], out: Uint
   return { ok: true, bytes: written };
 }
 
-function inflateByCopy(input: Uint8Array, out: Uint8Array): InflateResult {
+/** The fallback, exported so tests hold it to the same results. */
+export function inflateByCopy(input: Uint8Array, out: Uint8Array): InflateResult {
   try {
-    const data = inflateSync(input, { maxOutputLength: out.length - 1 });
+    // maxOutputLength must be at least 1, so a 1-byte `out` (an empty result's) is checked here.
+    const data = inflateSync(input, { maxOutputLength: Math.max(1, out.length - 1) });
+    if (data.length >= out.length) return tooLong(out);
     out.set(data);
     return { ok: true, bytes: data.length };
   } catch (err) {

@@ -41,7 +41,7 @@ test('records grouped by generation, with time left, pinned, orphans and errors'
   const at = order.findIndex((x) => x === ids.ckpt2);
   expect(order[at - 1]).toMatch(/^# generate · acestep-v15-base · 2 checkpoints \+ 1 final — lofi piano, rain$/);
   expect(order.slice(at, at + 3)).toEqual([ids.ckpt2, ids.ckpt4, ids.final]);
-  expect(await row('ckpt4').locator('td').nth(5).textContent()).toBe('step 4');
+  expect(await row('ckpt4').locator('td').nth(3).textContent()).toBe('step 4');
   expect(await row('ckpt2').locator('[data-testid=time-left]').textContent()).toBe('⚠ 30 min');
   expect(await row('again').locator('[data-testid=time-left]').textContent()).toBe('2 h 30 min');
   expect(await row('bf16').locator('[data-testid=time-left]').textContent()).toBe('pinned');
@@ -61,6 +61,7 @@ test('the clock moves on: time left counts down and expired records say so', asy
 test('a record: params and LM metadata as text, Copy Latent ID, Open in Inspector', async () => {
   await row('final').click();
   await expect.poll(() => byTestId('latent-id').textContent()).toBe(ids.final);
+  expect(await byTestId('record-facts').textContent()).toMatch(/^generate · acestep-v15-base · [\d.]+ (B|KiB) · created /);
   expect(JSON.parse((await byTestId('params').textContent())!)).toEqual({ caption: 'lofi piano, rain', inference_steps: 8, seed: 42 });
   expect(JSON.parse((await byTestId('lm').textContent())!)).toMatchObject({ key: 'A minor' });
   await byTestId('copy-id').click();
