@@ -15,7 +15,6 @@ let images: ImageEntry[] = [];
 let clips: ClipEntry[] = [];
 const selectedClips = new Set<string>();
 let lightboxIndex = -1;
-let focusRestored = false;
 
 const summary = el('div');
 const status = el('p', { class: 'empty', attrs: { role: 'status' } }, 'Listing…');
@@ -107,15 +106,20 @@ player.addEventListener('error', () => {
     why, el('button', { class: 'link', onClick: () => host.post({ type: 'openExternal', path: clip.path }) }, 'Open in the system player')));
 });
 
-function play(clip: ClipEntry): void {
-  playing = clip;
-  state.focus = clip.path;
-  save();
-  host.post({ type: 'focus', path: clip.path });
-  playerNote.replaceChildren(el('p', { class: 'muted', attrs: { 'data-testid': 'playing' } }, clip.name));
-  player.hidden = false;
-  player.src = clip.src;
+/** Loads `clip` into the player, unless it is there already; `start` plays it (a click). */
+function play(clip: ClipEntry, start = false): void {
+  if (playing?.path !== clip.path || player.hidden) {
+    playing = clip;
+    state.focus = clip.path;
+    save();
+    host.post({ type: 'focus', path: clip.path });
+    playerNote.replaceChildren(el('p', { class: 'muted', attrs: { 'data-testid': 'playing' } }, clip.name));
+    player.hidden = false;
+    player.src = clip.src;
+  }
   player.scrollIntoView({ block: 'nearest' });
+  // A clip that cannot play says why through the player's 'error' event.
+  if (start) player.play().catch(() => {});
 }
 
 function probeCells(c: ClipEntry, ffprobe: boolean): HTMLTableCellElement[] {
@@ -154,7 +158,7 @@ function renderClips(ffprobe: string | null): void {
       el('td', { class: 'mono' }, c.name),
       ...probeCells(c, !!ffprobe),
       el('td', { class: 'num' }, formatBytes(c.bytes)),
-      el('td', {}, el('button', { class: 'secondary', attrs: { 'aria-label': `Play ${c.name}` }, onClick: () => play(c) }, '▶ Play')));
+      el('td', {}, el('button', { class: 'secondary', attrs: { 'aria-label': `Play ${c.name}` }, onClick: () => play(c, true) }, '▶ Play')));
   });
   updateStitch();
   clipsSection.replaceChildren(
@@ -196,9 +200,9 @@ host.onMessage((m) => {
       renderGallery(m.moreImages);
       renderClips(m.ffprobe);
       if (playing) playing = clips.find((c) => c.path === playing!.path);
-      // Keep the enlarged image (or show the one saved before a reload).
-      if (state.focus && (lightboxIndex >= 0 || !focusRestored)) applyFocus(state.focus);
-      focusRestored = true;
+      // Keep the enlarged image at its new place in the list. What was shown before a reload
+      // comes back from the host's 'focus' (its state is this page's saved one).
+      if (state.focus && lightboxIndex >= 0) applyFocus(state.focus);
       return;
     }
     case 'focus':

@@ -76,3 +76,29 @@ test('a WebM clip plays in the panel', async () => {
   expect(await byTestId('player').evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight, Math.round(v.duration)])).toEqual([64, 48, 1]);
   expect(view.errors()).toEqual([]);
 });
+
+test('after a reload the saved clip is back in the player once, not playing; a Play click plays it', async () => {
+  const clip = join(dir, 'scene_2.webm');
+  const again = await WebviewPage.open('media', { files: dir, webgl: false, viewport: { width: 1200, height: 900 }, boot: { dir, focus: clip } });
+  const focusMessages: unknown[] = [];
+  const restored = new MediaSession(dir, {
+    post: (m) => void again.post(m), uri: (p) => `${again.origin}/files/${relative(dir, p)}`, copy: () => {},
+    reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => null,
+  }, clip);
+  again.onMessage((m) => { if (m.type === 'focus') focusMessages.push(m.path); return restored.handle(m as never); });
+  try {
+    await again.load();
+    const player = again.page.locator('[data-testid=player]');
+    await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await again.page.locator('[data-testid=playing]').textContent()).toBe('scene_2.webm');
+    // Loaded once (the page used to restore it itself and again on the host's word).
+    expect(focusMessages).toEqual([clip]);
+    expect(await player.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
+    await again.page.locator('button[aria-label="Play scene_2.webm"]').click();
+    await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime > 0 && (v.ended || !v.paused)), { timeout: 10_000 }).toBe(true);
+    expect(focusMessages).toEqual([clip]);
+    expect(again.errors()).toEqual([]);
+  } finally {
+    await again.close();
+  }
+});
