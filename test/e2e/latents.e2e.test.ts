@@ -1,7 +1,8 @@
 // Latents, checkpoints and media in VS Code: a latent store opened from the Runs view lists its
 // records by generation; a latent opens in the Safetensors Inspector with its shape and
 // statistics; a .safetensors file opens with "Open With…"; a gallery shows its images and
-// clips. Screenshots in dark and light themes.
+// clips; after a window reload both folder panels come back as they were. Screenshots in dark
+// and light themes.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,5 +88,19 @@ test('a gallery from the Runs view: thumbnails load, an image enlarges, clips ar
   await vs.screenshot('media-dark');
   await byTestId(frame, 'gallery').locator('figure').first().click();
   await expect.poll(() => byTestId(frame, 'lightbox-info').textContent(), { timeout: 10_000 }).toMatch(/^32 × 24 · /);
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('after a window reload the gallery comes back with the same image enlarged, and the store panel with it', async () => {
+  const before = await byTestId(await vs.webviewFrame('[data-testid="lightbox-info"]'), 'lightbox-name').textContent();
+  await vs.runCommand('Developer: Reload Window');
+  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const frame = await vs.webviewFrame('[data-testid="gallery"]', 60_000);
+  await expect.poll(() => byTestId(frame, 'lightbox-name').textContent(), { timeout: 30_000 }).toBe(before);
+  expect(await byTestId(frame, 'lightbox').isVisible()).toBe(true);
+  // The store's tab came back too; shown, it lists its records again.
+  await vs.page.locator('.tab', { hasText: 'Latents · store' }).click();
+  const store = await vs.webviewFrame('[data-testid="records"]', 30_000);
+  await expect.poll(() => byTestId(store, 'record-count').textContent(), { timeout: 30_000 }).toBe('10 latents');
   expect(vs.extensionErrors()).toEqual([]);
 });

@@ -9,7 +9,7 @@ import { MEDIA_VIEW_TYPE, type MediaState, type MediaWebviewToHost } from '../..
 import { Disposable } from '../dispose';
 import { loadPanelPage } from '../panelPage';
 import { watchFolder } from '../watchFolder';
-import { PanelSet } from './panelSet';
+import { FolderPanelSet } from './panelSet';
 
 /** ffprobe as Stitch Videos finds it (setting, ffmpeg-static's sibling, PATH), or null. */
 function findFfprobe(): string | null {
@@ -21,23 +21,18 @@ function findFfprobe(): string | null {
   }
 }
 
-export class MediaPanels extends PanelSet<MediaState, MediaView> {
+export class MediaPanels extends FolderPanelSet<MediaState, MediaView> {
   constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
-    super(extensionUri, MEDIA_VIEW_TYPE);
+    super(extensionUri, MEDIA_VIEW_TYPE, title);
   }
 
   /** Opens the folder's panel (or reveals it), showing `focus` when given. */
   show(dir: string, focus?: string): void {
-    const existing = [...this.open].find((v) => v.state.dir === dir);
-    if (existing) return existing.reveal(focus);
-    const panel = vscode.window.createWebviewPanel(MEDIA_VIEW_TYPE, title(dir), vscode.ViewColumn.Active, this.options(dir));
-    this.keep(new MediaView(panel, { dir, focus }, this.extensionUri, this.log));
+    this.showFolder({ dir, focus }, focus);
   }
 
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: MediaState | undefined): Promise<void> {
-    if (typeof state?.dir !== 'string') return panel.dispose();
-    panel.webview.options = this.options(state.dir);
-    this.keep(new MediaView(panel, state, this.extensionUri, this.log));
+  protected create(panel: vscode.WebviewPanel, state: MediaState): MediaView {
+    return new MediaView(panel, state, this.extensionUri, this.log);
   }
 }
 

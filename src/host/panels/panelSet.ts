@@ -47,3 +47,32 @@ export abstract class PanelSet<State, View extends PanelView> extends Disposable
     super.dispose();
   }
 }
+
+/** A panel of one folder, brought forward at `focus` (an item in it) when asked for again. */
+export interface FolderView<State extends { dir: string }> extends PanelView {
+  readonly state: State;
+  reveal(focus?: string): void;
+}
+
+/** Panels of folders, one per folder; a view is made from its state, new or saved. */
+export abstract class FolderPanelSet<State extends { dir: string }, View extends FolderView<State>> extends PanelSet<State, View> {
+  constructor(extensionUri: vscode.Uri, private readonly viewType: string, private readonly title: (dir: string) => string) {
+    super(extensionUri, viewType);
+  }
+
+  protected abstract create(panel: vscode.WebviewPanel, state: State): View;
+
+  /** Reveals the panel of `state.dir` at `focus`, or opens one with `state`. */
+  protected showFolder(state: State, focus?: string): void {
+    const existing = [...this.open].find((v) => v.state.dir === state.dir);
+    if (existing) return existing.reveal(focus);
+    const panel = vscode.window.createWebviewPanel(this.viewType, this.title(state.dir), vscode.ViewColumn.Active, this.options(state.dir));
+    this.keep(this.create(panel, state));
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: State | undefined): Promise<void> {
+    if (typeof state?.dir !== 'string') return panel.dispose();
+    panel.webview.options = this.options(state.dir);
+    this.keep(this.create(panel, state));
+  }
+}

@@ -13,7 +13,7 @@ import {
 import { Disposable } from '../dispose';
 import { assetRoots, loadPanelPage } from '../panelPage';
 import { watchFolder } from '../watchFolder';
-import { PanelSet } from './panelSet';
+import { FolderPanelSet } from './panelSet';
 
 /** Opens a .safetensors file in the inspector. */
 export function inspectTensorFile(path: string): Thenable<unknown> {
@@ -54,22 +54,18 @@ class InspectorView extends Disposable {
   }
 }
 
-export class LatentStorePanels extends PanelSet<LatentStoreState, LatentStoreView> {
+export class LatentStorePanels extends FolderPanelSet<LatentStoreState, LatentStoreView> {
   constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
-    super(extensionUri, LATENT_STORE_VIEW_TYPE);
+    super(extensionUri, LATENT_STORE_VIEW_TYPE, title);
   }
 
+  /** Opens the store's panel (or reveals it), with latent `selected` when given. */
   show(dir: string, selected?: string): void {
-    const existing = [...this.open].find((v) => v.state.dir === dir);
-    if (existing) return existing.reveal(selected);
-    const panel = vscode.window.createWebviewPanel(LATENT_STORE_VIEW_TYPE, title(dir), vscode.ViewColumn.Active, this.options(dir));
-    this.keep(new LatentStoreView(panel, { dir, selected }, this.extensionUri, this.log));
+    this.showFolder({ dir, selected }, selected);
   }
 
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: LatentStoreState | undefined): Promise<void> {
-    if (typeof state?.dir !== 'string') return panel.dispose();
-    panel.webview.options = this.options(state.dir);
-    this.keep(new LatentStoreView(panel, state, this.extensionUri, this.log));
+  protected create(panel: vscode.WebviewPanel, state: LatentStoreState): LatentStoreView {
+    return new LatentStoreView(panel, state, this.extensionUri, this.log);
   }
 }
 
