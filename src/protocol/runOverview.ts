@@ -1,6 +1,6 @@
 // Messages between the Run Overview panel (host) and its webview. Both sides import
 // this file; it only imports types, so the webview bundle stays free of host code.
-import type { RunActivityState, RunSummary } from '../domain/runs/model';
+import type { ArtifactGroup, RunActivityState, RunSummary } from '../domain/runs/model';
 
 export const RUN_OVERVIEW_VIEW_TYPE = 'runreel.runOverview';
 
@@ -16,4 +16,21 @@ export type RunOverviewHostToWebview =
 export type RunOverviewWebviewToHost =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'reveal'; path: string };
+  | { type: 'reveal'; path: string }
+  | { type: 'open'; kind: ArtifactGroup['kind'] };
+
+/**
+ * The panel each kind of artifact opens from its row: the command is run on the group's
+ * folder, or on its newest item ('latest'). The webview names a kind, never a command or path.
+ */
+export const OPEN_ACTIONS: Partial<Record<ArtifactGroup['kind'], { label: string; command: string; target: 'group' | 'latest' }>> = {
+  snapshots: { label: 'Open Timeline', command: 'runreel.openEmbeddingTimeline', target: 'group' },
+  evalSteps: { label: 'Open Eval Audio', command: 'runreel.openEvalAudio', target: 'group' },
+  checkpoints: { label: 'Inspect Latest', command: 'runreel.inspectSafetensors', target: 'latest' },
+  episodes: { label: 'Replay', command: 'runreel.replayEpisode', target: 'group' },
+  latents: { label: 'Open Store', command: 'runreel.openLatentStore', target: 'group' },
+  buffer: { label: 'Open Live Audio', command: 'runreel.openLiveAudio', target: 'group' },
+  images: { label: 'Open Gallery', command: 'runreel.openMedia', target: 'group' },
+  clips: { label: 'Open Clips', command: 'runreel.openMedia', target: 'group' },
+  frames: { label: 'Create Animation', command: 'runreel.createAnimation', target: 'group' },
+};

@@ -59,6 +59,20 @@ describe('in a workspace with runs', () => {
     await vs.screenshot('run-overview-light');
   });
 
+  test('each row opens what it holds: Inspect Latest on checkpoints, Open Timeline on snapshots', async () => {
+    const overview = await vs.webviewFrame('[data-testid="open-checkpoints"]');
+    await overview.locator('[data-testid="open-checkpoints"]').click();
+    const inspector = await vs.webviewFrame('[data-testid="tensors"]');
+    await expect.poll(() => inspector.locator('[data-testid="tensors"] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => vs.page.locator('.tab.active').textContent()).toContain('adapter_model.safetensors');
+    await vs.page.locator('.tab', { hasText: 'Run · lightning_logs/version_0' }).click();
+    await (await vs.webviewFrame('[data-testid="open-snapshots"]')).locator('[data-testid="open-snapshots"]').click();
+    const timeline = await vs.webviewFrame('[data-testid="slider"]');
+    await expect.poll(() => timeline.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toMatch(/^step \d+/);
+    await vs.runCommand('View: Close All Editors');
+    expect(vs.extensionErrors()).toEqual([]);
+  });
+
   test('"Run Reel: Open Run Overview" from the palette asks which run and opens it', async () => {
     await vs.runCommand('Run Reel: Open Run Overview');
     await vs.pickQuickItem('arc_run');

@@ -1,5 +1,5 @@
 // Run Overview webview: renders a RunSummary sent by the host.
-import type { RunOverviewHostToWebview, RunOverviewState, RunOverviewWebviewToHost } from '../../src/protocol/runOverview';
+import { OPEN_ACTIONS, type RunOverviewHostToWebview, type RunOverviewState, type RunOverviewWebviewToHost } from '../../src/protocol/runOverview';
 import type { RunActivityState, RunSummary } from '../../src/domain/runs/model';
 import { el } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -27,7 +27,9 @@ function render(summary: RunSummary, state: RunActivityState, version: string): 
       el('th', { attrs: { scope: 'row' } }, g.label),
       el('td', { class: 'num' }, String(g.count)),
       el('td', {}, g.detail ?? ''),
-      el('td', {}, g.path ? el('button', { class: 'link', title: g.path, onClick: () => host.post({ type: 'reveal', path: g.path! }) }, 'Reveal') : ''),
+      el('td', { class: 'row-actions' },
+        ...(OPEN_ACTIONS[g.kind] ? [el('button', { class: 'secondary', attrs: { 'data-testid': `open-${g.kind}` }, onClick: () => host.post({ type: 'open', kind: g.kind }) }, OPEN_ACTIONS[g.kind]!.label)] : []),
+        ...(g.path ? [el('button', { class: 'link', title: g.path, onClick: () => host.post({ type: 'reveal', path: g.path! }) }, 'Reveal')] : [])),
     ),
   );
   app.replaceChildren(

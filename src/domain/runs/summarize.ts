@@ -99,13 +99,14 @@ async function checkpointGroup(dir: string, entries: Entry[]): Promise<ArtifactG
   const items: ArtifactItem[] = [];
   let bytes = 0;
   const step = (n: string) => Number(/step=(\d+)/.exec(n)?.[1] ?? -1);
-  for (const e of [...entries].sort((a, b) => step(a.name) - step(b.name) || a.name.localeCompare(b.name)).slice(0, ITEM_LIMIT)) {
+  // The newest ITEM_LIMIT when there are more: those are the ones a user opens.
+  for (const e of [...entries].sort((a, b) => step(a.name) - step(b.name) || a.name.localeCompare(b.name)).slice(-ITEM_LIMIT)) {
     const p = join(dir, e.name);
     const size = await sizeOf(p);
     bytes += size ?? 0;
     items.push({ label: e.name, path: p, bytes: size, detail: size !== undefined ? formatBytes(size) : undefined });
   }
-  return { kind: 'checkpoints', label: 'Checkpoints', count: entries.length, detail: formatBytes(bytes), bytes, path: dir, ...limited(items) };
+  return { kind: 'checkpoints', label: 'Checkpoints', count: entries.length, detail: formatBytes(bytes), bytes, path: dir, ...limited(items, entries.length) };
 }
 
 async function episodeGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup> {

@@ -1,9 +1,10 @@
 // "Run Overview" webview panel: what a run holds, refreshed as the run index changes.
 // One panel per run; a manager owns them all and restores them after a reload.
 import * as vscode from 'vscode';
-import type { Run } from '../../domain/runs/model';
+import type { Run, RunSummary } from '../../domain/runs/model';
 import { summarizeRun } from '../../domain/runs/summarize';
 import {
+  OPEN_ACTIONS,
   RUN_OVERVIEW_VIEW_TYPE,
   type RunOverviewHostToWebview,
   type RunOverviewState,
@@ -112,12 +113,26 @@ export class RunOverviewPanel extends Disposable {
       case 'reveal':
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(message.path));
         return;
+      case 'open':
+        await this.open(message.kind);
+        return;
       default: {
         const unknown: never = message;
         this.log.warn(`run overview: unknown message ${JSON.stringify(unknown)}`);
       }
     }
   }
+
+  /** Runs the row's action on what the last summary sent says the group holds. */
+  private async open(kind: string): Promise<void> {
+    const action = Object.hasOwn(OPEN_ACTIONS, kind) ? OPEN_ACTIONS[kind as keyof typeof OPEN_ACTIONS] : undefined;
+    const group = this.shown?.groups.find((g) => g.kind === kind);
+    const path = action?.target === 'latest' ? group?.items?.at(-1)?.path : group?.path;
+    if (!action || !path) return this.log.warn(`run overview: nothing to open for ${JSON.stringify(kind)}`);
+    await vscode.commands.executeCommand(action.command, vscode.Uri.file(path));
+  }
+
+  private shown: RunSummary | undefined;
 
   private async sendSummary(): Promise<void> {
     if (this.isDisposed) return;
@@ -127,7 +142,7 @@ export class RunOverviewPanel extends Disposable {
       return;
     }
     try {
-      const summary = await summarizeRun(run);
+      const summary = (this.shown = await summarizeRun(run));
       this.panel.title = `Run · ${run.name}`;
       this.post({ type: 'summary', summary, state: this.index.state(run), version: __RUNREEL_VERSION__ });
     } catch (err) {

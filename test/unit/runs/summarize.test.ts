@@ -1,9 +1,11 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { discoverRuns } from '../../../src/domain/runs/discover';
 import { formatBytes } from '../../../src/domain/format';
+import { ITEM_LIMIT } from '../../../src/domain/runs/model';
 import { stepRange, summarizeRun } from '../../../src/domain/runs/summarize';
-import { FIXTURE_WORKSPACE } from '../helpers';
+import { FIXTURE_WORKSPACE, tempDir } from '../helpers';
 
 const LAYOUTS = join(__dirname, '..', '..', 'fixtures', 'layouts');
 const WALL = 1763700000;
@@ -60,6 +62,16 @@ describe('summarizeRun on the fixture runs', async () => {
     const s = await summarizeRun({ ...byKind.episodes, path: join(FIXTURE_WORKSPACE, 'gone') });
     expect(s.groups).toEqual([expect.objectContaining({ kind: 'episodes', count: 0 })]);
   });
+});
+
+test('more checkpoints than the list holds: the newest are listed (Inspect Latest opens the last), the rest counted', async () => {
+  const run = tempDir();
+  for (let step = 1; step <= ITEM_LIMIT + 2; step++) mkdirSync(join(run, 'checkpoints', `epoch=0-step=${step * 10}_lora`), { recursive: true });
+  const s = await summarizeRun({ path: run, name: 'r', kind: 'lightning', root: run, modifiedMs: 0 });
+  const ckpts = s.groups.find((g) => g.kind === 'checkpoints')!;
+  expect([ckpts.count, ckpts.items!.length, ckpts.moreItems]).toEqual([ITEM_LIMIT + 2, ITEM_LIMIT, 2]);
+  expect(ckpts.items![0].label).toBe('epoch=0-step=30_lora');
+  expect(ckpts.items!.at(-1)!.label).toBe(`epoch=0-step=${(ITEM_LIMIT + 2) * 10}_lora`);
 });
 
 test('stepRange orders numerically, not as text', () => {
