@@ -96,6 +96,17 @@ describe('in a workspace with runs', () => {
     await vs.screenshot('runs-live');
   });
 
+  test('after Collapse All, a snapshot arriving in the run that was open shows when it is opened again', async () => {
+    await vs.page.locator('.pane-header[aria-label^="Runs"] .action-label[aria-label="Collapse All"], .title-actions .action-label[aria-label="Collapse All"]').first().click();
+    await expect.poll(() => vs.treeItem(/^Embedding snapshots/).count()).toBe(0);
+    const snaps = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+    copyFileSync(join(snaps, 'viz_step_150_embeddings.npz'), join(snaps, 'viz_step_250_embeddings.npz'));
+    await vs.page.waitForTimeout(1_500); // the index's debounce and the view's refresh, on a collapsed run
+    await vs.treeItem(/^lightning_logs\/version_0/).locator('.monaco-tl-twistie').click();
+    await expect.poll(() => vs.treeItem(/^Embedding snapshots/).textContent(), { timeout: 10_000 }).toContain('5 · steps 50–250, latest 250');
+    expect(vs.extensionErrors()).toEqual([]);
+  });
+
   test('a new run folder appears as a new run', async () => {
     const store = join(vs.workspace, 'new_store');
     mkdirSync(store);
