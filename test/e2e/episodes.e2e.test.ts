@@ -1,7 +1,7 @@
 // Episode Replay in VS Code: an episode opened from the Runs view steps forward with the
 // keyboard (step and reward change), the panel comes back at the same step after a window
 // reload, a reduced-state episode opens from the Explorer's context menu with its SVG step
-// images, and an episode log opens with "Open With…".
+// images, one picked from the palette opens, and an episode log opens with "Open With…".
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,20 @@ test('Explorer → Replay Episode on a reduced-state episode shows its SVG step 
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 20_000 }).toBe(40);
   await frame.locator('[data-testid="next"]').click();
   await expect.poll(() => img.getAttribute('src'), { timeout: 10_000 }).toMatch(/step_001\.svg$/);
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('"Run Reel: Replay Episode" from the palette lists episodes newest first and opens the one picked', async () => {
+  await vs.runCommand('View: Close All Editors');
+  await vs.runCommand('Run Reel: Replay Episode');
+  const rows = vs.page.locator('.quick-input-widget .monaco-list-row');
+  await rows.first().waitFor();
+  const grid = rows.filter({ has: vs.page.locator('.label-description', { hasText: /^grid_run$/ }) });
+  // A row's first label is its name (the folder's path follows as its detail).
+  await expect.poll(() => grid.evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent))).toEqual(['episode_0003', 'episode_0002', 'episode_0001', 'episode_0000']);
+  await grid.filter({ has: vs.page.locator('.label-name', { hasText: 'episode_0001' }) }).click();
+  const frame = await vs.webviewFrame('[data-testid="grids"]');
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toMatch(/^episode 1 · /);
   expect(vs.extensionErrors()).toEqual([]);
 });
 
