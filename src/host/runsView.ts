@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { RUN_KIND_LABEL, type ArtifactGroup, type ArtifactItem, type Run, type RunKind, type RunSummary } from '../domain/runs/model';
 import { formatBytes, formatDuration } from '../domain/format';
 import { summarizeRun } from '../domain/runs/summarize';
+import { OPEN_ACTIONS } from '../protocol/runOverview';
 import { Disposable } from './dispose';
 import type { RunIndex } from './runIndex';
 
@@ -33,14 +34,10 @@ const RUN_CLICK: Partial<Record<RunKind, { command: string; title: string }>> = 
   clips: { command: 'runreel.openMedia', title: 'Open Gallery and Clips' },
 };
 
-/** What clicking an artifact does, and its context value (runreel.item.<context>) for menus. */
-const ITEM_CLICK: Partial<Record<ArtifactGroup['kind'], { command: string; title: string; context: string }>> = {
-  evalSteps: { command: 'runreel.openEvalAudio', title: 'Open Eval Audio', context: 'evalStep' },
-  episodes: { command: 'runreel.replayEpisode', title: 'Replay Episode', context: 'episode' },
-  latents: { command: 'runreel.openLatentStore', title: 'Open Latent Store', context: 'latent' },
-  checkpoints: { command: 'runreel.inspectSafetensors', title: 'Inspect Safetensors', context: 'checkpoint' },
-  images: { command: 'runreel.openMedia', title: 'Open Gallery and Clips', context: 'image' },
-  clips: { command: 'runreel.openMedia', title: 'Open Gallery and Clips', context: 'clip' },
+/** Context value (runreel.item.<context>) of the items of each kind that open on a click, for
+ * menus; a click runs the command that opens their group (OPEN_ACTIONS) on the item. */
+const ITEM_CONTEXT: Partial<Record<ArtifactGroup['kind'], string>> = {
+  evalSteps: 'evalStep', episodes: 'episode', latents: 'latent', checkpoints: 'checkpoint', images: 'image', clips: 'clip',
 };
 
 export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsNode> {
@@ -253,10 +250,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.tooltip = [a.label, a.detail, a.warning ? `⚠ ${a.warning}` : undefined, a.path].filter(Boolean).join('\n');
         item.iconPath = a.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : vscode.ThemeIcon.File;
         item.resourceUri = vscode.Uri.file(a.path);
-        const click = ITEM_CLICK[node.group];
-        item.contextValue = click ? `runreel.item.${click.context}` : a.id ? 'runreel.item.id' : 'runreel.item';
+        const context = ITEM_CONTEXT[node.group], open = OPEN_ACTIONS[node.group];
+        item.contextValue = context ? `runreel.item.${context}` : a.id ? 'runreel.item.id' : 'runreel.item';
         item.id = node.id;
-        if (click) item.command = { command: click.command, title: click.title, arguments: [node] };
+        if (context && open) item.command = { command: open.command, title: open.label, arguments: [node] };
         return item;
       }
       case 'message': {
