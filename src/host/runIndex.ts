@@ -1,6 +1,7 @@
 // The window's runs: discovered under the roots, kept current by one watcher per root,
 // with live/idle state. Other features subscribe to its events (follow the latest
 // snapshot, animate when a run goes idle).
+import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import { basename, join, sep } from 'node:path';
 import * as vscode from 'vscode';
@@ -59,7 +60,7 @@ export class RunIndex extends Disposable {
       const seconds = Math.max(5, vscode.workspace.getConfiguration('runreel').get<number>('idleAfterSeconds', 60));
       this.activity.setWindow(seconds * 1000);
       clearInterval(idleTimer);
-      idleTimer = setInterval(() => this.expireLive(), Math.min(5000, (seconds * 1000) / 4));
+      idleTimer = setInterval(() => { void this.pollRingBuffers(); this.expireLive(); }, Math.min(5000, (seconds * 1000) / 4));
     };
     applyIdleWindow();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('runreel.idleAfterSeconds')) applyIdleWindow(); }));
@@ -211,6 +212,22 @@ export class RunIndex extends Disposable {
     const idle = this.activity.expire(Date.now()).map((p) => this.find(p)).filter((r): r is Run => !!r);
     for (const run of idle) this.becameIdle.fire(run);
     if (idle.length > 0) this.changed.fire({ runs: idle });
+  }
+
+  /**
+   * A ring buffer is written through a memory map, which file watching does not report: its
+   * modification time says when it was last written.
+   */
+  private async pollRingBuffers(): Promise<void> {
+    const live: Run[] = [];
+    await Promise.all(this.runs.filter((r) => r.kind === 'ringbuffer').map(async (run) => {
+      const mtimeMs = await stat(run.path).then((s) => s.mtimeMs, () => undefined);
+      if (mtimeMs === undefined || mtimeMs <= (this.activity.lastWriteMs(run.path) ?? run.modifiedMs)) return;
+      const wasLive = this.activity.state(run.path, Date.now()) === 'live';
+      if (this.activity.record(run.path, Date.now())) this.becameLive.fire(run);
+      if (!wasLive) live.push(run);
+    }));
+    if (live.length > 0 && !this.isDisposed) this.changed.fire({ runs: live });
   }
 }
 

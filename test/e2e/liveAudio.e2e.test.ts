@@ -35,6 +35,8 @@ test('clicking the ring buffer in the Runs view shows it live: 8 lanes, a scroll
   const frame = await vs.webviewFrame('[data-testid="wave"]');
   await expect.poll(() => status(frame), { timeout: 20_000 }).toBe('Live');
   expect(await frame.locator('[data-testid="info"]').textContent()).toMatch(/^48,000 Hz · 8 ch · 10\.0 s ring · written /);
+  // Written through a memory map, which file watching does not see: the row says live all the same.
+  await expect.poll(() => run.textContent(), { timeout: 15_000 }).toContain('live audio buffer · live');
   await expect.poll(async () => Number(await frame.locator('[data-testid="stats"]').getAttribute('data-fps')), { timeout: 20_000 }).toBeGreaterThan(10);
   await expect.poll(() => frame.locator('[data-testid="spectrogram"]').evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(c.width - 10, 0, 10, c.height).data;
