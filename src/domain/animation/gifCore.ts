@@ -4,8 +4,7 @@
 // worker's memory stays flat however many frames it encodes.
 import gifcoreWasm from '../../../wasm/gifcore.wasm';
 import { ArtifactError } from '../artifacts/errors';
-import { inflateInto } from '../artifacts/inflate';
-import { inflateFailure, pngRawSize, readPngChunks } from '../artifacts/png';
+import { inflatePngRows, pngRawSize, readPngChunks } from '../artifacts/png';
 import type { Rect } from './gifWriter';
 
 interface Kernels {
@@ -59,7 +58,7 @@ export class FrameCoder {
     this.used = take(MAX_CODE * 4);
     this.palette = take(256 * 12);
     this.zero = take(width * 4);
-    this.raw = take(height * (1 + width * 4) + 1); // 8-bit RGBA rows, one spare byte for inflateInto
+    this.raw = take(height * (1 + width * 4) + 1); // 8-bit RGBA rows, one spare byte for inflatePngRows
     this.cur = take(pixels * 4);
     this.prev = take(pixels * 4);
     this.shown = take(pixels);
@@ -104,8 +103,7 @@ export class FrameCoder {
     const rgb = info.colorType === 2 && !trns, rgba = info.colorType === 6;
     if (info.bitDepth !== 8 || info.interlaced || !(rgb || rgba) || info.width !== this.width || info.height !== this.height) return { decoded: false, opaque: false };
     const rawSize = pngRawSize(info);
-    const inflated = inflateInto(idat, this.heap.subarray(this.raw, this.raw + rawSize + 1));
-    if (!inflated.ok || inflated.bytes < rawSize) inflateFailure(file, rawSize, inflated);
+    inflatePngRows(idat, this.heap.subarray(this.raw), rawSize, file);
     const bpp = rgb ? 3 : 4;
     const bad = this.k.unfilter(this.raw, this.zero, this.height, this.width * bpp, bpp);
     if (bad >= 0) throw new ArtifactError('inconsistent', file, `PNG row ${bad} uses unknown filter ${this.heap[this.raw + bad * (1 + this.width * bpp)]}`);

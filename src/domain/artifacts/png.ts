@@ -4,7 +4,7 @@
 import { crc32 } from 'node:zlib';
 import { ArtifactError } from './errors';
 import { withFile, type ByteSource } from './source';
-import { inflateInto, type InflateResult } from './inflate';
+import { inflateInto } from './inflate';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Largest image decoded, in pixels (64 megapixels: 256 MiB of RGBA). */
@@ -92,8 +92,13 @@ export function pngRawSize(info: PngInfo): number {
   return size;
 }
 
-/** Raises the decoder's error for an image data stream that did not inflate to `rawSize` bytes. */
-export function inflateFailure(file: string, rawSize: number, result: InflateResult): never {
+/**
+ * Inflates the image data into `out` (at least `rawSize` + 1 bytes: the spare byte tells a
+ * stream that is too long), or raises the decoder's error naming `file`.
+ */
+export function inflatePngRows(idat: readonly Uint8Array[], out: Uint8Array, rawSize: number, file: string): void {
+  const result = inflateInto(idat, out.subarray(0, rawSize + 1));
+  if (result.ok && result.bytes === rawSize) return;
   if (result.ok) throw new ArtifactError('truncated', file, `PNG data is ${result.bytes} bytes, ${rawSize} expected`);
   if (result.reason === 'too_long') throw new ArtifactError('inconsistent', file, `PNG data inflates beyond the ${rawSize} bytes its dimensions allow`);
   throw new ArtifactError(result.reason === 'truncated' ? 'truncated' : 'inconsistent', file, `PNG data does not inflate: ${result.message}`);
@@ -106,8 +111,7 @@ export function decodePng(bytes: Uint8Array, file: string, maxPixels = MAX_PIXEL
   const passes = info.interlaced ? ADAM7 : [[0, 0, 1, 1]];
   const rawSize = pngRawSize(info);
   const bytesRaw = new Uint8Array(rawSize + 1);
-  const inflated = inflateInto(idat, bytesRaw);
-  if (!inflated.ok || inflated.bytes < rawSize) inflateFailure(file, rawSize, inflated);
+  inflatePngRows(idat, bytesRaw, rawSize, file);
 
   const out = new Uint8Array(width * height * 4);
   const bytesPerPixel = Math.max(1, bpp >> 3);
