@@ -253,7 +253,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         const context = ITEM_CONTEXT[node.group], open = OPEN_ACTIONS[node.group];
         item.contextValue = context ? `runreel.item.${context}` : a.id ? 'runreel.item.id' : 'runreel.item';
         item.id = node.id;
-        if (context && open) item.command = { command: open.command, title: open.label, arguments: [node] };
+        // The group's button label ('Inspect Latest', …) would misname one item: plain 'Open'.
+        if (context && open) item.command = { command: open.command, title: 'Open', arguments: [node] };
         return item;
       }
       case 'message': {

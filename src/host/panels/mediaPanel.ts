@@ -43,7 +43,6 @@ class MediaView extends Disposable {
 
   constructor(readonly panel: vscode.WebviewPanel, readonly state: MediaState, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
     super();
-    panel.title = title(state.dir);
     this.session = new MediaSession(state.dir, {
       post: (m) => void panel.webview.postMessage(m),
       uri: (path) => panel.webview.asWebviewUri(vscode.Uri.file(path)).toString(),

@@ -73,6 +73,7 @@ export abstract class FolderPanelSet<State extends { dir: string }, View extends
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: State | undefined): Promise<void> {
     if (typeof state?.dir !== 'string') return panel.dispose();
     panel.webview.options = this.options(state.dir);
+    panel.title = this.title(state.dir);
     this.keep(this.create(panel, state));
   }
 }

@@ -125,8 +125,8 @@ export class RunOverviewPanel extends Disposable {
 
   /** Runs the row's action on what the last summary sent says the group holds. */
   private async open(kind: string): Promise<void> {
-    const action = Object.hasOwn(OPEN_ACTIONS, kind) ? OPEN_ACTIONS[kind as keyof typeof OPEN_ACTIONS] : undefined;
     const group = this.shown?.groups.find((g) => g.kind === kind);
+    const action = group && OPEN_ACTIONS[group.kind];
     const path = action?.target === 'latest' ? group?.items?.at(-1)?.path : group?.path;
     if (!action || !path) return this.log.warn(`run overview: nothing to open for ${JSON.stringify(kind)}`);
     await vscode.commands.executeCommand(action.command, vscode.Uri.file(path));

@@ -76,7 +76,6 @@ class LatentStoreView extends Disposable {
 
   constructor(readonly panel: vscode.WebviewPanel, readonly state: LatentStoreState, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
     super();
-    panel.title = title(state.dir);
     this.session = new LatentStoreSession(state.dir, {
       post: (m) => void panel.webview.postMessage(m),
       copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied latent ID ${text}`, 3000)),
