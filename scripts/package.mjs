@@ -21,13 +21,16 @@ function run(cmd, args) {
 mkdirSync(join(root, 'out'), { recursive: true });
 run(process.execPath, ['esbuild.mjs', '--production']);
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-// Bundled: no node_modules to ship. Relative README links stay relative (no repository URL to rewrite them to).
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--allow-missing-repository', '--out', vsixPath]);
+// Bundled: no node_modules to ship. vsce rewrites the README's relative links (screenshots, which
+// stay out of the VSIX) to the repository's raw files, so the Marketplace page shows them.
+run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsixPath]);
 
 const files = run(process.execPath, [vsce, 'ls', '--no-dependencies']).split('\n').map((l) => l.trim()).filter(Boolean);
 const forbidden = files.filter((f) => /\.(ts|map|py|mjs)$/.test(f) || /^(src|test|webview|scripts|node_modules)\//.test(f));
 if (forbidden.length > 0) throw new Error(`VSIX would ship files it must not: ${forbidden.join(', ')}`);
-for (const required of ['dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/webview/runOverview.js', 'dist/webview/animation.js', 'media/webview.css', 'package.json']) {
+const walkthroughMedia = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).contributes.walkthroughs
+  .flatMap((w) => w.steps.flatMap((st) => (typeof st.media.image === 'string' ? [st.media.image] : Object.values(st.media.image))));
+for (const required of [...new Set(walkthroughMedia), 'dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/webview/runOverview.js', 'dist/webview/animation.js', 'media/webview.css', 'package.json']) {
   if (!files.includes(required)) throw new Error(`VSIX is missing ${required}`);
 }
 const size = statSync(vsixPath).size;

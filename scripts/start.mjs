@@ -6,6 +6,7 @@
 // Ctrl+C stops everything it started.
 //   RUNREEL_DEMO_DIR  where the workspace goes (default: ./demo-workspace)
 //   RUNREEL_PORT      code-server port (default: 8765, or a free one if taken)
+//   RUNREEL_DEMO_STATE code-server's user data and extensions (default: the cache's demo-state)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -90,10 +91,11 @@ async function main() {
   if (!process.env.RUNREEL_PORT) port = await freePort().then((free) => (port === 8765 ? tryPort(8765, free) : free));
   const server = await startCodeServer({
     vsix: join(root, 'out', `${name}-${version}.vsix`),
-    stateDir: join(cacheDir(), 'demo-state'),
+    stateDir: resolve(process.env.RUNREEL_DEMO_STATE || join(cacheDir(), 'demo-state')),
     workspace: demoDir,
     port,
-    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'runreel.autoAnimate': true },
+    // A new user's first look: Run Reel's Get Started walkthrough opens on its first activation.
+    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'runreel.autoAnimate': true, 'workbench.welcomePage.walkthroughs.openOnInstall': true },
     log: say,
   });
   children.push(server.stop);

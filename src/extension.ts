@@ -17,6 +17,7 @@ import { createLog } from './host/log';
 import { RunOverviewPanels } from './host/panels/runOverviewPanel';
 import { RunIndex } from './host/runIndex';
 import { RunsTreeProvider } from './host/runsView';
+import { registerWalkthrough } from './host/walkthrough';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = createLog();
@@ -43,6 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(...registerMediaCommands({ index, latents, media }));
   context.subscriptions.push(...registerCommands({ log, index, overviews }));
   context.subscriptions.push(...registerAnimationCommands({ log, index, panels: animations, extensionUri: context.extensionUri }));
+
+  context.subscriptions.push(...registerWalkthrough(context, log));
 
   // Discovery runs in the background: activation must not wait on a large tree.
   void index.refresh().catch((err) => log.error(`run discovery failed: ${String(err)}`));

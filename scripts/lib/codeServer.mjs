@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ensureCodeServer } from './e2eEnv.mjs';
+import { childEnv, ensureCodeServer } from './e2eEnv.mjs';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -38,7 +38,9 @@ async function waitForHttp(url, child, timeoutMs) {
  */
 export async function startCodeServer(options) {
   const log = options.log ?? ((m) => console.error(`[code-server] ${m}`));
-  const { node24Bin, codeServerEntry } = ensureCodeServer(log);
+  const { node24Bin, codeServerEntry } = await ensureCodeServer(log);
+  // VS Code's terminals and extensions inherit this: none of the outer npm's settings.
+  const env = childEnv(process.env);
   const userDataDir = join(options.stateDir, 'user-data');
   const extensionsDir = join(options.stateDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -60,15 +62,15 @@ export async function startCodeServer(options) {
     }, null, 2),
   );
   const base = [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  const install = spawnSync(node24Bin, [...base, '--install-extension', options.vsix, '--force'], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`installing ${options.vsix} into code-server failed:\n${install.stdout}\n${install.stderr}`);
+  const install = spawnSync(node24Bin, [...base, '--install-extension', options.vsix, '--force'], { encoding: 'utf8', env });
+  if (install.status !== 0) throw new Error(`installing ${options.vsix} into code-server failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
   log(install.stdout.trim().split('\n').pop() ?? 'extension installed');
 
   const port = options.port ?? (await freePort());
   const args = [...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
     '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'];
   if (options.workspace) args.push(options.workspace);
-  const child = spawn(node24Bin, args, { stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(node24Bin, args, { env, stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'], detached: false });
   let output = '';
   child.stdout?.on('data', (d) => { output += d; });
   child.stderr?.on('data', (d) => { output += d; });

@@ -15,11 +15,11 @@ declare module 'vitest' {
   }
 }
 
-export default function setup(project: TestProject): void {
+export default async function setup(project: TestProject): Promise<void> {
   const pkg = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs')], { cwd: root, encoding: 'utf8' });
   if (pkg.status !== 0) throw new Error(`packaging the VSIX failed:\n${pkg.stdout}\n${pkg.stderr}`);
   const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  ensureCodeServer();
+  await ensureCodeServer();
   project.provide('vsix', join(root, 'out', `${name}-${version}.vsix`));
   project.provide('chromium', findChromium());
   project.provide('repoRoot', root);
