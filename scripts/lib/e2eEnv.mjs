@@ -33,8 +33,12 @@ function shown(path) {
  *  - NODE_OPTIONS: flags meant for the user's Node may be refused by Node 24;
  *  - FORCE_NODE_VERSION: would silence code-server's own Node version check.
  * `pathFirst` goes to the front of PATH.
+ * @param {Record<string, string | undefined>} parent
+ * @param {string} [pathFirst]
+ * @returns {Record<string, string>}
  */
 export function childEnv(parent = process.env, pathFirst = undefined) {
+  /** @type {Record<string, string>} */
   const env = {};
   for (const [key, value] of Object.entries(parent)) {
     if (value === undefined) continue;
@@ -55,6 +59,7 @@ export function childEnv(parent = process.env, pathFirst = undefined) {
  * drops every npm_* variable and a user may have set these in the environment alone.
  */
 const REGISTRY_KEYS = ['registry', 'cache', 'cafile', 'proxy', 'https_proxy', 'noproxy', 'strict_ssl', 'prefer_offline', 'offline'];
+/** @param {Record<string, string | undefined>} parent */
 export function registryFlags(parent = process.env) {
   const flags = [];
   for (const key of REGISTRY_KEYS) {
