@@ -10,13 +10,14 @@ function findRoot(dir: string): string {
   return existsSync(join(dir, 'esbuild.mjs')) || dirname(dir) === dir ? dir : findRoot(dirname(dir));
 }
 
-export interface RingWriterOptions { rate: number; channels: number; secondsHeld: number; spw: number }
+/** `audiotab`: the header as audiotab's real writer leaves it (samples-per-write 0, a 1024 stride). */
+export interface RingWriterOptions { rate: number; channels: number; secondsHeld: number; spw: number; audiotab?: boolean }
 
 export async function startRingWriter(path: string, o: RingWriterOptions): Promise<ChildProcess> {
   const python = findProducerPython();
   if (!python) throw new Error('the ring buffer writer needs Python 3 with numpy (see scripts/lib/python.mjs)');
   const script = join(findRoot(__dirname), 'scripts', 'producers', 'ring_live.py');
-  const child = spawn(python, [script, path, '--rate', String(o.rate), '--channels', String(o.channels), '--seconds-held', String(o.secondsHeld), '--spw', String(o.spw)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(python, [script, path, '--rate', String(o.rate), '--channels', String(o.channels), '--seconds-held', String(o.secondsHeld), '--spw', String(o.spw), ...(o.audiotab ? ['--audiotab'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`ring writer exited with ${code}`)));
     child.stdout!.once('data', () => resolve());

@@ -366,9 +366,12 @@ MAGIC = 0x4155444954414221  # "AUDITAB!" read as a big-endian u64; stored as the
 
 
 class RingBufferWriter:
-    """The seed's RingBufferWriter: 4096-byte header, planar f64 channels, a write sequence."""
+    """The seed's RingBufferWriter: 4096-byte header, planar f64 channels, a write sequence.
 
-    def __init__(self, path: Path, sample_rate=48000, channels=8, capacity=48000 * 30, samples_per_write=1024):
+    header_spw: what bytes 48-55 say; audiotab's real writer leaves them 0 (its stride is 1024).
+    """
+
+    def __init__(self, path: Path, sample_rate=48000, channels=8, capacity=48000 * 30, samples_per_write=1024, header_spw=None):
         self.path, self.rate, self.channels, self.capacity, self.spw = Path(path), sample_rate, channels, capacity, samples_per_write
         size = HEADER_BYTES + channels * capacity * 8
         tmp = self.path.with_name(self.path.name + ".tmp")
@@ -377,7 +380,7 @@ class RingBufferWriter:
         self.file = open(tmp, "r+b")
         self.mm = mmap.mmap(self.file.fileno(), size)
         self.mm[0:8] = b"AUDITAB!"
-        struct.pack_into("<QQQQQQ", self.mm, 8, 1, sample_rate, channels, capacity, 0, samples_per_write)
+        struct.pack_into("<QQQQQQ", self.mm, 8, 1, sample_rate, channels, capacity, 0, samples_per_write if header_spw is None else header_spw)
         os.replace(tmp, self.path)
         self.sequence = 0
 

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
 import type { LiveAudioPanels } from './panels/liveAudioPanel';
-import { DEFAULT_RING_BUFFER, type RunIndex } from './runIndex';
+import { DEFAULT_RING_BUFFERS, type RunIndex } from './runIndex';
 import { argPath, pickRun } from './pickRun';
 import type { RunsNode } from './runsView';
 
@@ -36,11 +36,11 @@ export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAu
 async function pickRingBuffer(index: RunIndex): Promise<string | undefined> {
   if (index.all.length === 0) await index.refresh();
   const found = index.all.filter((r) => r.kind === 'ringbuffer').map((r) => r.path);
-  const paths = [...new Set([...found, DEFAULT_RING_BUFFER])];
+  const paths = [...new Set([...found, ...DEFAULT_RING_BUFFERS])];
   if (paths.length === 1) return paths[0];
   const browse = { label: '$(folder-opened) Choose a file…', path: undefined as string | undefined };
   const picked = await vscode.window.showQuickPick([
-    ...paths.map((p) => ({ label: basename(p), description: p === DEFAULT_RING_BUFFER ? `default${existsSync(p) ? '' : ' · not there yet'}` : undefined, detail: p, path: p as string | undefined })),
+    ...paths.map((p) => ({ label: basename(p), description: DEFAULT_RING_BUFFERS.includes(p) ? `audiotab's default${existsSync(p) ? '' : ' · not there yet'}` : undefined, detail: p, path: p as string | undefined })),
     browse,
   ], { placeHolder: 'Open which audio ring buffer?', matchOnDetail: true });
   if (picked !== browse) return picked?.path;

@@ -3,20 +3,21 @@
 // snapshot, animate when a run goes idle).
 import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
-import { basename, join, sep } from 'node:path';
+import { basename, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { RunActivity, runForPath } from '../domain/runs/activity';
 import { discoverRuns } from '../domain/runs/discover';
 import type { Run, RunActivityState } from '../domain/runs/model';
 import { expandRootGlobs, resolveRunRoots } from '../domain/runs/roots';
 import { RootWatcher, type ChangeKind, type WatchBatch } from '../domain/runs/watcher';
+import { audiotabRingPaths } from '../domain/producers/audiotab';
 import { Disposable } from './dispose';
 
 /** Files Create Animation writes into runs. */
 const ANIMATION_OUTPUT = /^(pacmap_evolution|.+_animation)\.(gif|webm)$/;
 
-/** The producer's default ring buffer location (seed 003). */
-export const DEFAULT_RING_BUFFER = join(os.tmpdir(), 'audiotab_ringbuf');
+/** Where audiotab writes its ring buffer (seed 003), most likely first. */
+export const DEFAULT_RING_BUFFERS = audiotabRingPaths();
 
 export interface RunsChanged {
   /** Runs whose contents changed, or 'all' after a rescan (runs may have come or gone). */
@@ -117,7 +118,7 @@ export class RunIndex extends Disposable {
     const fromConfig = await expandRootGlobs(resolveRunRoots(list, folders, os.homedir()).filter((r) => !folders.includes(r)));
     this.configuredRoots = new Set(fromConfig);
     const roots = [...new Set([...folders, ...fromConfig])];
-    if (await fileExists(DEFAULT_RING_BUFFER)) roots.push(DEFAULT_RING_BUFFER);
+    for (const ring of DEFAULT_RING_BUFFERS) if (await fileExists(ring)) roots.push(ring);
     this.roots = roots;
     const started = Date.now();
     const result = await discoverRuns(roots);

@@ -82,6 +82,15 @@ export interface LiveAudioState {
   range: [number, number];
 }
 
+/**
+ * The channels shown until the user types others: every channel the file has, up to eight
+ * (audiotab writes one; the "0-7" default would name seven that do not exist).
+ */
+export function defaultChannelSpec(channels: number): string {
+  const n = Math.max(1, Math.min(8, channels));
+  return n === 1 ? '0' : `0-${n - 1}`;
+}
+
 export const DEFAULT_LIVE_AUDIO: Omit<LiveAudioState, 'path'> = { channels: '0-7', spectrumChannel: 0, span: 5, window: DEFAULT_WINDOW, scale: DEFAULT_SPECTROGRAM.scale, colormap: DEFAULT_SPECTROGRAM.colormap, range: DEFAULT_SPECTROGRAM.range };
 
 export interface RingInfo {

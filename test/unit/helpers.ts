@@ -18,6 +18,9 @@ export function tempDir(prefix = 'runreel-unit-'): string {
 }
 
 export const FORMATS = join(__dirname, '..', 'fixtures', 'formats');
+/** The steering repo's shared/ beside the checkout (CI lays it there too): real producers' files, format corpora. */
+export const SHARED = join(__dirname, '..', '..', '..', 'shared');
+export const realProducer = (...parts: string[]) => join(SHARED, 'real-producers', ...parts);
 export const fmt = (...parts: string[]) => join(FORMATS, ...parts);
 
 /** Runs `fn` and returns the ArtifactError it throws (fails the test if it does not throw one). */

@@ -4,7 +4,7 @@
 // more than a couple ahead of what the page has drawn; the page says how many it missed.
 import uPlot from 'uplot';
 import {
-  COLORMAPS, DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
+  COLORMAPS, DEFAULT_LIVE_AUDIO, defaultChannelSpec, LIVE_FRAME_MS, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
   type LiveAudioWebviewToHost, type LiveFrame, type RingInfo,
 } from '../../src/protocol/audio';
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
@@ -127,6 +127,8 @@ document.addEventListener('keydown', (e) => {
 // ---- layout: rebuilt when the buffer, the channels, the span or the spectrogram settings change
 function layout(): void {
   if (!ring) return;
+  // The default follows the file; channels the user typed are kept (and checked).
+  if (state.channels === DEFAULT_LIVE_AUDIO.channels && ring.channels < 8) state = { ...state, channels: defaultChannelSpec(ring.channels) };
   const parsed = parseChannels(state.channels, ring.channels);
   channelsError.textContent = 'error' in parsed ? parsed.error : '';
   if ('channels' in parsed) lanes = parsed.channels;

@@ -178,7 +178,7 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
       return {
         details: { header: h, newest: s },
         lines: [
-          `ring buffer v${h.version}: ${h.channels} ch × ${h.capacity} samples at ${h.sampleRate} Hz (${(h.capacity / h.sampleRate).toFixed(1)} s), ${h.samplesPerWrite} per write, sequence ${h.writeSequence}`,
+          `ring buffer v${h.version}: ${h.channels} ch × ${h.capacity} samples at ${h.sampleRate} Hz (${(h.capacity / h.sampleRate).toFixed(1)} s), ${h.samplesPerWrite} per write${h.samplesPerWriteInHeader ? '' : ' (header says 0: the audiotab writer\'s fixed stride)'}, sequence ${h.writeSequence} (${Math.min(h.writeSequence * h.samplesPerWrite, h.capacity)} samples held)`,
           ...s.map((x, c) => `  channel ${c} newest ${x.count}: ${fmtStats(x)}`),
         ],
       };

@@ -6,6 +6,7 @@
 // reads) are counted, and the reader resynchronises when the writer restarts.
 import { ArtifactError, guard } from './errors';
 import { FileSource, withFile, type ByteSource } from './source';
+import { AUDIOTAB_WRITE_STRIDE } from '../producers/audiotab';
 
 export const RING_HEADER_BYTES = 4096;
 export const RING_MAGIC = 'AUDITAB!';
@@ -16,7 +17,10 @@ export interface RingHeader {
   channels: number;
   capacity: number;
   writeSequence: number;
+  /** Samples each sequence step stands for: the header's value, or audiotab's fixed stride when it is 0. */
   samplesPerWrite: number;
+  /** False when the header left samples-per-write at 0 and the writer's stride was assumed. */
+  samplesPerWriteInHeader: boolean;
 }
 
 export function parseRingHeader(bytes: Uint8Array, fileSize: number, file: string): RingHeader {
@@ -31,12 +35,14 @@ export function parseRingHeader(bytes: Uint8Array, fileSize: number, file: strin
   const h: RingHeader = {
     version: field(8, 'version'), sampleRate: field(16, 'sample rate'), channels: field(24, 'channel count'),
     capacity: field(32, 'capacity'), writeSequence: field(40, 'write sequence'), samplesPerWrite: field(48, 'samples per write'),
+    samplesPerWriteInHeader: true,
   };
+  if (h.samplesPerWrite === 0) Object.assign(h, { samplesPerWrite: AUDIOTAB_WRITE_STRIDE, samplesPerWriteInHeader: false });
   if (h.version !== 1) throw new ArtifactError('unsupported', file, `ring buffer version ${h.version} (version 1 is supported)`);
   if (h.sampleRate < 1 || h.sampleRate > 10_000_000) throw new ArtifactError('bad_header', file, `ring buffer sample rate ${h.sampleRate} is out of range`);
   if (h.channels < 1 || h.channels > 1024) throw new ArtifactError('bad_header', file, `ring buffer has ${h.channels} channels (1–1024 allowed)`);
   if (h.capacity < 1) throw new ArtifactError('bad_header', file, 'ring buffer capacity is 0');
-  if (h.samplesPerWrite < 1 || h.samplesPerWrite > h.capacity) throw new ArtifactError('bad_header', file, `ring buffer writes ${h.samplesPerWrite} samples at a time into a capacity of ${h.capacity}`);
+  if (h.samplesPerWrite > h.capacity) throw new ArtifactError('bad_header', file, `ring buffer writes ${h.samplesPerWrite} samples at a time${h.samplesPerWriteInHeader ? '' : ' (audiotab\'s fixed stride; the header leaves it 0)'} into a capacity of ${h.capacity}`);
   const need = RING_HEADER_BYTES + h.channels * h.capacity * 8;
   if (!Number.isSafeInteger(need)) throw new ArtifactError('too_large', file, 'ring buffer geometry overflows');
   if (fileSize < need) throw new ArtifactError('truncated', file, `ring buffer of ${h.channels}×${h.capacity} samples needs ${need} bytes, file has ${fileSize}`);

@@ -3,13 +3,13 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RingBufferReader, readRingHeader } from '../../../src/domain/artifacts/ringBuffer';
-import { fmt, tempDir } from '../helpers';
+import { fmt, realProducer, tempDir } from '../helpers';
 
 const value = (n: number, c: number) => n + 0.25 + c * 100000;
 
 describe('the fixture written by the producer (2 ch, capacity 1000, 5 writes of 256)', () => {
   test('header', async () => {
-    expect(await readRingHeader(fmt('ring', 'ring.bin'))).toEqual({ version: 1, sampleRate: 8000, channels: 2, capacity: 1000, writeSequence: 5, samplesPerWrite: 256 });
+    expect(await readRingHeader(fmt('ring', 'ring.bin'))).toEqual({ version: 1, sampleRate: 8000, channels: 2, capacity: 1000, writeSequence: 5, samplesPerWrite: 256, samplesPerWriteInHeader: true });
   });
 
   test('the newest samples, across the wrap-around, oldest first', async () => {
@@ -25,6 +25,56 @@ describe('the fixture written by the producer (2 ch, capacity 1000, 5 writes of 
     expect([r.channels, r.data.length, r.data[0].length, r.firstSample, r.data[0][743]]).toEqual([[1], 1, 744, 536, value(1279, 1)]);
     expect(r.data[0][0]).toBe(value(536, 1));
   });
+});
+
+// audiotab's own RingBufferWriter (FORMATS.md): samples-per-write left 0, a fixed 1024 stride,
+// planar f64; channel c carries 0.5·sin(2π·440(c+1)·n/48000) at stream sample n.
+describe.each([
+  ['48k_1ch_4s', 1, 192000, 281],
+  ['48k_8ch_2s', 8, 96000, 140],
+])('the real audiotab writer: %s', (name, channels, capacity, writes) => {
+  const file = realProducer('audiotab', name, 'audiotab_ringbuf');
+  const tone = (n: number, c: number) => 0.5 * Math.sin((2 * Math.PI * 440 * (c + 1) * n) / 48000);
+
+  test('header: 0 samples per write is the writer\'s 1024 stride', async () => {
+    expect(await readRingHeader(file)).toEqual({ version: 1, sampleRate: 48000, channels, capacity, writeSequence: writes, samplesPerWrite: 1024, samplesPerWriteInHeader: false });
+  });
+
+  test('the newest samples are the stream\'s last ones, in order, on every channel', async () => {
+    const r = await new RingBufferReader(file).read(2000);
+    const written = writes * 1024;
+    expect([r.firstSample, r.data.length, r.tornSamples]).toEqual([written - 2000, channels, 0]);
+    for (let c = 0; c < channels; c++) {
+      let worst = 0;
+      r.data[c].forEach((v, i) => { worst = Math.max(worst, Math.abs(v - tone(written - 2000 + i, c))); });
+      expect(worst).toBeLessThan(1e-9);
+    }
+  });
+
+  test('a full read crosses the wrap (the block split by it included) and stays in order', async () => {
+    const r = await new RingBufferReader(file).read(capacity, [channels - 1]);
+    const written = writes * 1024;
+    expect(r.data[0].length).toBe(capacity - 1024);
+    expect(r.firstSample).toBe(written - (capacity - 1024));
+    let worst = 0;
+    r.data[0].forEach((v, i) => { worst = Math.max(worst, Math.abs(v - tone(r.firstSample + i, channels - 1))); });
+    expect(worst).toBeLessThan(1e-9);
+  });
+});
+
+test('a restart in place (same file, sequence back to 0, old samples kept) is reported as a restart', async () => {
+  const file = join(tempDir(), 'audiotab_ringbuf');
+  copyFileSync(realProducer('audiotab', '48k_1ch_4s', 'audiotab_ringbuf'), file);
+  const reader = new RingBufferReader(file);
+  expect((await reader.read(100)).resynced).toBe(false);
+  const { openSync, writeSync, closeSync } = await import('node:fs');
+  const fd = openSync(file, 'r+');
+  const seq = Buffer.alloc(8);
+  seq.writeBigUInt64LE(3n);
+  writeSync(fd, seq, 0, 8, 40);
+  closeSync(fd);
+  const after = await reader.read(100);
+  expect([after.resynced, after.firstSample, after.header.writeSequence]).toEqual([true, 3 * 1024 - 100, 3]);
 });
 
 test('overrun, stall and resync between reads', async () => {

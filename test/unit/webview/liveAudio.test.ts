@@ -185,3 +185,30 @@ test('adaptive quality: frames over budget step the spectrogram down, and the pa
     await slow.close();
   }
 });
+
+test('a buffer as audiotab writes it (one channel, samples-per-write 0): the default channels follow the file and it plays', async () => {
+  const real = join(dir, 'audiotab_real');
+  const realWriter = await startRingWriter(real, { rate: 48000, channels: 1, secondsHeld: 4, spw: 1024, audiotab: true });
+  const page = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: real } });
+  try {
+    const realStream = serve(page, () => real);
+    await page.load();
+    const t = (id: string) => page.page.getByTestId(id).textContent();
+    for (const end = Date.now() + 15000; (await t('status')) !== 'Live';) {
+      if (Date.now() > end) throw new Error(`not live: ${await t('status')} ${await t('message')} ${page.errors()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await t('info')).toMatch(/^48,000 Hz · 1 ch · 4\.0 s ring · written /);
+    expect(await page.page.getByTestId('channels').inputValue()).toBe('0');
+    expect(await t('channels-error')).toBe('');
+    for (const end = Date.now() + 15000; Number(await page.page.getByTestId('stats').getAttribute('data-fps')) <= 10;) {
+      if (Date.now() > end) throw new Error(`no frames: ${await t('stats')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(page.errors()).toEqual([]);
+    realStream.dispose();
+  } finally {
+    await page.close();
+    await stopRingWriter(realWriter);
+  }
+});
