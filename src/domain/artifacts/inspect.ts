@@ -202,6 +202,8 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
         lines: [
           `latent ${r.id}: ${r.stageType} on ${r.modelVariant}, ${r.dtype} [${r.shape.join(', ')}], ${r.isCheckpoint ? `checkpoint at step ${r.checkpointStep}` : 'final'} of ${r.totalSteps} steps`,
           r.pinned ? 'pinned (never expires)' : e.expired ? 'expired' : `expires ${new Date(e.expiresAtMs!).toISOString()}${e.expiresSoon ? ' (within the hour)' : ''}`,
+          ...(r.pipelineId ? [`pipeline ${r.pipelineId}, stage ${r.stageIndex ?? '—'}`] : []),
+          ...(r.schedule ? [`schedule: ${r.schedule.map(fmtNum).join(', ')}`] : []),
         ],
       };
     }

@@ -1,12 +1,15 @@
-// The latent store of seed 004: {uuid}.safetensors next to a {uuid}.json LatentRecord,
-// removed by the producer after a TTL (ACE_LATENT_TTL_HOURS, default 24) unless pinned.
+// The latent store of seed 004 (matlowai/sonaturgy latent_store.py): {id}.safetensors next to
+// a {id}.json LatentRecord, removed by the producer after a TTL (ACE_LATENT_TTL_HOURS,
+// default 24) unless pinned. The seed names ids as dashed UUIDs; the real store uses
+// uuid4().hex[:12]: any hex id is taken.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError, asArtifactError, guard } from './errors';
 import { withFile } from './source';
 import { isJsonObject, parseStrictJson, type JsonValue } from './strictJson';
 
-export const LATENT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(safetensors|json)$/i;
+export const LATENT_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8,32}';
+export const LATENT_FILE = new RegExp(`^(${LATENT_ID})\\.(safetensors|json)$`, 'i');
 export const DEFAULT_TTL_HOURS = 24;
 
 export interface LatentRecord {
@@ -25,6 +28,12 @@ export interface LatentRecord {
   /** Seconds since the epoch, as the producer writes time.time(). */
   createdAt: number;
   pinned: boolean;
+  /** The sampler's timesteps (stores from 9f719a3 on), when written. */
+  schedule?: number[];
+  /** Stages of one multi-stage pipeline share this id; null for a single generation. */
+  pipelineId: string | null;
+  /** The stage's place in its pipeline (0, 1, …), or null. */
+  stageIndex: number | null;
 }
 
 export interface Expiry {
@@ -74,6 +83,10 @@ export function parseLatentRecord(text: string, file: string): LatentRecord {
     batchSize: json.batch_size === undefined ? 1 : int('batch_size'),
     createdAt,
     pinned: json.pinned === true,
+    schedule: json.schedule === undefined || json.schedule === null ? undefined
+      : Array.isArray(json.schedule) && json.schedule.every((x) => typeof x === 'number') ? (json.schedule as number[]) : bad('schedule', 'a list of numbers'),
+    pipelineId: json.pipeline_id === undefined || json.pipeline_id === null ? null : str('pipeline_id'),
+    stageIndex: json.stage_index === undefined || json.stage_index === null ? null : int('stage_index'),
   };
 }
 
@@ -127,6 +140,8 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
     byId.set(id, e);
   }
   const entries = [...byId.values()];
+  // Newer stores keep records in LMDB: a tensor there is not an orphan, its record is unread.
+  const lmdb = names.includes('metadata.lmdb') ? join(dir, 'metadata.lmdb') : undefined;
   await Promise.all(entries.map(async (e) => {
     if (e.recordPath) {
       try {
@@ -137,14 +152,15 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
       }
     }
     if (!e.tensorPath) e.orphan = 'no_tensor';
+    else if (!e.recordPath && lmdb) e.error = new ArtifactError('unsupported', lmdb, `the record of ${e.id} is in this LMDB store (sonaturgy 2239c92 and later), which Run Reel does not read yet`);
     else if (!e.recordPath) e.orphan = 'no_record';
   }));
   entries.sort((a, b) => (b.record?.createdAt ?? 0) - (a.record?.createdAt ?? 0) || a.id.localeCompare(b.id));
   return { dir, ttlHours, entries };
 }
 
-/** A new generation starts after this long without a record of the same request. */
-export const GENERATION_GAP_MS = 15 * 60_000;
+/** Records of one generation are stored within seconds; a rerun of the same request comes later than this. */
+export const GENERATION_GAP_MS = 5 * 60_000;
 
 function canonical(v: JsonValue | undefined): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
@@ -152,32 +168,45 @@ function canonical(v: JsonValue | undefined): string {
   return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
 }
 
+/** What the records of one generation share: its pipeline, else the request (params less the per-record checkpoint step). */
+function generationKey(r: LatentRecord): string {
+  if (r.pipelineId) return `pipeline\u0000${r.pipelineId}`;
+  const { checkpoint_step: _step, ...params } = r.params;
+  return [r.modelVariant, r.stageType, r.totalSteps, canonical(params)].join('\u0000');
+}
+
 /**
  * Records of one generation together: the step-K checkpoints and the final latent(s) the
- * producer stores for one request share model variant, stage, step count and params. Runs
- * of the same request again are told apart by order: checkpoints count up to a final, so a
- * checkpoint after a final (or not after the previous one), or a long gap, starts another.
- * Entries without a readable record stand alone. Groups are newest first.
+ * producer stores for one request (same model variant, stage, step count and params; or the
+ * same pipeline_id for a multi-stage pipeline's stages), whatever the order they were stored
+ * in (the sonaturgy store writes checkpoints after the finals). A rerun of the same request
+ * is told apart by time: GENERATION_GAP_MS without a record of it starts another. Within a
+ * generation: pipeline stages in order, checkpoints by step, then finals. Entries without a
+ * readable record stand alone. Groups are newest first.
  */
 export function groupGenerations(entries: readonly LatentEntry[]): LatentEntry[][] {
   const groups: LatentEntry[][] = [];
-  const open = new Map<string, { members: LatentEntry[]; lastStep: number; hasFinal: boolean; lastMs: number }>();
-  const withRecord = entries.filter((e) => e.record).sort((a, b) => a.record!.createdAt - b.record!.createdAt || (a.record!.checkpointStep ?? Infinity) - (b.record!.checkpointStep ?? Infinity));
+  const open = new Map<string, { members: LatentEntry[]; lastMs: number }>();
+  const withRecord = entries.filter((e) => e.record).sort((a, b) => a.record!.createdAt - b.record!.createdAt);
   for (const e of withRecord) {
     const r = e.record!;
-    const key = [r.modelVariant, r.stageType, r.totalSteps, canonical(r.params)].join('\u0000');
+    const key = generationKey(r);
     const ms = r.createdAt * 1000;
-    const step = r.isCheckpoint ? (r.checkpointStep ?? 0) : Infinity;
     let g = open.get(key);
-    if (!g || ms - g.lastMs > GENERATION_GAP_MS || (r.isCheckpoint && (g.hasFinal || step <= g.lastStep))) {
-      g = { members: [], lastStep: -Infinity, hasFinal: false, lastMs: ms };
+    if (!g || ms - g.lastMs > GENERATION_GAP_MS) {
+      g = { members: [], lastMs: ms };
       open.set(key, g);
       groups.push(g.members);
     }
     g.members.push(e);
     g.lastMs = ms;
-    if (r.isCheckpoint) g.lastStep = step;
-    else g.hasFinal = true;
+  }
+  const order = (e: LatentEntry) => [e.record!.stageIndex ?? 0, e.record!.isCheckpoint ? (e.record!.checkpointStep ?? 0) : Infinity, e.record!.createdAt];
+  for (const g of groups) {
+    g.sort((a, b) => {
+      const x = order(a), y = order(b);
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || a.id.localeCompare(b.id);
+    });
   }
   for (const e of entries) if (!e.record) groups.push([e]);
   const newest = (g: LatentEntry[]) => Math.max(...g.map((e) => e.record?.createdAt ?? 0));

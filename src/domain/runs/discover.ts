@@ -3,6 +3,7 @@
 // never follows a symlink into a folder it has already visited.
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { LATENT_FILE } from '../artifacts/latents';
 import type { Run, RunKind } from './model';
 
 export interface DiscoverOptions {
@@ -25,7 +26,6 @@ export const SKIP_DIRS = new Set([
 
 export const STEP_SNAPSHOT = /^viz_step_(\d+)_(?:pacmap\.(?:png|html)|embeddings\.npz)$/;
 export const EPISODE_DIR = /^episode_(\d+)$/;
-export const UUID_NAME = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(safetensors|json)$/i;
 export const UUID_IMAGE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(png|jpe?g|webp)$/i;
 export const VIDEO_CLIP = /\.(mp4|webm|mov|mkv|m4v)$/i;
 /** step_000.png, frame_12.jpg, iter-7.webp, epoch3.png — not viz_latest_*. */
@@ -46,7 +46,7 @@ export function classifyFolder(names: { name: string; isDir: boolean }[]): RunKi
       continue;
     }
     if (STEP_SNAPSHOT.test(name)) snapshots++;
-    else if (UUID_NAME.test(name) && name.endsWith('.safetensors')) tensors++;
+    else if (LATENT_FILE.test(name) && name.endsWith('.safetensors')) tensors++;
     else if (UUID_IMAGE.test(name)) images++;
     else if (VIDEO_CLIP.test(name)) clips++;
     else if (SERIES_FRAME.test(name)) frames++;

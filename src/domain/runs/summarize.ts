@@ -142,8 +142,9 @@ async function episodeGroup(dir: string, entries: Entry[]): Promise<ArtifactGrou
 async function latentGroup(dir: string, options: SummarizeOptions): Promise<ArtifactGroup> {
   const store = await scanLatentStore(dir, { ttlHours: options.latentTtlHours, nowMs: options.nowMs });
   const now = options.nowMs ?? Date.now();
-  let pinned = 0, soon = 0, orphans = 0;
+  let pinned = 0, soon = 0, orphans = 0, unread = 0;
   const items = store.entries.map((e): ArtifactItem => {
+    if (e.error?.code === 'unsupported') unread++;
     const r = e.record;
     if (r?.pinned) pinned++;
     if (e.expiry?.expiresSoon) soon++;
@@ -156,9 +157,9 @@ async function latentGroup(dir: string, options: SummarizeOptions): Promise<Arti
       : e.orphan === 'no_record' ? 'orphaned: the JSON record is missing'
       : e.error ? e.error.detail
       : e.expiry?.expiresSoon ? 'expires within the hour' : undefined;
-    return { label: e.id.slice(0, 8), id: e.id, path: e.tensorPath ?? e.recordPath!, detail: parts.join(' · '), warning };
+    return { label: e.id.length > 12 ? e.id.slice(0, 8) : e.id, id: e.id, path: e.tensorPath ?? e.recordPath!, detail: parts.join(' · '), warning };
   });
-  const detail = [pinned && `${pinned} pinned`, soon && `${soon} expiring soon`, orphans && `${orphans} orphaned`].filter(Boolean).join(', ');
+  const detail = [pinned && `${pinned} pinned`, soon && `${soon} expiring soon`, orphans && `${orphans} orphaned`, unread && `${unread} records in LMDB, not read`].filter(Boolean).join(', ');
   return { kind: 'latents', label: 'Latents', count: store.entries.length, detail: detail || undefined, path: dir, ...limited(items) };
 }
 

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
-import { latentExpiry, scanLatentStore, ttlHoursFromEnv } from '../../../src/domain/artifacts/latents';
-import { FIXTURE_WORKSPACE } from '../helpers';
+import { describe, expect, test } from 'vitest';
+import { groupGenerations, latentExpiry, scanLatentStore, ttlHoursFromEnv } from '../../../src/domain/artifacts/latents';
+import { FIXTURE_WORKSPACE, realProducer } from '../helpers';
 
 const STORE = join(FIXTURE_WORKSPACE, 'latents');
 const WALL = 1763700000; // created_at of every fixture record
@@ -27,4 +28,63 @@ test('TTL from ACE_LATENT_TTL_HOURS, default 24', () => {
   expect(ttlHoursFromEnv({ ACE_LATENT_TTL_HOURS: '6' })).toBe(6);
   expect(ttlHoursFromEnv({ ACE_LATENT_TTL_HOURS: 'soon' })).toBe(24);
   expect(latentExpiry({ createdAt: WALL, pinned: false }, 0, hours(0))).toMatchObject({ expired: true });
+});
+
+// The real store (matlowai/sonaturgy latent_store.py) in its JSON eras: ids are
+// uuid4().hex[:12]; 9f719a3 adds schedule and stores a generation's checkpoints after its finals.
+describe.each([
+  ['29666d9', 7, false],
+  ['9f719a3', 11, true],
+])('the real latent store at %s', (era, records, hasCheckpoints) => {
+  const dir = realProducer('acestep', 'latents', era, 'web_tmp', 'latents');
+
+  test('every record is found under its 12-hex id, with all its fields', async () => {
+    const store = await scanLatentStore(dir, { ttlHours: 24, nowMs: Date.now() });
+    expect(store.entries).toHaveLength(records);
+    for (const e of store.entries) {
+      expect(e.id).toMatch(/^[0-9a-f]{12}$/);
+      expect([e.error, e.orphan]).toEqual([undefined, undefined]);
+      const raw = JSON.parse(readFileSync(join(dir, `${e.id}.json`), 'utf8'));
+      expect(e.record).toMatchObject({
+        id: raw.id, shape: raw.shape, dtype: raw.dtype, modelVariant: raw.model_variant, stageType: raw.stage_type, isCheckpoint: raw.is_checkpoint,
+        checkpointStep: raw.checkpoint_step, totalSteps: raw.total_steps, createdAt: raw.created_at, pinned: raw.pinned, pipelineId: raw.pipeline_id, stageIndex: raw.stage_index,
+        schedule: raw.schedule ?? undefined, batchSize: raw.batch_size,
+      });
+    }
+    expect(store.entries.some((e) => e.record!.isCheckpoint)).toBe(hasCheckpoints);
+  });
+
+  test('generations: a pipeline\'s stages together, and each request\'s finals with its checkpoints', async () => {
+    const store = await scanLatentStore(dir, { ttlHours: 24, nowMs: Date.now() });
+    const groups = groupGenerations(store.entries);
+    const raw = (id: string) => JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8'));
+    // Every pipeline's stages in one group, in stage order.
+    const pipelines = new Set(store.entries.map((e) => e.record!.pipelineId).filter(Boolean));
+    expect(pipelines.size).toBe(1);
+    for (const p of pipelines) {
+      const g = groups.filter((x) => x.some((e) => e.record!.pipelineId === p));
+      expect(g).toHaveLength(1);
+      expect(g[0].map((e) => [e.record!.stageType, e.record!.stageIndex])).toEqual([['generate', 0], ['refine', 1]]);
+    }
+    // Records stored in the same second for one caption form one generation, checkpoints first.
+    for (const g of groups) {
+      const captions = new Set(g.map((e) => raw(e.id).params.caption));
+      expect(captions.size).toBe(1);
+      const steps = g.map((e) => (e.record!.isCheckpoint ? e.record!.checkpointStep : 'final'));
+      expect(steps).toEqual([...steps].sort((a, b) => (a === 'final' ? 1 : 0) - (b === 'final' ? 1 : 0)));
+    }
+    const byCaption = new Map<string, number>();
+    for (const e of store.entries) byCaption.set(raw(e.id).params.caption, (byCaption.get(raw(e.id).params.caption) ?? 0) + 1);
+    expect(groups.length).toBe(byCaption.size);
+  });
+});
+
+test('the LMDB-era store (2239c92): tensors are found, none called an orphan, each says its record is in the unread LMDB', async () => {
+  const dir = realProducer('acestep', 'latents', '2239c92', 'web_tmp', 'latents');
+  const store = await scanLatentStore(dir, { ttlHours: 24, nowMs: Date.now() });
+  expect(store.entries).toHaveLength(11);
+  for (const e of store.entries) {
+    expect(e.orphan).toBeUndefined();
+    expect([e.error?.code, e.error?.message]).toEqual(['unsupported', `${join(dir, 'metadata.lmdb')}: the record of ${e.id} is in this LMDB store (sonaturgy 2239c92 and later), which Run Reel does not read yet`]);
+  }
 });
