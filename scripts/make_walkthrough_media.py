@@ -14,11 +14,11 @@ WIDTH = 760  # the walkthrough's media column; twice that would only grow the VS
 
 # name: (source screenshot, crop box in the 1400×860 screenshot)
 CROPS = {
-    'runs-dark.png': ('media/screenshots/run-overview-dark.png', (0, 35, 1000, 360)),
-    'runs-light.png': ('media/screenshots/run-overview-light.png', (0, 35, 1000, 360)),
+    'runs-dark.png': ('media/screenshots/run-overview-dark.png', (0, 35, 760, 320)),
+    'runs-light.png': ('media/screenshots/run-overview-light.png', (0, 35, 760, 320)),
     'add-folder.png': ('media/screenshots/runs-welcome.png', (0, 35, 700, 400)),
     'timeline.png': ('media/screenshots/embeddings-light.png', (350, 35, 1400, 800)),
-    'animation.png': ('test-results/animation-gif.png', (0, 35, 1400, 830)),
+    'animation.png': ('test-results/animation-gif.png', (352, 70, 1112, 270)),
 }
 
 

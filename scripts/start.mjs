@@ -95,7 +95,7 @@ async function main() {
     workspace: demoDir,
     port,
     // A new user's first look: Run Reel's Get Started walkthrough opens on its first activation.
-    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'runreel.autoAnimate': true, 'workbench.welcomePage.walkthroughs.openOnInstall': true,
+    settings: { 'workbench.colorTheme': 'Default Dark Modern', 'runreel.autoAnimate': true, 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'runreel.walkthrough.openOnFirstRun': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden' },
     log: say,
   });

@@ -58,6 +58,8 @@ export async function startCodeServer(options) {
       'chat.disableAIFeatures': true,
       'git.openRepositoryInParentFolders': 'never',
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      // Tests open Run Reel's walkthrough on purpose only (the demo turns it on).
+      'runreel.walkthrough.openOnFirstRun': false,
       ...options.settings,
     }, null, 2),
   );

@@ -105,9 +105,25 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     for (const node of this.pending) {
       if (!this.delivered.has(node.id)) continue;
       if (node.type === 'run' && this.expanded.has(node.id)) void this.refreshOpenRun(node);
-      else this.changed.fire(node);
+      else this.fireRow(node);
     }
     this.pending.clear();
+  }
+
+  /**
+   * Refreshes one row. VS Code drops a refreshed row's children and asks for them again later;
+   * until it has, refreshing one of them fails ("No tree item with id …", seen in CI when files
+   * kept arriving in an open run): they count as not delivered until getChildren hands them out.
+   */
+  private fireRow(node: RunsNode): void {
+    if (node.type === 'run') {
+      const run = node.run.path;
+      for (const id of this.delivered) {
+        if (id.startsWith(`group:${run}:`) || id === `msg:${run}` || id.startsWith(`more:group:${run}:`)) this.delivered.delete(id);
+      }
+      for (const n of this.nodes.values()) if (n.type === 'item' && n.run.path === run) this.delivered.delete(n.id);
+    }
+    this.changed.fire(node);
   }
 
   /**
@@ -119,7 +135,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private async refreshOpenRun(node: Extract<RunsNode, { type: 'run' }>): Promise<void> {
     const summary = await this.summary(node.run);
     if (kindsOf(summary) !== this.groupKinds.get(node.id) || this.runState(node.run) !== this.shownState.get(node.id)) {
-      this.changed.fire(node);
+      this.fireRow(node);
       return;
     }
     for (const g of this.groupNodes(node.run, summary)) if (this.delivered.has(g.id)) this.changed.fire(g);

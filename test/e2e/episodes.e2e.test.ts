@@ -31,7 +31,7 @@ const text = (frame: Frame, id: string) => frame.locator(`[data-testid="${id}"]`
 
 test('an episode from the Runs view: grids drawn, → steps forward and the step and reward change', async () => {
   await vs.openRunReelView();
-  await vs.runCommand('Run Reel: Refresh Runs');
+  await vs.refreshRuns();
   const run = vs.treeItem(/^grid_run/);
   await run.waitFor({ timeout: 30_000 });
   await run.locator('.monaco-tl-twistie').click();

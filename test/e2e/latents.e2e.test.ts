@@ -104,3 +104,21 @@ test('after a window reload the gallery comes back with the same image enlarged,
   await expect.poll(() => byTestId(store, 'record-count').textContent(), { timeout: 30_000 }).toBe('10 latents');
   expect(vs.extensionErrors()).toEqual([]);
 });
+
+test('the real store as sonaturgy writes it (12-hex ids, checkpoints stored after finals) lists every record, grouped', async () => {
+  const real = join(vs.workspace, 'sonaturgy', 'web_tmp', 'latents');
+  cpSync(join(ROOT, '..', 'shared', 'real-producers', 'acestep', 'latents', '9f719a3', 'web_tmp', 'latents'), real, { recursive: true });
+  await vs.refreshRuns();
+  await vs.runCommand('Run Reel: Open Latent Store');
+  await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: real }).click();
+  const store = await vs.webviewFrame('[data-testid="records"]');
+  await expect.poll(() => byTestId(store, 'record-count').textContent(), { timeout: 30_000 }).toBe('11 latents');
+  const generations = await store.locator('tr.generation').allTextContents();
+  expect(generations).toHaveLength(4);
+  expect(generations.filter((g) => g.includes('2 checkpoints + 2 finals'))).toHaveLength(2);
+  expect(generations).toContainEqual(expect.stringContaining('generate · acestep-v15-base · 2 finals — lofi piano, rain'));
+  await store.locator('tr[data-id="08222284f76f"]').click();
+  await expect.poll(() => byTestId(store, 'latent-id').textContent()).toBe('08222284f76f');
+  expect(JSON.parse((await byTestId(store, 'params').textContent())!)).toMatchObject({ caption: 'dark synthwave, female vocals', bpm: 118 });
+  expect(vs.extensionErrors()).toEqual([]);
+});

@@ -28,7 +28,7 @@ const status = (frame: Awaited<ReturnType<VsCode['webviewFrame']>>) => frame.loc
 
 test('clicking the ring buffer in the Runs view shows it live: 8 lanes, a scrolling spectrogram, frames flowing', async () => {
   await vs.openRunReelView();
-  await vs.runCommand('Run Reel: Refresh Runs');
+  await vs.refreshRuns();
   const run = vs.treeItem(/^audiotab_ringbuf/);
   await run.waitFor({ timeout: 30_000 });
   await run.click();
@@ -120,4 +120,27 @@ test('light theme; then the writer stops and the panel says so', async () => {
   await expect.poll(() => status(frame), { timeout: 10_000 }).toBe('Writer stopped');
   expect(existsSync(join(vs.workspace, 'live', 'audiotab_ringbuf'))).toBe(true);
   expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('a buffer as audiotab\'s own writer leaves it (one channel, samples-per-write 0) plays live from the Runs view', async () => {
+  const path = join(vs.workspace, 'app', 'mic.ringbuf');
+  mkdirSync(join(vs.workspace, 'app'), { recursive: true });
+  const appWriter = await startRingWriter(path, { rate: 48000, channels: 1, secondsHeld: 4, spw: 1024, audiotab: true });
+  try {
+    await vs.runCommand('View: Close All Editors');
+    await vs.openRunReelView();
+    await vs.refreshRuns();
+    const run = vs.treeItem(/^mic\.ringbuf/);
+    await run.waitFor({ timeout: 30_000 });
+    await run.click();
+    const frame = await vs.webviewFrame('[data-testid="wave"]');
+    await expect.poll(() => status(frame), { timeout: 20_000 }).toBe('Live');
+    expect(await frame.locator('[data-testid="info"]').textContent()).toMatch(/^48,000 Hz · 1 ch · 4\.0 s ring · written /);
+    expect(await frame.locator('[data-testid="channels"]').inputValue()).toBe('0');
+    expect(await frame.locator('[data-testid="channels-error"]').textContent()).toBe('');
+    await expect.poll(async () => Number(await frame.locator('[data-testid="stats"]').getAttribute('data-fps')), { timeout: 20_000 }).toBeGreaterThan(10);
+    expect(vs.extensionErrors()).toEqual([]);
+  } finally {
+    await stopRingWriter(appWriter);
+  }
 });

@@ -26,6 +26,9 @@ test('the packaged README links every image to a file of the repository, by abso
     expect(link.startsWith(base), link).toBe(true);
     expect(existsSync(join(root, link.slice(base.length))), link).toBe(true);
   }
+  // …so the screenshots themselves stay out of the VSIX.
+  const names = await withFile(inject('vsix'), async (src) => (await readZipDirectory(src)).map((e) => e.name));
+  expect(names.filter((n) => n.includes('screenshots/'))).toEqual([]);
   expect(pkg.homepage).toMatch(/^https:\/\//);
   expect(pkg.bugs.url).toMatch(/^https:\/\//);
 });

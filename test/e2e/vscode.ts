@@ -139,6 +139,25 @@ export class VsCode {
     await row.locator(`.action-label[aria-label="${action}"]`).click();
   }
 
+  /**
+   * Run Reel: Refresh Runs, returning once the rescan is done and the view has been rebuilt, so
+   * a click that follows does not land on a row the rebuild replaces (VS Code then logs "No
+   * tree item with id …" for it, as it would for a user who clicked at that instant).
+   */
+  async refreshRuns(): Promise<void> {
+    const scans = () => (readLogs(this.server.userDataDir) as { path: string; text: string }[])
+      .filter((l) => l.path.includes('runreel.runreel'))
+      .reduce((n, l) => n + (l.text.match(/\[info\] found \d+ run\(s\) under/g)?.length ?? 0), 0);
+    const before = scans();
+    await this.runCommand('Run Reel: Refresh Runs');
+    const deadline = Date.now() + 30_000;
+    while (scans() <= before) {
+      if (Date.now() > deadline) throw new Error('Refresh Runs did not finish a scan within 30 s');
+      await this.page.waitForTimeout(100);
+    }
+    await this.page.waitForTimeout(600); // the view's rebuild follows the scan within 500 ms
+  }
+
   /** Types into the command palette and runs the command whose label is exactly `title`. */
   async runCommand(title: string): Promise<void> {
     // Focus the workbench (not a webview, which would swallow the shortcut) before Ctrl+Shift+P.

@@ -11,7 +11,7 @@ const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
 let vs: VsCode;
 
 beforeAll(async () => {
-  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.welcomePage.walkthroughs.openOnInstall': true });
+  vs = await VsCode.launch(FIXTURE, { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'runreel.walkthrough.openOnFirstRun': true });
 });
 afterAll(async () => {
   await vs?.close();

@@ -79,7 +79,7 @@ function generationTitle(ids: string[]): string {
   const first = members[0];
   if (!first?.stage) return 'Unmatched file';
   const ckpts = members.filter((r) => r.isCheckpoint).length, finals = members.length - ckpts;
-  const parts = [first.stage, first.variant, [ckpts && `${ckpts} checkpoint${ckpts > 1 ? 's' : ''}`, finals && `${finals} final`].filter(Boolean).join(' + ')];
+  const parts = [first.stage, first.variant, [ckpts && `${ckpts} checkpoint${ckpts > 1 ? 's' : ''}`, finals && `${finals} final${finals > 1 ? 's' : ''}`].filter(Boolean).join(' + ')];
   return `${parts.filter(Boolean).join(' · ')}${first.caption ? ` — ${first.caption}` : ''}`;
 }
 
