@@ -49,7 +49,9 @@ export class VsCode {
   async openView(name: string | RegExp): Promise<void> {
     const tab = this.page.getByRole('tab', { name });
     await tab.waitFor({ timeout: 30_000 });
-    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    // A selected tab over a hidden side bar (as a reload can restore it) needs the click too.
+    const sideBarShown = await this.page.locator('.part.sidebar').isVisible();
+    if ((await tab.getAttribute('aria-selected')) !== 'true' || !sideBarShown) await tab.click();
   }
 
   /** Expands folders in the Explorer one by one and returns the row of the last name. */
@@ -145,9 +147,7 @@ export class VsCode {
    * tree item with id …" for it, as it would for a user who clicked at that instant).
    */
   async refreshRuns(): Promise<void> {
-    const scans = () => (readLogs(this.server.userDataDir) as { path: string; text: string }[])
-      .filter((l) => l.path.includes('runreel.runreel'))
-      .reduce((n, l) => n + (l.text.match(/\[info\] found \d+ run\(s\) under/g)?.length ?? 0), 0);
+    const scans = () => this.runReelLog().match(/\[info\] found \d+ run\(s\) under/g)?.length ?? 0;
     const before = scans();
     await this.runCommand('Run Reel: Refresh Runs');
     const deadline = Date.now() + 30_000;

@@ -4,7 +4,6 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { readLogs } from '../../scripts/lib/codeServer.mjs';
 import { VsCode } from './vscode';
 
 const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
@@ -41,11 +40,8 @@ async function pickByTyping(label: string) {
   await vs.page.keyboard.press('Enter');
 }
 
-function walkthroughOpenings(): number {
-  return (readLogs(vs.server.userDataDir) as { path: string; text: string }[])
-    .filter((l) => l.path.includes('runreel.runreel'))
-    .reduce((n, l) => n + (l.text.match(/first activation: opening the Get Started walkthrough/g)?.length ?? 0), 0);
-}
+const logCount = (text: string) => vs.runReelLog().split(text).length - 1;
+const walkthroughOpenings = () => logCount('first activation: opening the Get Started walkthrough');
 
 test('the first activation opens Get Started with Run Reel and its four steps', async () => {
   await vs.waitForActivation();
@@ -116,7 +112,7 @@ test('after a reload the walkthrough is not opened again', async () => {
   await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await vs.openRunReelView();
   await vs.treeItem(/^lightning_logs\/version_0/).waitFor({ timeout: 30_000 });
-  await expect.poll(() => (readLogs(vs.server.userDataDir) as { text: string }[]).filter((l) => l.text.includes('Run Reel activated')).reduce((n, l) => n + l.text.split('Run Reel activated').length - 1, 0), { timeout: 30_000 }).toBe(2);
+  await expect.poll(() => logCount('Run Reel activated'), { timeout: 30_000 }).toBe(2);
   expect(walkthroughOpenings()).toBe(1);
   expect(await page().count()).toBe(0);
 });
