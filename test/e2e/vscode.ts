@@ -49,9 +49,7 @@ export class VsCode {
   async openView(name: string | RegExp): Promise<void> {
     const tab = this.page.getByRole('tab', { name });
     await tab.waitFor({ timeout: 30_000 });
-    // A selected tab over a hidden side bar (as a reload can restore it) needs the click too.
-    const sideBarShown = await this.page.locator('.part.sidebar').isVisible();
-    if ((await tab.getAttribute('aria-selected')) !== 'true' || !sideBarShown) await tab.click();
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
   }
 
   /** Expands folders in the Explorer one by one and returns the row of the last name. */
