@@ -2,7 +2,7 @@
 // folder or log in the Explorer, or from the palette one of the episodes Run Reel has found.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { listEpisodeDirs } from '../domain/episodes/replaySession';
+import { listRunEpisodes } from '../domain/episodes/replaySession';
 import type { EpisodeReplayPanels } from './panels/episodeReplayPanel';
 import { argPath } from './pickRun';
 import type { RunIndex } from './runIndex';
@@ -21,8 +21,8 @@ async function pickEpisode(index: RunIndex): Promise<string | undefined> {
   if (index.all.length === 0) await index.refresh();
   const runs = index.all.filter((r) => r.kind === 'episodes');
   const items = (await Promise.all(runs.map(async (run) => {
-    const dirs = (await listEpisodeDirs(run.path)).reverse(); // newest first
-    return dirs.map((dir) => ({ label: basename(dir), description: run.name, detail: dir, path: dir as string | undefined }));
+    const episodes = (await listRunEpisodes(run.path)).reverse(); // newest first
+    return episodes.map((e) => ({ label: e.episodeNum !== undefined ? `episode ${e.episodeNum}` : basename(e.key), description: run.name, detail: e.key, path: e.key as string | undefined }));
   }))).flat();
   const browse = { label: '$(folder-opened) Choose an episode folder or log…', path: undefined as string | undefined };
   const picked = await vscode.window.showQuickPick([...items, browse], { placeHolder: items.length ? 'Replay which episode?' : 'No episode runs found; choose a folder or log', matchOnDescription: true, matchOnDetail: true });

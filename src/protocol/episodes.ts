@@ -40,7 +40,7 @@ export interface GridData {
 }
 
 export interface EpisodeListItem {
-  /** The episode folder (or the log, when opened alone): what openEpisode takes. */
+  /** The episode's log, else its image folder: what openEpisode takes. */
   path: string;
   episodeNum: number;
   taskId?: string;
@@ -60,15 +60,19 @@ export interface EpisodeInfo {
   episodeNum: number;
   taskId: string;
   configHash?: string;
-  totalReward: number;
-  finalSimilarity: number;
-  success: boolean;
+  /** Undefined where the files do not say (shown as "—"). */
+  totalReward?: number;
+  finalSimilarity?: number;
+  success?: boolean;
+  /** The files the episode is read from: its log and its image folder. */
+  files: string[];
   /** Steps known so far (grows while the log is still being indexed). */
   stepCount: number;
   /** 'grids' when the log has full states, else 'images' (reduced states or no log). */
   mode: 'grids' | 'images';
   stepNums: number[];
-  rewards: number[];
+  /** null where a step has no reward (image-only episodes). */
+  rewards: (number | null)[];
   /** null where a step has no similarity. */
   similarity: (number | null)[];
   /** Step indices where the reward changes a lot (see keyMoments). */
@@ -96,7 +100,7 @@ export interface StepView {
   operationName?: string;
   /** The action's other fields, as JSON text (shown as text, never HTML). */
   params: string;
-  reward: number;
+  reward?: number;
   similarity?: number;
   success?: boolean;
   /** The step image (webview URI) and whether it is an SVG (shown only through <img>). */
@@ -111,6 +115,29 @@ export interface CurveData {
   cumulative: number[];
 }
 
+/** The run's files beside its episodes (JaxARC v1.0.x logs/): training metrics and evaluation. */
+export interface EpisodeRunFiles {
+  batchMetrics?: {
+    file: string;
+    steps: number[];
+    series: { name: string; values: (number | null)[]; reduced?: string }[];
+    skipped: number;
+    partialLast: boolean;
+  };
+  evaluation?: {
+    file: string;
+    taskId?: string;
+    successRate?: number;
+    averageEpisodeLength?: number;
+    timeouts?: number;
+    tests: { pair: number; solved?: boolean }[];
+    configHash?: string;
+  };
+  configs: { file: string; fields: [string, string][] }[];
+  /** Files that could not be read, with why. */
+  problems: string[];
+}
+
 export type EpisodeWebviewToHost =
   /** The page (re)loaded; it names the episode and step it was showing, if any. */
   | { type: 'ready'; episode?: string; step?: number }
@@ -120,6 +147,7 @@ export type EpisodeWebviewToHost =
 
 export type EpisodeHostToWebview =
   | { type: 'episodes'; title: string; items: EpisodeListItem[] }
+  | { type: 'runFiles'; files: EpisodeRunFiles }
   | { type: 'episode'; info: EpisodeInfo; step?: number }
   | { type: 'step'; view: StepView }
   | { type: 'curves'; items: CurveData[] }

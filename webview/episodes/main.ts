@@ -12,6 +12,7 @@ import { axisColours, el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { cellAt, drawGrid, SCHEME_LABEL } from './grid';
 import { parseFilter, sortEpisodes } from './list';
+import { RunFilesView } from './runFiles';
 
 const host = connectToHost<EpisodeHostToWebview, EpisodeWebviewToHost, EpisodeReplayState>();
 const boot = readBoot<EpisodeReplayState>();
@@ -32,12 +33,15 @@ interface GridPane { figure: HTMLElement; canvas: HTMLCanvasElement; caption: HT
 /** One canvas per pane (before, after, target), kept from step to step. */
 const gridPanes = new Map<string, GridPane>();
 let overlayChart: uPlot | undefined;
+const runFiles = new RunFilesView();
 
 // ---- page
 const app = document.getElementById('app')!;
 const titleEl = el('h1', { attrs: { 'data-testid': 'title' } }, 'Episode replay');
 const statusEl = el('span', { class: 'pill', attrs: { 'data-testid': 'status' } });
 const taskEl = el('span', { class: 'state', attrs: { 'data-testid': 'task' } });
+/** Which files the episode comes from (logs and images are paired by episode number). */
+const filesEl = el('p', { class: 'path', attrs: { 'data-testid': 'episode-files' } });
 const schemeSelect = el('select', { attrs: { 'aria-label': 'Colour scheme', 'data-testid': 'scheme' } },
   ...(Object.keys(SCHEME_LABEL) as ColourScheme[]).map((s) => el('option', { attrs: { value: s } }, SCHEME_LABEL[s])));
 const targetCheck = el('input', { attrs: { type: 'checkbox', 'data-testid': 'show-target' } });
@@ -78,6 +82,7 @@ headRow.addEventListener('click', (e) => {
 app.replaceChildren(
   el('header', { class: 'page-header' }, titleEl, statusEl, taskEl,
     el('span', { class: 'episode-options' }, schemeSelect, el('label', { class: 'check' }, targetCheck, 'Target'), el('label', { class: 'check' }, coordsCheck, 'Coordinates'))),
+  filesEl,
   errorEl,
   gridsEl, stepText,
   el('div', { class: 'controls' },
@@ -88,7 +93,7 @@ app.replaceChildren(
   el('h2', {}, 'Episodes'),
   el('div', { class: 'controls' }, filterInput, filterNote),
   el('table', { class: 'grid episode-table' }, el('thead', {}, headRow), tableBody),
-  overlayEl, warningList, tooltip,
+  overlayEl, runFiles.element, warningList, tooltip,
 );
 
 schemeSelect.value = state.scheme;
@@ -321,10 +326,10 @@ function renderList(): void {
       el('td', {}, check),
       el('td', { class: 'num' }, String(item.episodeNum)),
       el('td', {}, item.taskId ?? (item.warning ? `⚠ ${item.warning}` : '')),
-      el('td', { class: 'num' }, item.steps === undefined ? '' : String(item.steps)),
-      el('td', { class: 'num' }, fmt(item.totalReward, 3).replace('—', '')),
-      el('td', { class: 'num' }, fmt(item.finalSimilarity, 3).replace('—', '')),
-      el('td', { class: 'num' }, item.success === undefined ? '' : item.success ? '✓' : '✗'));
+      el('td', { class: 'num' }, item.steps === undefined ? '—' : String(item.steps)),
+      el('td', { class: 'num' }, fmt(item.totalReward, 3)),
+      el('td', { class: 'num' }, fmt(item.finalSimilarity, 3)),
+      el('td', { class: 'num' }, item.success === undefined ? '—' : item.success ? '✓' : '✗'));
     row.addEventListener('click', () => openEpisode(item.path));
     return row;
   }));
@@ -358,8 +363,10 @@ host.onMessage((m) => {
       save();
       titleEl.textContent = `${m.info.title}${m.info.taskId ? ` · ${m.info.taskId}` : ''}`;
       taskEl.textContent = `${m.info.stepCount} steps · total reward ${fmt(m.info.totalReward, 3)} · final similarity ${fmt(m.info.finalSimilarity, 3)}${m.info.configHash ? ` · config ${m.info.configHash}` : ''}`;
-      statusEl.textContent = m.info.indexing ? 'Reading log…' : m.info.success ? 'Solved' : 'Not solved';
-      statusEl.className = `pill ${m.info.indexing ? '' : m.info.success ? 'live' : 'stopped'}`;
+      statusEl.textContent = m.info.indexing ? 'Reading log…' : m.info.success === undefined ? 'Outcome not logged' : m.info.success ? 'Solved' : 'Not solved';
+      statusEl.className = `pill ${m.info.indexing || m.info.success === undefined ? '' : m.info.success ? 'live' : 'stopped'}`;
+      filesEl.textContent = m.info.files.join('  ·  ');
+      filesEl.title = m.info.files.join('\n');
       slider.max = String(Math.max(0, m.info.stepCount - 1));
       keyButton.disabled = m.info.keyMoments.length === 0;
       dropButton.disabled = m.info.firstDrop === undefined;
@@ -384,6 +391,9 @@ host.onMessage((m) => {
     case 'curves':
       drawOverlay(m.items);
       return;
+    case 'runFiles':
+      runFiles.show(m.files);
+      return;
     case 'error':
       errorEl.textContent = m.message;
       return;
@@ -393,9 +403,9 @@ host.onMessage((m) => {
 let resizeTimer: number | undefined;
 window.addEventListener('resize', () => {
   window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => { drawStep(); buildChart(); if (overlayChart) overlayChart.setSize({ width: Math.max(300, overlayEl.clientWidth), height: 200 }); }, 100);
+  resizeTimer = window.setTimeout(() => { drawStep(); buildChart(); runFiles.render(); if (overlayChart) overlayChart.setSize({ width: Math.max(300, overlayEl.clientWidth), height: 200 }); }, 100);
 });
-new MutationObserver(() => { drawStep(); buildChart(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => { drawStep(); buildChart(); runFiles.render(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 host.post({ type: 'ready', episode: state.episode, step: state.step });
 if (state.overlay.length) host.post({ type: 'overlay', paths: state.overlay });

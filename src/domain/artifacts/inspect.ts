@@ -1,6 +1,7 @@
 // What `runreel inspect FILE` reports: the reader chosen by the file's bytes and name,
 // and what it found, as JSON-ready data plus readable lines.
 import { basename } from 'node:path';
+import { EPISODE_PICKLE, pickleLogProblem, readBatchMetrics, readEpisodeConfig, readEvaluationSummary } from '../producers/jaxarc';
 import { readEpisodeLog, EPISODE_LOG } from './episodes';
 import { ArtifactError } from './errors';
 import { latentExpiry, LATENT_FILE, readLatentRecord, ttlHoursFromEnv } from './latents';
@@ -13,7 +14,7 @@ import { withFile, type ByteSource } from './source';
 import { readWavInfoFrom, readWavPeaks } from './wav';
 import type { NpyArray, NpyValues } from './npy';
 
-export type ArtifactKind = 'npy' | 'npz' | 'safetensors' | 'wav' | 'png' | 'ringbuffer' | 'episode_log' | 'latent_record';
+export type ArtifactKind = 'npy' | 'npz' | 'safetensors' | 'wav' | 'png' | 'ringbuffer' | 'episode_log' | 'episode_pickle' | 'batch_metrics' | 'evaluation_summary' | 'episode_config' | 'latent_record';
 
 export interface InspectResult {
   file: string;
@@ -41,6 +42,7 @@ export function stats(values: ArrayLike<number>): Stats {
 }
 
 const fmtNum = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
+const fmtKnown = (v: number | undefined) => (v === undefined ? '—' : fmtNum(v));
 const fmtStats = (s: Stats) => `min ${fmtNum(s.min)}  max ${fmtNum(s.max)}  mean ${fmtNum(s.mean)}  std ${fmtNum(s.std)}${s.nan ? `  NaN ${s.nan}` : ''}${s.inf ? `  Inf ${s.inf}` : ''}`;
 
 function startsWith(head: Uint8Array, sig: number[] | string): boolean {
@@ -56,6 +58,11 @@ export function detectKind(name: string, head: Uint8Array): ArtifactKind | undef
   if ((startsWith(head, 'RIFF') || startsWith(head, 'RF64') || startsWith(head, 'BW64')) && head[8] === 0x57) return 'wav';
   if (startsWith(head, 'PK')) return 'npz';
   if (/\.safetensors$/i.test(base)) return 'safetensors';
+  // JaxARC's run files (producers/jaxarc.ts) before the generic JSON rule.
+  if (base === 'batch_metrics.jsonl') return 'batch_metrics';
+  if (base === 'evaluation_summary.json') return 'evaluation_summary';
+  if (base === 'episode_config.json') return 'episode_config';
+  if (EPISODE_PICKLE.test(base)) return 'episode_pickle';
   if (EPISODE_LOG.test(base) || /\.json\.gz$/i.test(base)) return 'episode_log';
   if (LATENT_FILE.test(base)) return 'latent_record';
   if (/\.json$/i.test(base)) return 'episode_log';
@@ -189,10 +196,39 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
       return {
         details: { ...summary, steps: steps.length, reduced: steps.some((s) => s.reduced) },
         lines: [
-          `episode ${log.episodeNum} of task ${log.taskId}: ${steps.length} steps, total reward ${fmtNum(log.totalReward)}, final similarity ${fmtNum(log.finalSimilarity)}, ${log.success ? 'solved' : 'not solved'}`,
+          `episode ${log.episodeNum} of task ${log.taskId || '—'}: ${steps.length} steps, total reward ${fmtKnown(log.totalReward)}, final similarity ${fmtKnown(log.finalSimilarity)}, ${log.success === undefined ? 'outcome not logged' : log.success ? 'solved' : 'not solved'}`,
           `states: ${steps.some((s) => s.reduced) ? 'reduced (no grids)' : 'full grids'}`,
         ],
       };
+    }
+    case 'episode_pickle': {
+      const { existsSync } = await import('node:fs');
+      throw new ArtifactError('unsupported', file, await pickleLogProblem(file, existsSync(file.replace(/\.pkl$/, '.json'))));
+    }
+    case 'batch_metrics': {
+      const m = await readBatchMetrics(file);
+      const last = (v: (number | null)[]) => [...v].reverse().find((x) => x !== null);
+      return {
+        details: { rows: m.steps.length, steps: m.steps, series: m.series, skipped: m.skipped, stillBeingWritten: m.partialLast },
+        lines: [
+          `JaxARC batch metrics: ${m.steps.length} rows, steps ${m.steps.length ? `${m.steps[0]}–${m.steps.at(-1)}` : '—'}${m.skipped ? `, ${m.skipped} lines skipped` : ''}${m.partialLast ? ' (last line still being written)' : ''}`,
+          ...m.series.map((x) => `  ${x.name}${x.reduced ? ` (${x.reduced})` : ''}: last ${fmtKnown(last(x.values) ?? undefined)}`),
+        ],
+      };
+    }
+    case 'evaluation_summary': {
+      const ev = await readEvaluationSummary(file);
+      return {
+        details: { ...ev },
+        lines: [
+          `JaxARC evaluation of task ${ev.taskId ?? '—'}: success rate ${fmtKnown(ev.successRate)}, mean episode length ${fmtKnown(ev.averageEpisodeLength)}, ${fmtKnown(ev.timeouts)} timeouts`,
+          ...ev.tests.map((t) => `  test pair ${t.pair}: ${t.solved === undefined ? '—' : t.solved ? 'solved' : 'not solved'}`),
+        ],
+      };
+    }
+    case 'episode_config': {
+      const c = await readEpisodeConfig(file);
+      return { details: Object.fromEntries(c.fields), lines: ['JaxARC episode manager config', ...c.fields.map(([k, v]) => `  ${k}: ${v}`)] };
     }
     case 'latent_record': {
       const r = await readLatentRecord(file);

@@ -19,9 +19,13 @@ export interface ScanLimits {
   maxSteps?: number;
   /** A captured field larger than this is dropped with a warning (default 1 MiB). */
   maxFieldBytes?: number;
+  /** Keep each step's range and fields (default); false only counts them. */
+  keepSteps?: boolean;
 }
 
 const STEP_FIELDS = new Set(['step_num', 'timestamp', 'reward', 'info', 'visualization_path']);
+/** Top-level fields never kept: v1.0.x's raw step_data repeats the steps as text reprs. */
+const HEADER_SKIP = new Set(['steps', 'step_data']);
 const enum Ch { Quote = 0x22, Backslash = 0x5c, Colon = 0x3a, Comma = 0x2c, OpenObj = 0x7b, CloseObj = 0x7d, OpenArr = 0x5b, CloseArr = 0x5d }
 
 /** Bytes that never change the structure outside strings. */
@@ -36,7 +40,9 @@ export class ScanError extends Error {
 
 /**
  * Push chunks in order; read `steps` and `header` at any time (complete steps only).
- * Depth 1 is the root object, 2 the `steps` list, 3 a step object.
+ * Depth `root` is the episode object, root+1 the `steps` list, root+2 a step object. The root
+ * is depth 1, or 2 inside the AsyncLogger's {timestamp, priority, entry_type, data} wrapper
+ * (its outer fields land in `header` too).
  */
 export class EpisodeLogScanner {
   readonly steps: ScannedStep[] = [];
@@ -45,6 +51,10 @@ export class EpisodeLogScanner {
   readonly warnings: string[] = [];
   /** Bytes consumed so far. */
   offset = 0;
+  /** Steps seen (equals steps.length unless keepSteps is false). */
+  stepsSeen = 0;
+  private root = 1;
+  private wrapperPending = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -54,7 +64,7 @@ export class EpisodeLogScanner {
   /** The open string may be a key (at the root or in a step object): its bytes are kept. */
   private keyCandidate = false;
   private key: string | undefined;
-  private inSteps = false;
+  private stepsOpen = false;
   private stepStart = -1;
   private stepFields: Record<string, unknown> = {};
   /** The field being captured: its key, depth, and bytes so far. */
@@ -63,12 +73,19 @@ export class EpisodeLogScanner {
   private readonly maxDepth: number;
   private readonly maxSteps: number;
   private readonly maxFieldBytes: number;
+  private readonly keepSteps: boolean;
   private readonly decoder = new TextDecoder();
 
   constructor(limits: ScanLimits = {}) {
     this.maxDepth = limits.maxDepth ?? 64;
     this.maxSteps = limits.maxSteps ?? 1_000_000;
     this.maxFieldBytes = limits.maxFieldBytes ?? 1 << 20;
+    this.keepSteps = limits.keepSteps ?? true;
+  }
+
+  /** True while the scan is inside the `steps` list. */
+  get inSteps(): boolean {
+    return this.stepsOpen;
   }
 
   /** True once the root object has closed. */
@@ -82,7 +99,8 @@ export class EpisodeLogScanner {
     let i = 0;
     if (this.capture) this.capture.from = 0;
     while (i < n) {
-      if (this.depth > 3 && !this.inString && !this.capture) {
+      const stepDepth = this.root + 2;
+      if (this.depth > stepDepth && !this.inString && !this.capture) {
         // Inside a state's grids only brackets and strings matter: a tight loop over the rest
         // (most of the bytes of a full-state log).
         let d = this.depth;
@@ -93,7 +111,7 @@ export class EpisodeLogScanner {
           i++;
           if (b === Ch.OpenObj || b === Ch.OpenArr) {
             if (++d > this.maxDepth) throw new ScanError('too_deep', `JSON nests deeper than ${this.maxDepth} levels (byte ${base + i - 1})`);
-          } else if (--d === 3) break;
+          } else if (--d === stepDepth) break;
         }
         this.depth = d;
         if (i >= n || chunk[i] !== Ch.Quote) continue;
@@ -113,14 +131,14 @@ export class EpisodeLogScanner {
       if (this.awaitingValue && c > 0x20) this.startValue(chunk, i);
       switch (c) {
         case Ch.Quote:
-          if (this.depth === 2 && this.inSteps) throw new ScanError('bad_json', `step ${this.steps.length} is not an object (byte ${base + i})`);
+          if (this.depth === this.root + 1 && this.stepsOpen) throw new ScanError('bad_json', `step ${this.stepsSeen} is not an object (byte ${base + i})`);
           this.inString = true;
           // Keys matter only at the root and in step objects; elsewhere strings are skipped.
-          this.keyCandidate = (this.depth === 1 || (this.depth === 3 && this.stepStart >= 0)) && !this.capture;
+          this.keyCandidate = this.keyDepth(this.depth) && !this.capture;
           if (this.keyCandidate) this.stringChunkStart = i;
           break;
         case Ch.Colon:
-          if (this.depth === 1 || (this.depth === 3 && this.stepStart >= 0)) {
+          if (this.keyDepth(this.depth)) {
             this.key = this.lastString;
             this.awaitingValue = { key: this.key, depth: this.depth };
           }
@@ -131,11 +149,14 @@ export class EpisodeLogScanner {
           if (this.depth === 1) {
             if (c !== Ch.OpenObj) throw new ScanError('bad_json', 'an episode log is a JSON object; this starts with a list');
             this.sawRoot = true;
-          } else if (this.depth === 2 && this.key === 'steps') {
+          } else if (this.depth === 2 && this.wrapperPending) {
+            this.wrapperPending = false;
+            if (c === Ch.OpenObj) this.root = 2;
+          } else if (this.depth === this.root + 1 && this.key === 'steps') {
             if (c !== Ch.OpenArr) throw new ScanError('bad_json', `'steps' is not a list (byte ${base + i})`);
-            this.inSteps = true;
-          } else if (this.depth === 3 && this.inSteps) {
-            if (c !== Ch.OpenObj) throw new ScanError('bad_json', `step ${this.steps.length} is not an object (byte ${base + i})`);
+            this.stepsOpen = true;
+          } else if (this.depth === this.root + 2 && this.stepsOpen) {
+            if (c !== Ch.OpenObj) throw new ScanError('bad_json', `step ${this.stepsSeen} is not an object (byte ${base + i})`);
             this.stepStart = base + i;
             this.stepFields = {};
           }
@@ -143,15 +164,15 @@ export class EpisodeLogScanner {
         case Ch.CloseObj:
         case Ch.CloseArr:
           this.endValueAt(chunk, i, this.depth);
-          if (this.depth === 3 && this.stepStart >= 0) this.endStep(base + i + 1);
-          else if (this.depth === 2 && this.inSteps) this.inSteps = false;
+          if (this.depth === this.root + 2 && this.stepStart >= 0) this.endStep(base + i + 1);
+          else if (this.depth === this.root + 1 && this.stepsOpen) this.stepsOpen = false;
           if (--this.depth < 0) throw new ScanError('bad_json', `unbalanced '${String.fromCharCode(c)}' at byte ${base + i}`);
           break;
         case Ch.Comma:
           this.endValueAt(chunk, i, this.depth);
           break;
         default:
-          if (c > 0x20 && this.depth === 2 && this.inSteps) throw new ScanError('bad_json', `step ${this.steps.length} is not an object (byte ${base + i})`);
+          if (c > 0x20 && this.depth === this.root + 1 && this.stepsOpen) throw new ScanError('bad_json', `step ${this.stepsSeen} is not an object (byte ${base + i})`);
           if (c > 0x20 && this.depth === 0 && this.sawRoot) throw new ScanError('bad_json', `text after the end of the JSON object (byte ${base + i})`);
           if (c > 0x20 && this.depth === 0) throw new ScanError('bad_json', 'not a JSON object');
       }
@@ -180,13 +201,23 @@ export class EpisodeLogScanner {
     }
   }
 
+  /** Keys are read in the root object(s) and in step objects. */
+  private keyDepth(depth: number): boolean {
+    return depth === 1 || depth === this.root || (depth === this.root + 2 && this.stepStart >= 0);
+  }
+
   private wanted(key: string, depth: number): boolean {
-    return depth === 1 ? key !== 'steps' : STEP_FIELDS.has(key);
+    return depth <= this.root ? !HEADER_SKIP.has(key) : STEP_FIELDS.has(key);
   }
 
   private startValue(chunk: Uint8Array, i: number): void {
     const { key, depth } = this.awaitingValue!;
     this.awaitingValue = undefined;
+    // The AsyncLogger's wrapper: `data` after `entry_type` holds the episode itself.
+    if (depth === 1 && this.root === 1 && key === 'data' && typeof this.header.entry_type === 'string') {
+      this.wrapperPending = true;
+      return;
+    }
     if (this.wanted(key, depth)) this.capture = { key, depth, parts: [], bytes: 0, from: i };
   }
 
@@ -202,7 +233,7 @@ export class EpisodeLogScanner {
     if (!cap || cap.depth !== depth) return;
     this.keepCapture(chunk.subarray(cap.from, i));
     this.capture = undefined;
-    const where = cap.depth === 1 ? `field '${cap.key}'` : `step ${this.steps.length} field '${cap.key}'`;
+    const where = cap.depth <= this.root ? `field '${cap.key}'` : `step ${this.stepsSeen} field '${cap.key}'`;
     if (cap.bytes > this.maxFieldBytes) { this.warnings.push(`${where} is over ${this.maxFieldBytes} bytes; not shown`); return; }
     let value: unknown;
     try {
@@ -211,13 +242,14 @@ export class EpisodeLogScanner {
       this.warnings.push(`${where} is not valid JSON; ignored`);
       return;
     }
-    if (cap.depth === 1) this.header[cap.key] = value;
+    if (cap.depth <= this.root) this.header[cap.key] = value;
     else this.stepFields[cap.key] = value;
   }
 
   private endStep(end: number): void {
-    if (this.steps.length >= this.maxSteps) throw new ScanError('too_large', `over ${this.maxSteps} steps`);
-    this.steps.push({ start: this.stepStart, end, fields: this.stepFields });
+    if (this.stepsSeen >= this.maxSteps) throw new ScanError('too_large', `over ${this.maxSteps} steps`);
+    this.stepsSeen++;
+    if (this.keepSteps) this.steps.push({ start: this.stepStart, end, fields: this.stepFields });
     this.stepStart = -1;
     this.stepFields = {};
   }

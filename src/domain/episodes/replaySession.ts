@@ -1,14 +1,18 @@
 // The host side of one Episode Replay panel, without vscode: lists the run's episodes, indexes
 // the open episode's log and answers step requests one at a time (the latest request wins
 // while one is being read, so dragging the scrubber never queues up stale steps).
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError } from '../artifacts/errors';
-import { EPISODE_LOG, episodeTotals, listEpisodeFolder, num, parseStep, readEpisodeSummary, type EpisodeFolder, type EpisodeStep, type Grid } from '../artifacts/episodes';
+import { episodeTotals, parseStep, readEpisodeSummary, type EpisodeStep, type Grid } from '../artifacts/episodes';
 import type {
-  CurveData, EpisodeHostToWebview, EpisodeInfo, EpisodeListItem, EpisodeWebviewToHost, GridData, StepView,
+  CurveData, EpisodeHostToWebview, EpisodeInfo, EpisodeListItem, EpisodeRunFiles, EpisodeWebviewToHost, GridData, StepView,
 } from '../../protocol/episodes';
-import { EPISODE_DIR } from '../runs/discover';
+import {
+  EPISODE_DIR, EPISODE_LOG, EPISODE_PICKLE, episodeRunOf, jaxBoolean, jaxNumber, listStepImages, pickleLogProblem,
+  readBatchMetrics, readEpisodeConfig, readEvaluationSummary, realTaskId, scanEpisodeRun, type RunEpisode,
+} from '../producers/jaxarc';
 import { changedCells, cumulative, firstSimilarityDrop, keyMoments } from './analysis';
 import { IndexedEpisodeLog } from './indexedLog';
 
@@ -19,22 +23,33 @@ export interface ReplayHost {
   warn(message: string): void;
 }
 
+const RUN_FILES = new Set(['batch_metrics.jsonl', 'evaluation_summary.json', 'episode_config.json']);
+
 /** Where a path opened for replay sits: the run folder and the episode (folder or log), if any. */
 export async function locateEpisodeTarget(path: string): Promise<{ run: string; episode?: string }> {
   const st = await stat(path);
-  const name = basename(path);
-  if (st.isFile()) {
-    const dir = dirname(path);
-    return { run: EPISODE_DIR.test(basename(dir)) ? dirname(dir) : dir, episode: path };
-  }
-  if (EPISODE_DIR.test(name)) return { run: dirname(path), episode: path };
-  return { run: path };
+  const run = await episodeRunOf(path, st.isFile());
+  // A run's other files (batch_metrics.jsonl, …) open the run on its newest episode.
+  const isEpisode = st.isFile() ? !RUN_FILES.has(basename(path)) : run !== path;
+  return isEpisode ? { run, episode: path } : { run };
 }
 
-/** The episode_NNNN folders of `run`, in episode order (none if it cannot be read). */
-export async function listEpisodeDirs(run: string): Promise<string[]> {
-  const names = await readdir(run).catch(() => [] as string[]);
-  return names.filter((n) => EPISODE_DIR.test(n)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).map((n) => join(run, n));
+/** The episodes of `run` in episode order, each by the key the panel opens it with. */
+export async function listRunEpisodes(run: string): Promise<RunEpisode[]> {
+  return (await scanEpisodeRun(run)).episodes;
+}
+
+/** An episode named by a path the run's listing does not know (a log or folder opened alone). */
+async function episodeAt(path: string): Promise<RunEpisode> {
+  const name = basename(path);
+  if (EPISODE_PICKLE.test(name)) return { key: path, pickle: path, images: [] };
+  if ((await stat(path)).isFile()) {
+    const dir = dirname(path);
+    const imagesDir = EPISODE_DIR.test(basename(dir)) ? dir : undefined;
+    return { key: path, log: path, imagesDir, images: imagesDir ? await listStepImages(imagesDir) : [] };
+  }
+  const logs = (await readdir(path)).filter((n) => EPISODE_LOG.test(n)).sort();
+  return { key: path, episodeNum: Number(EPISODE_DIR.exec(name)?.[1] ?? NaN), log: logs.length ? join(path, logs.at(-1)!) : undefined, imagesDir: path, images: await listStepImages(path) };
 }
 
 const gridData = (g: Grid | undefined): GridData | undefined => (g ? { height: g.height, width: g.width, cells: Array.from(g.cells) } : undefined);
@@ -42,7 +57,7 @@ const STEP_CACHE = 64;
 
 interface OpenEpisode {
   path: string;
-  folder: EpisodeFolder;
+  entry: RunEpisode;
   log?: IndexedEpisodeLog;
   /** Step views already built, most recent last. */
   cache: Map<number, StepView>;
@@ -56,6 +71,8 @@ export class EpisodeReplaySession {
   private wantedStep: number | undefined;
   private reading = false;
   private overlayPaths: string[] = [];
+  /** The run's episodes as last listed. */
+  private episodes: RunEpisode[] = [];
   private readonly curves = new Map<string, { key: string; curve: CurveData }>();
   private disposed = false;
   private lastInfoMs = 0;
@@ -67,7 +84,7 @@ export class EpisodeReplaySession {
       case 'ready': {
         // A page reloaded after being hidden says where it was; a new one starts where asked.
         await this.sendList();
-        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? (await listEpisodeDirs(this.run)).at(-1);
+        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? this.episodes.at(-1)?.key;
         return this.open(episode, m.step ?? this.initial?.step);
       }
       case 'openEpisode':
@@ -85,8 +102,9 @@ export class EpisodeReplaySession {
   async refresh(changedPaths: string[]): Promise<void> {
     await this.sendList();
     const ep = this.episode;
-    if (!ep) return this.open((await listEpisodeDirs(this.run)).at(-1));
-    if (changedPaths.some((p) => p.startsWith(ep.folder.dir))) await this.open(ep.path, this.wantedStep, true);
+    if (!ep) return this.open(this.episodes.at(-1)?.key);
+    const mine = [ep.entry.log, ep.entry.imagesDir].filter((p): p is string => !!p);
+    if (changedPaths.some((p) => mine.some((m) => p.startsWith(m)))) await this.open(ep.path, this.wantedStep, true);
   }
 
   async dispose(): Promise<void> {
@@ -102,22 +120,47 @@ export class EpisodeReplaySession {
   }
 
   private async sendList(): Promise<void> {
-    const items = await Promise.all((await listEpisodeDirs(this.run)).map(async (dir): Promise<EpisodeListItem> => {
-      const episodeNum = Number(EPISODE_DIR.exec(basename(dir))![1]);
+    const layout = await scanEpisodeRun(this.run);
+    const items = await Promise.all(layout.episodes.map(async (e): Promise<EpisodeListItem> => {
+      const base = { path: e.key, episodeNum: e.episodeNum ?? -1, images: e.images.length };
+      if (!e.log) {
+        // Image-only episodes: the images say how many steps, nothing about reward or outcome.
+        return { ...base, steps: e.pickle ? undefined : e.images.length, warning: e.pickle ? await pickleLogProblem(e.pickle, false) : undefined };
+      }
       try {
-        const folder = await listEpisodeFolder(dir);
-        const log = folder.logs.at(-1);
-        const s = log ? await readEpisodeSummary(log) : undefined;
-        return {
-          path: dir, episodeNum: s?.episodeNum ?? episodeNum, taskId: s?.taskId, steps: s?.totalSteps ?? (log ? undefined : folder.images.length),
-          totalReward: s?.totalReward, finalSimilarity: s?.finalSimilarity,
-          success: s?.finalSimilarity !== undefined ? s.finalSimilarity >= 1 : undefined, images: folder.images.length,
-        };
+        const s = await readEpisodeSummary(e.log);
+        return { ...base, episodeNum: s.episodeNum ?? base.episodeNum, taskId: s.taskId, steps: s.totalSteps, totalReward: s.totalReward, finalSimilarity: s.finalSimilarity, success: s.success };
       } catch (err) {
-        return { path: dir, episodeNum, images: 0, warning: describeError(err, dir) };
+        return { ...base, warning: describeError(err, e.log) };
       }
     }));
-    if (!this.disposed) this.host.post({ type: 'episodes', title: basename(this.run), items });
+    items.sort((a, b) => a.episodeNum - b.episodeNum || a.path.localeCompare(b.path));
+    this.episodes = items.map((i) => layout.episodes.find((e) => e.key === i.path)!);
+    if (this.disposed) return;
+    this.host.post({ type: 'episodes', title: basename(this.run), items });
+    const { batchMetrics, evaluationSummary, episodeConfigs } = layout.extras;
+    if (!batchMetrics && !evaluationSummary && !episodeConfigs.length) return;
+    const files: EpisodeRunFiles = { configs: [], problems: [] };
+    const read = async <T>(path: string, fn: (p: string) => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await fn(path);
+      } catch (err) {
+        files.problems.push(describeError(err, path));
+        return undefined;
+      }
+    };
+    if (batchMetrics) files.batchMetrics = await read(batchMetrics, readBatchMetrics);
+    if (evaluationSummary) files.evaluation = await read(evaluationSummary, readEvaluationSummary);
+    for (const c of episodeConfigs.slice(0, 20)) {
+      const config = await read(c, readEpisodeConfig);
+      if (config) files.configs.push(config);
+    }
+    if (!this.disposed) this.host.post({ type: 'runFiles', files });
+  }
+
+  /** The listed episode that `path` names (its key, log, pickle or image folder), else one built for it. */
+  private async entryFor(path: string): Promise<RunEpisode> {
+    return this.episodes.find((e) => e.key === path || e.log === path || e.pickle === path || e.imagesDir === path) ?? episodeAt(path);
   }
 
   private async open(path: string | undefined, step?: number, reopen = false): Promise<void> {
@@ -131,12 +174,10 @@ export class EpisodeReplaySession {
     this.episode = undefined;
     await previous?.log?.close();
     try {
-      const isLog = EPISODE_LOG.test(basename(path));
-      const folder = await listEpisodeFolder(isLog ? dirname(path) : path);
-      if (isLog) folder.logs = [path];
-      const ep: OpenEpisode = { path, folder, cache: new Map(), indexed: !folder.logs.length };
+      const entry = await this.entryFor(path);
+      const ep: OpenEpisode = { path, entry, cache: new Map(), indexed: !entry.log };
       this.episode = ep;
-      const logFile = folder.logs.at(-1);
+      const logFile = entry.log;
       if (logFile) {
         ep.log = await IndexedEpisodeLog.open(logFile, { onProgress: () => { if (this.episode === ep) this.sendInfo(false); } });
         void ep.log.done.then(() => {
@@ -146,8 +187,10 @@ export class EpisodeReplaySession {
           this.sendInfo(true);
           void this.serveSteps();
         });
-      } else if (folder.images.length === 0) {
-        this.fail(new Error('no episode log and no step images yet'), folder.dir);
+      } else if (entry.pickle) {
+        this.fail(new Error(await pickleLogProblem(entry.pickle, false)), entry.pickle);
+      } else if (entry.images.length === 0) {
+        this.fail(new Error('no episode log and no step images yet'), entry.imagesDir ?? path);
       }
       this.wantedStep = step ?? this.wantedStep ?? 0;
       this.sendInfo(true);
@@ -172,13 +215,15 @@ export class EpisodeReplaySession {
     const scanned = ep.log?.scanner;
     const steps = (scanned?.steps ?? []).map(({ fields: f }) => {
       const info = f.info as Record<string, unknown> | undefined;
-      return { stepNum: num(f.step_num), reward: num(f.reward) ?? 0, similarity: num(info?.similarity), success: typeof info?.success === 'boolean' ? info.success : undefined };
+      return { stepNum: jaxNumber(f.step_num), reward: jaxNumber(f.reward), similarity: jaxNumber(info?.similarity), success: jaxBoolean(info?.success) };
     });
-    const totals = episodeTotals(ep.log?.file ?? ep.path, scanned?.header ?? {}, steps);
-    const episodeNum = totals.episodeNum >= 0 ? totals.episodeNum : ep.folder.episodeNum;
-    const rewards = scanned ? steps.map((s) => s.reward) : ep.folder.images.map(() => 0);
+    const header = scanned?.header ?? {};
+    const totals = episodeTotals(ep.log?.file ?? ep.path, header, steps);
+    const episodeNum = totals.episodeNum >= 0 ? totals.episodeNum : ep.entry.episodeNum ?? -1;
+    const rewards = scanned ? steps.map((s) => s.reward ?? null) : ep.entry.images.map(() => null);
     const similarity = steps.map((s) => s.similarity ?? null);
-    const stepNums = scanned ? steps.map((s, i) => s.stepNum ?? i) : ep.folder.images.map((im) => im.step);
+    const stepNums = scanned ? steps.map((s, i) => s.stepNum ?? i) : ep.entry.images.map((im) => im.step);
+    const known = rewards.map((r) => r ?? 0);
     return {
       path: ep.path,
       title: `episode ${episodeNum}`,
@@ -191,10 +236,11 @@ export class EpisodeReplaySession {
       stepCount: stepNums.length,
       mode: ep.mode ?? (ep.log ? 'grids' : 'images'),
       stepNums, rewards, similarity,
-      keyMoments: keyMoments(rewards),
+      keyMoments: keyMoments(known),
       firstDrop: firstSimilarityDrop(similarity),
       indexing: !ep.indexed,
       warnings: [...(scanned?.warnings ?? []), ...(ep.log?.error ? [ep.log.error.message] : [])].slice(0, 20),
+      files: [ep.entry.log, ep.entry.imagesDir].filter((p): p is string => !!p),
     };
   }
 
@@ -205,7 +251,7 @@ export class EpisodeReplaySession {
     try {
       while (this.wantedStep !== undefined && this.episode) {
         const ep = this.episode;
-        const count = ep.log ? ep.log.stepCount : ep.folder.images.length;
+        const count = ep.log ? ep.log.stepCount : ep.entry.images.length;
         // A step the scan has not reached yet is served when it has (sendInfo calls again).
         if (count === 0 || (this.wantedStep >= count && !ep.indexed)) return;
         const index = Math.max(0, Math.min(count - 1, this.wantedStep));
@@ -215,7 +261,7 @@ export class EpisodeReplaySession {
           view = cached ?? await this.buildStep(ep, index);
         } catch (err) {
           this.wantedStep = undefined;
-          this.fail(err, ep.log?.file ?? ep.folder.dir);
+          this.fail(err, ep.log?.file ?? ep.entry.imagesDir ?? ep.path);
           return;
         }
         if (this.episode !== ep) continue;
@@ -232,19 +278,19 @@ export class EpisodeReplaySession {
 
   private async buildStep(ep: OpenEpisode, index: number): Promise<StepView> {
     if (!ep.log) {
-      const im = ep.folder.images[index];
-      return { index, stepNum: im.step, changed: [], params: '', reward: 0, image: { src: this.host.imageUri(im.path), svg: im.format === 'svg' } };
+      const im = ep.entry.images[index];
+      return { index, stepNum: im.step, changed: [], params: '', image: { src: this.host.imageUri(im.path), svg: im.format === 'svg' } };
     }
     const warnings: string[] = [];
     const raw = await ep.log.readStep(index);
-    const s: EpisodeStep = parseStep(raw, index, ep.log.file, this.run, ep.folder.dir, warnings);
+    const s: EpisodeStep = parseStep(raw, index, ep.log.file, this.run, ep.entry.imagesDir ?? dirname(ep.log.file), warnings);
     for (const w of warnings) this.host.warn(`episode replay: ${ep.log.file}: ${w}`);
     const hasGrids = !!(s.before || s.after);
     if (ep.mode === undefined) {
       ep.mode = hasGrids ? 'grids' : 'images';
       if (!hasGrids) this.sendInfo(true);
     }
-    const image = s.imagePath ?? ep.folder.images.find((im) => im.step === s.stepNum)?.path;
+    const image = (s.imagePath && existsSync(s.imagePath) ? s.imagePath : undefined) ?? ep.entry.images.find((im) => im.step === s.stepNum)?.path;
     const params = s.actionParams;
     return {
       index, stepNum: s.stepNum,
@@ -263,8 +309,7 @@ export class EpisodeReplaySession {
     const items: CurveData[] = [];
     for (const path of this.overlayPaths) {
       try {
-        const folder = await listEpisodeFolder(path);
-        const log = folder.logs.at(-1);
+        const log = (await this.entryFor(path)).log;
         if (!log) continue;
         const st = await stat(log);
         const key = `${log}:${st.mtimeMs}:${st.size}`;
@@ -274,11 +319,12 @@ export class EpisodeReplaySession {
           const open = this.episode?.log?.file === log && this.episode.indexed ? this.episode.log : undefined;
           const indexed = open ?? await IndexedEpisodeLog.open(log);
           await indexed.done;
-          const rewards = indexed.scanner.steps.map((s) => num(s.fields.reward) ?? 0);
+          const rewards = indexed.scanner.steps.map((s) => jaxNumber(s.fields.reward) ?? 0);
           const header = indexed.scanner.header;
           if (!open) await indexed.close();
           if (indexed.error) throw indexed.error;
-          entry = { key, curve: { path, label: `${basename(path)}${typeof header.task_id === 'string' ? ` · ${header.task_id}` : ''}`, cumulative: cumulative(rewards) } };
+          const task = realTaskId(header);
+          entry = { key, curve: { path, label: `episode ${jaxNumber(header.episode_num) ?? basename(path)}${task ? ` · ${task}` : ''}`, cumulative: cumulative(rewards) } };
           this.curves.set(path, entry);
         }
         items.push(entry.curve);

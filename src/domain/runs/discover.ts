@@ -4,6 +4,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LATENT_FILE } from '../artifacts/latents';
+import { EPISODE_DIR, isEpisodeBase } from '../producers/jaxarc';
 import type { Run, RunKind } from './model';
 
 export interface DiscoverOptions {
@@ -25,7 +26,7 @@ export const SKIP_DIRS = new Set([
 ]);
 
 export const STEP_SNAPSHOT = /^viz_step_(\d+)_(?:pacmap\.(?:png|html)|embeddings\.npz)$/;
-export const EPISODE_DIR = /^episode_(\d+)$/;
+export { EPISODE_DIR };
 export const UUID_IMAGE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(png|jpe?g|webp)$/i;
 export const VIDEO_CLIP = /\.(mp4|webm|mov|mkv|m4v)$/i;
 /** step_000.png, frame_12.jpg, iter-7.webp, epoch3.png — not viz_latest_*. */
@@ -152,7 +153,8 @@ export async function discoverRuns(roots: string[], options: DiscoverOptions = {
         }
       }
 
-      const kind = classifyFolder(entries);
+      // A JaxARC base keeps its logs and image trees in sub-folders: it is the run, not them.
+      const kind = classifyFolder(entries) ?? ((await isEpisodeBase(dir, entries)) ? 'episodes' : undefined);
       if (kind) {
         runs.push({ path: dir, name: runDisplayName(dir), kind, root, modifiedMs: await newestMtime(dir, entries) });
         continue; // a run's insides are its artifacts, not more runs

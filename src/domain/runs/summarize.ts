@@ -1,12 +1,13 @@
 // What a run holds: counts and step ranges from folder listings, plus the few small reads
 // that make a listing useful (episode log heads, latent records, the ring buffer header).
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { listEpisodeFolder, readEpisodeSummary } from '../artifacts/episodes';
+import { basename, dirname, join } from 'node:path';
+import { readEpisodeSummary } from '../artifacts/episodes';
+import { pickleLogProblem, readBatchMetrics, readEpisodeConfig, readEvaluationSummary, scanEpisodeRun } from '../producers/jaxarc';
 import { ArtifactError } from '../artifacts/errors';
 import { scanLatentStore } from '../artifacts/latents';
 import { readRingHeader } from '../artifacts/ringBuffer';
-import { EPISODE_DIR, SERIES_FRAME, STEP_SNAPSHOT, UUID_IMAGE, VIDEO_CLIP } from './discover';
+import { SERIES_FRAME, STEP_SNAPSHOT, UUID_IMAGE, VIDEO_CLIP } from './discover';
 import { formatBytes, formatDuration } from '../format';
 import { ITEM_LIMIT, type ArtifactGroup, type ArtifactItem, type Run, type RunSummary } from './model';
 
@@ -109,34 +110,73 @@ async function checkpointGroup(dir: string, entries: Entry[]): Promise<ArtifactG
   return { kind: 'checkpoints', label: 'Checkpoints', count: entries.length, detail: formatBytes(bytes), bytes, path: dir, ...limited(items, entries.length) };
 }
 
-async function episodeGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup> {
-  const eps = entries.filter((e) => e.isDir && EPISODE_DIR.test(e.name)).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+async function episodeGroups(run: string): Promise<ArtifactGroup[]> {
+  const layout = await scanEpisodeRun(run);
+  const eps = layout.episodes;
   const items: ArtifactItem[] = [];
-  let solved = 0;
+  let solved = 0, outcomes = 0;
   await Promise.all(eps.slice(0, ITEM_LIMIT).map(async (e, i) => {
-    const p = join(dir, e.name);
-    const folder = await listEpisodeFolder(p).catch(() => undefined);
-    const log = folder?.logs[folder.logs.length - 1];
-    let detail = folder ? `${folder.images.length} step images` : 'unreadable';
+    let label = e.episodeNum !== undefined ? `episode ${e.episodeNum}` : basename(e.key);
+    let detail = e.images.length ? `${e.images.length} step images` : undefined;
     let warning: string | undefined;
-    if (log) {
+    if (e.log) {
       try {
-        const s = await readEpisodeSummary(log);
+        const s = await readEpisodeSummary(e.log);
+        if (s.episodeNum !== undefined) label = `episode ${s.episodeNum}`;
         const parts = [
           s.totalSteps !== undefined ? `${s.totalSteps} steps` : undefined,
           s.totalReward !== undefined ? `reward ${s.totalReward.toFixed(2)}` : undefined,
-          s.finalSimilarity !== undefined ? (s.finalSimilarity >= 1 ? 'solved' : `similarity ${s.finalSimilarity.toFixed(2)}`) : undefined,
+          s.success ? 'solved' : s.finalSimilarity !== undefined ? `similarity ${s.finalSimilarity.toFixed(2)}` : undefined,
           s.taskId,
+          e.images.length ? `${e.images.length} images` : undefined,
         ].filter(Boolean);
-        if (s.finalSimilarity !== undefined && s.finalSimilarity >= 1) solved++;
+        if (s.success !== undefined) outcomes++;
+        if (s.success) solved++;
         detail = parts.join(' · ') || detail;
       } catch (err) {
         warning = err instanceof ArtifactError ? err.detail : String(err);
       }
+    } else if (e.pickle) {
+      warning = await pickleLogProblem(e.pickle, false);
     }
-    items[i] = { label: e.name, path: p, detail, warning };
+    items[i] = { label, path: e.key, detail, warning };
   }));
-  return { kind: 'episodes', label: 'Episodes', count: eps.length, detail: eps.length ? `${solved} solved` : undefined, path: dir, ...limited(items, eps.length) };
+  // Image-only episodes say nothing of reward or outcome: no "0 solved" for them.
+  const groups: ArtifactGroup[] = [{ kind: 'episodes', label: 'Episodes', count: eps.length, detail: outcomes ? `${solved} of ${outcomes} solved` : undefined, path: run, ...limited(items, eps.length) }];
+  const { batchMetrics, evaluationSummary, episodeConfigs } = layout.extras;
+  if (batchMetrics) {
+    try {
+      const m = await readBatchMetrics(batchMetrics);
+      groups.push({ kind: 'batchMetrics', label: 'Batch metrics', count: m.steps.length, path: batchMetrics,
+        detail: [stepRange(m.steps), m.series.map((x) => x.name).join(', ')].filter(Boolean).join(' · ') || undefined });
+    } catch (err) {
+      groups.push({ kind: 'batchMetrics', label: 'Batch metrics', count: 0, path: batchMetrics, detail: err instanceof ArtifactError ? err.detail : String(err) });
+    }
+  }
+  if (evaluationSummary) {
+    try {
+      const ev = await readEvaluationSummary(evaluationSummary);
+      const detail = [ev.taskId && `task ${ev.taskId}`, ev.successRate !== undefined && `success rate ${ev.successRate.toFixed(2)}`,
+        ev.averageEpisodeLength !== undefined && `mean length ${ev.averageEpisodeLength}`, ev.timeouts !== undefined && `${ev.timeouts} timeouts`,
+        ev.tests.length && `${ev.tests.filter((t) => t.solved).length} of ${ev.tests.length} test pairs solved`].filter(Boolean).join(' · ');
+      groups.push({ kind: 'evaluation', label: 'Evaluation summary', count: 1, path: evaluationSummary, detail: detail || undefined });
+    } catch (err) {
+      groups.push({ kind: 'evaluation', label: 'Evaluation summary', count: 0, path: evaluationSummary, detail: err instanceof ArtifactError ? err.detail : String(err) });
+    }
+  }
+  if (episodeConfigs.length) {
+    const items: ArtifactItem[] = [];
+    for (const path of episodeConfigs.slice(0, ITEM_LIMIT)) {
+      try {
+        const c = await readEpisodeConfig(path);
+        items.push({ label: basename(dirname(path)), path, detail: c.fields.map(([k, v]) => `${k} ${v}`).join(' · ') });
+      } catch (err) {
+        items.push({ label: basename(dirname(path)), path, warning: err instanceof ArtifactError ? err.detail : String(err) });
+      }
+    }
+    groups.push({ kind: 'episodeConfigs', label: 'Episode config', count: episodeConfigs.length, path: dirname(episodeConfigs[0]), detail: items.length === 1 ? items[0].detail : undefined, ...limited(items, episodeConfigs.length) });
+  }
+  return groups;
 }
 
 async function latentGroup(dir: string, options: SummarizeOptions): Promise<ArtifactGroup> {
@@ -203,7 +243,7 @@ export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Pr
       break;
     }
     case 'episodes':
-      push(await episodeGroup(run.path, (await list(run.path, warnings)) ?? []));
+      groups.push(...await episodeGroups(run.path));
       break;
     case 'latents':
       try {

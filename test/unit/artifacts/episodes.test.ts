@@ -21,7 +21,7 @@ test('full-state log: grids, actions, rewards, images resolved inside the run', 
     // Cells change only inside the selection mask.
     for (let k = 0; k < 25; k++) if (s.before!.cells[k] !== s.after!.cells[k]) expect(s.selection!.cells[k]).toBe(1);
     if (i > 0) expect(Array.from(s.before!.cells)).toEqual(Array.from(log.steps[i - 1].after!.cells));
-    sum += s.reward;
+    sum += s.reward!;
   }
   expect(log.totalReward).toBeCloseTo(sum, 3);
   expect(log.finalSimilarity).toBe(log.steps[3].similarity);

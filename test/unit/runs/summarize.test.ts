@@ -30,10 +30,10 @@ describe('summarizeRun on the fixture runs', async () => {
   test('episode run: each episode with steps, reward and similarity from the log head', async () => {
     const s = await summarizeRun(byKind.episodes);
     const g = s.groups[0];
-    expect([g.kind, g.count, g.detail]).toEqual(['episodes', 2, '0 solved']);
-    expect(g.items!.map((i) => i.label)).toEqual(['episode_0000', 'episode_0001']);
-    expect(g.items![0].detail).toMatch(/^4 steps · reward -?\d+\.\d\d · similarity \d\.\d\d · arc_000$/);
-    expect(g.items![1].detail).toMatch(/^3 steps · reward .* · arc_037$/); // gzipped
+    expect([g.kind, g.count, g.detail]).toEqual(['episodes', 2, '0 of 2 solved']);
+    expect(g.items!.map((i) => i.label)).toEqual(['episode 0', 'episode 1']);
+    expect(g.items![0].detail).toMatch(/^4 steps · reward -?\d+\.\d\d · similarity \d\.\d\d · arc_000 · 4 images$/);
+    expect(g.items![1].detail).toMatch(/^3 steps · reward .* · arc_037( · \d+ images)?$/); // gzipped
   });
 
   test('latent store: pinned, expiring soon and orphaned, with ids to copy', async () => {

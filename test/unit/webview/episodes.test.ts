@@ -64,7 +64,7 @@ test('opens on the first step: title, before and after grids with every cell in 
     expect(await cellPixel('after', row, col)).toEqual(rgb(PALETTES.default[step.after!.cells[k]]));
     if (!selected.has(k)) expect(await cellPixel('before', row, col)).toEqual(rgb(PALETTES.default[step.before!.cells[k]]));
   }
-  expect(await text('reward')).toBe(`reward ${Number(step.reward.toFixed(4))}`);
+  expect(await text('reward')).toBe(`reward ${Number(step.reward!.toFixed(4))}`);
   expect(await text('action')).toContain(step.operationName!);
   expect(view.errors()).toEqual([]);
 });
@@ -100,7 +100,7 @@ test('keyboard, key moments and a click on the chart move the step; reward text 
   await view.page.keyboard.press('ArrowRight');
   await expect.poll(() => text('step-label')).toBe('step 2 of 12');
   await expect.poll(async () => (await shownStep()).index).toBe(1);
-  expect(await text('reward')).toBe(`reward ${Number(steps.get(1)!.reward.toFixed(4))}`);
+  expect(await text('reward')).toBe(`reward ${Number(steps.get(1)!.reward!.toFixed(4))}`);
   await view.page.keyboard.press('End');
   await expect.poll(() => text('step-label')).toBe('step 12 of 12');
   await view.page.keyboard.press('Home');
