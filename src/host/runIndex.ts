@@ -158,13 +158,20 @@ export class RunIndex extends Disposable {
 
   private onBatch(batch: WatchBatch): void {
     const now = Date.now();
-    const runPaths = this.runs.map((r) => r.path);
+    // A joined sibling folder's files are its run's (ACE-Step's UI snapshot folder).
+    const folderRun = new Map<string, string>();
+    for (const r of this.runs) {
+      folderRun.set(r.path, r.path);
+      for (const j of r.joined ?? []) folderRun.set(j.path, r.path);
+    }
+    const folders = [...folderRun.keys()];
     const perRun = new Map<string, Map<string, ChangeKind>>();
     let rescan = false;
     for (const [path, kind] of batch.changes) {
-      const runPath = runForPath(path, runPaths, sep);
-      // Outside every run, or the run folder itself coming or going: runs may have changed.
-      if (!runPath || (path === runPath && kind !== 'change')) {
+      const folder = runForPath(path, folders, sep);
+      const runPath = folder && folderRun.get(folder);
+      // Outside every run, or a run folder itself coming or going: runs may have changed.
+      if (!runPath || (path === folder && kind !== 'change')) {
         rescan = true;
         continue;
       }

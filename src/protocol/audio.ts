@@ -23,7 +23,7 @@ export const DEFAULT_SPECTROGRAM: SpectrogramSettings = { window: DEFAULT_WINDOW
 
 export interface EvalStepInfo {
   step: number;
-  samples: { index: number; target: boolean; pred: boolean }[];
+  samples: { index: number; key: string; target: boolean; pred: boolean }[];
 }
 
 export interface TrackInfo {

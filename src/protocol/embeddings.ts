@@ -27,6 +27,8 @@ export interface SpaceData {
   x: Float32Array;
   y: Float32Array;
   fields: FieldColumn[];
+  /** Why the space has no points at this step (not projected yet, stale projection). */
+  note?: string;
 }
 
 export interface AxisBounds {
@@ -49,7 +51,8 @@ export type EmbeddingsHostToWebview =
   | { type: 'steps'; title: string; steps: TimelineStep[]; warnings: string[] }
   | { type: 'stepData'; step: number; align: boolean; spaces: SpaceData[]; warnings: string[] }
   | { type: 'bounds'; align: boolean; bounds: Record<string, AxisBounds> }
-  | { type: 'trail'; step: number; indices: number[]; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[] }
+  /** `off`: spaces whose rows have no identity across steps, so they get no trail. */
+  | { type: 'trail'; step: number; indices: number[]; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
   | { type: 'error'; message: string };
 
 export type EmbeddingsWebviewToHost =
@@ -58,3 +61,32 @@ export type EmbeddingsWebviewToHost =
   | { type: 'requestTrail'; step: number; indices: number[]; length: number; align: boolean }
   | { type: 'exportPng'; dataUrl: string; step: number }
   | { type: 'createAnimation' };
+
+/** Category fields with more values than this are not picked to colour by automatically. */
+const AUTO_MAX_CATEGORIES = 24;
+/** Preferred, in order, when several fields could colour a space. */
+const PREFERRED = ['label', 'class', 'category', 'layer_name', 'prompt_text', 'step', 'epoch'];
+
+/**
+ * The field a space is coloured by when the user has not chosen one: the first of PREFERRED
+ * (then any) that tells points apart (2+ categories, up to AUTO_MAX_CATEGORIES, not an id;
+ * or a number with 2+ distinct finite values). Undefined when no field does.
+ */
+export function autoColourField(fields: readonly FieldColumn[]): string | undefined {
+  const useful = (f: FieldColumn) => {
+    if (f.kind === 'category') return f.categories.length >= 2 && f.categories.length <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
+    let first: number | undefined;
+    for (const v of f.values) {
+      if (!Number.isFinite(v)) continue;
+      if (first === undefined) first = v;
+      else if (v !== first) return true;
+    }
+    return false;
+  };
+  const candidates = fields.filter(useful);
+  const rank = (f: FieldColumn) => { const i = PREFERRED.indexOf(f.name); return i < 0 ? PREFERRED.length : i; };
+  return candidates.sort((a, b) => rank(a) - rank(b))[0]?.name;
+}
+
+/** The colour-by value that means "no colour field". */
+export const NO_COLOUR = '\u0000none';

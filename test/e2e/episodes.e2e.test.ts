@@ -2,12 +2,15 @@
 // keyboard (step and reward change), the panel comes back at the same step after a window
 // reload, a reduced-state episode opens from the Explorer's context menu with its SVG step
 // images, one picked from the palette opens, and an episode log opens with "Open With…".
+// JaxARC v1.0.2's real output (flat logs/ beside a run_* SVG tree) replays as one run with
+// its grids, real task ids, batch metrics and evaluation.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { findProducerPython } from '../../scripts/lib/python.mjs';
+import { copyWritable } from '../copyTree';
 import { VsCode } from './vscode';
 
 const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
@@ -19,6 +22,7 @@ beforeAll(async () => {
   const fixture = mkdtempSync(join(tmpdir(), 'runreel-e2e-episodes-'));
   cpSync(FIXTURE, fixture, { recursive: true });
   cpSync(join(EPISODES, 'grid_run'), join(fixture, 'outputs', 'episodes', 'grid_run'), { recursive: true });
+  copyWritable(join(inject('repoRoot'), '..', 'shared', 'real-producers', 'jaxarc', 'v1.0.2', 'outputs', 'research'), join(fixture, 'outputs', 'jaxarc', 'research'));
   vs = await VsCode.launch(fixture, { 'workbench.colorTheme': 'Default Dark Modern' });
   rmSync(fixture, { recursive: true, force: true });
 });
@@ -38,7 +42,7 @@ test('an episode from the Runs view: grids drawn, → steps forward and the step
   const group = vs.treeItem(/^Episodes/);
   await group.waitFor({ timeout: 30_000 });
   await group.locator('.monaco-tl-twistie').click();
-  await vs.treeItem(/^episode_0000/).click();
+  await vs.treeItem(/^episode 0(?!\d)/).click();
   const frame = await vs.webviewFrame('[data-testid="grids"]');
   await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 0 · arc_000');
   await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 12');
@@ -99,8 +103,8 @@ test('"Run Reel: Replay Episode" from the palette lists episodes newest first an
   await rows.first().waitFor();
   const grid = rows.filter({ has: vs.page.locator('.label-description', { hasText: /^grid_run$/ }) });
   // A row's first label is its name (the folder's path follows as its detail).
-  await expect.poll(() => grid.evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent))).toEqual(['episode_0003', 'episode_0002', 'episode_0001', 'episode_0000']);
-  await grid.filter({ has: vs.page.locator('.label-name', { hasText: 'episode_0001' }) }).click();
+  await expect.poll(() => grid.evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent))).toEqual(['episode 3', 'episode 2', 'episode 1', 'episode 0']);
+  await grid.filter({ has: vs.page.locator('.label-name', { hasText: /^episode 1$/ }) }).click();
   const frame = await vs.webviewFrame('[data-testid="grids"]');
   await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toMatch(/^episode 1 · /);
   expect(vs.extensionErrors()).toEqual([]);
@@ -124,5 +128,38 @@ test('an episode a running experiment writes appears in the open panel without a
   execFileSync(findProducerPython()!, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(producers)}); import runreel_producers as P; from pathlib import Path; P.write_episode(Path(${JSON.stringify(join(vs.workspace, 'outputs', 'episodes', 'grid_run'))}), 4, steps=7, size=(6, 6), images=None)`]);
   await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(5);
   expect(await frame.locator('[data-testid="episode-rows"] tr[data-episode="4"]').textContent()).toContain('arc_148');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('JaxARC v1.0.2: one run from logs/ and run_*/, grids from numpy text, the real task id, batch metrics and evaluation', async () => {
+  await vs.runCommand('View: Close All Editors');
+  await vs.openRunReelView();
+  await vs.refreshRuns();
+  const run = vs.treeItem(/^research/);
+  await run.waitFor({ timeout: 30_000 });
+  // One run, not a second one for the SVG tree.
+  expect(await vs.treeItem(/^run_20261201_191217/).count()).toBe(0);
+  await run.locator('.monaco-tl-twistie').click();
+  const group = vs.treeItem(/^Episodes/).filter({ hasText: '1 of 3 solved' });
+  await group.waitFor({ timeout: 30_000 });
+  await expect.poll(() => vs.treeItem(/^Batch metrics/).count(), { timeout: 10_000 }).toBe(1);
+  await group.locator('.monaco-tl-twistie').click();
+  await vs.treeItem(/^episode 0(?!\d).*68b16354/).click();
+  const frame = await vs.webviewFrame('[data-testid="run-files"]');
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 0 · 68b16354');
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 8');
+  // The 30×30 numpy text cut to the task's 10×10 cells; the action is Op 13 (info.operation_id).
+  await expect.poll(() => frame.locator('[data-testid="after"]').evaluate((c: HTMLCanvasElement) => `${c.dataset.rows}×${c.dataset.cols}`), { timeout: 10_000 }).toBe('10×10');
+  expect(await text(frame, 'action')).toMatch(/^Op 13: /);
+  expect(await text(frame, 'episode-files')).toContain('run_20261201_191217/episode_0000');
+  const rows = frame.locator('[data-testid="episode-rows"] tr');
+  await expect.poll(() => rows.evaluateAll((rs) => rs.map((r) => r.children[2].textContent)), { timeout: 10_000 }).toEqual(['68b16354', 'b1948b0a', '3c9b0459']);
+  await expect.poll(() => frame.locator('[data-testid="batch-metrics"] .metric-card').count(), { timeout: 10_000 }).toBe(7);
+  expect(await text(frame, 'evaluation')).toContain('Evaluation of task 3c9b0459: success rate 1');
+  await rows.filter({ hasText: '3c9b0459' }).click();
+  await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 2 · 3c9b0459');
+  await expect.poll(() => frame.locator('[data-testid="after"]').evaluate((c: HTMLCanvasElement) => `${c.dataset.rows}×${c.dataset.cols}`), { timeout: 10_000 }).toBe('3×3');
+  await expect.poll(() => text(frame, 'status'), { timeout: 10_000 }).toBe('Solved');
+  await vs.screenshot('episode-replay-jaxarc');
   expect(vs.extensionErrors()).toEqual([]);
 });

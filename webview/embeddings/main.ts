@@ -1,10 +1,10 @@
 // Embedding Timeline panel: one WebGL scatter per space, side by side, over a step slider.
 // Only the current step's points are held here; the host sends steps as typed arrays.
 // Hover text is ours (textContent), never Plotly's HTML-like labels: metadata is file text.
-import { fieldLength, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
-import { pointOf, stepTraces, type TraceSource } from './traces';
+import { colourFieldOf, pointOf, stepTraces, type TraceSource } from './traces';
 
 // The global from dist/webview/plotly.min.js, loaded before this bundle.
 interface PlotlyEvent { points: { curveNumber: number; pointIndex?: number; pointNumber?: number }[]; event?: MouseEvent }
@@ -160,12 +160,15 @@ function fieldNames(spaces: SpaceData[]): string[] {
 
 function updateColorChoices(spaces: SpaceData[]): void {
   const names = fieldNames(spaces);
-  if (state.colorBy === undefined && names.includes('label')) state = { ...state, colorBy: 'label' };
-  const want = ['', ...names].join('\n');
+  // "auto": each space by its own most useful field (a field one space lacks never greys it).
+  const auto = spaces.map((s) => `${s.name}: ${colourFieldOf(s, undefined) ?? 'none'}`).join(', ');
+  const want = ['', NO_COLOUR, ...names].join('\n');
   if ([...colorSelect.options].map((o) => o.value).join('\n') !== want) {
-    colorSelect.replaceChildren(el('option', { attrs: { value: '' } }, 'none'), ...names.map((n) => el('option', { attrs: { value: n } }, n)));
+    colorSelect.replaceChildren(el('option', { attrs: { value: '' } }, 'auto'), el('option', { attrs: { value: NO_COLOUR } }, 'none'), ...names.map((n) => el('option', { attrs: { value: n } }, n)));
   }
-  colorSelect.value = state.colorBy && names.includes(state.colorBy) ? state.colorBy : '';
+  colorSelect.options[0].title = auto;
+  colorSelect.title = state.colorBy === undefined ? `auto: ${auto}` : '';
+  colorSelect.value = state.colorBy === NO_COLOUR || (state.colorBy && names.includes(state.colorBy)) ? state.colorBy : '';
 }
 
 /** Plotly parses a few HTML-like tags in names; file text goes in with them escaped, as text. */
@@ -200,7 +203,7 @@ function draw(): void {
     const domain = [k / n + (k > 0 ? 0.02 : 0), (k + 1) / n - (k < n - 1 ? 0.02 : 0)];
     layout[`xaxis${ax}`] = { domain, range: b?.x, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
     layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: b?.y, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
-    (layout.annotations as unknown[]).push({ text: plotlyText(space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
+    (layout.annotations as unknown[]).push({ text: plotlyText(space.note ? `${space.name} — ${space.note}` : space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
     data.push(...traces[k].data);
     sources.push(...traces[k].sources);
     if (traces[k].legend) layout.showlegend = true;
@@ -219,7 +222,8 @@ function draw(): void {
   });
   void Plotly.react(plot, data, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'], doubleClickDelay: 300 })
     .then(() => plot.dispatchEvent(new CustomEvent('runreel-drawn', { detail: { step: current?.step } })));
-  selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected · double-click to clear` : 'lasso points to select them in every space';
+  const trailsOff = state.trail > 0 && trail?.step === current?.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
+  selectionInfo.textContent = (selected.size > 0 ? `${selected.size} selected · double-click to clear` : 'lasso points to select them in every space') + trailsOff;
 }
 
 function hitOf(curve: number, j: number): { space: SpaceData; index: number } | undefined {

@@ -1,6 +1,6 @@
 // Plotly traces for one step: pure (no DOM), so the shaping is unit-tested in Node.
 // Speed matters here: 3 spaces × 100,000 points are rebuilt on every step.
-import { fieldLength, type SpaceData } from '../../src/protocol/embeddings';
+import { autoColourField, fieldLength, NO_COLOUR, type SpaceData } from '../../src/protocol/embeddings';
 
 export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 /** More categories than this are coloured without a legend entry each. */
@@ -21,6 +21,7 @@ export interface TraceSource {
 }
 
 export interface TraceOptions {
+  /** A field name, NO_COLOUR, or undefined: each space's own most useful field (autoColourField). */
   colorBy?: string;
   selected: ReadonlySet<number>;
   /** Text colour, for the colour bar. */
@@ -68,9 +69,20 @@ export function numberRange(spaces: readonly SpaceData[], name: string): [number
 
 /** The marker traces of every space of a step, space k on axes x{k+1}/y{k+1}. */
 export function stepTraces(spaces: readonly SpaceData[], options: TraceOptions): SpaceTraces[] {
-  // One colour scale for the whole step, measured once (a pass over every point).
-  const range = options.colorBy ? numberRange(spaces, options.colorBy) : ([0, 1] as [number, number]);
-  return spaces.map((_, k) => spaceTraces(spaces, k, options, range));
+  // One colour scale per field for the whole step, measured once (a pass over every point).
+  const ranges = new Map<string, [number, number]>();
+  return spaces.map((space, k) => {
+    const colorBy = colourFieldOf(space, options.colorBy);
+    const range = colorBy ? ranges.get(colorBy) ?? ranges.set(colorBy, numberRange(spaces, colorBy)).get(colorBy)! : ([0, 1] as [number, number]);
+    return spaceTraces(spaces, k, { ...options, colorBy }, range);
+  });
+}
+
+/** The field space is coloured by under the user's choice (see TraceOptions.colorBy). */
+export function colourFieldOf(space: SpaceData, choice: string | undefined): string | undefined {
+  if (choice === NO_COLOUR) return undefined;
+  // A chosen field this space lacks falls back to the space's own best, never to grey.
+  return choice !== undefined && space.fields.some((f) => f.name === choice) ? choice : autoColourField(space.fields);
 }
 
 function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOptions, [cmin, cmax]: [number, number]): SpaceTraces {

@@ -406,7 +406,7 @@ host.onMessage((m) => {
     case 'sample': {
       if (m.step !== undefined) { state = { ...state, step: m.step, sample: m.sample }; save(); stepSelect.value = String(m.step); }
       const s = steps.find((x) => x.step === m.step);
-      sampleSelect.replaceChildren(...(s?.samples ?? []).map((x) => el('option', { attrs: { value: String(x.index) } }, `sample ${x.index}${x.target && x.pred ? '' : x.target ? ' (target only)' : ' (prediction only)'}`)));
+      sampleSelect.replaceChildren(...(s?.samples ?? []).map((x) => el('option', { attrs: { value: String(x.index) } }, `sample ${x.key}${x.target && x.pred ? '' : x.target ? ' (target only)' : ' (prediction only)'}`)));
       if (m.sample !== undefined) sampleSelect.value = String(m.sample);
       stepSelect.hidden = sampleSelect.hidden = state.single;
       (stepSelect.parentElement as HTMLElement).hidden = (sampleSelect.parentElement as HTMLElement).hidden = state.single;

@@ -40,6 +40,7 @@ function render(summary: RunSummary, state: RunActivityState, version: string): 
       el('button', { class: 'secondary', onClick: () => host.post({ type: 'refresh' }) }, 'Refresh'),
     ),
     el('p', { class: 'path', title: run.path }, run.path),
+    ...(summary.notes?.length ? [el('ul', { class: 'notes', attrs: { 'data-testid': 'run-notes' } }, ...summary.notes.map((n) => el('li', {}, n)))] : []),
     groups.length === 0
       ? el('p', { class: 'empty' }, 'Nothing written yet. This view updates when the run writes files.')
       : el('table', { class: 'grid', attrs: { 'data-testid': 'artifacts' } },

@@ -70,7 +70,7 @@ export async function createAnimation(dir: string, o: AnimateOptions = {}): Prom
     if (set.source === 'npz') {
       renderDir = await mkdtemp(join(tmpdir(), 'runreel-frames-'));
       log(`no PNG frames in ${set.dir}; rendering ${set.frames.length} frames from the snapshots' projections`);
-      const rendered = await renderNpzFrames(set.frames, renderDir, { colorBy: o.colorBy ?? 'label', signal: o.signal, onProgress: (d, t) => o.onProgress?.('render', d, t) });
+      const rendered = await renderNpzFrames(set.frames, renderDir, { colorBy: o.colorBy, signal: o.signal, onProgress: (d, t) => o.onProgress?.('render', d, t) });
       warnings.push(...rendered.warnings);
       paths = rendered.frames;
     }

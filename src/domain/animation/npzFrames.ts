@@ -1,13 +1,15 @@
 // Frames rendered from snapshots' 2-D projections when the producer wrote no PNGs (its
-// renderer was missing): one panel per space, every step aligned to the previous one,
-// axes fixed for the whole run, points coloured by a metadata field.
+// renderer was missing): one panel per space in the same place in every frame, every step
+// aligned to the previous one over the rows they share by identity, axes fixed for the whole
+// run, points coloured by a metadata field (each space's most useful one unless chosen).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../artifacts/errors';
-import { withNpz } from '../artifacts/npz';
 import { throwIfAborted } from './abort';
-import { applyAlignment, procrustes2d } from './procrustes';
+import { applyAlignment } from './procrustes';
 import { Extent } from '../embeddings/timeline';
+import { alignByIdentity, readSnapshot } from '../embeddings/snapshot';
+import { autoColourField, fieldLength } from '../../protocol/embeddings';
 import type { Frame } from './frames';
 import { encodePng } from './pngEncode';
 import { blank, drawLabel, type Raster } from './raster';
@@ -17,11 +19,13 @@ const VIRIDIS: [number, number, number][] = [[68, 1, 84], [59, 82, 139], [33, 14
 
 interface SpaceStep {
   points: Float32Array; // aligned x,y interleaved
+  keys?: string[];
   values: (string | number | null)[];
 }
 
 export interface RenderOptions {
-  colorBy: string;
+  /** A metadata field; undefined: each space's most useful field (autoColourField). */
+  colorBy?: string;
   width?: number;
   height?: number;
   signal?: AbortSignal;
@@ -34,45 +38,29 @@ function viridis(t: number): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(VIRIDIS[i][c] * (1 - f) + VIRIDIS[i + 1][c] * f)) as [number, number, number];
 }
 
-/** Reads each snapshot's spaces (projections + the colour field), aligning step to step. */
-async function loadSteps(frames: Frame[], colorBy: string, signal: AbortSignal | undefined, warnings: string[]): Promise<Map<string, SpaceStep[]>> {
-  const spaces = new Map<string, SpaceStep[]>();
+/**
+ * Each snapshot's spaces (projections + the colour field), aligning step to step, indexed by
+ * frame: a space a snapshot does not project (yet) is undefined in that frame.
+ */
+async function loadSteps(frames: Frame[], colorBy: string | undefined, signal: AbortSignal | undefined, warnings: string[]): Promise<Map<string, (SpaceStep | undefined)[]>> {
+  const spaces = new Map<string, (SpaceStep | undefined)[]>();
+  const last = new Map<string, SpaceStep>();
   for (let f = 0; f < frames.length; f++) {
     throwIfAborted(signal);
-    await withNpz(frames[f].path, async (npz) => {
-      for (const m of npz.members.filter((x) => x.key.endsWith('_projections_2d'))) {
-        const space = m.key.slice(0, -'_projections_2d'.length);
-        const proj = await npz.read(m.key);
-        if (proj.shape.length !== 2 || proj.shape[1] !== 2 || proj.data.kind !== 'number') {
-          warnings.push(`${frames[f].path}: ${m.key} is not an N×2 array; skipped`);
-          continue;
-        }
-        let values: (string | number | null)[] = [];
-        if (npz.members.some((x) => x.key === `${space}_metadata`)) {
-          try {
-            const meta = await npz.read(`${space}_metadata`);
-            values = Array.from(meta.data.values as ArrayLike<unknown>, (v) => {
-              try {
-                const o = typeof v === 'string' ? JSON.parse(v) : undefined;
-                const x = o?.[colorBy];
-                return typeof x === 'number' || typeof x === 'string' ? x : typeof x === 'boolean' ? String(x) : null;
-              } catch {
-                return null;
-              }
-            });
-          } catch (err) {
-            warnings.push(err instanceof ArtifactError ? err.message : String(err));
-          }
-        }
-        const list = spaces.get(space) ?? [];
-        const raw = Float32Array.from(proj.data.values as Float32Array);
-        const prev = list[list.length - 1];
-        const shared = prev ? Math.min(prev.points.length, raw.length) / 2 : 0;
-        const points = prev && shared >= 3 ? applyAlignment(raw, procrustes2d(raw, prev.points, shared)) : raw;
-        list.push({ points, values });
-        spaces.set(space, list);
-      }
-    });
+    for (const sp of await readSnapshot(frames[f].path, warnings)) {
+      const list = spaces.get(sp.name) ?? spaces.set(sp.name, new Array(frames.length).fill(undefined)).get(sp.name)!;
+      if (!sp.points) continue;
+      const name = colorBy ?? autoColourField(sp.fields);
+      const field = sp.fields.find((x) => x.name === name && fieldLength(x) === sp.points!.length / 2);
+      const values: (string | number | null)[] = !field ? [] : field.kind === 'number'
+        ? Array.from(field.values, (v) => (Number.isFinite(v) ? v : null))
+        : Array.from(field.codes, (c) => field.categories[c] || null);
+      const prev = last.get(sp.name);
+      const alignment = prev ? alignByIdentity(sp.points, sp.keys, prev.points, prev.keys) : undefined;
+      const step: SpaceStep = { points: alignment ? applyAlignment(sp.points, alignment) : sp.points, keys: sp.keys, values };
+      list[f] = step;
+      last.set(sp.name, step);
+    }
   }
   return spaces;
 }
@@ -80,19 +68,19 @@ async function loadSteps(frames: Frame[], colorBy: string, signal: AbortSignal |
 export async function renderNpzFrames(frames: Frame[], outDir: string, o: RenderOptions): Promise<{ frames: Frame[]; warnings: string[] }> {
   const warnings: string[] = [];
   const spaces = await loadSteps(frames, o.colorBy, o.signal, warnings);
-  if (spaces.size === 0) throw new ArtifactError('unsupported', frames[0].path, 'the snapshots hold no *_projections_2d arrays to draw');
-  const names = [...spaces.keys()];
+  const names = [...spaces.keys()].filter((s) => spaces.get(s)!.some(Boolean));
+  if (names.length === 0) throw new ArtifactError('unsupported', frames[0].path, 'no snapshot has a usable *_projections_2d array to draw');
   // Fixed axes: the extent over every step of each space.
   const bounds = names.map((s) => {
     const extent = new Extent();
-    for (const st of spaces.get(s)!) extent.add(st.points);
+    for (const st of spaces.get(s)!) if (st) extent.add(st.points);
     const b = extent.bounds() ?? { x: [-1, 1], y: [-1, 1] }; // no finite point: nothing is drawn
     return { x0: b.x[0], x1: b.x[1], y0: b.y[0], y1: b.y[1] };
   });
   // Colours stable across steps: categories in first-seen order, numbers on one scale.
   const categories = new Map<string, number>();
   let nmin = Infinity, nmax = -Infinity;
-  for (const s of names) for (const st of spaces.get(s)!) for (const v of st.values) {
+  for (const s of names) for (const st of spaces.get(s)!) for (const v of st?.values ?? []) {
     if (typeof v === 'number') { nmin = Math.min(nmin, v); nmax = Math.max(nmax, v); }
     else if (typeof v === 'string' && !categories.has(v)) categories.set(v, categories.size);
   }
@@ -102,16 +90,20 @@ export async function renderNpzFrames(frames: Frame[], outDir: string, o: Render
   const width = o.width ?? 1800, height = o.height ?? 500;
   const panelW = Math.floor(width / names.length);
   const out: Frame[] = [];
-  const steps = Math.max(...names.map((s) => spaces.get(s)!.length));
+  const steps = frames.length;
   for (let f = 0; f < steps; f++) {
     throwIfAborted(o.signal);
     const r = blank(width, height);
     names.forEach((s, k) => {
-      const st = spaces.get(s)![Math.min(f, spaces.get(s)!.length - 1)];
+      const st = spaces.get(s)![f];
       const b = bounds[k];
       const x0 = k * panelW + 30, x1 = (k + 1) * panelW - 20, y0 = 50, y1 = height - 30;
       box(r, x0, y0, x1, y1, [200, 200, 200]);
       title(r, s, x0, 14);
+      if (!st) {
+        drawLabel(r, 'not projected', x0 + 10, Math.round((y0 + y1) / 2), 2, [150, 150, 150]);
+        return;
+      }
       const rad = Math.max(1, Math.round(height / 250));
       for (let i = 0; i < st.points.length; i += 2) {
         const px = x0 + ((st.points[i] - b.x0) / (b.x1 - b.x0)) * (x1 - x0), py = y1 - ((st.points[i + 1] - b.y0) / (b.y1 - b.y0)) * (y1 - y0);

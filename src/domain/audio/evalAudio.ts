@@ -1,10 +1,15 @@
-// Eval audio as seed 000 writes it: eval_results/step_N/{target_wav_i,pred_wav_i}.wav and
-// key_prompt_lyric_i.txt. Lists steps and samples; reads a sample's text, bounded.
+// Eval audio as ACE-Step's trainer writes it: eval_results/step_N/{target,pred}_wav_{key}_{i}.wav
+// and key_prompt_lyric_{key}_{i}.txt (key: the batch item's key, i: its index), or the seed's
+// {target_wav,pred_wav}_i.wav. A sample is what shares the part after the prefix. Lists steps
+// and samples; reads a sample's text, bounded.
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface EvalSample {
+  /** Position in the step's samples, in key order. */
   index: number;
+  /** What the files share after their prefix: "song_0014_0" (the trainer), "3" (the seed). */
+  key: string;
   target?: string;
   pred?: string;
   text?: string;
@@ -17,7 +22,14 @@ export interface EvalStep {
 }
 
 const STEP_DIR = /^step_(\d+)$/;
-const SAMPLE_FILE = /^(target_wav|pred_wav|key_prompt_lyric)_(\d+)\.(wav|txt)$/;
+const SAMPLE_FILE = /^(target_wav|pred_wav|key_prompt_lyric)_(.+)\.(wav|txt)$/i;
+
+/** The sample a file of an eval step belongs to, or undefined. */
+export function evalSampleKey(name: string): { kind: 'target' | 'pred' | 'text'; key: string } | undefined {
+  const f = SAMPLE_FILE.exec(name);
+  if (!f || (f[1].toLowerCase() === 'key_prompt_lyric') !== (f[3].toLowerCase() === 'txt')) return undefined;
+  return { kind: f[1].toLowerCase() === 'target_wav' ? 'target' : f[1].toLowerCase() === 'pred_wav' ? 'pred' : 'text', key: f[2] };
+}
 /** Prompt/lyric files are shown whole up to this; longer ones are cut with a note. */
 export const MAX_TEXT_BYTES = 64 * 1024;
 
@@ -40,17 +52,17 @@ export async function listEvalSteps(evalDir: string): Promise<EvalStep[]> {
     if (!m || !e.isDirectory()) continue;
     const dir = join(evalDir, e.name);
     const files = await readdir(dir).catch(() => [] as string[]);
-    const samples = new Map<number, EvalSample>();
+    const samples = new Map<string, EvalSample>();
     for (const name of files) {
-      const f = SAMPLE_FILE.exec(name);
-      if (!f || (f[1] === 'key_prompt_lyric') !== (f[3] === 'txt')) continue;
-      const index = Number(f[2]);
-      const sample = samples.get(index) ?? samples.set(index, { index }).get(index)!;
-      if (f[1] === 'target_wav') sample.target = name;
-      else if (f[1] === 'pred_wav') sample.pred = name;
+      const f = evalSampleKey(name);
+      if (!f) continue;
+      const sample = samples.get(f.key) ?? samples.set(f.key, { index: 0, key: f.key }).get(f.key)!;
+      if (f.kind === 'target') sample.target = name;
+      else if (f.kind === 'pred') sample.pred = name;
       else sample.text = name;
     }
-    const list = [...samples.values()].filter((s) => s.target || s.pred).sort((a, b) => a.index - b.index);
+    const list = [...samples.values()].filter((s) => s.target || s.pred).sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }));
+    list.forEach((s, i) => (s.index = i));
     if (list.length > 0) steps.push({ step: Number(m[1]), dir, samples: list });
   }
   return steps.sort((a, b) => a.step - b.step);

@@ -4,13 +4,11 @@
 // previous step's points.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactError } from '../artifacts/errors';
-import { withNpz, type NpzArchive } from '../artifacts/npz';
-import { applyAlignment, procrustes2d, type Alignment } from '../animation/procrustes';
+import { applyAlignment, type Alignment } from '../animation/procrustes';
 import { STEP_SNAPSHOT } from '../runs/discover';
-import { fieldLength, type AxisBounds, type FieldColumn, type SpaceData } from '../../protocol/embeddings';
+import type { AxisBounds, FieldColumn, SpaceData } from '../../protocol/embeddings';
+import { alignByIdentity, readSnapshot } from './snapshot';
 
-const PROJECTION_SUFFIX = '_projections_2d';
 /** Categories beyond this are still shown in hover text, but coloured by code, without a legend. */
 export const MAX_LEGEND_CATEGORIES = 24;
 
@@ -34,33 +32,6 @@ export async function listSnapshotSteps(dir: string): Promise<SnapshotStep[]> {
     byStep.set(step, entry);
   }
   return [...byStep.values()].filter((s) => s.npz || s.png).sort((a, b) => a.step - b.step);
-}
-
-/** The spaces an npz holds: every `{space}_projections_2d`. */
-export function spaceNames(npz: NpzArchive): string[] {
-  return npz.members.filter((m) => m.key.endsWith(PROJECTION_SUFFIX)).map((m) => m.key.slice(0, -PROJECTION_SUFFIX.length));
-}
-
-async function readProjection(npz: NpzArchive, space: string): Promise<Float32Array> {
-  const key = space + PROJECTION_SUFFIX;
-  const a = await npz.read(key);
-  if (a.shape.length !== 2 || a.shape[1] !== 2 || a.data.kind !== 'number') {
-    throw new ArtifactError('unsupported', npz.file, `${key} is ${a.shape.join('×')} ${a.data.kind}, not an N×2 array of numbers`);
-  }
-  return Float32Array.from(a.data.values);
-}
-
-/** Every space's projection (x,y interleaved); a space that fails to read becomes a warning. */
-async function readProjections(npz: NpzArchive, warnings: string[]): Promise<{ name: string; points: Float32Array }[]> {
-  const out: { name: string; points: Float32Array }[] = [];
-  for (const name of spaceNames(npz)) {
-    try {
-      out.push({ name, points: await readProjection(npz, name) });
-    } catch (err) {
-      warnings.push(err instanceof ArtifactError ? err.message : `${npz.file}: ${String(err)}`);
-    }
-  }
-  return out;
 }
 
 /**
@@ -99,33 +70,19 @@ export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
   });
 }
 
-/** One step's spaces. Spaces that fail to read become warnings; the rest still load. */
+/**
+ * One step's spaces, every space the snapshot names (so panels keep their places when a space
+ * is not projected yet): a space without usable points comes with a note saying why.
+ */
 export async function readStep(npzPath: string, alignments?: Map<string, Alignment | undefined>): Promise<{ spaces: SpaceData[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const spaces = await withNpz(npzPath, async (npz) => {
-    const out: SpaceData[] = [];
-    for (const { name, points: raw } of await readProjections(npz, warnings)) {
-      const alignment = alignments?.get(name);
-      const points = alignment ? applyAlignment(raw, alignment) : raw;
-      let fields: FieldColumn[] = [];
-      if (npz.members.some((m) => m.key === `${name}_metadata`)) {
-        try {
-          const meta = await npz.read(`${name}_metadata`);
-          fields = metadataColumns(meta.data.values as ArrayLike<unknown> as unknown[]);
-          if (fields.length > 0 && fieldLength(fields[0]) !== points.length / 2) {
-            warnings.push(`${npzPath}: ${name}_metadata has a different number of points than ${name}${PROJECTION_SUFFIX}; metadata not shown`);
-            fields = [];
-          }
-        } catch (err) {
-          warnings.push(err instanceof ArtifactError ? err.message : `${npzPath}: ${String(err)}`);
-        }
-      }
-      const n = points.length / 2;
-      const x = new Float32Array(n), y = new Float32Array(n);
-      for (let i = 0; i < n; i++) { x[i] = points[2 * i]; y[i] = points[2 * i + 1]; }
-      out.push({ name, x, y, fields });
-    }
-    return out;
+  const spaces = (await readSnapshot(npzPath, warnings)).map((sp): SpaceData => {
+    const alignment = alignments?.get(sp.name);
+    const points = sp.points && alignment ? applyAlignment(sp.points, alignment) : sp.points ?? new Float32Array(0);
+    const n = points.length / 2;
+    const x = new Float32Array(n), y = new Float32Array(n);
+    for (let i = 0; i < n; i++) { x[i] = points[2 * i]; y[i] = points[2 * i + 1]; }
+    return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(sp.missing ? { note: sp.missing } : {}) };
   });
   return { spaces, warnings };
 }
@@ -153,15 +110,16 @@ export class Extent {
 
 /**
  * The run's geometry, built step by step: the alignment of each step onto the previous
- * (aligned) step over the points they share, and the extent of every space raw and
+ * (aligned) step over the rows they share by identity, and the extent of every space raw and
  * aligned. Steps can be added as training writes them; memory is one step's points.
  */
 export class TimelineGeometry {
   private readonly alignments = new Map<number, Map<string, Alignment | undefined>>();
   private readonly raw = new Map<string, Extent>();
   private readonly aligned = new Map<string, Extent>();
-  private previous = new Map<string, Float32Array>();
+  private previous = new Map<string, { points: Float32Array; keys?: string[] }>();
   private lastStep = -Infinity;
+  private readonly unidentified = new Set<string>();
   readonly warnings: string[] = [];
 
   alignmentsOf(step: number): Map<string, Alignment | undefined> | undefined {
@@ -172,18 +130,20 @@ export class TimelineGeometry {
   async add(step: number, npzPath: string): Promise<void> {
     if (step <= this.lastStep) throw new Error(`step ${step} is not after ${this.lastStep}`);
     const forStep = new Map<string, Alignment | undefined>();
-    await withNpz(npzPath, async (npz) => {
-      for (const { name, points } of await readProjections(npz, this.warnings)) {
-        (this.raw.get(name) ?? this.raw.set(name, new Extent()).get(name)!).add(points);
-        const prev = this.previous.get(name);
-        const shared = prev ? Math.min(prev.length, points.length) / 2 : 0;
-        const alignment = prev && shared >= 3 ? procrustes2d(points, prev, shared) : undefined;
-        const aligned = alignment ? applyAlignment(points, alignment) : points;
-        (this.aligned.get(name) ?? this.aligned.set(name, new Extent()).get(name)!).add(aligned);
-        this.previous.set(name, aligned);
-        forStep.set(name, alignment);
+    for (const { name, points, keys } of await readSnapshot(npzPath, this.warnings, { fields: false })) {
+      if (!points) continue;
+      if (!keys && !this.unidentified.has(name)) {
+        this.unidentified.add(name);
+        this.warnings.push(`${name}: the snapshots have no per-point metadata, so steps are not aligned and trails are off (rows cannot be matched across steps)`);
       }
-    });
+      (this.raw.get(name) ?? this.raw.set(name, new Extent()).get(name)!).add(points);
+      const prev = this.previous.get(name);
+      const alignment = prev ? alignByIdentity(points, keys, prev.points, prev.keys) : undefined;
+      const aligned = alignment ? applyAlignment(points, alignment) : points;
+      (this.aligned.get(name) ?? this.aligned.set(name, new Extent()).get(name)!).add(aligned);
+      this.previous.set(name, { points: aligned, keys });
+      forStep.set(name, alignment);
+    }
     this.alignments.set(step, forStep);
     this.lastStep = step;
   }
@@ -208,24 +168,44 @@ export class TimelineGeometry {
   }
 }
 
-/** Positions of `indices` in each space over `steps` (a trail), NaN where a point is missing. */
-export async function readTrail(steps: SnapshotStep[], indices: number[], geometry: TimelineGeometry | undefined): Promise<{ name: string; steps: number[]; x: Float32Array; y: Float32Array }[]> {
+export interface Trail { name: string; steps: number[]; x: Float32Array; y: Float32Array }
+
+/**
+ * Where the rows `indices` of step `at` are in each space over `steps` (a trail), found by
+ * their identity in each step; NaN where a step does not hold the row. Spaces without
+ * identities have no trail: `off` names them.
+ */
+export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices: number[], geometry: TimelineGeometry | undefined): Promise<{ spaces: Trail[]; off: string[] }> {
+  const wanted = new Map<string, string[]>();
+  const off: string[] = [];
+  if (at.npz) {
+    for (const sp of await readSnapshot(at.npz, [], { fields: false })) {
+      if (sp.keys) wanted.set(sp.name, indices.map((i) => sp.keys![i]));
+      else off.push(sp.name);
+    }
+  }
   const bySpace = new Map<string, { steps: number[]; x: number[]; y: number[] }>();
   for (const s of steps) {
     if (!s.npz) continue;
     const alignments = geometry?.alignmentsOf(s.step);
-    await withNpz(s.npz, async (npz) => {
-      // Failures are dropped here: the step's own load reports them.
-      for (const { name, points } of await readProjections(npz, [])) {
-        const a = alignments?.get(name);
-        const p = a ? applyAlignment(points, a) : points;
-        const t = bySpace.get(name) ?? bySpace.set(name, { steps: [], x: [], y: [] }).get(name)!;
-        t.steps.push(s.step);
-        for (const i of indices) { t.x.push(2 * i + 1 < p.length ? p[2 * i] : NaN); t.y.push(2 * i + 1 < p.length ? p[2 * i + 1] : NaN); }
+    // Failures are dropped here: the step's own load reports them.
+    for (const { name, points, keys } of await readSnapshot(s.npz, [], { fields: false })) {
+      const want = wanted.get(name);
+      if (!want) continue;
+      const t = bySpace.get(name) ?? bySpace.set(name, { steps: [], x: [], y: [] }).get(name)!;
+      t.steps.push(s.step);
+      const a = alignments?.get(name);
+      const p = points && a ? applyAlignment(points, a) : points;
+      const where = new Map<string, number>();
+      keys?.forEach((k, j) => where.set(k, j));
+      for (const k of want) {
+        const j = k === undefined || !p ? undefined : where.get(k);
+        t.x.push(j === undefined ? NaN : p![2 * j]);
+        t.y.push(j === undefined ? NaN : p![2 * j + 1]);
       }
-    });
+    }
   }
-  return [...bySpace].map(([name, t]) => ({ name, steps: t.steps, x: Float32Array.from(t.x), y: Float32Array.from(t.y) }));
+  return { spaces: [...bySpace].map(([name, t]) => ({ name, steps: t.steps, x: Float32Array.from(t.x), y: Float32Array.from(t.y) })), off };
 }
 
 /**

@@ -4,6 +4,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LATENT_FILE } from '../artifacts/latents';
+import { joinSiblingRuns } from '../producers/acestep';
 import { EPISODE_DIR, isEpisodeBase } from '../producers/jaxarc';
 import type { Run, RunKind } from './model';
 
@@ -174,8 +175,9 @@ export async function discoverRuns(roots: string[], options: DiscoverOptions = {
       }
     }
   }
-  runs.sort((a, b) => a.root.localeCompare(b.root) || a.path.localeCompare(b.path));
-  return { runs, warnings };
+  const joined = await joinSiblingRuns(runs);
+  joined.sort((a, b) => a.root.localeCompare(b.root) || a.path.localeCompare(b.path));
+  return { runs: joined, warnings };
 }
 
 async function newestMtime(dir: string, entries: Entry[]): Promise<number> {

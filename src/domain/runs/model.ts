@@ -33,6 +33,8 @@ export interface Run {
   root: string;
   /** Newest modification time seen among its top-level entries, ms since epoch. */
   modifiedMs: number;
+  /** Sibling folders whose artifacts belong to this run (ACE-Step's UI snapshot folder), and why. */
+  joined?: { path: string; why: string }[];
 }
 
 /** Whether files arrived recently (a run being written) or not. */
@@ -75,4 +77,6 @@ export interface RunSummary {
   groups: ArtifactGroup[];
   /** Problems met while summarising (unreadable folder, …); plain text naming the file. */
   warnings: string[];
+  /** What the user should know about how the run was put together (a joined folder); plain text. */
+  notes?: string[];
 }

@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { readEpisodeSummary } from '../artifacts/episodes';
+import { evalSampleKey } from '../audio/evalAudio';
 import { pickleLogProblem, readBatchMetrics, readEpisodeConfig, readEvaluationSummary, scanEpisodeRun } from '../producers/jaxarc';
 import { ArtifactError } from '../artifacts/errors';
 import { scanLatentStore } from '../artifacts/latents';
@@ -89,7 +90,7 @@ async function evalGroup(dir: string, entries: Entry[]): Promise<ArtifactGroup |
   for (const s of steps.slice(0, ITEM_LIMIT)) {
     const files = (await list(join(dir, s.name), [])) ?? [];
     const wavs = files.filter((f) => WAV.test(f.name));
-    const samples = new Set(wavs.map((f) => /_(\d+)\.wav$/i.exec(f.name)?.[1] ?? f.name)).size;
+    const samples = new Set(wavs.map((f) => evalSampleKey(f.name)?.key ?? f.name)).size;
     items.push({ label: `step ${s.step}`, path: join(dir, s.name), detail: `${samples} sample${samples === 1 ? '' : 's'} · ${wavs.length} WAVs` });
   }
   return { kind: 'evalSteps', label: 'Eval audio', count: steps.length, detail: stepRange(steps.map((s) => s.step)), path: dir, ...limited(items, steps.length) };
@@ -226,15 +227,18 @@ export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Pr
   const push = (g: ArtifactGroup | undefined) => { if (g) groups.push(g); };
   switch (run.kind) {
     case 'lightning': {
-      const snapDir = join(run.path, 'viz_snapshots');
-      const snaps = await list(snapDir, warnings);
-      if (snaps) groups.push(...snapshotGroups(snapDir, snaps));
-      const evalDir = join(run.path, 'eval_results');
-      const evals = await list(evalDir, warnings);
-      if (evals) push(await evalGroup(evalDir, evals));
-      const ckptDir = join(run.path, 'checkpoints');
-      const ckpts = await list(ckptDir, warnings);
-      if (ckpts) push(await checkpointGroup(ckptDir, ckpts));
+      // The run's own folder first, then any joined sibling (ACE-Step's UI snapshot folder).
+      for (const folder of [run.path, ...(run.joined ?? []).map((j) => j.path)]) {
+        const snapDir = join(folder, 'viz_snapshots');
+        const snaps = await list(snapDir, warnings);
+        if (snaps) groups.push(...snapshotGroups(snapDir, snaps));
+        const evalDir = join(folder, 'eval_results');
+        const evals = await list(evalDir, warnings);
+        if (evals) push(await evalGroup(evalDir, evals));
+        const ckptDir = join(folder, 'checkpoints');
+        const ckpts = await list(ckptDir, warnings);
+        if (ckpts) push(await checkpointGroup(ckptDir, ckpts));
+      }
       break;
     }
     case 'snapshots': {
@@ -277,5 +281,6 @@ export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Pr
       throw new Error(`unknown run kind ${String(never)}`);
     }
   }
-  return { run, groups, warnings };
+  const notes = (run.joined ?? []).map((j) => `Joined: ${j.why}.`);
+  return { run, groups, warnings, ...(notes.length ? { notes } : {}) };
 }

@@ -107,8 +107,8 @@ class EmbeddingsView extends Disposable {
         if (i < 0) return;
         const window = this.steps.slice(Math.max(0, i - Math.max(1, Math.min(50, m.length)) + 1), i + 1);
         if (m.align) await this.measureTo(m.step);
-        const spaces = await readTrail(window, m.indices.slice(0, 200), m.align ? this.geometry : undefined);
-        this.post({ type: 'trail', step: m.step, indices: m.indices.slice(0, 200), spaces });
+        const { spaces, off } = await readTrail(window, this.steps[i], m.indices.slice(0, 200), m.align ? this.geometry : undefined);
+        this.post({ type: 'trail', step: m.step, indices: m.indices.slice(0, 200), spaces, off });
         return;
       }
       case 'exportPng':

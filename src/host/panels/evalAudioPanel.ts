@@ -133,7 +133,7 @@ class EvalAudioView extends Disposable {
     });
     this.post({
       type: 'steps', title: runTitle(this.state.path),
-      steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, target: !!x.target, pred: !!x.pred })) })),
+      steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, key: x.key, target: !!x.target, pred: !!x.pred })) })),
     });
   }
 

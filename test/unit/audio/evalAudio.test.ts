@@ -7,7 +7,7 @@ import { MemorySource } from '../../../src/domain/artifacts/source';
 import { readWavInfoFrom } from '../../../src/domain/artifacts/wav';
 import { findEvalDir, listEvalSteps, MAX_TEXT_BYTES, readSampleText } from '../../../src/domain/audio/evalAudio';
 import { EXACT_PEAK_FRAMES, rangePeaks, spectrogramSamples } from '../../../src/domain/audio/wavRange';
-import { tempDir } from '../helpers';
+import { realProducer, tempDir } from '../helpers';
 
 const AUDIO = join(__dirname, '..', '..', 'fixtures', 'audio', 'eval_results');
 
@@ -26,8 +26,8 @@ test('lists the producer’s steps in numeric order with each sample’s target,
   const steps = await listEvalSteps(AUDIO);
   expect(steps.map((s) => s.step)).toEqual([0, 500]);
   expect(steps[0].samples).toEqual([
-    { index: 0, target: 'target_wav_0.wav', pred: 'pred_wav_0.wav', text: 'key_prompt_lyric_0.txt' },
-    { index: 1, target: 'target_wav_1.wav' },
+    { index: 0, key: '0', target: 'target_wav_0.wav', pred: 'pred_wav_0.wav', text: 'key_prompt_lyric_0.txt' },
+    { index: 1, key: '1', target: 'target_wav_1.wav' },
   ]);
 });
 
@@ -48,7 +48,16 @@ test('odd names are ignored: steps without audio, misnamed files, a text file po
     writeFileSync(join(dir, path), body);
   }
   const steps = await listEvalSteps(dir);
-  expect(steps.map((s) => [s.step, s.samples.map((x) => x.index)])).toEqual([[2, [3]], [10, [0]]]);
+  expect(steps.map((s) => [s.step, s.samples.map((x) => x.key)])).toEqual([[2, ['3']], [10, ['0']]]);
+});
+
+test('the ACE-Step trainer\'s eval files: one sample per batch key, each with target, prediction and prompt', async () => {
+  const evalDir = join(realProducer('acestep', 'trainer', 'lightning_logs', '2026-12-01_19-19-48lora_experiment'), 'eval_results');
+  const steps = await listEvalSteps(evalDir);
+  expect(steps.map((s) => s.step)).toEqual([0, 25]);
+  expect(steps[0].samples.map((x) => [x.key, x.target, x.pred, x.text])).toEqual(['song_0014', 'song_0020', 'song_0024', 'song_0028'].map((k) => [
+    `${k}_0`, `target_wav_${k}_0.wav`, `pred_wav_${k}_0.wav`, `key_prompt_lyric_${k}_0.txt`,
+  ]));
 });
 
 test('sample text is read as text and cut, with a note, past 64 KiB', async () => {

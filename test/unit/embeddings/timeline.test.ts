@@ -58,7 +58,7 @@ for step, pts in ((1, p), (2, q)):
   const b = g.bounds(false).latent;
   expect(b.x[1]).toBeGreaterThan(10); // the unaligned bounds include the shifted refit
   expect(g.bounds(true).latent.x[1]).toBeLessThan(b.x[1]);
-  const trail = await readTrail(steps, [0, 5], g);
+  const { spaces: trail } = await readTrail(steps, steps[1], [0, 5], g);
   expect(trail[0].steps).toEqual([1, 2]);
   expect(trail[0].x[0]).toBeCloseTo(trail[0].x[2], 3); // point 0 at step 1 and (aligned) step 2
 });
@@ -72,7 +72,8 @@ import numpy as np, sys
 np.savez(sys.argv[1] + "/viz_step_1_embeddings.npz", good_projections_2d=np.zeros((4, 2), np.float32), bad_projections_2d=np.zeros((4, 3), np.float32))
 `, dir]);
   const { spaces, warnings } = await readStep(join(dir, 'viz_step_1_embeddings.npz'));
-  expect(spaces.map((s) => s.name)).toEqual(['good']);
+  // The bad space keeps its panel, empty and saying why; the good one loads.
+  expect(spaces.map((s) => [s.name, s.x.length, s.note])).toEqual([['bad', 0, 'cannot be read (see warnings)'], ['good', 4, undefined]]);
   expect(warnings).toEqual([expect.stringMatching(/viz_step_1_embeddings\.npz.*bad_projections_2d is 4×3/)]);
 });
 

@@ -2,7 +2,7 @@
 // mode. Expected values are read off the files (numbers quoted from them, not computed by Run
 // Reel): task ids from task_info, operation ids from info.operation_id, grids cropped to the
 // target's non-padding cells.
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readEpisodeLog, readEpisodeSummary } from '../../../src/domain/artifacts/episodes';
@@ -13,6 +13,7 @@ import {
 import { discoverRuns } from '../../../src/domain/runs/discover';
 import { summarizeRun } from '../../../src/domain/runs/summarize';
 import type { EpisodeHostToWebview } from '../../../src/protocol/episodes';
+import { copyWritable } from '../../copyTree';
 import { realProducer, tempDir } from '../helpers';
 
 const V1 = realProducer('jaxarc', 'v1.0.2', 'outputs', 'research');
@@ -156,7 +157,7 @@ describe('v1.0.2: flat logs/ beside a run_* image tree', () => {
 
   test('a pickle-only episode says why it is not replayed', async () => {
     const run = join(tempDir(), 'research');
-    cpSync(V1, run, { recursive: true });
+    copyWritable(V1, run);
     rmSync(join(run, 'logs', 'episode_0000_20261201_191221.json'));
     const { posts, host } = fakeHost();
     const session = new EpisodeReplaySession(run, host);
@@ -205,7 +206,7 @@ describe('2025-07: structured_logs/ and episodes/run_*/ in every logger mode', (
 
   test('an absolute visualization_path that exists in the run is used as written', async () => {
     const run = join(tempDir(), 'async_defaults');
-    cpSync(ASYNC, run, { recursive: true });
+    copyWritable(ASYNC, run);
     const file = join(run, 'structured_logs', 'episode', '20261201_191235_001.json');
     const o = JSON.parse(readFileSync(file, 'utf8'));
     const other = join(run, 'episodes', 'run_20261201_191233', 'episode_0001', 'step_008.svg');

@@ -27,8 +27,8 @@ beforeAll(async () => {
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
       const indices = m.indices as number[];
-      const spaces = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), indices, m.align ? geometry : undefined);
-      await view.post({ type: 'trail', step: m.step, indices, spaces });
+      const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], indices, m.align ? geometry : undefined);
+      await view.post({ type: 'trail', step: m.step, indices, spaces, off });
     }
   });
   await view.load();
@@ -50,7 +50,9 @@ test('follows the latest step: one WebGL trace per label per space, every point 
   const labels = new Set(traces.map((t) => t.name));
   expect(labels.size).toBeGreaterThanOrEqual(2);
   expect(await view.page.locator('.legend .traces').count()).toBe(labels.size); // the legend shows each label once
-  expect(await view.page.locator('[data-testid=color-by]').inputValue()).toBe('label');
+  // "auto" picks the fixture's label field in every space.
+  expect(await view.page.locator('[data-testid=color-by]').inputValue()).toBe('');
+  expect(await view.page.locator('[data-testid=color-by]').getAttribute('title')).toMatch(/^auto: .*: label, .*: label, .*: label$/);
   expect(view.errors()).toEqual([]);
 });
 

@@ -1,0 +1,118 @@
+// One reader of an embedding snapshot (viz_step_N_embeddings.npz), shared by the timeline
+// panel and Create Animation. Per space it holds `{space}_embeddings` (n×d),
+// `{space}_metadata` (n JSON strings) and `{space}_projections_2d` (m×2), the last missing
+// until the space is first projected and stale (m < n) when the buffer grew after the last
+// fit. ACE-Step's buffer rolls (FORMATS.md), so row i is a different sample in each snapshot:
+// rows are matched across steps by their metadata, never by index.
+import { ArtifactError } from '../artifacts/errors';
+import { withNpz, type NpzArchive } from '../artifacts/npz';
+import { applyAlignment, procrustes2d, type Alignment } from '../animation/procrustes';
+import type { FieldColumn } from '../../protocol/embeddings';
+import { metadataColumns } from './timeline';
+
+const PROJECTION = '_projections_2d';
+const METADATA = '_metadata';
+const EMBEDDINGS = '_embeddings';
+
+export interface SnapshotSpace {
+  name: string;
+  /** x,y interleaved, one pair per row; undefined when this step has no usable projection. */
+  points?: Float32Array;
+  /** Why there are no points at this step (plain text), when there are none. */
+  missing?: string;
+  fields: FieldColumn[];
+  /**
+   * Each row's identity across snapshots: its metadata text and which repeat of that text it
+   * is (ACE-Step writes a sample's row several times per step). Undefined without metadata.
+   */
+  keys?: string[];
+}
+
+/** Every space an archive names, by any of its three arrays, in name order. */
+export function snapshotSpaceNames(npz: NpzArchive): string[] {
+  const names = new Set<string>();
+  for (const m of npz.members) {
+    for (const suffix of [PROJECTION, METADATA, EMBEDDINGS]) if (m.key.endsWith(suffix)) names.add(m.key.slice(0, -suffix.length));
+  }
+  return [...names].sort();
+}
+
+/** Row identities from metadata strings: the text itself plus its repeat count so far. */
+export function identityKeys(values: readonly unknown[]): string[] {
+  const seen = new Map<string, number>();
+  return values.map((v) => {
+    const text = typeof v === 'string' ? v : JSON.stringify(v ?? null);
+    const k = seen.get(text) ?? 0;
+    seen.set(text, k + 1);
+    return `${k}\u0000${text}`;
+  });
+}
+
+async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }): Promise<SnapshotSpace> {
+  const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
+  let keys: string[] | undefined;
+  let fields: FieldColumn[] = [];
+  if (has(METADATA)) {
+    const meta = await npz.read(name + METADATA);
+    const values = Array.from(meta.data.values as ArrayLike<unknown>);
+    keys = identityKeys(values);
+    if (options.fields) fields = metadataColumns(values);
+  }
+  if (!has(PROJECTION)) return { name, fields, keys, missing: 'not projected yet at this step' };
+  const a = await npz.read(name + PROJECTION);
+  if (a.shape.length !== 2 || a.shape[1] !== 2 || a.data.kind !== 'number') {
+    throw new ArtifactError('unsupported', npz.file, `${name}${PROJECTION} is ${a.shape.join('×')} ${a.data.kind}, not an N×2 array of numbers`);
+  }
+  const rows = a.shape[0];
+  if (keys && rows !== keys.length) {
+    // A projection fitted before the buffer grew: its rows are not the metadata's rows.
+    return { name, fields, keys, missing: `projection is stale (${rows} of ${keys.length} rows projected); not shown at this step` };
+  }
+  return { name, points: Float32Array.from(a.data.values as ArrayLike<number>), fields, keys };
+}
+
+/** A snapshot's spaces; one that fails to read becomes a warning and a space with `missing`. */
+export async function readSnapshot(npzPath: string, warnings: string[], options = { fields: true }): Promise<SnapshotSpace[]> {
+  return withNpz(npzPath, async (npz) => {
+    const out: SnapshotSpace[] = [];
+    for (const name of snapshotSpaceNames(npz)) {
+      try {
+        out.push(await readSpace(npz, name, options));
+      } catch (err) {
+        warnings.push(err instanceof ArtifactError ? err.message : `${npzPath}: ${String(err)}`);
+        out.push({ name, fields: [], missing: 'cannot be read (see warnings)' });
+      }
+    }
+    return out;
+  });
+}
+
+/** Pairs (i in a, j in b) of rows with the same identity. */
+export function matchRows(a: readonly string[], b: readonly string[]): [number, number][] {
+  const where = new Map<string, number>();
+  b.forEach((k, j) => where.set(k, j));
+  const pairs: [number, number][] = [];
+  a.forEach((k, i) => {
+    const j = where.get(k);
+    if (j !== undefined) pairs.push([i, j]);
+  });
+  return pairs;
+}
+
+/**
+ * The alignment of `points` onto the previous step's aligned points over the rows both
+ * have (by identity), or undefined when fewer than 3 rows match or either has no identities.
+ */
+export function alignByIdentity(points: Float32Array, keys: readonly string[] | undefined, prev: Float32Array, prevKeys: readonly string[] | undefined): Alignment | undefined {
+  if (!keys || !prevKeys) return undefined;
+  const pairs = matchRows(keys, prevKeys);
+  if (pairs.length < 3) return undefined;
+  const moving = new Float32Array(pairs.length * 2), fixed = new Float32Array(pairs.length * 2);
+  pairs.forEach(([i, j], k) => {
+    moving[2 * k] = points[2 * i]; moving[2 * k + 1] = points[2 * i + 1];
+    fixed[2 * k] = prev[2 * j]; fixed[2 * k + 1] = prev[2 * j + 1];
+  });
+  return procrustes2d(moving, fixed, pairs.length);
+}
+
+export { applyAlignment };
