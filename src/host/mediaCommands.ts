@@ -1,4 +1,4 @@
-// Commands for latents, checkpoints and media: Inspect Safetensors, Open Latent Store and
+// Commands for latents, checkpoints and media: Inspect Tensors, Open Latent Store and
 // Open Media, from the Runs view, the Explorer or the palette.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -17,20 +17,22 @@ interface Deps {
   media: MediaPanels;
 }
 
-/** A .safetensors file, or the first one in a folder (a checkpoint folder holds one or two). */
-async function safetensorsIn(path: string): Promise<string | undefined> {
+const TENSOR_FILE = /\.(safetensors|ckpt|pt|pth)$/i;
+
+/** A tensor file, or the first one in a folder (a checkpoint folder holds one or two). */
+async function tensorFileIn(path: string): Promise<string | undefined> {
   if (!(await stat(path)).isDirectory()) return path;
-  const names = (await readdir(path)).filter((n) => n.endsWith('.safetensors')).sort();
+  const names = (await readdir(path)).filter((n) => TENSOR_FILE.test(n)).sort();
   return names.length ? join(path, names[0]) : undefined;
 }
 
-async function pickSafetensors(): Promise<string | undefined> {
-  const found = await vscode.workspace.findFiles('**/*.safetensors', '**/{node_modules,.git}/**', 500);
+async function pickTensorFile(): Promise<string | undefined> {
+  const found = await vscode.workspace.findFiles('**/*.{safetensors,ckpt,pt,pth}', '**/{node_modules,.git}/**', 500);
   const items = found.map((u) => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath as string | undefined }));
   const browse = { label: '$(folder-opened) Choose a file…', path: undefined as string | undefined };
-  const picked = await vscode.window.showQuickPick([...items, browse], { placeHolder: items.length ? 'Inspect which safetensors file?' : 'No .safetensors files in this workspace; choose one', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick([...items, browse], { placeHolder: items.length ? 'Inspect which tensor file?' : 'No .safetensors or torch checkpoints in this workspace; choose one', matchOnDescription: true });
   if (picked !== browse) return picked?.path;
-  return (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Safetensors: ['safetensors'] }, openLabel: 'Inspect' }))?.[0]?.fsPath;
+  return (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Tensor files': ['safetensors', 'ckpt', 'pt', 'pth'] }, openLabel: 'Inspect' }))?.[0]?.fsPath;
 }
 
 /** The folder a media or store command is about, and the file to show in it, if any. */
@@ -44,9 +46,9 @@ export function registerMediaCommands({ index, latents, media }: Deps): vscode.D
   return [
     vscode.commands.registerCommand('runreel.inspectSafetensors', async (arg?: vscode.Uri | RunsNode) => {
       const given = argPath(arg);
-      const file = given ? await safetensorsIn(given) : await pickSafetensors();
+      const file = given ? await tensorFileIn(given) : await pickTensorFile();
       if (file) await inspectTensorFile(file);
-      else if (given) void vscode.window.showInformationMessage(`No .safetensors file in ${given}.`);
+      else if (given) void vscode.window.showInformationMessage(`No .safetensors file or torch checkpoint in ${given}.`);
     }),
 
     vscode.commands.registerCommand('runreel.openLatentStore', async (arg?: vscode.Uri | RunsNode) => {

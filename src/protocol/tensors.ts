@@ -78,8 +78,13 @@ export type HeatmapColormap = 'viridis' | 'magma' | 'diverging';
 export interface InspectorHeader {
   file: string;
   fileBytes: number;
+  /** The safetensors JSON header, or a torch checkpoint's data.pkl, in bytes. */
   headerBytes: number;
+  format: 'safetensors' | 'torch';
+  /** For a checkpoint: its other keys (epoch, global_step, hyper_parameters, …) as text. */
   metadata: [string, string][];
+  /** Plain-text notes: tensors that cannot be shown, and why. */
+  notes: string[];
   tensors: TensorRow[];
   totals: DtypeTotal[];
 }

@@ -147,7 +147,7 @@ test('JaxARC v1.0.2: one run from logs/ and run_*/, grids from numpy text, the r
   await vs.treeItem(/^episode 0(?!\d).*68b16354/).click();
   const frame = await vs.webviewFrame('[data-testid="run-files"]');
   await expect.poll(() => text(frame, 'title'), { timeout: 20_000 }).toBe('episode 0 · 68b16354');
-  await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 8');
+  await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 1 of 8 (step_num 1)');
   // The 30×30 numpy text cut to the task's 10×10 cells; the action is Op 13 (info.operation_id).
   await expect.poll(() => frame.locator('[data-testid="after"]').evaluate((c: HTMLCanvasElement) => `${c.dataset.rows}×${c.dataset.cols}`), { timeout: 10_000 }).toBe('10×10');
   expect(await text(frame, 'action')).toMatch(/^Op 13: /);

@@ -68,9 +68,9 @@ test('light theme', async () => {
   await vs.setColorTheme('Dark Modern');
 });
 
-test('"Open With… Run Reel Safetensors Inspector" on a file: metadata and tensors', async () => {
+test('"Open With… Run Reel Tensor Inspector" on a file: metadata and tensors', async () => {
   const row = await vs.explorerRow(['models', 'stats.safetensors']);
-  await vs.openWith(row, 'Run Reel Safetensors Inspector');
+  await vs.openWith(row, 'Run Reel Tensor Inspector');
   const frame = await vs.webviewFrame('[data-testid="metadata"]');
   await expect.poll(() => byTestId(frame, 'tensors').locator('tbody tr').count(), { timeout: 30_000 }).toBe(5);
   expect(await byTestId(frame, 'metadata').textContent()).toContain('<img src=x onerror=alert(1)>');

@@ -1,4 +1,4 @@
-// Safetensors Inspector webview: the header as tables (tensors filterable by name), and for
+// Tensor Inspector webview (safetensors, torch checkpoints): the header as tables (tensors filterable by name), and for
 // the selected tensor its statistics, histogram and a zoomable heatmap of one 2-D slice.
 import type {
   HeatmapColormap, HistogramData, InspectorHeader, InspectorHostToWebview, InspectorState, InspectorWebviewToHost,
@@ -61,9 +61,11 @@ function renderHeader(h: InspectorHeader): void {
     el('header', { class: 'page-header' },
       el('h1', { attrs: { 'data-testid': 'file-name' } }, name),
       el('span', { class: 'badge' }, `${h.tensors.length} tensor${h.tensors.length === 1 ? '' : 's'}`),
+      el('span', { class: 'badge', attrs: { 'data-testid': 'format' } }, h.format === 'torch' ? 'torch checkpoint' : 'safetensors'),
       el('span', { class: 'badge' }, formatBytes(h.fileBytes)),
     ),
-    el('p', { class: 'path', title: h.file }, `${h.file} · header ${formatBytes(h.headerBytes)} · data ${formatBytes(tensorBytes)}`),
+    el('p', { class: 'path', title: h.file }, `${h.file} · ${h.format === 'torch' ? 'pickle' : 'header'} ${formatBytes(h.headerBytes)} · data ${formatBytes(tensorBytes)}`),
+    ...(h.notes.length ? [el('ul', { class: 'warnings', attrs: { 'data-testid': 'notes' } }, ...h.notes.slice(0, 50).map((n) => el('li', {}, n)))] : []),
   );
   const totals = el('table', { class: 'grid compact', attrs: { 'data-testid': 'totals' } },
     el('thead', {}, el('tr', {}, el('th', {}, 'Dtype'), el('th', { class: 'num' }, 'Tensors'), el('th', { class: 'num' }, 'Elements'), el('th', { class: 'num' }, 'Size'))),
@@ -71,10 +73,10 @@ function renderHeader(h: InspectorHeader): void {
   const meta = h.metadata.length
     ? el('table', { class: 'grid compact', attrs: { 'data-testid': 'metadata' } },
         el('tbody', {}, ...h.metadata.map(([k, v]) => el('tr', {}, el('th', { attrs: { scope: 'row' } }, k), el('td', { class: 'meta-value' }, v)))))
-    : el('p', { class: 'empty' }, 'No __metadata__.');
+    : el('p', { class: 'empty' }, h.format === 'torch' ? 'Nothing but tensors.' : 'No __metadata__.');
   metaBox.replaceChildren(el('div', { class: 'inspector-top' },
     el('details', { class: 'inspector-box', attrs: { open: '' } }, el('summary', {}, 'Totals by dtype'), totals),
-    el('details', { class: 'inspector-box', attrs: h.metadata.length ? { open: '' } : {} }, el('summary', {}, `Metadata (${h.metadata.length})`), meta),
+    el('details', { class: 'inspector-box', attrs: h.metadata.length ? { open: '' } : {} }, el('summary', {}, `${h.format === 'torch' ? 'Checkpoint contents' : 'Metadata'} (${h.metadata.length})`), meta),
   ));
   renderTable();
 }

@@ -3,6 +3,8 @@
 import { basename } from 'node:path';
 import { EPISODE_PICKLE, pickleLogProblem, readBatchMetrics, readEpisodeConfig, readEvaluationSummary } from '../producers/jaxarc';
 import { readEpisodeLog, EPISODE_LOG } from './episodes';
+import { isTorchZip, readTorchCheckpointFrom } from './torch';
+import { readZipDirectory } from './zip';
 import { ArtifactError } from './errors';
 import { latentExpiry, LATENT_FILE, readLatentRecord, ttlHoursFromEnv } from './latents';
 import { decodeNpy, NPY_MAGIC, readNpyHeaderFrom } from './npy';
@@ -14,7 +16,7 @@ import { withFile, type ByteSource } from './source';
 import { readWavInfoFrom, readWavPeaks } from './wav';
 import type { NpyArray, NpyValues } from './npy';
 
-export type ArtifactKind = 'npy' | 'npz' | 'safetensors' | 'wav' | 'png' | 'ringbuffer' | 'episode_log' | 'episode_pickle' | 'batch_metrics' | 'evaluation_summary' | 'episode_config' | 'latent_record';
+export type ArtifactKind = 'npy' | 'npz' | 'torch' | 'safetensors' | 'wav' | 'png' | 'ringbuffer' | 'episode_log' | 'episode_pickle' | 'batch_metrics' | 'evaluation_summary' | 'episode_config' | 'latent_record';
 
 export interface InspectResult {
   file: string;
@@ -56,7 +58,7 @@ export function detectKind(name: string, head: Uint8Array): ArtifactKind | undef
   if (startsWith(head, PNG_SIGNATURE)) return 'png';
   if (startsWith(head, RING_MAGIC)) return 'ringbuffer';
   if ((startsWith(head, 'RIFF') || startsWith(head, 'RF64') || startsWith(head, 'BW64')) && head[8] === 0x57) return 'wav';
-  if (startsWith(head, 'PK')) return 'npz';
+  if (startsWith(head, 'PK')) return /\.(ckpt|pt|pth|bin)$/i.test(base) ? 'torch' : 'npz';
   if (/\.safetensors$/i.test(base)) return 'safetensors';
   // JaxARC's run files (producers/jaxarc.ts) before the generic JSON rule.
   if (base === 'batch_metrics.jsonl') return 'batch_metrics';
@@ -201,6 +203,18 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
         ],
       };
     }
+    case 'torch': {
+      const c = await readTorchCheckpointFrom(src);
+      const lines = [`torch checkpoint: ${c.tensors.length} tensors${c.skipped.length ? ` (${c.skipped.length} not readable as ranges)` : ''}`];
+      for (const [k, v] of Object.entries(c.metadata)) lines.push(`  ${k}: ${v.length > 120 ? `${v.slice(0, 119)}…` : v}`);
+      for (const t of c.tensors.slice(0, 200)) {
+        const st = t.count <= SMALL / 8 ? stats(await readTensorFloat32(src, t)) : undefined;
+        lines.push(`${t.name}: ${t.dtype} [${t.shape.join(', ')}]${st ? `  ${fmtStats(st)}` : ''}`);
+      }
+      if (c.tensors.length > 200) lines.push(`… ${c.tensors.length - 200} more tensors`);
+      for (const s of c.skipped) lines.push(`${s.name}: ${s.why}`);
+      return { details: { tensors: c.tensors.map(({ name, dtype, shape, count }) => ({ name, dtype, shape, count })), skipped: c.skipped, contents: c.data }, lines };
+    }
     case 'episode_pickle': {
       const { existsSync } = await import('node:fs');
       throw new ArtifactError('unsupported', file, await pickleLogProblem(file, existsSync(file.replace(/\.pkl$/, '.json'))));
@@ -249,8 +263,10 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
 export async function inspectFile(path: string): Promise<InspectResult> {
   return withFile(path, async (src) => {
     const head = await src.read(0, Math.min(16, src.size), 'file signature');
-    const kind = detectKind(path, head);
-    if (!kind) throw new ArtifactError('unsupported', path, 'not a file type Run Reel reads (npy, npz, safetensors, wav, png, ring buffer, episode log, latent record)');
+    let kind = detectKind(path, head);
+    // A zip is an npz unless torch.save wrote it (whatever its extension).
+    if (kind === 'npz' && isTorchZip((await readZipDirectory(src)).map((e) => e.name))) kind = 'torch';
+    if (!kind) throw new ArtifactError('unsupported', path, 'not a file type Run Reel reads (npy, npz, safetensors, torch checkpoint, wav, png, ring buffer, episode log, latent record)');
     return { file: path, kind, ...(await inspectSource(src, kind)) };
   });
 }

@@ -1,12 +1,11 @@
 // A restricted pickle reader for what numpy writes when it saves an object array
 // (np.save / np.savez of dtype=object): an ndarray rebuilt through
 // numpy.core.multiarray._reconstruct whose elements are str, bytes, int, float, bool or None.
-// It interprets opcodes as data only. The few numpy globals it knows become plain
-// markers; any other global, and any opcode that could call code, is refused. It never
-// evaluates, imports or calls anything.
-import { ArtifactError } from './errors';
+// A dialect of the data-only interpreter (pickleVm.ts): the few numpy globals it knows become
+// plain markers; any other global, and any opcode that could call code, is refused.
+import { isObj, pickleErrors, unpickle, type PickleDialect, type PickleScalar, type Value } from './pickleVm';
 
-export type PickleScalar = string | number | bigint | boolean | null | Uint8Array;
+export type { PickleScalar };
 
 export interface ObjectArray {
   shape: number[];
@@ -14,203 +13,73 @@ export interface ObjectArray {
   values: PickleScalar[];
 }
 
-const MAX_STACK = 100_000;
-const MAX_MEMO = 1_000_000;
-
-type Global = { kind: 'global'; module: string; name: string };
-type Tuple = { kind: 'tuple'; items: Value[] };
-type List = { kind: 'list'; items: Value[] };
-type Dict = { kind: 'dict'; entries: [Value, Value][] };
-type NdArray = { kind: 'ndarray'; state?: Value };
-type DType = { kind: 'dtype'; descr: string };
-type Mark = { kind: 'mark' };
-type Value = PickleScalar | Global | Tuple | List | Dict | NdArray | DType | Mark;
-
 const RECONSTRUCT_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray']);
-const KNOWN_GLOBALS = new Set([
+/** The numpy globals an object array pickle may name. */
+export const NUMPY_GLOBALS = new Set([
   'numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct',
   'numpy.ndarray', 'numpy.dtype', '_codecs.encode',
 ]);
 
-function isObj(v: Value): v is Exclude<Value, PickleScalar> {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array);
+type NdArray = { state?: Value };
+
+/** numpy's own globals as data: _reconstruct → an array awaiting its state, dtype, bytes. */
+export function numpyCall(module: string, name: string, a: Value[], reject: (why: string) => never): Value | undefined {
+  if (RECONSTRUCT_MODULES.has(module) && name === '_reconstruct') return { kind: 'made', tag: 'ndarray', data: {} as NdArray };
+  if (module === 'numpy' && name === 'dtype') {
+    return typeof a[0] === 'string' ? { kind: 'made', tag: 'dtype', data: a[0] } : reject('dtype without a type string');
+  }
+  if (module === '_codecs' && name === 'encode') {
+    // Protocol 2 pickles bytes as _codecs.encode(str, 'latin1').
+    if (typeof a[0] !== 'string' || (a[1] !== 'latin1' && a[1] !== 'latin-1')) return reject('_codecs.encode with unexpected arguments');
+    const s = a[0];
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+    return out;
+  }
+  return undefined;
 }
+
+/** BUILD on numpy's markers: an array keeps its state; a dtype ignores its own. */
+export function numpyBuild(obj: Value, state: Value, reject: (why: string) => never): Value {
+  if (!isObj(obj) || obj.kind !== 'made' || (obj.tag !== 'ndarray' && obj.tag !== 'dtype')) return reject('BUILD on an object that is not a numpy array or dtype');
+  if (obj.tag === 'ndarray') (obj.data as NdArray).state = state;
+  return obj;
+}
+
+const OBJECT_ARRAY: PickleDialect = {
+  what: 'object array',
+  allows: (module, name) => NUMPY_GLOBALS.has(`${module}.${name}`),
+  call: (fn, args, reject) => numpyCall(fn.module, fn.name, args, reject) ?? reject(`${fn.module}.${fn.name} cannot be called`),
+  build: numpyBuild,
+};
 
 export function unpickleObjectArray(bytes: Uint8Array, file: string): ObjectArray {
-  const reject = (why: string): never => {
-    throw new ArtifactError('pickle_rejected', file, `object array not displayed: ${why}`);
-  };
-  const corrupt = (why: string): never => {
-    throw new ArtifactError('inconsistent', file, `object array pickle is corrupt: ${why}`);
-  };
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  let pos = 0;
-  const stack: Value[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, Value>();
-
-  const need = (n: number) => {
-    if (n < 0 || pos + n > bytes.length) throw new ArtifactError('truncated', file, `object array pickle ends early at byte ${pos} (needs ${n} more)`);
-  };
-  const u8 = () => (need(1), bytes[pos++]);
-  const u16 = () => (need(2), (pos += 2), dv.getUint16(pos - 2, true));
-  const u32 = () => (need(4), (pos += 4), dv.getUint32(pos - 4, true));
-  const u64 = () => {
-    need(8);
-    const v = dv.getBigUint64(pos, true);
-    pos += 8;
-    if (v > BigInt(bytes.length)) throw new ArtifactError('truncated', file, `object array pickle claims a ${v}-byte item, larger than the data`);
-    return Number(v);
-  };
-  const take = (n: number) => (need(n), (pos += n), bytes.subarray(pos - n, pos));
-  const line = () => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) throw new ArtifactError('truncated', file, 'object array pickle ends inside a text line');
-    const s = new TextDecoder('latin1').decode(bytes.subarray(pos, end));
-    pos = end + 1;
-    return s;
-  };
-  const text = (b: Uint8Array) => {
-    try {
-      return utf8.decode(b);
-    } catch {
-      return corrupt('a string is not valid UTF-8');
-    }
-  };
-  const push = (v: Value) => {
-    if (stack.length >= MAX_STACK) reject(`more than ${MAX_STACK} values on the pickle stack`);
-    stack.push(v);
-  };
-  const pop = (): Value => (stack.length === 0 ? corrupt('stack underflow') : stack.pop()!);
-  const top = (): Value => (stack.length === 0 ? corrupt('stack underflow') : stack[stack.length - 1]);
-  const popMark = (): Value[] => {
-    const m = marks.pop();
-    if (m === undefined) return corrupt('no MARK for a collection opcode');
-    return stack.splice(m);
-  };
-  const memoPut = (i: number) => {
-    if (memo.size >= MAX_MEMO) reject('memo table too large');
-    memo.set(i, top());
-  };
-  const memoGet = (i: number) => {
-    const v = memo.get(i);
-    if (v === undefined) corrupt(`memo ${i} read before it was written`);
-    push(v!);
-  };
-  const global = (module: string, name: string): Global => {
-    const key = `${module}.${name}`;
-    if (!KNOWN_GLOBALS.has(key)) reject(`pickle references ${key}, which Run Reel does not run`);
-    return { kind: 'global', module, name };
-  };
-  const longFromBytes = (b: Uint8Array): number | bigint => {
-    if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  };
-  const reduce = (fn: Value, args: Value): Value => {
-    if (!isObj(fn) || fn.kind !== 'global') return reject('REDUCE on something that is not a known numpy constructor');
-    const a = isObj(args) && args.kind === 'tuple' ? args.items : reject('REDUCE arguments are not a tuple');
-    if (RECONSTRUCT_MODULES.has(fn.module) && fn.name === '_reconstruct') return { kind: 'ndarray' };
-    if (fn.module === 'numpy' && fn.name === 'dtype') {
-      return typeof a[0] === 'string' ? { kind: 'dtype', descr: a[0] } : corrupt('dtype without a type string');
-    }
-    if (fn.module === '_codecs' && fn.name === 'encode') {
-      // Protocol 2 pickles bytes as _codecs.encode(str, 'latin1').
-      if (typeof a[0] !== 'string' || (a[1] !== 'latin1' && a[1] !== 'latin-1')) return reject('_codecs.encode with unexpected arguments');
-      const s = a[0];
-      const out = new Uint8Array(s.length);
-      for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-      return out;
-    }
-    return reject(`${fn.module}.${fn.name} cannot be called`);
-  };
-
-  let proto = 0;
-  for (;;) {
-    const op = u8();
-    switch (op) {
-      case 0x80: proto = u8(); if (proto > 5) reject(`pickle protocol ${proto} is newer than this reader`); break; // PROTO
-      case 0x95: u64(); break; // FRAME: a length hint only
-      case 0x63: { const m = line(); const n = line(); push(global(m, n)); break; } // GLOBAL
-      case 0x93: { const n = pop(); const m = pop(); if (typeof m !== 'string' || typeof n !== 'string') corrupt('STACK_GLOBAL needs two strings'); push(global(m as string, n as string)); break; }
-      case 0x94: memoPut(memo.size); break; // MEMOIZE
-      case 0x71: memoPut(u8()); break; // BINPUT
-      case 0x72: memoPut(u32()); break; // LONG_BINPUT
-      case 0x70: memoPut(Number.parseInt(line(), 10)); break; // PUT
-      case 0x68: memoGet(u8()); break; // BINGET
-      case 0x6a: memoGet(u32()); break; // LONG_BINGET
-      case 0x67: memoGet(Number.parseInt(line(), 10)); break; // GET
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x74: push({ kind: 'tuple', items: popMark() }); break; // TUPLE
-      case 0x29: push({ kind: 'tuple', items: [] }); break; // EMPTY_TUPLE
-      case 0x85: push({ kind: 'tuple', items: [pop()] }); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); push({ kind: 'tuple', items: [a, b] }); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push({ kind: 'tuple', items: [a, b, c] }); break; } // TUPLE3
-      case 0x5d: push({ kind: 'list', items: [] }); break; // EMPTY_LIST
-      case 0x6c: push({ kind: 'list', items: popMark() }); break; // LIST
-      case 0x61: { const v = pop(); const l = top(); if (!isObj(l) || l.kind !== 'list') corrupt('APPEND to a non-list'); (l as List).items.push(v); break; }
-      case 0x65: { const items = popMark(); const l = top(); if (!isObj(l) || l.kind !== 'list') corrupt('APPENDS to a non-list'); for (const v of items) (l as List).items.push(v); break; }
-      case 0x7d: push({ kind: 'dict', entries: [] }); break; // EMPTY_DICT
-      case 0x64: { const items = popMark(); const entries: [Value, Value][] = []; for (let i = 0; i + 1 < items.length; i += 2) entries.push([items[i], items[i + 1]]); push({ kind: 'dict', entries }); break; }
-      case 0x73: { const v = pop(); const k = pop(); const d = top(); if (!isObj(d) || d.kind !== 'dict') corrupt('SETITEM on a non-dict'); (d as Dict).entries.push([k, v]); break; }
-      case 0x75: { const items = popMark(); const d = top(); if (!isObj(d) || d.kind !== 'dict') corrupt('SETITEMS on a non-dict'); for (let i = 0; i + 1 < items.length; i += 2) (d as Dict).entries.push([items[i], items[i + 1]]); break; }
-      case 0x4a: need(4); push(dv.getInt32(pos, true)); pos += 4; break; // BININT
-      case 0x4b: push(u8()); break; // BININT1
-      case 0x4d: push(u16()); break; // BININT2
-      case 0x8a: push(longFromBytes(take(u8()))); break; // LONG1
-      case 0x8b: { const n = u32(); if (n > 1 << 20) reject('integer wider than 1 MiB'); push(longFromBytes(take(n))); break; } // LONG4
-      case 0x49: { const s = line(); if (s === '01') push(true); else if (s === '00') push(false); else { const n = Number(s); if (!Number.isFinite(n)) corrupt('bad INT'); push(n); } break; } // INT
-      case 0x4c: { const s = line().replace(/L$/, ''); if (!/^-?\d+$/.test(s)) corrupt('bad LONG'); const b = BigInt(s); push(b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b); break; }
-      case 0x47: need(8); push(dv.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big-endian)
-      case 0x46: { const n = Number(line()); push(n); break; } // FLOAT
-      case 0x4e: push(null); break; // NONE
-      case 0x88: push(true); break; // NEWTRUE
-      case 0x89: push(false); break; // NEWFALSE
-      case 0x58: push(text(take(u32()))); break; // BINUNICODE
-      case 0x8c: push(text(take(u8()))); break; // SHORT_BINUNICODE
-      case 0x8d: push(text(take(u64()))); break; // BINUNICODE8
-      case 0x56: push(line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16)))); break; // UNICODE
-      case 0x43: push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x42: push(take(u32()).slice()); break; // BINBYTES
-      case 0x8e: push(take(u64()).slice()); break; // BINBYTES8
-      case 0x55: push(new TextDecoder('latin1').decode(take(u8()))); break; // SHORT_BINSTRING (py2 str)
-      case 0x54: { need(4); const n = dv.getInt32(pos, true); pos += 4; if (n < 0) corrupt('negative BINSTRING length'); push(new TextDecoder('latin1').decode(take(n))); break; }
-      case 0x52: { const args = pop(); const fn = pop(); push(reduce(fn, args)); break; } // REDUCE
-      case 0x62: { // BUILD: only ndarray and dtype take state, as data
-        const state = pop();
-        const obj = top();
-        if (!isObj(obj) || (obj.kind !== 'ndarray' && obj.kind !== 'dtype')) reject('BUILD on an object that is not a numpy array or dtype');
-        if (isObj(obj) && obj.kind === 'ndarray') obj.state = state;
-        break;
-      }
-      case 0x2e: return finish(pop(), reject, corrupt); // STOP
-      case 0x81: case 0x92: case 0x69: case 0x6f: return reject('pickle creates objects by calling a class'); // NEWOBJ, NEWOBJ_EX, INST, OBJ
-      case 0x50: case 0x51: return reject('pickle uses persistent ids'); // PERSID, BINPERSID
-      case 0x82: case 0x83: case 0x84: return reject('pickle uses the extension registry'); // EXT1/2/4
-      case 0x96: case 0x97: case 0x98: return reject('pickle uses out-of-band buffers'); // BYTEARRAY8, NEXT_BUFFER, READONLY_BUFFER
-      default: return corrupt(`unknown opcode 0x${op.toString(16)} at byte ${pos - 1}`);
-    }
-  }
+  const { reject, corrupt } = pickleErrors(file, OBJECT_ARRAY.what);
+  return finish(unpickle(bytes, file, OBJECT_ARRAY), reject, corrupt);
 }
 
-function finish(result: Value, reject: (w: string) => never, corrupt: (w: string) => never): ObjectArray {
-  if (!isObj(result) || result.kind !== 'ndarray' || !result.state) return reject('the pickle is not a numpy array');
-  const st = result.state;
+/** An ndarray marker's state as shape, dtype descr, order and raw data (bytes or a list). */
+export function ndarrayState(result: Value, corrupt: (why: string) => never): { shape: number[]; descr: string; fortran: boolean; data: Value } | undefined {
+  if (!isObj(result) || result.kind !== 'made' || result.tag !== 'ndarray' || !(result.data as NdArray).state) return undefined;
+  const st = (result.data as NdArray).state!;
   if (!isObj(st) || st.kind !== 'tuple' || st.items.length < 5) return corrupt('array state is not a 5-tuple');
   const [, shapeV, dtypeV, fortranV, dataV] = st.items;
   if (!isObj(shapeV) || shapeV.kind !== 'tuple') return corrupt('array shape is not a tuple');
   const shape = shapeV.items.map((d) => (typeof d === 'number' && Number.isSafeInteger(d) && d >= 0 ? d : corrupt('array shape has a non-integer')));
-  if (!isObj(dtypeV) || dtypeV.kind !== 'dtype') return corrupt('array dtype missing');
-  if (!/^\|?O\d*$/.test(dtypeV.descr)) return reject(`array of dtype ${dtypeV.descr} inside a pickle`);
+  if (!isObj(dtypeV) || dtypeV.kind !== 'made' || dtypeV.tag !== 'dtype') return corrupt('array dtype missing');
+  return { shape, descr: dtypeV.data as string, fortran: fortranV === true, data: dataV };
+}
+
+function finish(result: Value, reject: (w: string) => never, corrupt: (w: string) => never): ObjectArray {
+  const a = ndarrayState(result, corrupt) ?? reject('the pickle is not a numpy array');
+  if (!/^\|?O\d*$/.test(a.descr)) return reject(`array of dtype ${a.descr} inside a pickle`);
+  const dataV = a.data;
   if (!isObj(dataV) || dataV.kind !== 'list') return corrupt('object array data is not a list');
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (dataV.items.length !== count) return corrupt(`shape ${JSON.stringify(shape)} needs ${count} elements, the pickle has ${dataV.items.length}`);
+  const count = a.shape.reduce((x, y) => x * y, 1);
+  if (dataV.items.length !== count) return corrupt(`shape ${JSON.stringify(a.shape)} needs ${count} elements, the pickle has ${dataV.items.length}`);
   const values = dataV.items.map((v, i) => {
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof Uint8Array) return v;
     return reject(`element ${i} is a ${v.kind}, not a str, bytes, int, float, bool or None`);
   });
-  return { shape, fortranOrder: fortranV === true, values };
+  return { shape: a.shape, fortranOrder: a.fortran, values };
 }

@@ -120,7 +120,7 @@ export async function readZipDirectory(src: ByteSource): Promise<ZipEntry[]> {
   return entries;
 }
 
-async function memberDataOffset(src: ByteSource, entry: ZipEntry): Promise<number> {
+export async function memberDataOffset(src: ByteSource, entry: ZipEntry): Promise<number> {
   const file = src.name;
   if (entry.flags & 0x1) throw new ArtifactError('unsupported', file, `zip member ${entry.name} is encrypted`);
   if (entry.method !== 0 && entry.method !== 8) throw new ArtifactError('unsupported', file, `zip member ${entry.name} uses compression method ${entry.method} (stored and deflate are supported)`);

@@ -1,10 +1,12 @@
-// The Safetensors Inspector's host side, free of vscode: reads the header (nothing else) when
-// the file opens, then computes what the webview asks for from byte ranges: one tensor's
-// statistics, a window of its plane. A newer request of a kind cancels the older one.
+// The Tensor Inspector's host side, free of vscode: reads the file's table of tensors (a
+// safetensors header, or a torch checkpoint's pickle; nothing else) when the file opens, then
+// computes what the webview asks for from byte ranges: one tensor's statistics, a window of
+// its plane. A newer request of a kind cancels the older one.
 import { isAbortError } from '../animation/abort';
 import { ArtifactError, describeError } from '../artifacts/errors';
 import { readSafetensorsHeaderFrom, type SafetensorsHeader } from '../artifacts/safetensors';
-import { FileSource } from '../artifacts/source';
+import { FileSource, type ByteSource } from '../artifacts/source';
+import { readTorchCheckpointFrom } from '../artifacts/torch';
 import type { DtypeTotal, InspectorHeader, InspectorHostToWebview, InspectorWebviewToHost, TensorRow } from '../../protocol/tensors';
 import { readPlane } from './plane';
 import { tensorStats } from './tensorStats';
@@ -14,8 +16,19 @@ export interface InspectorHost {
   copy(text: string): void;
 }
 
-export function describeHeader(h: SafetensorsHeader, fileBytes: number): InspectorHeader {
-  const dataStart = 8 + h.headerBytes;
+/** The tensors of a safetensors file, or of a torch checkpoint (a zip), with where each lies. */
+export async function readTensorTable(src: ByteSource): Promise<SafetensorsHeader & { format: 'safetensors' | 'torch'; notes: string[] }> {
+  const head = await src.read(0, Math.min(4, src.size), 'file signature');
+  if (head[0] === 0x50 && head[1] === 0x4b) {
+    const c = await readTorchCheckpointFrom(src);
+    return { ...c, format: 'torch', notes: c.skipped.map((s) => `${s.name}: not shown, ${s.why}`) };
+  }
+  return { ...(await readSafetensorsHeaderFrom(src)), format: 'safetensors', notes: [] };
+}
+
+export function describeHeader(h: SafetensorsHeader & { format?: 'safetensors' | 'torch'; notes?: string[] }, fileBytes: number): InspectorHeader {
+  // Offsets from the start of the data: after a safetensors header; in the file for a checkpoint.
+  const dataStart = h.format === 'torch' ? 0 : 8 + h.headerBytes;
   const tensors: TensorRow[] = h.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, count: t.count, bytes: t.end - t.begin, offset: t.begin - dataStart }));
   const totals = new Map<string, DtypeTotal>();
   for (const t of tensors) {
@@ -26,6 +39,8 @@ export function describeHeader(h: SafetensorsHeader, fileBytes: number): Inspect
   return {
     file: h.file, fileBytes, headerBytes: h.headerBytes,
     metadata: Object.entries(h.metadata),
+    format: h.format ?? 'safetensors',
+    notes: h.notes ?? [],
     tensors,
     totals: [...totals.values()].sort((a, b) => b.bytes - a.bytes || a.dtype.localeCompare(b.dtype)),
   };
@@ -76,7 +91,7 @@ export class InspectorSession {
       if (!this.header || this.header.mtimeMs !== src.mtimeMs || this.header.size !== src.size) {
         const changed = !!this.header;
         this.header = undefined;
-        const h = await readSafetensorsHeaderFrom(src);
+        const h = await readTensorTable(src);
         this.header = { h, mtimeMs: src.mtimeMs, size: src.size };
         this.host.post({ type: 'header', header: describeHeader(h, src.size), changed });
       }

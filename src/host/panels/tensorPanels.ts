@@ -46,7 +46,7 @@ class InspectorView extends Disposable {
       copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied ${text}`, 3000)),
     });
     const state: InspectorState = { file };
-    loadPanelPage(panel, extensionUri, { title: 'Safetensors Inspector', bundle: 'inspector', boot: state });
+    loadPanelPage(panel, extensionUri, { title: 'Tensor Inspector', bundle: 'inspector', boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: InspectorWebviewToHost) => void session.handle(m).catch((err) => log.warn(`inspector: ${describeError(err, file)}`))));
     // A checkpoint or latent rewritten in place: show the new header.
     this.register(watchFolder(dirname(file), () => void session.fileChanged(), basename(file)));
