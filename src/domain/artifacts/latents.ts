@@ -4,6 +4,7 @@
 // uuid4().hex[:12]: any hex id is taken.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readLmdb } from './lmdb';
 import { ArtifactError, asArtifactError, guard } from './errors';
 import { withFile } from './source';
 import { isJsonObject, parseStrictJson, type JsonValue } from './strictJson';
@@ -111,6 +112,8 @@ export interface LatentEntry {
   id: string;
   tensorPath?: string;
   recordPath?: string;
+  /** The LMDB store the record was read from (sonaturgy 2239c92 and later), when it was. */
+  recordIn?: string;
   record?: LatentRecord;
   /** The record could not be read (corrupt, half-written…). */
   error?: ArtifactError;
@@ -139,9 +142,28 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
     else e.recordPath = join(dir, name);
     byId.set(id, e);
   }
-  const entries = [...byId.values()];
-  // Newer stores keep records in LMDB: a tensor there is not an orphan, its record is unread.
+  // Newer stores keep records in LMDB (key: the id, value: the record's JSON), read without a lock.
   const lmdb = names.includes('metadata.lmdb') ? join(dir, 'metadata.lmdb') : undefined;
+  let lmdbError: ArtifactError | undefined;
+  if (lmdb) {
+    try {
+      for (const { key, value } of (await readLmdb(lmdb)).entries) {
+        const id = new TextDecoder().decode(key).toLowerCase();
+        if (!new RegExp(`^(${LATENT_ID})$`).test(id)) continue;
+        const e = byId.get(id) ?? byId.set(id, { id }).get(id)!;
+        e.recordIn = lmdb;
+        try {
+          e.record = parseLatentRecord(new TextDecoder('utf-8', { fatal: true }).decode(value), `${lmdb}[${id}]`);
+          e.expiry = latentExpiry(e.record, ttlHours, nowMs);
+        } catch (err) {
+          e.error = asArtifactError(`${lmdb}[${id}]`, err);
+        }
+      }
+    } catch (err) {
+      lmdbError = asArtifactError(lmdb, err);
+    }
+  }
+  const entries = [...byId.values()];
   await Promise.all(entries.map(async (e) => {
     if (e.recordPath) {
       try {
@@ -152,8 +174,8 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
       }
     }
     if (!e.tensorPath) e.orphan = 'no_tensor';
-    else if (!e.recordPath && lmdb) e.error = new ArtifactError('unsupported', lmdb, `the record of ${e.id} is in this LMDB store (sonaturgy 2239c92 and later), which Run Reel does not read yet`);
-    else if (!e.recordPath) e.orphan = 'no_record';
+    else if (!e.recordPath && !e.recordIn && lmdbError) e.error = lmdbError;
+    else if (!e.recordPath && !e.recordIn) e.orphan = 'no_record';
   }));
   entries.sort((a, b) => (b.record?.createdAt ?? 0) - (a.record?.createdAt ?? 0) || a.id.localeCompare(b.id));
   return { dir, ttlHours, entries };

@@ -185,7 +185,7 @@ async function latentGroup(dir: string, options: SummarizeOptions): Promise<Arti
   const now = options.nowMs ?? Date.now();
   let pinned = 0, soon = 0, orphans = 0, unread = 0;
   const items = store.entries.map((e): ArtifactItem => {
-    if (e.error?.code === 'unsupported') unread++;
+    if (e.error) unread++;
     const r = e.record;
     if (r?.pinned) pinned++;
     if (e.expiry?.expiresSoon) soon++;
@@ -195,12 +195,12 @@ async function latentGroup(dir: string, options: SummarizeOptions): Promise<Arti
     else if (e.expiry?.expired) parts.push('expired');
     else if (e.expiry?.expiresAtMs) parts.push(`expires in ${formatDuration(e.expiry.expiresAtMs - now)}`);
     const warning = e.orphan === 'no_tensor' ? 'orphaned: the tensor file is missing'
-      : e.orphan === 'no_record' ? 'orphaned: the JSON record is missing'
+      : e.orphan === 'no_record' ? 'orphaned: the record is missing'
       : e.error ? e.error.detail
       : e.expiry?.expiresSoon ? 'expires within the hour' : undefined;
-    return { label: e.id.length > 12 ? e.id.slice(0, 8) : e.id, id: e.id, path: e.tensorPath ?? e.recordPath!, detail: parts.join(' · '), warning };
+    return { label: e.id.length > 12 ? e.id.slice(0, 8) : e.id, id: e.id, path: e.tensorPath ?? e.recordPath ?? e.recordIn!, detail: parts.join(' · '), warning };
   });
-  const detail = [pinned && `${pinned} pinned`, soon && `${soon} expiring soon`, orphans && `${orphans} orphaned`, unread && `${unread} records in LMDB, not read`].filter(Boolean).join(', ');
+  const detail = [pinned && `${pinned} pinned`, soon && `${soon} expiring soon`, orphans && `${orphans} orphaned`, unread && `${unread} records unreadable`].filter(Boolean).join(', ');
   return { kind: 'latents', label: 'Latents', count: store.entries.length, detail: detail || undefined, path: dir, ...limited(items) };
 }
 

@@ -22,6 +22,9 @@ import { readImageSizeFrom } from '../../../src/domain/artifacts/imageSize';
 import { planeLayout, readPlane } from '../../../src/domain/tensors/plane';
 import { tensorStats } from '../../../src/domain/tensors/tensorStats';
 import { readWavFrames, readWavInfoFrom } from '../../../src/domain/artifacts/wav';
+import { readLmdbFrom } from '../../../src/domain/artifacts/lmdb';
+import { readTorchCheckpointFrom } from '../../../src/domain/artifacts/torch';
+import { parseNumpyText } from '../../../src/domain/producers/jaxarc';
 import { EPISODES, fmt, FIXTURE_WORKSPACE, tempDir } from '../helpers';
 
 const RUNS = Number(process.env.RUNREEL_FUZZ_RUNS ?? 150);
@@ -87,6 +90,13 @@ async function drainWav(b: Uint8Array): Promise<void> {
   await readWavFrames(src, info, 0, Math.min(info.frames, 1 << 16));
 }
 
+/** A checkpoint's tensors, each read by its byte range. */
+async function drainTorch(b: Uint8Array): Promise<void> {
+  const src = new MemorySource('fuzz.pt', b);
+  const c = await readTorchCheckpointFrom(src);
+  for (const t of c.tensors) if (t.count <= 1 << 22) await readTensorFloat32(src, t);
+}
+
 /** The seeds' canvas (9×7): mutated headers of other sizes go to the general decoder. */
 const frameCoder = new FrameCoder(9, 7);
 
@@ -100,6 +110,8 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
   ['png into a GIF frame', ['png/rgb8.png', 'png/rgba8.png'], async (b) => frameCoder.decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
+  ['torch checkpoint', ['../torch/state_dict.pt', '../torch/lightning_like.ckpt'], drainTorch],
+  ['lmdb', ['../../../../shared/real-producers/acestep/latents/2239c92/web_tmp/latents/metadata.lmdb/data.mdb'], async (b) => readLmdbFrom(new MemorySource('fuzz/data.mdb', b))],
   ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxFrameSamples: 4096 })],
 ];
 
@@ -120,6 +132,20 @@ test('pickle: random bytes and mutations of numpy object pickles', async () => {
   const run = (b: Uint8Array) => mustParseOrThrowTyped(async () => unpickleObjectArray(b, 'fuzz.pkl'));
   await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), run), { numRuns: RUNS });
   await fc.assert(fc.asyncProperty(mutated(pickle), run), { numRuns: RUNS * 2 });
+});
+
+test('numpy text grids: mutated text returns rows or undefined, or throws a plain message, quickly', async () => {
+  const seed = '[[ 4  4  4 -1]\n [ 4  4\n  4 -1]\n [False True 3 0]]';
+  await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), mutated(new TextEncoder().encode(seed)).map((b) => new TextDecoder().decode(b))), async (text) => {
+    const started = performance.now();
+    try {
+      const rows = parseNumpyText(text);
+      if (rows) for (const r of rows) for (const c of r) expect(typeof c === 'number' || typeof c === 'boolean').toBe(true);
+    } catch (err) {
+      expect((err as Error).message).toMatch(/abbreviated/);
+    }
+    expect(performance.now() - started).toBeLessThan(TIME_LIMIT_MS);
+  }), { numRuns: RUNS });
 });
 
 test('latent record: mutated JSON text', async () => {

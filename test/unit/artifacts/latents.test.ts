@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { groupGenerations, latentExpiry, scanLatentStore, ttlHoursFromEnv } from '../../../src/domain/artifacts/latents';
-import { FIXTURE_WORKSPACE, realProducer } from '../helpers';
+import { readSafetensorsHeader } from '../../../src/domain/artifacts/safetensors';
+import { FIXTURE_WORKSPACE, realProducer, tempDir } from '../helpers';
 
 const STORE = join(FIXTURE_WORKSPACE, 'latents');
 const WALL = 1763700000; // created_at of every fixture record
@@ -79,12 +80,49 @@ describe.each([
   });
 });
 
-test('the LMDB-era store (2239c92): tensors are found, none called an orphan, each says its record is in the unread LMDB', async () => {
+test('the LMDB-era store (2239c92): every record read from metadata.lmdb without its lock, matching its tensor', async () => {
   const dir = realProducer('acestep', 'latents', '2239c92', 'web_tmp', 'latents');
   const store = await scanLatentStore(dir, { ttlHours: 24, nowMs: Date.now() });
   expect(store.entries).toHaveLength(11);
   for (const e of store.entries) {
-    expect(e.orphan).toBeUndefined();
-    expect([e.error?.code, e.error?.message]).toEqual(['unsupported', `${join(dir, 'metadata.lmdb')}: the record of ${e.id} is in this LMDB store (sonaturgy 2239c92 and later), which Run Reel does not read yet`]);
+    expect([e.orphan, e.error, e.recordIn]).toEqual([undefined, undefined, join(dir, 'metadata.lmdb')]);
+    // The record's shape and dtype are the tensor file's own (read from its header, independently).
+    const h = await readSafetensorsHeader(e.tensorPath!);
+    expect(e.record!.shape).toEqual(h.tensors.find((t) => t.name === 'latent')!.shape);
+    expect(e.record!.dtype).toBe({ F32: 'float32', BF16: 'bfloat16' }[h.tensors[0].dtype]);
+    expect(e.record!.id).toBe(e.id);
   }
+  const r = store.entries.find((e) => e.id === '02f2a4c27804')!.record!;
+  expect([r.modelVariant, r.stageType, r.isCheckpoint, r.totalSteps, r.params.caption]).toEqual(['acestep-v15-base', 'generate', false, 8, 'lofi piano, rain']);
+  // FORMATS.md: a pinned final and a pair's pinned first record, a two-stage pipeline, two checkpoints (step 4 of 8) for each of two generations.
+  const records = store.entries.map((e) => e.record!);
+  expect(records.filter((x) => x.pinned)).toHaveLength(2);
+  const pipeline = records.filter((x) => x.pipelineId);
+  expect(new Set(pipeline.map((x) => x.pipelineId)).size).toBe(1);
+  expect(pipeline.map((x) => [x.stageIndex, x.stageType]).sort()).toEqual([[0, 'generate'], [1, 'refine']]);
+  expect(records.filter((x) => x.isCheckpoint).map((x) => x.checkpointStep).sort()).toEqual([4, 4, 4, 4]);
+  expect(groupGenerations(store.entries)).toHaveLength(4);
+});
+
+test('LMDB: a corrupt or cut data.mdb names the file and the problem; tensors stay listed', async () => {
+  const { copyWritable } = await import('../../copyTree');
+  const { writeFileSync } = await import('node:fs');
+  const dir = copyWritable(realProducer('acestep', 'latents', '2239c92', 'web_tmp', 'latents'), join(tempDir(), 'latents'));
+  const data = join(dir, 'metadata.lmdb', 'data.mdb');
+  const bytes = readFileSync(data);
+  writeFileSync(data, bytes.subarray(0, 100));
+  let store = await scanLatentStore(dir);
+  expect(store.entries).toHaveLength(11);
+  expect(store.entries[0].error?.message).toMatch(/metadata\.lmdb\/data\.mdb: LMDB file of 100 bytes has no room for its two meta pages/);
+  const bad = Buffer.from(bytes);
+  bad.writeUInt32LE(0, 16); // meta 0 magic
+  writeFileSync(data, bad);
+  store = await scanLatentStore(dir);
+  expect(store.entries[0].error?.code).toBe('bad_magic');
+  // A branch or leaf pointer past the end: every page after the metas, zeroed.
+  const cut = Buffer.from(bytes);
+  cut.fill(0xff, 2 * 4096);
+  writeFileSync(data, cut);
+  store = await scanLatentStore(dir);
+  expect(store.entries[0].error?.message).toMatch(/data\.mdb: LMDB page \d+ is not a branch or leaf page \(flags 0xffff\): the file is damaged$/);
 });
