@@ -12,6 +12,8 @@ import type { Run } from '../domain/runs/model';
 import type { AnimationPanels } from './panels/animationPanel';
 import type { RunIndex } from './runIndex';
 import { nodePath, type RunsNode } from './runsView';
+import { firstFound, runFolders } from './pickRun';
+import { findSnapshotDir } from '../domain/embeddings/timeline';
 
 const ANIMATABLE = new Set<Run['kind']>(['lightning', 'snapshots', 'series']);
 
@@ -29,6 +31,12 @@ async function askForFolder(index: RunIndex): Promise<string | undefined> {
   if (!picked) return undefined;
   if (picked.path) return picked.path;
   return (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Create Animation' }))?.[0]?.fsPath;
+}
+
+/** A run whose snapshots sit in a joined sibling (ACE-Step's UI folder) is animated from there. */
+async function snapshotsOf(dir: string, index: RunIndex): Promise<string> {
+  const folders = runFolders(dir, index);
+  return folders.length > 1 ? (await firstFound(folders, findSnapshotDir)) ?? dir : dir;
 }
 
 export async function animateFolder(dir: string, deps: Deps, automatic = false): Promise<AnimateResult | undefined> {
@@ -163,14 +171,14 @@ export function registerAnimationCommands(deps: Deps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('runreel.createAnimation', async (arg?: vscode.Uri | RunsNode) => {
       const dir = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : await askForFolder(deps.index);
-      if (dir) await animateFolder(dir, deps);
+      if (dir) await animateFolder(await snapshotsOf(dir, deps.index), deps);
     }),
     vscode.commands.registerCommand('runreel.stitchVideos', (arg?: vscode.Uri | RunsNode, selection?: vscode.Uri[]) => stitchCommand(arg, selection, deps)),
     deps.index.onRunIdle(async (run) => {
       if (!vscode.workspace.getConfiguration('runreel').get<boolean>('autoAnimate', false) || !ANIMATABLE.has(run.kind) || running.has(run.path)) return;
       running.add(run.path);
       try {
-        await animateFolder(run.path, deps, true);
+        await animateFolder(await snapshotsOf(run.path, deps.index), deps, true);
       } finally {
         running.delete(run.path);
       }

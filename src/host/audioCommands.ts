@@ -10,7 +10,7 @@ import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
 import type { LiveAudioPanels } from './panels/liveAudioPanel';
 import { DEFAULT_RING_BUFFERS, type RunIndex } from './runIndex';
-import { argPath, pickRun } from './pickRun';
+import { argPath, firstFound, pickRun, runFolders } from './pickRun';
 import type { RunsNode } from './runsView';
 
 export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAudioPanels; liveAudio: LiveAudioPanels }): vscode.Disposable[] {
@@ -18,7 +18,7 @@ export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAu
     vscode.commands.registerCommand('runreel.openEvalAudio', async (arg?: vscode.Uri | RunsNode) => {
       const path = argPath(arg) ?? (await pickRun(deps.index, 'Open the eval audio of which run?', (r) => r.kind === 'lightning'))?.path;
       if (!path) return;
-      const dir = await findEvalDir(path);
+      const dir = await firstFound(runFolders(path, deps.index), findEvalDir);
       if (!dir) {
         void vscode.window.showWarningMessage(`No eval audio (eval_results/step_N/target_wav_*.wav, pred_wav_*.wav) in ${path}.`);
         return;

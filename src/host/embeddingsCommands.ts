@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { findSnapshotDir } from '../domain/embeddings/timeline';
 import type { EmbeddingsPanels } from './panels/embeddingsPanel';
 import type { RunIndex } from './runIndex';
-import { argPath, pickRun } from './pickRun';
+import { argPath, firstFound, pickRun, runFolders } from './pickRun';
 import type { RunsNode } from './runsView';
 
 const WITH_SNAPSHOTS = new Set(['lightning', 'snapshots']);
@@ -14,7 +14,7 @@ export function registerEmbeddingsCommands(deps: { index: RunIndex; panels: Embe
     vscode.commands.registerCommand('runreel.openEmbeddingTimeline', async (arg?: vscode.Uri | RunsNode) => {
       const path = argPath(arg) ?? (await pickRun(deps.index, 'Open the embedding timeline of which run?', (r) => WITH_SNAPSHOTS.has(r.kind)))?.path;
       if (!path) return;
-      const dir = await findSnapshotDir(path);
+      const dir = await firstFound(runFolders(path, deps.index), findSnapshotDir);
       if (!dir) {
         void vscode.window.showWarningMessage(`No step snapshots (viz_step_N_embeddings.npz or viz_step_N_pacmap.png) in ${path} or its viz_snapshots folder.`);
         return;

@@ -10,6 +10,20 @@ export function argPath(arg: vscode.Uri | RunsNode | undefined): string | undefi
   return arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : undefined;
 }
 
+/** Where to look for a run's artifacts: its own folder, then any sibling joined to it (ACE-Step's UI snapshot folder). */
+export function runFolders(path: string, index: RunIndex): string[] {
+  return [path, ...(index.find(path)?.joined ?? []).map((j) => j.path)];
+}
+
+/** The first of `paths` for which `find` finds something. */
+export async function firstFound<T>(paths: readonly string[], find: (path: string) => Promise<T | undefined>): Promise<T | undefined> {
+  for (const p of paths) {
+    const found = await find(p);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Asks for one of the runs `accept` allows; offers to add a folder when there is none at all. */
 export async function pickRun(index: RunIndex, placeHolder: string, accept: (run: Run) => boolean = () => true): Promise<Run | undefined> {
   if (index.all.length === 0) await index.refresh();

@@ -238,6 +238,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
         item.description = `${RUN_KIND_LABEL[run.kind]} · ${live ? 'live' : 'idle'}`;
         const tip = new vscode.MarkdownString();
         tip.appendMarkdown(`**`).appendText(run.name).appendMarkdown(`**\n\n`).appendText(`${RUN_KIND_LABEL[run.kind]} · ${live ? 'live: files are arriving' : `idle; last write ${formatDuration(Date.now() - last)} ago`}\n\n${run.path}`);
+        for (const j of run.joined ?? []) tip.appendMarkdown('\n\n').appendText(`Joined: ${j.why}.`);
         item.tooltip = tip;
         item.iconPath = new vscode.ThemeIcon(RUN_ICON[run.kind], live ? new vscode.ThemeColor('charts.green') : undefined);
         item.resourceUri = vscode.Uri.file(run.path);

@@ -71,10 +71,13 @@ export function numberRange(spaces: readonly SpaceData[], name: string): [number
 export function stepTraces(spaces: readonly SpaceData[], options: TraceOptions): SpaceTraces[] {
   // One colour scale per field for the whole step, measured once (a pass over every point).
   const ranges = new Map<string, [number, number]>();
-  return spaces.map((space, k) => {
-    const colorBy = colourFieldOf(space, options.colorBy);
+  const fields = spaces.map((space) => colourFieldOf(space, options.colorBy));
+  // One legend per category field (on its first space), one colour bar per number field (its last).
+  return spaces.map((_, k) => {
+    const colorBy = fields[k];
     const range = colorBy ? ranges.get(colorBy) ?? ranges.set(colorBy, numberRange(spaces, colorBy)).get(colorBy)! : ([0, 1] as [number, number]);
-    return spaceTraces(spaces, k, { ...options, colorBy }, range);
+    const guide = { legend: fields.indexOf(colorBy) === k, scale: fields.lastIndexOf(colorBy) === k };
+    return spaceTraces(spaces, k, { ...options, colorBy }, range, guide);
   });
 }
 
@@ -85,7 +88,7 @@ export function colourFieldOf(space: SpaceData, choice: string | undefined): str
   return choice !== undefined && space.fields.some((f) => f.name === choice) ? choice : autoColourField(space.fields);
 }
 
-function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOptions, [cmin, cmax]: [number, number]): SpaceTraces {
+function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOptions, [cmin, cmax]: [number, number], guide: { legend: boolean; scale: boolean }): SpaceTraces {
   const space = spaces[k];
   const ax = k === 0 ? '' : String(k + 1);
   const n = space.x.length;
@@ -112,7 +115,7 @@ function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOpti
       for (let start = 0; start < all.length; start += CHUNK) {
         const indices = all.subarray(start, Math.min(all.length, start + CHUNK));
         push({
-          name: cat === '' ? '(none)' : options.text(cat.slice(0, 60)), legendgroup: `c${c}`, showlegend: k === 0 && start === 0,
+          name: cat === '' ? '(none)' : options.text(cat.slice(0, 60)), legendgroup: `${options.colorBy}:${c}`, showlegend: guide.legend && start === 0,
           x: gather(space.x, indices), y: gather(space.y, indices), marker: { size: 5, color: TAB10[c % TAB10.length] },
         }, { space: k, indices, offset: 0 }, indices.length);
       }
@@ -126,8 +129,8 @@ function spaceTraces(spaces: readonly SpaceData[], k: number, options: TraceOpti
     chunked((s, e) => ({
       marker: {
         size: 5, color: field.values.subarray(s, e), colorscale: 'Viridis', cmin, cmax,
-        // One colour bar, on the last space's first trace.
-        showscale: k === spaces.length - 1 && s === 0,
+        // One colour bar per field, on the first trace of the last space coloured by it.
+        showscale: guide.scale && s === 0,
         colorbar: { title: { text: options.text(field.name) }, thickness: 12, outlinewidth: 0, tickfont: { color: options.foreground } },
       },
     }));

@@ -6,28 +6,15 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { EpisodeReplaySession, locateEpisodeTarget } from '../../../src/domain/episodes/replaySession';
-import type { EpisodeHostToWebview, EpisodeListItem } from '../../../src/protocol/episodes';
+import type { EpisodeListItem } from '../../../src/protocol/episodes';
 import { parseFilter, sortEpisodes } from '../../../webview/episodes/list';
 import { EPISODES, tempDir } from '../helpers';
 
 import { findProducerPython } from '../../../scripts/lib/python.mjs';
+import { fakeHost, last, until } from './replayHost';
 
 const GRID = join(EPISODES, 'grid_run');
 
-function fakeHost() {
-  const posts: EpisodeHostToWebview[] = [];
-  const warnings: string[] = [];
-  return { posts, warnings, host: { post: (m: EpisodeHostToWebview) => posts.push(m), imageUri: (p: string) => `uri:${p}`, warn: (w: string) => warnings.push(w) } };
-}
-const last = <T extends EpisodeHostToWebview['type']>(posts: EpisodeHostToWebview[], type: T) => posts.filter((p) => p.type === type).at(-1) as Extract<EpisodeHostToWebview, { type: T }> | undefined;
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('where a path sits: run folder, episode folder, log file', async () => {
   expect(await locateEpisodeTarget(GRID)).toEqual({ run: GRID });

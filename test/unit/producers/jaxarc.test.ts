@@ -12,9 +12,9 @@ import {
 } from '../../../src/domain/producers/jaxarc';
 import { discoverRuns } from '../../../src/domain/runs/discover';
 import { summarizeRun } from '../../../src/domain/runs/summarize';
-import type { EpisodeHostToWebview } from '../../../src/protocol/episodes';
 import { copyWritable } from '../../copyTree';
 import { realProducer, tempDir } from '../helpers';
+import { fakeHost, last, until } from '../episodes/replayHost';
 
 const V1 = realProducer('jaxarc', 'v1.0.2', 'outputs', 'research');
 const V1_LOGS = join(V1, 'logs');
@@ -24,18 +24,6 @@ const ASYNC = join(JULY, 'async_defaults');
 const GZ = join(JULY, 'sync_gz_full-states_jax-values');
 const REDUCED = join(JULY, 'sync_json_reduced-states');
 
-function fakeHost() {
-  const posts: EpisodeHostToWebview[] = [];
-  return { posts, host: { post: (m: EpisodeHostToWebview) => posts.push(m), imageUri: (p: string) => `uri:${p}`, warn: () => {} } };
-}
-const last = <T extends EpisodeHostToWebview['type']>(posts: EpisodeHostToWebview[], type: T) => posts.filter((p) => p.type === type).at(-1) as Extract<EpisodeHostToWebview, { type: T }> | undefined;
-async function until(check: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const rows = (g: { height: number; width: number; cells: ArrayLike<number> } | undefined) =>
   g ? Array.from({ length: g.height }, (_, y) => Array.from(g.cells).slice(y * g.width, (y + 1) * g.width)) : undefined;
 
