@@ -1,7 +1,5 @@
-// The latent store of seed 004 (matlowai/sonaturgy latent_store.py): {id}.safetensors next to
-// a {id}.json LatentRecord, removed by the producer after a TTL (ACE_LATENT_TTL_HOURS,
-// default 24) unless pinned. The seed names ids as dashed UUIDs; the real store uses
-// uuid4().hex[:12]: any hex id is taken.
+// The latent store of seed 004: its records (JSON files or LMDB), their expiry and their
+// generations. What each version of the producer writes: ../producers/sonaturgy.ts.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLmdb } from './lmdb';
@@ -9,9 +7,9 @@ import { ArtifactError, asArtifactError, guard } from './errors';
 import { withFile } from './source';
 import { isJsonObject, parseStrictJson, type JsonValue } from './strictJson';
 
-export const LATENT_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8,32}';
-export const LATENT_FILE = new RegExp(`^(${LATENT_ID})\\.(safetensors|json)$`, 'i');
-export const DEFAULT_TTL_HOURS = 24;
+import { DEFAULT_TTL_HOURS, LATENT_FILE, LATENT_ID, LATENT_LMDB, TTL_ENV } from '../producers/sonaturgy';
+
+export { DEFAULT_TTL_HOURS, LATENT_FILE, LATENT_ID };
 
 export interface LatentRecord {
   id: string;
@@ -46,7 +44,7 @@ export interface Expiry {
 }
 
 export function ttlHoursFromEnv(env: Record<string, string | undefined>): number {
-  const v = Number(env.ACE_LATENT_TTL_HOURS);
+  const v = Number(env[TTL_ENV]);
   return Number.isFinite(v) && v >= 0 ? v : DEFAULT_TTL_HOURS;
 }
 
@@ -143,7 +141,7 @@ export async function scanLatentStore(dir: string, options: { ttlHours?: number;
     byId.set(id, e);
   }
   // Newer stores keep records in LMDB (key: the id, value: the record's JSON), read without a lock.
-  const lmdb = names.includes('metadata.lmdb') ? join(dir, 'metadata.lmdb') : undefined;
+  const lmdb = names.includes(LATENT_LMDB) ? join(dir, LATENT_LMDB) : undefined;
   let lmdbError: ArtifactError | undefined;
   if (lmdb) {
     try {
