@@ -211,4 +211,4 @@ test('a buffer as audiotab writes it (one channel, samples-per-write 0): the def
     await page.close();
     await stopRingWriter(realWriter);
   }
-});
+}, 60_000); // two waits of up to 15 s each on a loaded machine
