@@ -78,7 +78,7 @@ describe('in a workspace with runs', () => {
     await vs.pickQuickItem('arc_run');
     const frame = await vs.webviewFrame('[data-testid="run-kind"]:text("Episode log")');
     const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
-    expect(rows[0]).toMatch(/^Episodes20 solved/);
+    expect(rows[0]).toMatch(/^Episodes20 of 2 solved/);
   });
 
   test('a snapshot written by a running training appears in the tree and the panel without a refresh', async () => {

@@ -9,9 +9,9 @@ import { ArtifactError } from './errors';
 import { latentExpiry, LATENT_FILE, readLatentRecord, ttlHoursFromEnv } from './latents';
 import { decodeNpy, NPY_MAGIC, readNpyHeaderFrom } from './npy';
 import { withNpz } from './npz';
-import { PNG_SIGNATURE, readPngInfoFrom } from './png';
+import { decodePng, MAX_PIXELS, MAX_PNG_FILE, PNG_SIGNATURE, readPngInfoFrom } from './png';
 import { RING_MAGIC, RingBufferReader } from './ringBuffer';
-import { readSafetensorsHeaderFrom, readTensorFloat32 } from './safetensors';
+import { readSafetensorsHeaderFrom, readTensorFloat32, SAFETENSORS_DTYPES } from './safetensors';
 import { withFile, type ByteSource } from './source';
 import { readWavInfoFrom, readWavPeaks } from './wav';
 import type { NpyArray, NpyValues } from './npy';
@@ -57,7 +57,7 @@ export function detectKind(name: string, head: Uint8Array): ArtifactKind | undef
   if (startsWith(head, NPY_MAGIC)) return 'npy';
   if (startsWith(head, PNG_SIGNATURE)) return 'png';
   if (startsWith(head, RING_MAGIC)) return 'ringbuffer';
-  if ((startsWith(head, 'RIFF') || startsWith(head, 'RF64') || startsWith(head, 'BW64')) && head[8] === 0x57) return 'wav';
+  if ((startsWith(head, 'RIFF') || startsWith(head, 'RIFX') || startsWith(head, 'RF64') || startsWith(head, 'BW64')) && head[8] === 0x57) return 'wav';
   if (startsWith(head, 'PK')) return /\.(ckpt|pt|pth|bin)$/i.test(base) ? 'torch' : 'npz';
   if (/\.safetensors$/i.test(base)) return 'safetensors';
   // JaxARC's run files (producers/jaxarc.ts) before the generic JSON rule.
@@ -151,7 +151,7 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
         perDtype[t.dtype].bytes += bytes;
         const entry: Record<string, unknown> = { name: t.name, dtype: t.dtype, shape: t.shape, bytes, offset: t.begin };
         let line = `${t.name}: ${t.dtype} [${t.shape.join(', ')}]`;
-        if (t.count > 0 && t.count <= 1 << 20 && tensors.length < 64) {
+        if (t.count > 0 && t.count <= 1 << 20 && tensors.length < 64 && SAFETENSORS_DTYPES[t.dtype]) {
           const s = stats(await readTensorFloat32(src, t));
           entry.stats = s;
           line += `  ${fmtStats(s)}`;
@@ -177,8 +177,12 @@ async function inspectSource(src: ByteSource, kind: ArtifactKind): Promise<Omit<
       };
     }
     case 'png': {
+      // The same decoder as Create Animation's frames: inspect says a PNG is usable only when it is.
       const info = await readPngInfoFrom(src);
-      return { details: { ...info }, lines: [`PNG ${info.width}×${info.height}, ${info.bitDepth}-bit, colour type ${info.colorType}${info.interlaced ? ', interlaced' : ''}`] };
+      if (info.width * info.height > MAX_PIXELS) throw new ArtifactError('too_large', file, `PNG is ${info.width}×${info.height} (${info.width * info.height} pixels, limit ${MAX_PIXELS})`);
+      if (src.size > MAX_PNG_FILE) throw new ArtifactError('too_large', file, `PNG file of ${src.size} bytes (limit ${MAX_PNG_FILE})`);
+      decodePng(await src.read(0, src.size, 'PNG'), file);
+      return { details: { ...info }, lines: [`PNG ${info.width}×${info.height}, ${info.bitDepth}-bit, colour type ${info.colorType}${info.interlaced ? ', interlaced' : ''}, decodes`] };
     }
     case 'ringbuffer': {
       const r = await new RingBufferReader(file).readFrom(src, 4096);

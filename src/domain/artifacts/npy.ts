@@ -126,7 +126,8 @@ export function parseNpyHeader(prefix: Uint8Array, file: string): NpyHeader {
   if (prefix.length < 10) throw new ArtifactError('truncated', file, `npy header: file has ${prefix.length} bytes, the preamble alone is 10`);
   for (let k = 0; k < 6; k++) if (prefix[k] !== NPY_MAGIC[k]) throw new ArtifactError('bad_magic', file, 'not an .npy file (no \\x93NUMPY magic)');
   const major = prefix[6], minor = prefix[7];
-  if (![1, 2, 3].includes(major)) throw new ArtifactError('unsupported', file, `npy format version ${major}.${minor} is not supported (1.0, 2.0, 3.0 are)`);
+  // numpy's read_magic/_check_version accepts exactly (1,0), (2,0) and (3,0): 1.1 and 2.2 are refused too.
+  if (![1, 2, 3].includes(major) || minor !== 0) throw new ArtifactError('unsupported', file, `npy format version ${major}.${minor} is not supported (numpy reads 1.0, 2.0 and 3.0)`);
   const dv = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   let headerLen: number, start: number;
   if (major === 1) { headerLen = dv.getUint16(8, true); start = 10; }
@@ -144,6 +145,9 @@ export function parseNpyHeader(prefix: Uint8Array, file: string): NpyHeader {
     throw new ArtifactError('bad_header', file, 'npy header is not valid UTF-8');
   }
   const dict = parseHeaderDict(text, file);
+  // numpy's _read_array_header: exactly the keys descr, fortran_order and shape.
+  const keys = Object.keys(dict).sort();
+  if (keys.join(',') !== 'descr,fortran_order,shape') throw new ArtifactError('bad_header', file, `npy header keys are ${JSON.stringify(keys)}, numpy wants exactly descr, fortran_order and shape`);
   if (typeof dict.descr !== 'string') {
     throw new ArtifactError('unsupported', file, dict.descr === undefined ? "npy header has no 'descr'" : 'structured dtypes are not supported');
   }

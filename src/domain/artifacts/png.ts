@@ -41,7 +41,19 @@ export interface PngChunks {
   idat: Uint8Array[];
 }
 
-/** Walks the chunks (CRCs checked) up to IEND; refuses what decoding could not use. */
+/**
+ * Known ancillary chunks' lengths: exact, or [minimum]. libpng refuses them otherwise (its
+ * crashers include every one of these empty), and so does Run Reel.
+ */
+const ANCILLARY_LENGTH: Record<string, number | [number]> = {
+  gAMA: 4, cHRM: 32, sRGB: 1, pHYs: 9, tIME: 7, bKGD: [1], hIST: [2], sBIT: [1], iCCP: [3], iTXt: [5], tEXt: [1], zTXt: [3],
+  pCAL: [10], sCAL: [4], sPLT: [4], eXIf: [1], cICP: 4, cLLI: 8, mDCV: 24,
+};
+
+/**
+ * Walks the chunks up to IEND; refuses what decoding could not use. As image-png does, a bad
+ * CRC on an ancillary chunk skips that chunk and one on a critical chunk refuses the file.
+ */
 export function readPngChunks(bytes: Uint8Array, file: string, maxPixels = MAX_PIXELS): PngChunks {
   for (let i = 0; i < 8; i++) {
     if (bytes[i] !== PNG_SIGNATURE[i]) throw new ArtifactError(bytes.length < 8 ? 'truncated' : 'bad_magic', file, 'not a PNG file (signature missing)');
@@ -53,13 +65,25 @@ export function readPngChunks(bytes: Uint8Array, file: string, maxPixels = MAX_P
   let trns: Uint8Array | undefined;
   const idat: Uint8Array[] = [];
   let ended = false;
+  let previous = '';
   while (pos + 8 <= bytes.length) {
     const len = dv.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
     if (len > 0x7fffffff) throw new ArtifactError('inconsistent', file, `PNG chunk ${type} claims ${len} bytes`);
     if (pos + 12 + len > bytes.length) throw new ArtifactError('truncated', file, `PNG chunk ${type} needs ${len} bytes, the file ends first`);
     const body = bytes.subarray(pos + 8, pos + 8 + len);
-    if ((crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0) !== dv.getUint32(pos + 8 + len)) throw new ArtifactError('inconsistent', file, `PNG chunk ${type} fails its CRC check`);
+    const critical = (bytes[pos + 4] & 0x20) === 0;
+    if ((crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0) !== dv.getUint32(pos + 8 + len)) {
+      if (critical) throw new ArtifactError('inconsistent', file, `PNG chunk ${type} fails its CRC check`);
+      pos += 12 + len; // an ancillary chunk that fails its CRC is skipped
+      continue;
+    }
+    const want = ANCILLARY_LENGTH[type];
+    if (want !== undefined && (Array.isArray(want) ? len < want[0] : len !== want)) {
+      throw new ArtifactError('bad_header', file, `PNG chunk ${type} is ${len} bytes (it must be ${Array.isArray(want) ? `at least ${want[0]}` : want})`);
+    }
+    if (type === 'IDAT' && idat.length > 0 && previous !== 'IDAT') throw new ArtifactError('bad_header', file, 'PNG image data (IDAT) is split by other chunks; it must be consecutive');
+    previous = type;
     if (type === 'IHDR') {
       if (len < 13) throw new ArtifactError('bad_header', file, 'PNG IHDR is too short');
       const b = new DataView(body.buffer, body.byteOffset, 13);

@@ -9,11 +9,18 @@ import { withFile, type ByteSource } from './source';
 
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** Bytes per element. Sub-byte formats (F4, F6_*) are not supported. */
+/** Bytes per element, of the dtypes whose values Run Reel converts. */
 export const SAFETENSORS_DTYPES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, F8_E4M3FNUZ: 1, F8_E5M2FNUZ: 1,
+  I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8, C64: 8,
 };
+/**
+ * Bits per element of the sub-byte dtypes the reference library reads (safetensors ≥ 0.6):
+ * their tensors are listed and checked; their values are not converted.
+ */
+export const SUB_BYTE_DTYPES: Record<string, number> = { F4: 4, F6_E2M3: 6, F6_E3M2: 6 };
+/** Integers only, as the reference's serde types (usize) demand: `[1.0]` and `1e3` are refused. */
+const NUMBER_LIST = /"(shape|data_offsets)"\s*:\s*\[([^\]]*)\]/g;
 
 export interface SafetensorsTensor {
   name: string;
@@ -44,12 +51,19 @@ export async function readSafetensorsHeaderFrom(src: ByteSource): Promise<Safete
   const raw = await src.read(8, headerBytes, 'safetensors header');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw); // a BOM is kept, to be refused
   } catch {
     throw new ArtifactError('bad_header', file, 'safetensors header is not valid UTF-8');
   }
-  if (!text.startsWith('{')) throw new ArtifactError('bad_header', file, 'safetensors header does not start with "{"');
-  const json = parseStrictJson(text.trimEnd(), file, 'safetensors header');
+  // The reference's own test pads the header with leading spaces and accepts it (serde skips JSON
+  // whitespace); a UTF-8 byte-order mark is not whitespace, and it refuses that.
+  const body = text.replace(/^[ \t\n\r]+/, '');
+  if (!body.startsWith('{')) throw new ArtifactError('bad_header', file, `safetensors header does not start with "{"${text.charCodeAt(0) === 0xfeff ? ' (it starts with a byte-order mark)' : ''}`);
+  for (const m of body.matchAll(NUMBER_LIST)) {
+    const bad = m[2].split(',').map((t) => t.trim()).find((t) => t !== '' && !/^\d+$/.test(t));
+    if (bad !== undefined) throw new ArtifactError('bad_header', file, `safetensors header: ${m[1]} has ${bad}, not a non-negative integer`);
+  }
+  const json = parseStrictJson(body.trimEnd(), file, 'safetensors header');
   if (!isJsonObject(json)) throw new ArtifactError('bad_header', file, 'safetensors header is not a JSON object');
 
   const metadata: Record<string, string> = Object.create(null);
@@ -59,6 +73,7 @@ export async function readSafetensorsHeaderFrom(src: ByteSource): Promise<Safete
   for (const name of Object.keys(json)) {
     const info = json[name];
     if (name === '__metadata__') {
+      if (info === null) continue; // the reference's Option<HashMap>: null is no metadata
       if (!isJsonObject(info)) throw new ArtifactError('bad_header', file, '__metadata__ is not an object');
       for (const k of Object.keys(info)) {
         const v = info[k];
@@ -75,7 +90,8 @@ export async function readSafetensorsHeaderFrom(src: ByteSource): Promise<Safete
     const dtype = entry.dtype;
     if (typeof dtype !== 'string') return bad('no dtype');
     const size = SAFETENSORS_DTYPES[dtype];
-    if (size === undefined) throw new ArtifactError('unsupported', file, `tensor ${JSON.stringify(name)}: dtype ${dtype} is not supported`);
+    const bits = size !== undefined ? size * 8 : SUB_BYTE_DTYPES[dtype];
+    if (bits === undefined) throw new ArtifactError('bad_header', file, `tensor ${JSON.stringify(name)}: dtype ${JSON.stringify(dtype)} is not a safetensors dtype`);
     if (!Array.isArray(entry.shape)) return bad('shape is not a list');
     const shape = (entry.shape as unknown[]).map((d) => (typeof d === 'number' && Number.isSafeInteger(d) && d >= 0 ? d : bad(`shape has ${JSON.stringify(d)}, not a non-negative safe integer`)));
     let count = 1;
@@ -87,8 +103,9 @@ export async function readSafetensorsHeaderFrom(src: ByteSource): Promise<Safete
     if (!Array.isArray(offs) || offs.length !== 2) return bad('data_offsets is not a [begin, end] pair');
     const [b, e] = offs as unknown[];
     if (typeof b !== 'number' || typeof e !== 'number' || !Number.isSafeInteger(b) || !Number.isSafeInteger(e) || b < 0 || e < b) return bad(`data_offsets ${JSON.stringify(offs)} are not valid`);
-    if (e - b !== count * size) {
-      throw new ArtifactError('inconsistent', file, `tensor ${JSON.stringify(name)}: shape [${shape.join(', ')}] ${dtype} needs ${count * size} bytes, data_offsets give ${e - b}`);
+    if ((count * bits) % 8 !== 0) throw new ArtifactError('inconsistent', file, `tensor ${JSON.stringify(name)}: shape [${shape.join(', ')}] of ${dtype} is not a whole number of bytes`);
+    if (e - b !== (count * bits) / 8) {
+      throw new ArtifactError('inconsistent', file, `tensor ${JSON.stringify(name)}: shape [${shape.join(', ')}] ${dtype} needs ${(count * bits) / 8} bytes, data_offsets give ${e - b}`);
     }
     tensors.push({ name, dtype, shape, count, begin: dataStart + b, end: dataStart + e });
   }
@@ -132,6 +149,17 @@ const F8 = {
   }),
   E5M2: Float32Array.from({ length: 256 }, (_, b) => halfToFloat(b << 8)),
   E8M0: Float32Array.from({ length: 256 }, (_, b) => (b === 255 ? NaN : 2 ** (b - 127))),
+  // FNUZ: no infinities, no negative zero; 0x80 is the one NaN; exponent bias one more.
+  E4M3FNUZ: Float32Array.from({ length: 256 }, (_, b) => {
+    if (b === 0x80) return NaN;
+    const s = b & 0x80 ? -1 : 1, e = (b >> 3) & 0xf, m = b & 7;
+    return e === 0 ? s * (m / 8) * 2 ** -7 : s * (1 + m / 8) * 2 ** (e - 8);
+  }),
+  E5M2FNUZ: Float32Array.from({ length: 256 }, (_, b) => {
+    if (b === 0x80) return NaN;
+    const s = b & 0x80 ? -1 : 1, e = (b >> 2) & 0x1f, m = b & 3;
+    return e === 0 ? s * (m / 4) * 2 ** -15 : s * (1 + m / 4) * 2 ** (e - 16);
+  }),
 };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -174,6 +202,10 @@ export function toFloat32(dtype: string, bytes: Uint8Array): Float32Array {
     case 'F8_E4M3': for (let i = 0; i < n; i++) out[i] = F8.E4M3[bytes[i]]; break;
     case 'F8_E5M2': for (let i = 0; i < n; i++) out[i] = F8.E5M2[bytes[i]]; break;
     case 'F8_E8M0': for (let i = 0; i < n; i++) out[i] = F8.E8M0[bytes[i]]; break;
+    case 'F8_E4M3FNUZ': for (let i = 0; i < n; i++) out[i] = F8.E4M3FNUZ[bytes[i]]; break;
+    case 'F8_E5M2FNUZ': for (let i = 0; i < n; i++) out[i] = F8.E5M2FNUZ[bytes[i]]; break;
+    // A complex value is shown as its magnitude.
+    case 'C64': for (let i = 0; i < n; i++) out[i] = Math.hypot(dv.getFloat32(i * 8, true), dv.getFloat32(i * 8 + 4, true)); break;
     case 'BOOL': for (let i = 0; i < n; i++) out[i] = bytes[i] ? 1 : 0; break;
     case 'U8': for (let i = 0; i < n; i++) out[i] = bytes[i]; break;
     case 'I8': for (let i = 0; i < n; i++) out[i] = dv.getInt8(i); break;
@@ -197,6 +229,7 @@ export async function readTensorFloat32(src: ByteSource, tensor: SafetensorsTens
     throw new ArtifactError('inconsistent', src.name, `tensor ${JSON.stringify(tensor.name)}: elements ${start}+${count} are outside its ${tensor.count}`);
   }
   const size = SAFETENSORS_DTYPES[tensor.dtype];
+  if (size === undefined) throw new ArtifactError('unsupported', src.name, `tensor ${JSON.stringify(tensor.name)}: values of ${tensor.dtype} (${SUB_BYTE_DTYPES[tensor.dtype] ?? '?'} bits per element) are not converted; its place in the file is checked`);
   const bytes = await src.read(tensor.begin + start * size, count * size, `tensor ${tensor.name}`);
   return toFloat32(tensor.dtype, bytes);
 }

@@ -7,7 +7,9 @@ import { withFile, type ByteSource } from './source';
 
 export interface WavInfo {
   file: string;
-  container: 'RIFF' | 'RF64';
+  container: 'RIFF' | 'RF64' | 'RIFX';
+  /** RIFX: sizes, fields and samples big-endian. */
+  bigEndian: boolean;
   encoding: 'pcm' | 'float';
   formatTag: number;
   channels: number;
@@ -32,8 +34,9 @@ export async function readWavInfoFrom(src: ByteSource): Promise<WavInfo> {
   if (src.size < 12) throw new ArtifactError(src.size === 0 ? 'truncated' : 'bad_magic', file, `not a WAV file (${src.size} bytes)`);
   const head = await src.read(0, 12, 'RIFF header');
   const riff = id4(head), wave = id4(head.subarray(8));
-  if ((riff !== 'RIFF' && riff !== 'RF64' && riff !== 'BW64') || wave !== 'WAVE') throw new ArtifactError('bad_magic', file, `not a WAV file (starts with ${JSON.stringify(riff)}…${JSON.stringify(wave)})`);
-  const container = riff === 'RIFF' ? 'RIFF' : 'RF64';
+  if ((riff !== 'RIFF' && riff !== 'RF64' && riff !== 'BW64' && riff !== 'RIFX') || wave !== 'WAVE') throw new ArtifactError('bad_magic', file, `not a WAV file (starts with ${JSON.stringify(riff)}…${JSON.stringify(wave)})`);
+  const container = riff === 'RIFF' ? 'RIFF' : riff === 'RIFX' ? 'RIFX' : 'RF64';
+  const le = container !== 'RIFX';
   const warnings: string[] = [];
   let fmt: Uint8Array | undefined;
   let dataOffset = -1, dataBytes = 0, ds64DataSize: number | undefined;
@@ -41,7 +44,7 @@ export async function readWavInfoFrom(src: ByteSource): Promise<WavInfo> {
   for (let n = 0; n < MAX_CHUNKS && pos + 8 <= src.size && (!fmt || dataOffset < 0); n++) {
     const h = await src.read(pos, 8, 'chunk header');
     const id = id4(h);
-    const size = new DataView(h.buffer, h.byteOffset, 8).getUint32(4, true);
+    const size = new DataView(h.buffer, h.byteOffset, 8).getUint32(4, le);
     const body = pos + 8;
     if (id === 'ds64') {
       const d = await src.read(body, Math.min(size, 28), 'ds64 chunk');
@@ -67,24 +70,25 @@ export async function readWavInfoFrom(src: ByteSource): Promise<WavInfo> {
   if (dataOffset < 0) throw new ArtifactError('truncated', file, 'no data chunk (the file may still be being written)');
 
   const dv = new DataView(fmt.buffer, fmt.byteOffset, fmt.byteLength);
-  const formatTag = dv.getUint16(0, true);
-  const channels = dv.getUint16(2, true);
-  const sampleRate = dv.getUint32(4, true);
-  const blockAlign = dv.getUint16(12, true);
-  const bitsPerSample = dv.getUint16(14, true);
+  const formatTag = dv.getUint16(0, le);
+  const channels = dv.getUint16(2, le);
+  const sampleRate = dv.getUint32(4, le);
+  const blockAlign = dv.getUint16(12, le);
+  const bitsPerSample = dv.getUint16(14, le);
   let subFormat = formatTag;
   if (formatTag === 0xfffe) {
     if (fmt.length < 40) throw new ArtifactError('bad_header', file, 'WAVE_FORMAT_EXTENSIBLE fmt chunk is shorter than 40 bytes');
-    subFormat = dv.getUint16(24, true);
+    subFormat = dv.getUint32(24, le); // the GUID's first field, in the file's byte order
   }
   const encoding = subFormat === 1 ? 'pcm' : subFormat === 3 ? 'float' : undefined;
   if (!encoding) throw new ArtifactError('unsupported', file, `WAV format 0x${subFormat.toString(16)} is not supported (PCM and IEEE float are)`);
   if (channels === 0) throw new ArtifactError('bad_header', file, 'WAV has 0 channels');
   if (channels > 1024) throw new ArtifactError('unsupported', file, `WAV has ${channels} channels (limit 1024)`);
   if (sampleRate === 0) throw new ArtifactError('bad_header', file, 'WAV sample rate is 0');
-  const okBits = encoding === 'pcm' ? [8, 16, 24, 32] : [32, 64];
-  if (!okBits.includes(bitsPerSample)) throw new ArtifactError('unsupported', file, `${bitsPerSample}-bit ${encoding} WAV is not supported (${okBits.join('/')} are)`);
-  const expectedAlign = (channels * bitsPerSample) / 8;
+  // PCM of 1–64 bits in whole bytes, left-justified (scipy's wavfile reads 5-, 12-, 20-, 36-bit …).
+  const okBits = encoding === 'pcm' ? bitsPerSample >= 1 && bitsPerSample <= 64 : bitsPerSample === 32 || bitsPerSample === 64;
+  if (!okBits) throw new ArtifactError('unsupported', file, `${bitsPerSample}-bit ${encoding} WAV is not supported (${encoding === 'pcm' ? '1–64' : '32/64'} are)`);
+  const expectedAlign = channels * Math.ceil(bitsPerSample / 8);
   if (blockAlign !== expectedAlign) throw new ArtifactError('inconsistent', file, `block align ${blockAlign} does not match ${channels} channels of ${bitsPerSample} bits (${expectedAlign})`);
 
   const available = Math.max(0, src.size - dataOffset);
@@ -93,7 +97,7 @@ export async function readWavInfoFrom(src: ByteSource): Promise<WavInfo> {
     dataBytes = available;
   }
   const frames = Math.floor(dataBytes / blockAlign);
-  return { file, container, encoding, formatTag, channels, sampleRate, bitsPerSample, blockAlign, frames, durationSeconds: frames / sampleRate, dataOffset, dataBytes: frames * blockAlign, warnings };
+  return { file, container, bigEndian: !le, encoding, formatTag, channels, sampleRate, bitsPerSample, blockAlign, frames, durationSeconds: frames / sampleRate, dataOffset, dataBytes: frames * blockAlign, warnings };
 }
 
 export function readWavInfo(path: string): Promise<WavInfo> {
@@ -103,19 +107,29 @@ export function readWavInfo(path: string): Promise<WavInfo> {
 /** Decodes interleaved bytes into one Float32Array per channel, scaled to [-1, 1]. */
 export function decodeFrames(info: WavInfo, bytes: Uint8Array): Float32Array[] {
   const { channels, bitsPerSample, encoding } = info;
+  const le = !info.bigEndian;
   const frames = Math.floor(bytes.length / info.blockAlign);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = Array.from({ length: channels }, () => new Float32Array(frames));
-  const width = bitsPerSample / 8;
+  const width = Math.ceil(bitsPerSample / 8);
+  const full = 2 ** (8 * width - 1);
   for (let f = 0; f < frames; f++) {
     for (let c = 0; c < channels; c++) {
       const at = (f * channels + c) * width;
       let v: number;
-      if (encoding === 'float') v = width === 4 ? dv.getFloat32(at, true) : dv.getFloat64(at, true);
-      else if (width === 1) v = (bytes[at] - 128) / 128;
-      else if (width === 2) v = dv.getInt16(at, true) / 32768;
-      else if (width === 3) v = (((bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) << 8) >> 8) / 8388608;
-      else v = dv.getInt32(at, true) / 2147483648;
+      if (encoding === 'float') v = width === 4 ? dv.getFloat32(at, le) : dv.getFloat64(at, le);
+      else if (width === 1) v = (bytes[at] - 128) / 128; // 8 bits and fewer are unsigned
+      else if (width === 2) v = dv.getInt16(at, le) / 32768;
+      else if (width === 4) v = dv.getInt32(at, le) / 2147483648;
+      else {
+        // 3, 5, 6, 7 or 8 bytes: the most significant byte signed, the rest unsigned.
+        let x = 0;
+        for (let k = width - 1; k >= 0; k--) {
+          const b = bytes[at + (le ? k : width - 1 - k)];
+          x = x * 256 + (k === width - 1 ? (b << 24) >> 24 : b);
+        }
+        v = x / full;
+      }
       out[c][f] = v;
     }
   }
