@@ -27,7 +27,7 @@ interface Deps {
 async function askForFolder(index: RunIndex): Promise<string | undefined> {
   const browse = { label: '$(folder-opened) Choose a folder…', path: undefined as string | undefined };
   const items = [...index.all.filter((r) => ANIMATABLE.has(r.kind)).map((r) => ({ label: r.name, description: r.kind, detail: r.path, path: r.path as string | undefined })), browse];
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Create an animation of which run or folder?', matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Create an animation of which run or folder?', matchOnDetail: true, ignoreFocusOut: true }); // see pickRun
   if (!picked) return undefined;
   if (picked.path) return picked.path;
   return (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Create Animation' }))?.[0]?.fsPath;

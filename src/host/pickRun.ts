@@ -36,7 +36,8 @@ export async function pickRun(index: RunIndex, placeHolder: string, accept: (run
   const runs = index.all.filter(accept);
   const picked = await vscode.window.showQuickPick(
     runs.map((run) => ({ label: run.name, description: RUN_KIND_LABEL[run.kind], detail: run.path, run })),
-    { placeHolder: runs.length > 0 ? placeHolder : 'No run of this kind found', matchOnDescription: true, matchOnDetail: true },
+    // Kept open when focus moves: the Get Started page re-renders (and takes focus) as the command that opened it runs.
+    { placeHolder: runs.length > 0 ? placeHolder : 'No run of this kind found', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
   );
   return picked?.run;
 }

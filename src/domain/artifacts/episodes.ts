@@ -314,26 +314,40 @@ export async function readEpisodeSummary(path: string): Promise<EpisodeSummary> 
       const cached = summaryCache.get(key);
       if (cached) return cached;
       const scanner = new EpisodeLogScanner({ keepSteps: false });
-      const head = Buffer.alloc(2);
-      await handle.read(head, 0, 2, 0);
-      const gz = head[0] === 0x1f && head[1] === 0x8b;
-      const stream = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
-      const chunks: AsyncIterable<Buffer> = gz ? stream.pipe(createGunzip()) : stream;
       const enough = () => {
         const h = unwrapEpisode(scanner.header);
         return scanner.inSteps && SUMMARY_FIELDS.every((f) => f in h) && realTaskId(h) !== undefined;
       };
+      // Read by hand (no streams): a chunk at a time, inflated when gzipped, until the fields are in.
+      const buf = Buffer.alloc(1 << 20);
+      const first = await handle.read(buf, 0, 2, 0);
+      const gunzip = first.bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b ? createGunzip() : undefined;
+      let failure: unknown;
+      gunzip?.on('data', (c: Buffer) => {
+        if (failure) return;
+        try {
+          scanner.push(c);
+        } catch (err) {
+          failure = err;
+        }
+      });
+      gunzip?.on('error', () => { /* a prefix ends mid-stream: keep what was read */ });
       try {
-        for await (const chunk of chunks) {
-          scanner.push(chunk);
-          if (enough()) break;
+        for (let pos = 0; !failure && !enough();) {
+          const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+          if (bytesRead === 0) break;
+          pos += bytesRead;
+          const chunk = buf.subarray(0, bytesRead);
+          if (gunzip) await new Promise<void>((resolve) => gunzip.write(Buffer.from(chunk), () => resolve()));
+          else scanner.push(chunk);
         }
       } catch (err) {
-        if (err instanceof ScanError) throw new ArtifactError(err.code, path, err.message);
-        if (!gz) throw err; // a gzipped log still being written ends mid-stream: keep what was read
+        failure = err;
       } finally {
-        stream.destroy();
+        gunzip?.destroy();
       }
+      if (failure instanceof ScanError) throw new ArtifactError(failure.code, path, failure.message);
+      if (failure) throw failure;
       const o = unwrapEpisode(scanner.header);
       const summary: EpisodeSummary = {
         file: path,
