@@ -17,7 +17,7 @@ interface Deps {
   media: MediaPanels;
 }
 
-const TENSOR_FILE = /\.(safetensors|ckpt|pt|pth)$/i;
+const TENSOR_FILE = /\.(safetensors|ckpt|pt|pth|npy|npz)$/i;
 
 /** A tensor file, or the first one in a folder (a checkpoint folder holds one or two). */
 async function tensorFileIn(path: string): Promise<string | undefined> {
@@ -27,12 +27,12 @@ async function tensorFileIn(path: string): Promise<string | undefined> {
 }
 
 async function pickTensorFile(): Promise<string | undefined> {
-  const found = await vscode.workspace.findFiles('**/*.{safetensors,ckpt,pt,pth}', '**/{node_modules,.git}/**', 500);
+  const found = await vscode.workspace.findFiles('**/*.{safetensors,ckpt,pt,pth,npy,npz}', '**/{node_modules,.git}/**', 500);
   const items = found.map((u) => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath as string | undefined }));
   const browse = { label: '$(folder-opened) Choose a file…', path: undefined as string | undefined };
   const picked = await vscode.window.showQuickPick([...items, browse], { placeHolder: items.length ? 'Inspect which tensor file?' : 'No .safetensors or torch checkpoints in this workspace; choose one', matchOnDescription: true });
   if (picked !== browse) return picked?.path;
-  return (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Tensor files': ['safetensors', 'ckpt', 'pt', 'pth'] }, openLabel: 'Inspect' }))?.[0]?.fsPath;
+  return (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Tensor files': ['safetensors', 'ckpt', 'pt', 'pth', 'npy', 'npz'] }, openLabel: 'Inspect' }))?.[0]?.fsPath;
 }
 
 /** The folder a media or store command is about, and the file to show in it, if any. */

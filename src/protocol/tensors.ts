@@ -80,7 +80,7 @@ export interface InspectorHeader {
   fileBytes: number;
   /** The safetensors JSON header, or a torch checkpoint's data.pkl, in bytes. */
   headerBytes: number;
-  format: 'safetensors' | 'torch';
+  format: 'safetensors' | 'torch' | 'npy' | 'npz';
   /** For a checkpoint: its other keys (epoch, global_step, hyper_parameters, …) as text. */
   metadata: [string, string][];
   /** Plain-text notes: tensors that cannot be shown, and why. */

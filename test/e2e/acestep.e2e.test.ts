@@ -1,8 +1,9 @@
 // The ACE-Step trainer's real output (../shared/real-producers/acestep/trainer) in VS Code: one
 // run, not two (the UI's viz_snapshots folder joins the trainer's, and the Run Overview says
 // so); its timeline coloured by fields the snapshots have; Eval Audio lists all four samples
-// of a step; a Lightning checkpoint opens in the Tensor Inspector with stats and a heatmap.
-import { mkdtempSync, rmSync } from 'node:fs';
+// of a step; a Lightning checkpoint and an .npy open in the Tensor Inspector with a double click
+// in the Explorer (it is their default editor), with stats and a heatmap.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
@@ -15,6 +16,7 @@ let vs: VsCode;
 beforeAll(async () => {
   const fixture = mkdtempSync(join(tmpdir(), 'runreel-e2e-acestep-'));
   copyWritable(join(inject('repoRoot'), '..', 'shared', 'real-producers', 'acestep', 'trainer', 'lightning_logs'), join(fixture, 'lightning_logs'));
+  copyFileSync(join(inject('repoRoot'), '..', 'shared', 'corpora', 'numpy', 'test_format-basic', 'le-f4_2d_c.npy'), join(fixture, 'weights.npy'));
   vs = await VsCode.launch(fixture, { 'workbench.colorTheme': 'Default Dark Modern', 'explorer.compactFolders': false });
   rmSync(fixture, { recursive: true, force: true });
 });
@@ -67,10 +69,10 @@ test('Eval Audio lists every sample of a step by its key', async () => {
   expect(vs.extensionErrors()).toEqual([]);
 });
 
-test('a Lightning checkpoint in the Tensor Inspector: its tensors, its training state, stats and a heatmap', async () => {
+test('a Lightning checkpoint opens in the Tensor Inspector with a double click: its tensors, its training state, stats and a heatmap', async () => {
   await vs.runCommand('View: Close All Editors');
   const row = await vs.explorerRow(['lightning_logs', TRAINER, 'checkpoints', 'epoch=4-step=50.ckpt']);
-  await vs.openWith(row, 'Run Reel Tensor Inspector');
+  await row.dblclick();
   const frame = await vs.webviewFrame('[data-testid="format"]');
   await expect.poll(() => text(frame, 'format'), { timeout: 20_000 }).toBe('torch checkpoint');
   await expect.poll(() => frame.locator('[data-testid="metadata"] th').allTextContents(), { timeout: 10_000 }).toContain('global_step');
@@ -79,5 +81,18 @@ test('a Lightning checkpoint in the Tensor Inspector: its tensors, its training 
   await expect.poll(() => frame.locator('[data-testid="stats"]').textContent(), { timeout: 20_000 }).toMatch(/min/);
   await expect.poll(() => frame.locator('[data-testid="heatmap"]').evaluate((c: HTMLCanvasElement) => c.width), { timeout: 20_000 }).toBeGreaterThan(0);
   await vs.screenshot('tensor-inspector-ckpt');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('an .npy opens in the Tensor Inspector with a double click: its array, stats and a heatmap', async () => {
+  await vs.runCommand('View: Close All Editors');
+  const row = await vs.explorerRow(['weights.npy']);
+  await row.dblclick();
+  const frame = await vs.webviewFrame('[data-testid="format"]:text("npy")');
+  await frame.locator('tr', { hasText: 'array' }).first().click();
+  // numpy: 30×50 float32, 0 … 1499.
+  await expect.poll(() => frame.locator('[data-testid="stats"]').textContent(), { timeout: 20_000 }).toMatch(/min\s*0.*max\s*1,?499/s);
+  await expect.poll(() => frame.locator('[data-testid="heatmap"]').evaluate((c: HTMLCanvasElement) => c.width), { timeout: 20_000 }).toBeGreaterThan(0);
+  await vs.screenshot('tensor-inspector-npy');
   expect(vs.extensionErrors()).toEqual([]);
 });

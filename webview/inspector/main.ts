@@ -53,6 +53,8 @@ filterInput.addEventListener('input', () => { state.filter = filterInput.value; 
 
 // ---- header
 
+const FORMAT_LABEL: Record<InspectorHeader['format'], string> = { safetensors: 'safetensors', torch: 'torch checkpoint', npy: 'npy', npz: 'npz' };
+
 function renderHeader(h: InspectorHeader): void {
   status.hidden = true;
   const name = h.file.split(/[\\/]/).pop() ?? h.file;
@@ -61,10 +63,10 @@ function renderHeader(h: InspectorHeader): void {
     el('header', { class: 'page-header' },
       el('h1', { attrs: { 'data-testid': 'file-name' } }, name),
       el('span', { class: 'badge' }, `${h.tensors.length} tensor${h.tensors.length === 1 ? '' : 's'}`),
-      el('span', { class: 'badge', attrs: { 'data-testid': 'format' } }, h.format === 'torch' ? 'torch checkpoint' : 'safetensors'),
+      el('span', { class: 'badge', attrs: { 'data-testid': 'format' } }, FORMAT_LABEL[h.format]),
       el('span', { class: 'badge' }, formatBytes(h.fileBytes)),
     ),
-    el('p', { class: 'path', title: h.file }, `${h.file} · ${h.format === 'torch' ? 'pickle' : 'header'} ${formatBytes(h.headerBytes)} · data ${formatBytes(tensorBytes)}`),
+    el('p', { class: 'path', title: h.file }, `${h.file} · ${h.format === 'torch' ? 'pickle' : 'header'} ${h.format === 'npz' ? '—' : formatBytes(h.headerBytes)} · data ${formatBytes(tensorBytes)}`),
     ...(h.notes.length ? [el('ul', { class: 'warnings', attrs: { 'data-testid': 'notes' } }, ...h.notes.slice(0, 50).map((n) => el('li', {}, n)))] : []),
   );
   const totals = el('table', { class: 'grid compact', attrs: { 'data-testid': 'totals' } },
@@ -73,10 +75,10 @@ function renderHeader(h: InspectorHeader): void {
   const meta = h.metadata.length
     ? el('table', { class: 'grid compact', attrs: { 'data-testid': 'metadata' } },
         el('tbody', {}, ...h.metadata.map(([k, v]) => el('tr', {}, el('th', { attrs: { scope: 'row' } }, k), el('td', { class: 'meta-value' }, v)))))
-    : el('p', { class: 'empty' }, h.format === 'torch' ? 'Nothing but tensors.' : 'No __metadata__.');
+    : el('p', { class: 'empty' }, h.format === 'safetensors' ? 'No __metadata__.' : 'Nothing but tensors.');
   metaBox.replaceChildren(el('div', { class: 'inspector-top' },
     el('details', { class: 'inspector-box', attrs: { open: '' } }, el('summary', {}, 'Totals by dtype'), totals),
-    el('details', { class: 'inspector-box', attrs: h.metadata.length ? { open: '' } : {} }, el('summary', {}, `${h.format === 'torch' ? 'Checkpoint contents' : 'Metadata'} (${h.metadata.length})`), meta),
+    el('details', { class: 'inspector-box', attrs: h.metadata.length ? { open: '' } : {} }, el('summary', {}, `${h.format === 'torch' ? 'Checkpoint contents' : h.format === 'safetensors' ? 'Metadata' : 'Header'} (${h.metadata.length})`), meta),
   ));
   renderTable();
 }

@@ -4,9 +4,9 @@
 // its plane. A newer request of a kind cancels the older one.
 import { isAbortError } from '../animation/abort';
 import { ArtifactError, describeError } from '../artifacts/errors';
-import { readSafetensorsHeaderFrom, type SafetensorsHeader } from '../artifacts/safetensors';
-import { FileSource, type ByteSource } from '../artifacts/source';
-import { readTorchCheckpointFrom } from '../artifacts/torch';
+import type { SafetensorsHeader } from '../artifacts/safetensors';
+import { FileSource } from '../artifacts/source';
+import { readTensorTable, type TensorFormat } from './tensorTable';
 import type { DtypeTotal, InspectorHeader, InspectorHostToWebview, InspectorWebviewToHost, TensorRow } from '../../protocol/tensors';
 import { readPlane } from './plane';
 import { tensorStats } from './tensorStats';
@@ -16,19 +16,9 @@ export interface InspectorHost {
   copy(text: string): void;
 }
 
-/** The tensors of a safetensors file, or of a torch checkpoint (a zip), with where each lies. */
-export async function readTensorTable(src: ByteSource): Promise<SafetensorsHeader & { format: 'safetensors' | 'torch'; notes: string[] }> {
-  const head = await src.read(0, Math.min(4, src.size), 'file signature');
-  if (head[0] === 0x50 && head[1] === 0x4b) {
-    const c = await readTorchCheckpointFrom(src);
-    return { ...c, format: 'torch', notes: c.skipped.map((s) => `${s.name}: not shown, ${s.why}`) };
-  }
-  return { ...(await readSafetensorsHeaderFrom(src)), format: 'safetensors', notes: [] };
-}
-
-export function describeHeader(h: SafetensorsHeader & { format?: 'safetensors' | 'torch'; notes?: string[] }, fileBytes: number): InspectorHeader {
-  // Offsets from the start of the data: after a safetensors header; in the file for a checkpoint.
-  const dataStart = h.format === 'torch' ? 0 : 8 + h.headerBytes;
+export function describeHeader(h: SafetensorsHeader & { format?: TensorFormat; notes?: string[] }, fileBytes: number): InspectorHeader {
+  // Offsets from the start of the data: after a safetensors header; in the file for the others.
+  const dataStart = !h.format || h.format === 'safetensors' ? 8 + h.headerBytes : 0;
   const tensors: TensorRow[] = h.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, count: t.count, bytes: t.end - t.begin, offset: t.begin - dataStart }));
   const totals = new Map<string, DtypeTotal>();
   for (const t of tensors) {
