@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { EPISODE_PICKLE, pickleLogProblem, readBatchMetrics, readEpisodeConfig, readEvaluationSummary } from '../producers/jaxarc';
 import { readEpisodeLog, EPISODE_LOG } from './episodes';
-import { isTorchZip, readTorchCheckpointFrom } from './torch';
+import { isTorchLegacy, isTorchZip, readTorchCheckpointFrom } from './torch';
 import { readZipDirectory } from './zip';
 import { ArtifactError } from './errors';
 import { latentExpiry, LATENT_FILE, readLatentRecord, ttlHoursFromEnv } from './latents';
@@ -59,6 +59,7 @@ export function detectKind(name: string, head: Uint8Array): ArtifactKind | undef
   if (startsWith(head, RING_MAGIC)) return 'ringbuffer';
   if ((startsWith(head, 'RIFF') || startsWith(head, 'RIFX') || startsWith(head, 'RF64') || startsWith(head, 'BW64')) && head[8] === 0x57) return 'wav';
   if (startsWith(head, 'PK')) return /\.(ckpt|pt|pth|bin)$/i.test(base) ? 'torch' : 'npz';
+  if (isTorchLegacy(head)) return 'torch';
   if (/\.safetensors$/i.test(base)) return 'safetensors';
   // JaxARC's run files (producers/jaxarc.ts) before the generic JSON rule.
   if (base === 'batch_metrics.jsonl') return 'batch_metrics';

@@ -53,11 +53,16 @@ export function pickleErrors(file: string, what: string): PickleErrors {
 
 /** Runs the pickle in `bytes` as data under `dialect`; returns the value STOP leaves. */
 export function unpickle(bytes: Uint8Array, file: string, dialect: PickleDialect): Value {
+  return unpickleAt(bytes, 0, file, dialect).value;
+}
+
+/** The pickle starting at byte `start` (files that hold several one after another), and where it ended. */
+export function unpickleAt(bytes: Uint8Array, start: number, file: string, dialect: PickleDialect): { value: Value; end: number } {
   const { reject, corrupt } = pickleErrors(file, dialect.what);
   const what = dialect.what;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  let pos = 0;
+  let pos = start;
   const stack: Value[] = [];
   const marks: number[] = [];
   const memo = new Map<number, Value>();
@@ -185,7 +190,7 @@ export function unpickle(bytes: Uint8Array, file: string, dialect: PickleDialect
         push(dialect.build!(obj, state, reject));
         break;
       }
-      case 0x2e: return pop(); // STOP
+      case 0x2e: return { value: pop(), end: pos }; // STOP
       case 0x81: { // NEWOBJ
         const args = pop();
         const cls = pop();

@@ -1,5 +1,7 @@
-// Torch checkpoints (torch.save's zip format: .pt, .ckpt, .bin): <prefix>/data.pkl describes the
-// object, each tensor's storage is the member <prefix>/data/<key>. The pickle is read by the
+// Torch checkpoints: torch.save's zip format (.pt, .ckpt, .bin: <prefix>/data.pkl describes the
+// object, each tensor's storage is the member <prefix>/data/<key>), and the legacy format before
+// it (five pickles in a row: a magic number, the protocol version, system info, the object, the
+// storage keys; then each storage as an 8-byte element count and its bytes). The pickle is read by the
 // data-only interpreter with a dialect that knows only the tensor-rebuild calls, the storage
 // types and plain containers; anything else is refused by name and nothing is ever run.
 // Torch stores members uncompressed, so each contiguous tensor is a byte range of the file,
@@ -7,7 +9,7 @@
 // global_step, hyper_parameters, optimizer state) come back as plain data.
 import { ArtifactError } from './errors';
 import { NUMPY_GLOBALS, numpyBuild, numpyCall } from './pickle';
-import { isObj, pickleErrors, unpickle, type Global, type PickleDialect, type Value } from './pickleVm';
+import { isObj, pickleErrors, unpickle, unpickleAt, type Global, type PickleDialect, type Value } from './pickleVm';
 import { SAFETENSORS_DTYPES, type SafetensorsHeader, type SafetensorsTensor } from './safetensors';
 import type { ByteSource } from './source';
 import { memberDataOffset, readZipDirectory, readZipMember, type ZipEntry } from './zip';
@@ -113,6 +115,7 @@ const MODEL_KEY = 'state_dict';
 /** Reads a torch zip checkpoint's tensors (as byte ranges) and its other contents (as data). */
 export async function readTorchCheckpointFrom(src: ByteSource): Promise<TorchCheckpoint & { data: PlainData }> {
   const file = src.name;
+  if (isTorchLegacy(await src.read(0, Math.min(src.size, 16), 'file signature'))) return readTorchLegacyFrom(src);
   const entries = await readZipDirectory(src);
   const pkl = entries.find((e) => /^[^/]+\/data\.pkl$/.test(e.name));
   if (!pkl) throw new ArtifactError('unsupported', file, 'zip archive without a <name>/data.pkl: not a torch checkpoint (torch.save with _use_new_zipfile_serialization)');
@@ -123,11 +126,22 @@ export async function readTorchCheckpointFrom(src: ByteSource): Promise<TorchChe
     if (order.trim() !== 'little') throw new ArtifactError('unsupported', file, `tensors are stored ${order.trim()}-endian`);
   }
   const root = unpickle(await readZipMember(src, pkl, { maxMemberBytes: MAX_PICKLE_BYTES }), file, DIALECT);
+  const storages = new Map<string, StorageBytes>();
+  for (const e of entries) {
+    if (!e.name.startsWith(`${prefix}data/`)) continue;
+    storages.set(e.name.slice(prefix.length + 5), { offset: () => memberDataOffset(src, e), size: e.size, compressed: e.method !== 0 });
+  }
+  return finishCheckpoint(file, root, storages, pkl.size);
+}
+
+/** Where one storage's bytes lie: an offset in the file (found lazily), their size, and whether compressed. */
+interface StorageBytes { offset: () => Promise<number>; size: number; compressed: boolean }
+
+/** The tensors of `root` as byte ranges of their storages, and the rest of it as data. */
+async function finishCheckpoint(file: string, root: Value, storages: Map<string, StorageBytes>, headerBytes: number): Promise<TorchCheckpoint & { data: PlainData }> {
   const { corrupt } = pickleErrors(file, DIALECT.what);
   const found: { name: string; t: TensorRef }[] = [];
   collectTensors(root, '', found);
-  const storages = new Map<string, ZipEntry>();
-  for (const e of entries) if (e.name.startsWith(`${prefix}data/`)) storages.set(e.name.slice(prefix.length + 5), e);
   const tensors: SafetensorsTensor[] = [];
   const skipped: { name: string; why: string }[] = [];
   for (const { name, t } of found) {
@@ -136,13 +150,13 @@ export async function readTorchCheckpointFrom(src: ByteSource): Promise<TorchChe
     const size = SAFETENSORS_DTYPES[t.storage.dtype];
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (!entry) { skipped.push({ name: shown, why: `its storage data/${t.storage.key} is missing from the archive` }); continue; }
-    if (entry.method !== 0) { skipped.push({ name: shown, why: `its storage data/${t.storage.key} is compressed` }); continue; }
+    if (entry.compressed) { skipped.push({ name: shown, why: `its storage data/${t.storage.key} is compressed` }); continue; }
     if (t.shape.length !== t.stride.length) corrupt(`tensor ${shown} has ${t.shape.length} sizes and ${t.stride.length} strides`);
     if (!isContiguous(t.shape, t.stride)) { skipped.push({ name: shown, why: `non-contiguous (strides ${t.stride.join(', ')})` }); continue; }
     if ((t.offset + count) * size > entry.size || t.storage.numel * size > entry.size) {
       throw new ArtifactError('inconsistent', file, `tensor ${shown} needs bytes ${t.offset * size}–${(t.offset + count) * size} of storage data/${t.storage.key}, which has ${entry.size}`);
     }
-    const begin = (await memberDataOffset(src, entry)) + t.offset * size;
+    const begin = (await entry.offset()) + t.offset * size;
     tensors.push({ name: shown, dtype: t.storage.dtype, shape: t.shape, count, begin, end: begin + count * size });
   }
   const data = plain(root);
@@ -151,7 +165,7 @@ export async function readTorchCheckpointFrom(src: ByteSource): Promise<TorchChe
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     for (const [k, v] of Object.entries(data)) if (k !== MODEL_KEY) metadata[k] = typeof v === 'string' ? v : summarize(v);
   }
-  return { file, headerBytes: pkl.size, metadata, tensors, skipped, data };
+  return { file, headerBytes, metadata, tensors, skipped, data };
 }
 
 /** A value as one line: scalars as they are, containers as JSON cut to 400 characters. */
@@ -163,4 +177,51 @@ function summarize(v: PlainData): string {
 /** Whether a zip's names say torch.save wrote it (a data.pkl under one folder). */
 export function isTorchZip(names: readonly string[]): boolean {
   return names.some((n) => /^[^/]+\/data\.pkl$/.test(n));
+}
+
+/** The legacy format's magic number (torch/serialization.py MAGIC_NUMBER). */
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_HEAD = 64 << 20;
+
+/** Whether `head` starts with the legacy format's first pickle (PROTO 2, LONG1 magic). */
+export function isTorchLegacy(head: Uint8Array): boolean {
+  if (head.length < 15 || head[0] !== 0x80 || head[2] !== 0x8a || head[3] !== 10) return false;
+  let v = 0n;
+  for (let i = 9; i >= 0; i--) v = (v << 8n) | BigInt(head[4 + i]);
+  return v === LEGACY_MAGIC;
+}
+
+/** A legacy torch.save file: its pickles read from the head, its storages found by walking their count prefixes. */
+export async function readTorchLegacyFrom(src: ByteSource): Promise<TorchCheckpoint & { data: PlainData }> {
+  const file = src.name;
+  const head = await src.read(0, Math.min(src.size, LEGACY_HEAD), 'torch pickles');
+  if (!isTorchLegacy(head)) throw new ArtifactError('bad_magic', file, 'not a torch checkpoint (no zip, no legacy magic number)');
+  const plainDialect: PickleDialect = { what: DIALECT.what, allows: () => false, call: (_f, _a, reject) => reject('a call in a header pickle') };
+  let at = unpickleAt(head, 0, file, plainDialect).end; // the magic number
+  const version = unpickleAt(head, at, file, plainDialect);
+  if (version.value !== 1001) throw new ArtifactError('unsupported', file, `legacy torch protocol ${String(version.value)} (this reader knows 1001)`);
+  const sysInfo = unpickleAt(head, version.end, file, plainDialect);
+  const info = plain(sysInfo.value) as Record<string, PlainData> | null;
+  if (info && typeof info === 'object' && info.little_endian === false) throw new ArtifactError('unsupported', file, 'tensors are stored big-endian');
+  const object = unpickleAt(head, sysInfo.end, file, DIALECT);
+  const keys = unpickleAt(head, object.end, file, plainDialect);
+  at = keys.end;
+  const keyList = isObj(keys.value) && keys.value.kind === 'list' ? keys.value.items : undefined;
+  if (!keyList || !keyList.every((k) => typeof k === 'string')) throw new ArtifactError('inconsistent', file, 'legacy torch file: the storage key list is not a list of names');
+  // Element sizes per key, from the storages the object names.
+  const found: { name: string; t: TensorRef }[] = [];
+  collectTensors(object.value, '', found);
+  const elementSize = new Map(found.map(({ t }) => [t.storage.key, SAFETENSORS_DTYPES[t.storage.dtype]]));
+  const storages = new Map<string, StorageBytes>();
+  for (const key of keyList as string[]) {
+    if (at + 8 > src.size) throw new ArtifactError('truncated', file, `legacy torch file ends before storage ${key}`);
+    const n = new DataView((await src.read(at, 8, `storage ${key} size`)).buffer).getBigUint64(0, true);
+    const width = elementSize.get(key) ?? 1;
+    const bytes = Number(n) * width;
+    if (n > BigInt(Number.MAX_SAFE_INTEGER) || at + 8 + bytes > src.size) throw new ArtifactError('truncated', file, `legacy torch storage ${key} claims ${n} elements, past the end of the file`);
+    const offset = at + 8;
+    storages.set(key, { offset: async () => offset, size: bytes, compressed: false });
+    at = offset + bytes;
+  }
+  return finishCheckpoint(file, object.value, storages, object.end);
 }

@@ -6,7 +6,7 @@ import { ArtifactError } from '../artifacts/errors';
 import { parseNpyHeader, readNpyHeaderFrom, type NpyHeader } from '../artifacts/npy';
 import { readSafetensorsHeaderFrom, type SafetensorsHeader, type SafetensorsTensor } from '../artifacts/safetensors';
 import type { ByteSource } from '../artifacts/source';
-import { isTorchZip, readTorchCheckpointFrom } from '../artifacts/torch';
+import { isTorchLegacy, isTorchZip, readTorchCheckpointFrom } from '../artifacts/torch';
 import { memberDataOffset, readZipDirectory, readZipMemberPrefix } from '../artifacts/zip';
 
 export type TensorFormat = 'safetensors' | 'torch' | 'npy' | 'npz';
@@ -35,8 +35,12 @@ function npyTensor(name: string, h: NpyHeader, base: number): SafetensorsTensor 
 }
 
 export async function readTensorTable(src: ByteSource): Promise<TensorTable> {
-  const head = await src.read(0, Math.min(6, src.size), 'file signature');
+  const head = await src.read(0, Math.min(16, src.size), 'file signature');
   const notes: string[] = [];
+  if (isTorchLegacy(head)) {
+    const c = await readTorchCheckpointFrom(src);
+    return { ...c, format: 'torch', notes: c.skipped.map((s) => `${s.name}: not shown, ${s.why}`) };
+  }
   if (head[0] === 0x93 && head[1] === 0x4e) {
     const h = await readNpyHeaderFrom(src);
     const t = npyTensor('array', h, 0);

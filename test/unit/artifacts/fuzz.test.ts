@@ -110,7 +110,7 @@ const readers: [string, string[], (b: Uint8Array) => Promise<unknown>][] = [
   ['png', ['png/palette.png', 'png/rgba16_interlaced.png', 'png/gray1.png'], async (b) => decodePng(b, 'fuzz.png')],
   ['png into a GIF frame', ['png/rgb8.png', 'png/rgba8.png'], async (b) => frameCoder.decodePng(b, 'fuzz.png')],
   ['ring buffer', ['ring/ring.bin'], async (b) => new RingBufferReader('fuzz.ring').readFrom(new MemorySource('fuzz.ring', b), 1000)],
-  ['torch checkpoint', ['../torch/state_dict.pt', '../torch/lightning_like.ckpt'], drainTorch],
+  ['torch checkpoint', ['../torch/state_dict.pt', '../torch/lightning_like.ckpt', '../torch/state_dict_legacy.pt'], drainTorch],
   ['lmdb', ['../../../../shared/real-producers/acestep/latents/2239c92/web_tmp/latents/metadata.lmdb/data.mdb'], async (b) => readLmdbFrom(new MemorySource('fuzz/data.mdb', b))],
   ['live ring tap', ['ring/ring.bin'], async (b) => new LiveRingTap('fuzz.ring').nextFrom(new MemorySource('fuzz.ring', b), { channels: [0, 1], spectrumChannel: 1, bucket: 7, history: 900, maxFrameSamples: 4096 })],
 ];

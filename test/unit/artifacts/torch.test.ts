@@ -8,7 +8,7 @@ import { readTensorFloat32 } from '../../../src/domain/artifacts/safetensors';
 import { FileSource } from '../../../src/domain/artifacts/source';
 import { readTorchCheckpointFrom } from '../../../src/domain/artifacts/torch';
 import { inspectFile } from '../../../src/domain/artifacts/inspect';
-import { artifactError, realProducer } from '../helpers';
+import { artifactError, realProducer, tempDir } from '../helpers';
 
 const TORCH = join(__dirname, '..', '..', 'fixtures', 'torch');
 const ACE_CKPT = realProducer('acestep', 'trainer', 'lightning_logs', '2026-12-01_19-19-48lora_experiment', 'checkpoints', 'epoch=2-step=25.ckpt');
@@ -40,6 +40,31 @@ test('a state_dict of every dtype: names, dtypes, shapes and values as torch.loa
   expect(values.slice).toEqual([4, 5, 6, 7]); // base[1]: storage offset 4
   // base.t() shares the storage with strides (1, 4): not one byte range, and it says so.
   expect(c.skipped).toEqual([{ name: 'transposed', why: 'non-contiguous (strides 1, 4)' }]);
+});
+
+test('the same state_dict in the legacy (pre-zip) format: the same tensors and values', async () => {
+  const zip = await open(join(TORCH, 'state_dict.pt'));
+  const legacy = await open(join(TORCH, 'state_dict_legacy.pt'));
+  expect(legacy.c.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual(zip.c.tensors.map((t) => [t.name, t.dtype, t.shape]));
+  expect(legacy.values).toEqual(zip.values);
+  expect(legacy.c.skipped).toEqual(zip.c.skipped);
+  const r = await inspectFile(join(TORCH, 'state_dict_legacy.pt'));
+  expect([r.kind, r.lines[0]]).toEqual(['torch', 'torch checkpoint: 8 tensors (1 not readable as ranges)']);
+});
+
+test('a legacy file cut short names the storage it lost', async () => {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const bytes = readFileSync(join(TORCH, 'state_dict_legacy.pt'));
+  const cut = join(tempDir(), 'cut.pt');
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+  const src = await FileSource.open(cut);
+  try {
+    const err = await artifactError(() => readTorchCheckpointFrom(src));
+    expect(err.code).toBe('truncated');
+    expect(err.message).toMatch(/cut\.pt: legacy torch (file ends before storage \d+|storage \d+ claims \d+ elements, past the end of the file)$/);
+  } finally {
+    await src.close();
+  }
 });
 
 test('a Lightning-style checkpoint: model tensors named without state_dict, the rest as data', async () => {
