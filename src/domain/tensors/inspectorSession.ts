@@ -5,8 +5,8 @@
 import { isAbortError } from '../animation/abort';
 import { ArtifactError, describeError } from '../artifacts/errors';
 import type { SafetensorsHeader } from '../artifacts/safetensors';
-import { FileSource } from '../artifacts/source';
-import { readTensorTable, type TensorFormat } from './tensorTable';
+import { FileSource, type ByteSource } from '../artifacts/source';
+import { readTensorTable, type TensorFormat, type TensorTable } from './tensorTable';
 import type { DtypeTotal, InspectorHeader, InspectorHostToWebview, InspectorWebviewToHost, TensorRow } from '../../protocol/tensors';
 import { readPlane } from './plane';
 import { tensorStats } from './tensorStats';
@@ -37,7 +37,9 @@ export function describeHeader(h: SafetensorsHeader & { format?: TensorFormat; n
 }
 
 export class InspectorSession {
-  private header: { h: SafetensorsHeader; mtimeMs: number; size: number } | undefined;
+  private header: { h: TensorTable; mtimeMs: number; size: number } | undefined;
+  /** The last compressed member inflated (one at a time keeps memory bounded). */
+  private inflated: { name: string; src: Promise<ByteSource> } | undefined;
   private statsRun: AbortController | undefined;
   private planeRun: AbortController | undefined;
 
@@ -81,6 +83,7 @@ export class InspectorSession {
       if (!this.header || this.header.mtimeMs !== src.mtimeMs || this.header.size !== src.size) {
         const changed = !!this.header;
         this.header = undefined;
+        this.inflated = undefined;
         const h = await readTensorTable(src);
         this.header = { h, mtimeMs: src.mtimeMs, size: src.size };
         this.host.post({ type: 'header', header: describeHeader(h, src.size), changed });
@@ -94,6 +97,14 @@ export class InspectorSession {
     }
   }
 
+  /** Where a tensor's bytes are: the file, or its compressed npz member inflated. */
+  private async sourceOf(file: ByteSource, name: string): Promise<ByteSource> {
+    const inflate = this.header?.h.inflated?.get(name);
+    if (!inflate) return file;
+    if (this.inflated?.name !== name) this.inflated = { name, src: inflate(file) };
+    return this.inflated.src;
+  }
+
   private tensor(h: SafetensorsHeader, name: string) {
     const t = h.tensors.find((x) => x.name === name);
     if (!t) throw new ArtifactError('inconsistent', this.file, `has no tensor named ${JSON.stringify(name)} (any more)`);
@@ -105,7 +116,7 @@ export class InspectorSession {
     const run = (this.statsRun = new AbortController());
     let lastPost = 0;
     await this.withSource(name, async (src, h) => {
-      const result = await tensorStats(src, this.tensor(h, name), {
+      const result = await tensorStats(await this.sourceOf(src, name), this.tensor(h, name), {
         signal: run.signal,
         onProgress: (fraction) => {
           const now = Date.now();
@@ -123,7 +134,7 @@ export class InspectorSession {
     this.planeRun?.abort();
     const run = (this.planeRun = new AbortController());
     await this.withSource(name, async (src, h) => {
-      const plane = await readPlane(src, this.tensor(h, name), window, run.signal);
+      const plane = await readPlane(await this.sourceOf(src, name), this.tensor(h, name), window, run.signal);
       if (!run.signal.aborted) this.host.post({ type: 'plane', seq, name, plane });
     }, seq);
   }

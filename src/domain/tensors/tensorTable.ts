@@ -1,13 +1,13 @@
 // The Tensor Inspector's table of a file's tensors, each with the byte range its values lie in,
 // whatever the container: safetensors, a torch checkpoint, an .npy, or an .npz (members stored
-// uncompressed, as np.savez writes them; np.savez_compressed's members cannot be read by range).
+// uncompressed, as np.savez writes them, by range; np.savez_compressed's inflated when shown).
 // Only headers are read here; values come later, by range, through the same code for all.
 import { ArtifactError } from '../artifacts/errors';
 import { parseNpyHeader, readNpyHeaderFrom, type NpyHeader } from '../artifacts/npy';
 import { readSafetensorsHeaderFrom, type SafetensorsHeader, type SafetensorsTensor } from '../artifacts/safetensors';
-import type { ByteSource } from '../artifacts/source';
+import { MemorySource, type ByteSource } from '../artifacts/source';
 import { isTorchLegacy, isTorchZip, readTorchCheckpointFrom } from '../artifacts/torch';
-import { memberDataOffset, readZipDirectory, readZipMemberPrefix } from '../artifacts/zip';
+import { memberDataOffset, readZipDirectory, readZipMember, readZipMemberPrefix } from '../artifacts/zip';
 
 export type TensorFormat = 'safetensors' | 'torch' | 'npy' | 'npz';
 
@@ -15,7 +15,15 @@ export interface TensorTable extends SafetensorsHeader {
   format: TensorFormat;
   /** Plain-text notes: tensors listed but not readable by range, and why. */
   notes: string[];
+  /**
+   * Tensors whose bytes are not a range of the file (np.savez_compressed members): how to read
+   * them from the open file, inflated into memory; their begin/end are in that member.
+   */
+  inflated?: Map<string, (file: ByteSource) => Promise<ByteSource>>;
 }
+
+/** Compressed npz members up to this size are inflated to be shown; larger ones are only listed. */
+export const MAX_INFLATED_MEMBER = 256 << 20;
 
 /** numpy dtypes that map onto the converter's (little-endian; one byte needs no order). */
 const NPY_DTYPES: Record<string, string> = {
@@ -55,12 +63,14 @@ export async function readTensorTable(src: ByteSource): Promise<TensorTable> {
       return { ...c, format: 'torch', notes: c.skipped.map((s) => `${s.name}: not shown, ${s.why}`) };
     }
     const tensors: SafetensorsTensor[] = [];
+    const inflated = new Map<string, (file: ByteSource) => Promise<ByteSource>>();
     for (const e of entries.filter((x) => !x.name.endsWith('/'))) {
       const key = e.name.replace(/\.npy$/, '');
-      if (e.method !== 0) { notes.push(`${key}: compressed in the archive (np.savez_compressed), so its values are not read by range`); continue; }
+      if (e.method !== 0 && e.size > MAX_INFLATED_MEMBER) { notes.push(`${key}: compressed in the archive (np.savez_compressed) and ${e.size} bytes inflated, over the ${MAX_INFLATED_MEMBER}-byte limit: listed, not read`); continue; }
       try {
         const h = parseNpyHeader(await readZipMemberPrefix(src, e, Math.min(e.size, 70_000)), `${src.name}[${key}]`);
-        const t = npyTensor(key, h, await memberDataOffset(src, e));
+        const t = npyTensor(key, h, e.method === 0 ? await memberDataOffset(src, e) : 0);
+        if (typeof t !== 'string' && e.method !== 0) inflated.set(t.name, async (file) => new MemorySource(`${file.name}[${key}]`, await readZipMember(file, e)));
         if (typeof t === 'string') notes.push(`${key}: ${t}`);
         else tensors.push(t);
       } catch (err) {
@@ -68,7 +78,7 @@ export async function readTensorTable(src: ByteSource): Promise<TensorTable> {
         notes.push(`${key}: ${err.detail}`);
       }
     }
-    return { file: src.name, headerBytes: 0, metadata: { members: String(entries.length) }, tensors, format: 'npz', notes };
+    return { file: src.name, headerBytes: 0, metadata: { members: String(entries.length) }, tensors, format: 'npz', notes, inflated };
   }
   return { ...(await readSafetensorsHeaderFrom(src)), format: 'safetensors', notes };
 }
