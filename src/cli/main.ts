@@ -1,6 +1,6 @@
 // `runreel`: the command-line face of the same pure modules the extension uses.
 // Exit codes: 0 ok, 2 usage or input error (message on stderr; JSON with --json).
-import { resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { ArtifactError } from '../domain/artifacts/errors';
 import { inspectFile } from '../domain/artifacts/inspect';
 import { createAnimation } from '../domain/animation/animate';
@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
+import { findEventRuns, ScalarRun } from '../domain/tensorboard/scalars';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -26,9 +27,13 @@ export class CliError extends Error {
 export const HELP = `runreel ${__RUNREEL_VERSION__} — look inside training-run artifacts
 
 Usage:
-  runreel inspect FILE [--json]    what a file holds: npy, npz, safetensors, wav, png,
-                                   ring buffer, episode log or latent record
+  runreel inspect FILE [--json]    what a file holds: npy, npz, safetensors, torch checkpoint,
+                                   wav, png, ring buffer, episode log or latent record
   runreel scan [DIR...] [--json]   list the runs found under DIR (default: .)
+  runreel scalars DIR [--json|--csv] [--all]
+                                   every scalar of the TensorBoard event files under DIR, one
+                                   run per folder; --all keeps what a restarted job rewrote
+                                   (by default each step shows its last value, as TensorBoard)
   runreel animate DIR [--gif] [--webm] [--out DIR] [--fps N] [--no-label]
                       [--color-by FIELD] [--ffmpeg PATH] [--json]
                                    GIF and WebM timeline of a run's frames (or of its
@@ -53,7 +58,7 @@ interface ParsedArgs {
   values: Map<string, string>;
 }
 
-const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V', '--gif', '--webm', '--no-label', '--skip-broken']);
+const KNOWN_FLAGS = new Set(['--json', '--help', '-h', '--version', '-V', '--gif', '--webm', '--no-label', '--skip-broken', '--csv', '--all']);
 const VALUE_OPTIONS = new Set(['--out', '--fps', '--ffmpeg', '--color-by', '--crossfade']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -171,6 +176,54 @@ async function scan(dirs: string[], json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** CSV field: quoted when it holds a comma, quote or newline. */
+const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<number> {
+  if (args.positionals.length !== 1) throw new CliError('usage', 'scalars takes one folder: runreel scalars DIR [--json|--csv] [--all]');
+  const root = resolve(io.cwd, args.positionals[0]);
+  const st = await stat(root).catch(() => undefined);
+  if (!st?.isDirectory()) throw new CliError('not_found', `${root}: no such folder`);
+  const view = args.flags.has('--all') ? 'all' : 'tensorboard';
+  const runs = [];
+  for (const dir of await findEventRuns(root)) {
+    const run = new ScalarRun(dir);
+    await run.update();
+    runs.push({ dir, name: relative(root, dir) || '.', run });
+  }
+  if (runs.length === 0) throw new CliError('not_found', `${root}: no TensorBoard event files (events.out.tfevents.*) under it`);
+  if (args.flags.has('--csv')) {
+    io.out('run,tag,step,wall_time,value\n');
+    for (const { name, run } of runs) {
+      for (const tag of run.tags()) {
+        const s = run.get(tag, view)!;
+        for (let i = 0; i < s.steps.length; i++) io.out(`${csvField(name)},${csvField(tag)},${s.steps[i]},${s.wallTimes[i]},${s.values[i]}\n`);
+      }
+    }
+    return 0;
+  }
+  if (json) {
+    io.out(JSON.stringify({ root, view, runs: runs.map(({ dir, name, run }) => ({
+      path: dir, name, files: run.eventFiles,
+      tags: Object.fromEntries(run.tags().map((t) => { const s = run.get(t, view)!; return [t, { steps: Array.from(s.steps), wallTimes: Array.from(s.wallTimes), values: Array.from(s.values), restarts: s.restarts }]; })),
+    })) }) + '\n');
+    return 0;
+  }
+  for (const { name, run } of runs) {
+    io.out(`${name}\n`);
+    for (const f of run.eventFiles) if (f.error || f.skipped || f.partial) io.out(`  ${basename(f.path)}: ${f.error ?? ''}${f.skipped ? `${f.skipped} records skipped (bad CRC) ` : ''}${f.partial ? 'last record still being written' : ''}\n`);
+    for (const tag of run.tags()) {
+      const s = run.get(tag, view)!;
+      const n = s.steps.length;
+      let min = Infinity, max = -Infinity;
+      for (const v of s.values) { if (v < min) min = v; if (v > max) max = v; }
+      const all = view === 'tensorboard' ? run.get(tag, 'all')! : s;
+      io.out(`  ${tag}: ${n} points, steps ${s.steps[0]}–${s.steps[n - 1]}, last ${s.values[n - 1]}, min ${min}, max ${max}${all.restarts.length ? ` (restarted ${all.restarts.length}×: step ${all.steps[all.restarts[0] - 1]} → ${all.steps[all.restarts[0]]})` : ''}\n`);
+    }
+  }
+  return 0;
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
   try {
@@ -180,7 +233,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     if (args.flags.has('--help') || args.flags.has('-h') || args.command === 'help') {
-      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan', 'animate', 'stitch'] }) + '\n' : HELP);
+      io.out(json ? JSON.stringify({ name: 'runreel', version: __RUNREEL_VERSION__, commands: ['inspect', 'scan', 'scalars', 'animate', 'stitch'] }) + '\n' : HELP);
       return 0;
     }
     switch (args.command) {
@@ -190,6 +243,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await scan(args.positionals, json, io);
       case 'inspect':
         return await inspect(args.positionals, json, io);
+      case 'scalars':
+        return await scalars(args, json, io);
       case 'animate':
         return await animate(args, json, io);
       case 'stitch':
@@ -207,6 +262,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 // Run when executed as the bundled bin (not when imported by tests).
 if (typeof require !== 'undefined' && require.main === module) {
+  // Output piped into `head` that closes early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   void runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../../../src/cli/main';
-import { FIXTURE_WORKSPACE } from '../helpers';
+import { join } from 'node:path';
+import { FIXTURE_WORKSPACE, realProducer, tempDir } from '../helpers';
 
 async function cli(...argv: string[]) {
   let out = '', err = '';
@@ -117,5 +118,36 @@ describe('runreel animate and stitch', () => {
   test('stitch needs --out with a video extension', async () => {
     expect((await cli('stitch', 'clips')).err).toBe('runreel: stitch needs --out FILE (.mp4 or .webm); see runreel --help\n');
     expect((await cli('stitch', 'clips', '--out', 'x.gif')).err).toBe('runreel: --out must end in .mp4 or .webm, not x.gif\n');
+  });
+});
+
+describe('scalars', () => {
+  const LIGHTNING = realProducer('lightning');
+  test('a restarted job: the series TensorBoard shows, with the restart said; --all keeps both files', async () => {
+    const r = await cli(...['scalars', join(LIGHTNING, 'restarted_job'), '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { view: string; runs: { name: string; tags: Record<string, { steps: number[]; values: number[]; restarts: number[] }> }[] };
+    expect([out.view, out.runs.map((x) => x.name)]).toEqual(['tensorboard', ['version_0']]);
+    expect(out.runs[0].tags['train/loss'].steps).toHaveLength(80);
+    const all = JSON.parse((await cli(...['scalars', join(LIGHTNING, 'restarted_job'), '--json', '--all'])).out) as typeof out;
+    expect([all.runs[0].tags['train/loss'].steps.length, all.runs[0].tags['train/loss'].restarts]).toEqual([106, [51]]);
+    const text = await cli(...['scalars', join(LIGHTNING, 'restarted_job')]);
+    expect(text.out).toContain('train/loss: 80 points, steps 9–799, last 1.4864006042480469');
+    expect(text.out).toContain('(restarted 1×: step 509 → 259)');
+  });
+
+  test('--csv: one row per point, every run', async () => {
+    const r = await cli(...['scalars', join(LIGHTNING, 'tensorboardX'), '--csv']);
+    const rows = r.out.trim().split('\n');
+    expect(rows[0]).toBe('run,tag,step,wall_time,value');
+    expect(rows.filter((l) => l.startsWith('run_a/losses/train,losses,'))).toHaveLength(10);
+    expect(rows.filter((l) => l.startsWith('run_a,loss/train,'))).toHaveLength(500);
+  });
+
+  test('a folder without event files, and no folder at all, are typed errors', async () => {
+    const empty = await cli(...['scalars', tempDir(), '--json']);
+    expect([empty.code, JSON.parse(empty.err).error.code]).toEqual([2, 'not_found']);
+    const none = await cli(...['scalars', '/nonexistent/x']);
+    expect([none.code, none.err]).toEqual([2, 'runreel: /nonexistent/x: no such folder\n']);
   });
 });

@@ -1,0 +1,133 @@
+// TensorBoard's Event protobuf (tensorflow/core/util/event.proto, summary.proto, tensor.proto),
+// decoded to what Run Reel shows: wall time, step, and each summary value's tag, plugin and
+// kind, with the number a scalar holds. Scalars come from `simple_value` and from 0-d (or
+// one-element) tensors of every float dtype: float, double, half and bfloat16 (PyTorch's
+// SummaryWriter writes double scalars as tensors, which TensorBoard's fast loader drops).
+import { ProtoReader, int64, text } from './protobuf';
+
+export type ValueKind = 'scalar' | 'tensor' | 'image' | 'audio' | 'histogram' | 'other';
+
+export interface SummaryValue {
+  tag: string;
+  plugin?: string;
+  kind: ValueKind;
+  /** The number, for scalars. */
+  scalar?: number;
+  /** The tensor's dtype name (DT_FLOAT …), for tensors. */
+  dtype?: string;
+}
+
+export interface TbEvent {
+  wallTime: number;
+  /** proto3 leaves a step of 0 out: it is 0 then. */
+  step: number;
+  fileVersion?: string;
+  values: SummaryValue[];
+}
+
+const DTYPES: Record<number, string> = { 1: 'DT_FLOAT', 2: 'DT_DOUBLE', 3: 'DT_INT32', 4: 'DT_UINT8', 7: 'DT_STRING', 9: 'DT_INT64', 10: 'DT_BOOL', 14: 'DT_BFLOAT16', 19: 'DT_HALF' };
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+const bf16ToFloat = (b: number) => { u32[0] = (b & 0xffff) << 16; return f32[0]; };
+
+/** A TensorProto's single value as a number, or undefined when it is not a one-element float/int tensor. */
+function tensorScalar(bytes: Uint8Array, file: string): { dtype: string; value?: number } {
+  const r = new ProtoReader(bytes, file);
+  let dtype = 0, dims = 0, elements = 1;
+  let content: Uint8Array | undefined;
+  const vals: number[] = [];
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (no === 1 && v.wire === 0) dtype = Number(v.value);
+    else if (no === 2 && v.wire === 2) {
+      const s = new ProtoReader(v.bytes, file);
+      while (!s.done) {
+        const d = s.field();
+        if (d.no === 2 && d.v.wire === 2) {
+          dims++;
+          const dim = new ProtoReader(d.v.bytes, file);
+          while (!dim.done) { const x = dim.field(); if (x.no === 1 && x.v.wire === 0) elements *= int64(x.v.value); }
+        }
+      }
+    } else if (no === 4 && v.wire === 2) content = v.bytes;
+    else if (no === 5) { // float_val, packed or not
+      if (v.wire === 2) { const dv = new DataView(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength); for (let i = 0; i + 4 <= v.bytes.length; i += 4) vals.push(dv.getFloat32(i, true)); }
+      else if (v.wire === 5) vals.push(r.float(v.at));
+    } else if (no === 6) { // double_val
+      if (v.wire === 2) { const dv = new DataView(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength); for (let i = 0; i + 8 <= v.bytes.length; i += 8) vals.push(dv.getFloat64(i, true)); }
+      else if (v.wire === 1) vals.push(r.double(v.at));
+    } else if (no === 13 || no === 7 || no === 10) { // half_val (half and bfloat16 bits), int_val, int64_val
+      const raw: bigint[] = [];
+      if (v.wire === 2) { const p = new ProtoReader(v.bytes, file); while (!p.done) raw.push(p.varint()); }
+      else if (v.wire === 0) raw.push(v.value);
+      for (const x of raw) vals.push(no === 13 ? (dtype === 14 ? bf16ToFloat(Number(x)) : halfToFloat(Number(x) & 0xffff)) : int64(x));
+    }
+  }
+  const name = DTYPES[dtype] ?? `DT_${dtype}`;
+  if (elements !== 1 || dims > 1) return { dtype: name };
+  if (content && content.length) {
+    const dv = new DataView(content.buffer, content.byteOffset, content.byteLength);
+    switch (dtype) {
+      case 1: return content.length >= 4 ? { dtype: name, value: dv.getFloat32(0, true) } : { dtype: name };
+      case 2: return content.length >= 8 ? { dtype: name, value: dv.getFloat64(0, true) } : { dtype: name };
+      case 19: return content.length >= 2 ? { dtype: name, value: halfToFloat(dv.getUint16(0, true)) } : { dtype: name };
+      case 14: return content.length >= 2 ? { dtype: name, value: bf16ToFloat(dv.getUint16(0, true)) } : { dtype: name };
+      case 3: return content.length >= 4 ? { dtype: name, value: dv.getInt32(0, true) } : { dtype: name };
+      case 9: return content.length >= 8 ? { dtype: name, value: Number(dv.getBigInt64(0, true)) } : { dtype: name };
+      default: return { dtype: name };
+    }
+  }
+  return vals.length === 1 && [1, 2, 3, 9, 14, 19].includes(dtype) ? { dtype: name, value: vals[0] } : { dtype: name };
+}
+
+function summaryValue(bytes: Uint8Array, file: string): SummaryValue {
+  const r = new ProtoReader(bytes, file);
+  const out: SummaryValue = { tag: '', kind: 'other' };
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (no === 1 && v.wire === 2) out.tag = text(v.bytes);
+    else if (no === 2 && v.wire === 5) { out.kind = 'scalar'; out.scalar = r.float(v.at); }
+    else if (no === 4 && v.wire === 2) out.kind = 'image';
+    else if (no === 5 && v.wire === 2) out.kind = 'histogram';
+    else if (no === 6 && v.wire === 2) out.kind = 'audio';
+    else if (no === 8 && v.wire === 2) {
+      const t = tensorScalar(v.bytes, file);
+      out.dtype = t.dtype;
+      if (t.value !== undefined && out.kind !== 'scalar') { out.kind = 'scalar'; out.scalar = t.value; } else if (out.kind === 'other') out.kind = 'tensor';
+    } else if (no === 9 && v.wire === 2) {
+      const m = new ProtoReader(v.bytes, file);
+      while (!m.done) {
+        const f = m.field();
+        if (f.no === 1 && f.v.wire === 2) {
+          const p = new ProtoReader(f.v.bytes, file);
+          while (!p.done) { const x = p.field(); if (x.no === 1 && x.v.wire === 2) out.plugin = text(x.v.bytes); }
+        }
+      }
+    }
+  }
+  // Plugins that keep non-scalar data in one-element tensors are not scalars (text, hparams …).
+  if (out.kind === 'scalar' && out.plugin && out.plugin !== 'scalars' && out.dtype) { out.kind = 'tensor'; delete out.scalar; }
+  return out;
+}
+
+export function decodeEvent(bytes: Uint8Array, file: string): TbEvent {
+  const r = new ProtoReader(bytes, file);
+  const ev: TbEvent = { wallTime: NaN, step: 0, values: [] };
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (no === 1 && v.wire === 1) ev.wallTime = r.double(v.at);
+    else if (no === 2 && v.wire === 0) ev.step = int64(v.value);
+    else if (no === 3 && v.wire === 2) ev.fileVersion = text(v.bytes);
+    else if (no === 5 && v.wire === 2) {
+      const s = new ProtoReader(v.bytes, file);
+      while (!s.done) { const f = s.field(); if (f.no === 1 && f.v.wire === 2) ev.values.push(summaryValue(f.v.bytes, file)); }
+    }
+  }
+  return ev;
+}

@@ -1,0 +1,97 @@
+// TensorBoard event files that Lightning, PyTorch and tensorboardX wrote
+// (../shared/real-producers/lightning; expected.json holds what tensorboard's own
+// EventAccumulator reads back, its README what TensorBoard's servers show).
+import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { RecordReader, maskedCrc } from '../../../src/domain/tensorboard/records';
+import { ScalarRun, findEventRuns, type ScalarSeries } from '../../../src/domain/tensorboard/scalars';
+import { MemorySource } from '../../../src/domain/artifacts/source';
+import { realProducer, tempDir } from '../helpers';
+
+const LIGHTNING = realProducer('lightning');
+const EXPECTED = JSON.parse(readFileSync(join(LIGHTNING, 'expected.json'), 'utf8')) as Record<string, { file: string; records: number; scalars: Record<string, Stat>; tensors: Record<string, TensorStat> }[]>;
+interface Stat { count: number; first_step: number; last_step: number; first: { double: number }; last: { double: number }; min: { double: number }; max: { double: number } }
+interface TensorStat { count: number; first_step: number; last_step: number; first?: number; last?: number; min?: number; max?: number; dtype: number; plugin: string }
+
+const summary = (s: ScalarSeries) => {
+  let min = Infinity, max = -Infinity;
+  for (const v of s.values) { min = Math.min(min, v); max = Math.max(max, v); }
+  return { count: s.steps.length, first_step: s.steps[0], last_step: s.steps.at(-1), first: s.values[0], last: s.values.at(-1), min, max };
+};
+
+describe('every scalar of the real runs, as tensorboard\'s EventAccumulator reads them', () => {
+  for (const run of ['lightning_logs/version_0', 'lightning_logs/version_1', 'tensorboardX/run_a', 'tensorboardX/run_a/losses/train', 'tensorboardX/run_a/losses/val', 'tensorboardX/run_a/1796152338.6529863']) {
+    test(run, async () => {
+      const r = new ScalarRun(join(LIGHTNING, run));
+      await r.update();
+      const [file] = EXPECTED[run];
+      expect(r.eventFiles.map((f) => [f.records, f.skipped, f.partial, f.error])).toEqual([[file.records, 0, false, undefined]]);
+      // simple_value scalars, and the scalar tensors of the scalars plugin (float and double).
+      const want = { ...Object.fromEntries(Object.entries(file.scalars).map(([t, s]) => [t, { count: s.count, first_step: s.first_step, last_step: s.last_step, first: s.first.double, last: s.last.double, min: s.min.double, max: s.max.double }])),
+        ...Object.fromEntries(Object.entries(file.tensors).filter(([, t]) => t.plugin === 'scalars' && t.first !== undefined).map(([tag, t]) => [tag, { count: t.count, first_step: t.first_step, last_step: t.last_step, first: t.first, last: t.last, min: t.min, max: t.max }])) };
+      expect(Object.fromEntries(r.tags().map((t) => [t, summary(r.get(t, 'all')!)]))).toEqual(want);
+    });
+  }
+
+  test('PyTorch\'s double-precision scalars keep every digit (TensorBoard\'s fast loader drops them)', async () => {
+    const r = new ScalarRun(join(LIGHTNING, 'lightning_logs', 'version_1'));
+    await r.update();
+    const f64 = r.get('extra/val_loss_tensor_f64')!;
+    expect([f64.values[0], f64.values.at(-1)]).toEqual([2.3440382852217523, 1.638959619567511]);
+    expect(r.get('extra/val_loss_simple')!.values[0]).toBe(2.344038248062134); // float32, widened
+  });
+});
+
+test('a restarted job: everything written, restarts marked, and the series TensorBoard shows', async () => {
+  const r = new ScalarRun(join(LIGHTNING, 'restarted_job', 'version_0'));
+  await r.update();
+  const all = r.get('train/loss', 'all')!;
+  expect(all.steps.length).toBe(51 + 55);
+  expect(all.restarts).toEqual([51]);
+  expect([all.steps[50], all.steps[51]]).toEqual([509, 259]);
+  const tb = r.get('train/loss')!;
+  expect([tb.steps.length, tb.steps[0], tb.steps.at(-1)]).toEqual([80, 9, 799]);
+  const at = (s: number) => tb.values[Array.from(tb.steps).indexOf(s)];
+  // README: from step 259 on the values are the second file's (259 → 1.729127, 509 → 1.596599).
+  expect(at(259)).toBeCloseTo(1.729127, 5);
+  expect(at(509)).toBeCloseTo(1.596599, 5);
+});
+
+test('a file cut mid-record: every complete record read, the rest read when it arrives', async () => {
+  const source = join(LIGHTNING, 'lightning_logs', 'version_0', 'events.out.tfevents.1796152329.vm.17058.0');
+  for (const cut of ['mid_data', 'mid_header']) {
+    const dir = tempDir();
+    const path = join(dir, 'events.out.tfevents.1796152329.vm.17058.0');
+    copyFileSync(join(LIGHTNING, 'still_writing', cut, 'events.out.tfevents.1796152329.vm.17058.0'), path);
+    const r = new ScalarRun(dir);
+    await r.update();
+    expect(r.eventFiles.map((f) => [f.records, f.partial])).toEqual([[664, true]]);
+    expect(r.get('epoch', 'all')!.steps.length).toBe(219);
+    // The writer finishes the record: only the new bytes are read, and the last point appears.
+    const full = readFileSync(source);
+    appendFileSync(path, full.subarray(readFileSync(path).length));
+    expect(await r.update()).toBe(true);
+    expect(r.eventFiles.map((f) => [f.records, f.partial])).toEqual([[665, false]]);
+    const epoch = r.get('epoch', 'all')!;
+    expect([epoch.steps.length, epoch.steps.at(-1), epoch.values.at(-1)]).toEqual([220, 1999, 19]);
+  }
+});
+
+test('a bad data CRC skips that record and counts it; a bad length CRC stops with a typed error naming the file', async () => {
+  const bytes = new Uint8Array(readFileSync(join(LIGHTNING, 'lightning_logs', 'version_0', 'events.out.tfevents.1796152329.vm.17058.0')));
+  const bad = bytes.slice();
+  bad[12 + 5] ^= 0xff; // inside record 0's data
+  const r = new RecordReader('f');
+  const batch = await r.read(new MemorySource('f', bad));
+  expect([batch.records.length, batch.skipped]).toEqual([664, 1]);
+  const worse = bytes.slice();
+  worse[2] ^= 0xff; // record 0's length
+  await expect(new RecordReader('f').read(new MemorySource('f', worse))).rejects.toMatchObject({ code: 'inconsistent', message: expect.stringMatching(/^f: record at byte 0: its length fails its CRC/) });
+  expect(maskedCrc(new Uint8Array(0))).toBe(((0 >>> 15 | 0 << 17) + 0xa282ead8) >>> 0);
+});
+
+test('runs are the folders holding event files, sub-runs included (as TensorBoard lists them)', async () => {
+  const runs = (await findEventRuns(LIGHTNING)).map((d) => d.slice(LIGHTNING.length + 1));
+  expect(runs).toEqual(['lightning_logs/version_0', 'lightning_logs/version_1', 'restarted_job/version_0', 'still_writing/mid_data', 'still_writing/mid_header', 'tensorboardX/run_a', 'tensorboardX/run_a/1796152338.6529863', 'tensorboardX/run_a/losses/train', 'tensorboardX/run_a/losses/val']);
+});
