@@ -1,10 +1,11 @@
 // TensorBoard event files that Lightning, PyTorch and tensorboardX wrote
 // (../shared/real-producers/lightning; expected.json holds what tensorboard's own
 // EventAccumulator reads back, its README what TensorBoard's servers show).
-import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RecordReader, maskedCrc } from '../../../src/domain/tensorboard/records';
+import { readHparamsYaml, readMetricsCsv } from '../../../src/domain/tensorboard/runFiles';
 import { ScalarRun, findEventRuns, type ScalarSeries } from '../../../src/domain/tensorboard/scalars';
 import { MemorySource } from '../../../src/domain/artifacts/source';
 import { realProducer, tempDir } from '../helpers';
@@ -94,4 +95,36 @@ test('a bad data CRC skips that record and counts it; a bad length CRC stops wit
 test('runs are the folders holding event files, sub-runs included (as TensorBoard lists them)', async () => {
   const runs = (await findEventRuns(LIGHTNING)).map((d) => d.slice(LIGHTNING.length + 1));
   expect(runs).toEqual(['lightning_logs/version_0', 'lightning_logs/version_1', 'restarted_job/version_0', 'still_writing/mid_data', 'still_writing/mid_header', 'tensorboardX/run_a', 'tensorboardX/run_a/1796152338.6529863', 'tensorboardX/run_a/losses/train', 'tensorboardX/run_a/losses/val']);
+});
+
+describe('the run\'s other scalar sources', () => {
+  test('CSVLogger\'s metrics.csv: a series per column, the same values as the event file', async () => {
+    const { series, skipped, partialLast } = await readMetricsCsv(join(LIGHTNING, 'csv_logs', 'version_0', 'metrics.csv'));
+    const by = Object.fromEntries(series.map((s) => [s.tag, s]));
+    expect(Object.keys(by).sort()).toEqual(['epoch', 'lr-AdamW', 'train/loss', 'val/acc', 'val/loss']);
+    expect([skipped, partialLast]).toEqual([0, false]);
+    // README: first train row 0,,9,3.667684316635132,, ; last val row …,0.6225000023841858,1.6432057619094849
+    expect([by['train/loss'].steps.length, by['train/loss'].steps[0], by['train/loss'].values[0]]).toEqual([200, 9, 3.667684316635132]);
+    expect([by['val/acc'].values.at(-1), by['val/loss'].values.at(-1)]).toEqual([0.6225000023841858, 1.6432057619094849]);
+    const tb = new ScalarRun(join(LIGHTNING, 'lightning_logs', 'version_0'));
+    await tb.update();
+    expect(Array.from(by['train/loss'].values)).toEqual(Array.from(tb.get('train/loss')!.values));
+  });
+
+  test('a half-written last line is left for later; a file without a step column is a typed error', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'metrics.csv'), 'epoch,step,train/loss\n0,9,1.5\n0,19,1.');
+    const r = await readMetricsCsv(join(dir, 'metrics.csv'));
+    expect([r.partialLast, r.series.find((s) => s.tag === 'train/loss')!.values]).toEqual([true, Float64Array.from([1.5])]);
+    writeFileSync(join(dir, 'bad.csv'), 'a,b\n1,2\n');
+    await expect(readMetricsCsv(join(dir, 'bad.csv'))).rejects.toMatchObject({ code: 'bad_header', message: expect.stringContaining("bad.csv: metrics.csv has no 'step' column") });
+  });
+
+  test('hparams.yaml, typed as YAML reads it', async () => {
+    expect(await readHparamsYaml(join(LIGHTNING, 'lightning_logs', 'version_1', 'hparams.yaml'))).toEqual([
+      ['extras', true], ['hidden', 48], ['lr', 0.003], ['total_steps', 2000], ['warmup_steps', 100], ['weight_decay', 0.05],
+    ]);
+    const ace = Object.fromEntries(await readHparamsYaml(realProducer('acestep', 'trainer', 'lightning_logs', '2026-12-01_19-19-48lora_experiment', 'hparams.yaml')));
+    expect([ace.learning_rate, ace.checkpoint_dir, ace.train, ace.timestep_densities_type]).toEqual([0.0001, null, true, 'logit_normal']);
+  });
 });
