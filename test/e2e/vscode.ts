@@ -158,13 +158,25 @@ export class VsCode {
 
   /** Types into the command palette and runs the command whose label is exactly `title`. */
   async runCommand(title: string): Promise<void> {
-    // Focus the workbench (not a webview, which would swallow the shortcut) before Ctrl+Shift+P.
-    await this.page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } });
-    await this.page.keyboard.press('Control+Shift+P');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    await this.pickQuickItem(title);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { has: this.page.locator('.label-name', { hasText: title }) }).first();
+    // Just after a window reload the palette can open before the command is registered with
+    // it, and then never lists it: close it and type again.
+    for (let attempt = 1; ; attempt++) {
+      // Focus the workbench (not a webview, which would swallow the shortcut) before Ctrl+Shift+P.
+      await this.page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } });
+      await this.page.keyboard.press('Control+Shift+P');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: attempt < 3 ? 10_000 : 30_000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+    await row.click();
     // Done when the palette has closed or been replaced by the command's own quick pick.
     await this.page.waitForFunction((typed) => {
       const box = document.querySelector<HTMLInputElement>('.quick-input-widget:not(.quick-input-widget-closing) .quick-input-box input');
