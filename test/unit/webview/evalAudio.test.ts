@@ -171,8 +171,10 @@ test('play, A/B and seek: the playhead moves and the audible track switches at t
   await expect.poll(() => view.page.evaluate(() => Array.from(document.querySelectorAll('audio'), (a) => a.currentTime)), { timeout: 10_000 })
     .toEqual([expect.any(Number), expect.any(Number)]);
   await expect.poll(async () => Number(/^0:(\d+\.\d+)/.exec((await view.page.locator('[data-testid=time]').textContent()) ?? '')?.[1]), { timeout: 10_000 }).toBeGreaterThan(0.4);
-  await view.page.locator('[data-testid=play]').click();
+  // Pause (a loaded machine may have let the 2 s clip end first, which stops it too).
+  if ((await view.page.locator('[data-testid=play]').textContent()) === 'Pause') await view.page.locator('[data-testid=play]').click();
   expect(await view.page.locator('[data-testid=play]').textContent()).toBe('Play');
+  expect(await view.page.evaluate(() => Array.from(document.querySelectorAll('audio'), (a) => a.paused))).toEqual([true, true]);
 });
 
 test('a dragged selection loops while playing and can be zoomed to', async () => {
@@ -208,7 +210,7 @@ test('a theme switch while playing rebuilds the plots and keeps playing from the
   await view.page.locator('[data-testid=zoom-reset]').click();
   const wave = view.page.locator('[data-testid=wave-target] .u-over');
   const box = (await wave.boundingBox())!;
-  await wave.click({ position: { x: box.width * 0.1, y: box.height / 2 } });
+  await wave.click({ position: { x: box.width * 0.2, y: box.height / 2 } });
   await view.page.locator('[data-testid=play]').click();
   await view.page.waitForTimeout(300);
   // The switch and the checks in one task: the rebuild runs (a MutationObserver microtask)
@@ -223,8 +225,9 @@ test('a theme switch while playing rebuilds the plots and keeps playing from the
     return { before, rebuilt: now.every((a) => !old.includes(a)), label: document.querySelector('[data-testid=play]')!.textContent, paused: now.map((a) => a.paused), at: now.map((a) => a.currentTime) };
   });
   expect([r.rebuilt, r.label, r.paused]).toEqual([true, 'Pause', [false, false]]);
-  expect(r.before).toBeGreaterThan(0.1);
-  for (const t of r.at) expect(t).toBeGreaterThanOrEqual(r.before - 0.05); // from the same place, not from 0
+  expect(r.before).toBeGreaterThan(0.3);
+  // From the same place, not from 0 (the media clock moves in coarse steps on a loaded machine).
+  for (const t of r.at) expect(Math.abs(t - r.before)).toBeLessThan(0.25);
   await view.page.locator('[data-testid=play]').click();
   expect(view.errors()).toEqual([]);
 });
