@@ -39,6 +39,10 @@ export async function readJsonFile(path: string, limits: JsonFileLimits = {}): P
     let bytes = await src.read(0, Math.min(src.size, maxBytes + 1), 'JSON');
     if (bytes.length > maxBytes) throw new ArtifactError('too_large', path, `JSON file is over ${maxBytes} bytes`);
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      // The trailer's ISIZE (the last member's size mod 2^32) refuses a bomb before inflating it;
+      // the output limit below still holds when it lies low.
+      const isize = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true) : 0;
+      if (isize > maxBytes) throw new ArtifactError('too_large', path, `gzip says it expands to ${isize} bytes, over the ${maxBytes}-byte limit (gzip bomb?)`);
       try {
         bytes = await gunzipAsync(bytes, { maxOutputLength: maxBytes });
       } catch (err) {
