@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check, in order, failing on the first broken stage:
 //   1. type checks (host + webview tsconfigs; esbuild does not type-check)
-//   2. unit tests (vitest, pure code)
+//   2. unit tests (vitest, pure code), then the webview tests in a real browser
 //   3. end-to-end tests in a real VS Code (code-server + Chromium), from the packaged VSIX
 // A skipped or todo test fails the run: nothing is counted as passing without running.
 //   --only unit|e2e   run one stage (type checks always run)
@@ -53,6 +53,11 @@ function finish(ok) {
 let ok = step('type check: host, CLI, unit tests', bin('tsc'), ['-p', 'tsconfig.json'])
   && step('type check: webviews', bin('tsc'), ['-p', 'webview/tsconfig.json'])
   && step('type check: end-to-end tests', bin('tsc'), ['-p', 'test/e2e/tsconfig.json']);
-if (ok && only !== 'e2e') ok = vitest('unit tests', [], 'unit.json');
+// Browser-driven webview tests time real playback and frames: they run after the CPU-heavy unit
+// tests (the corpora, the fuzzers), one file at a time, so a loaded 2-core machine cannot starve them.
+if (ok && only !== 'e2e') {
+  ok = vitest('unit tests', ['--exclude', 'test/unit/webview/**'], 'unit.json')
+    && vitest('webview tests in a real browser, one file at a time', ['test/unit/webview', '--no-file-parallelism'], 'webview.json');
+}
 if (ok && only !== 'unit') ok = vitest('end-to-end tests in a real VS Code', ['-c', 'test/e2e/vitest.config.ts'], 'e2e.json');
 finish(ok);
