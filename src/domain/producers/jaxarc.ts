@@ -34,11 +34,6 @@ export const ASYNC_LOG = /^(\d{8})_(\d{6})_(\d{3})\.json(\.gz)?$/;
 export const IMAGE_RUN_DIR = /^run_(\d{8})_(\d{6})$/;
 export const STEP_IMAGE = /^step_(\d+)\.(svg|png)$/i;
 
-/** Any file an episode can be read from, wherever it sits. */
-export function isEpisodeLogName(name: string, parent: string): boolean {
-  return EPISODE_LOG.test(name) || (parent === 'episode' && ASYNC_LOG.test(name));
-}
-
 // ---- values
 
 const NUMERIC = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
@@ -139,7 +134,6 @@ export interface EpisodeRunExtras {
 export interface EpisodeRunLayout {
   episodes: RunEpisode[];
   extras: EpisodeRunExtras;
-  warnings: string[];
 }
 
 async function names(dir: string): Promise<{ name: string; isDir: boolean }[]> {
@@ -210,7 +204,6 @@ interface ImageDir { episodeNum: number; dir: string; runStamp: number }
 
 /** Every episode of the run at `run`, whatever the layout; logs paired with image folders. */
 export async function scanEpisodeRun(run: string): Promise<EpisodeRunLayout> {
-  const warnings: string[] = [];
   const extras: EpisodeRunExtras = { episodeConfigs: [] };
   const logs: { path: string; episodeNum?: number; stamp: number; imagesDir?: string }[] = [];
   const pickles = new Map<string, string>();
@@ -293,7 +286,7 @@ export async function scanEpisodeRun(run: string): Promise<EpisodeRunLayout> {
     episodes.push({ key: d.dir, episodeNum: d.episodeNum, imagesDir: d.dir, images: await listStepImages(d.dir) });
   }
   episodes.sort((a, b) => (a.episodeNum ?? Infinity) - (b.episodeNum ?? Infinity) || a.key.localeCompare(b.key));
-  return { episodes, extras, warnings };
+  return { episodes, extras };
 }
 
 /**
