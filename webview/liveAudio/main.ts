@@ -398,6 +398,7 @@ function receiveFrame(f: LiveFrame): void {
     setText(statsEl, `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`);
     statsEl.dataset.dropped = String(pacer.dropped);
     statsEl.dataset.fps = pacer.fps.toFixed(1);
+    statsEl.dataset.frames = String(pacer.drawnCount);
   }
 }
 

@@ -67,12 +67,15 @@ export class FramePacer {
   private last: number | undefined;
   private times: number[] = [];
   dropped = 0;
+  /** Frames drawn while data flowed. */
+  drawnCount = 0;
 
   constructor(readonly intervalMs = LIVE_FRAME_MS) {}
 
   drawn(now: number): void {
     if (this.last !== undefined) this.dropped += Math.max(0, Math.round((now - this.last) / this.intervalMs) - 1);
     this.last = now;
+    this.drawnCount++;
     this.times.push(now);
     while (this.times.length > 0 && now - this.times[0] > 1000) this.times.shift();
   }

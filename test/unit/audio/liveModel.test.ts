@@ -82,6 +82,7 @@ test('FramePacer counts frames missed between draws, not pauses', () => {
   p.pause();
   p.drawn(5000);
   expect(p.dropped).toBe(2);
+  expect(p.drawnCount).toBe(6);
 });
 
 test('the quality ladder: fewer windows first, then smaller FFTs, never below 256', () => {
