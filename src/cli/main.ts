@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
-import { findEventRuns, ScalarRun } from '../domain/tensorboard/scalars';
+import { findScalarRuns, ScalarRun } from '../domain/tensorboard/scalars';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -186,12 +186,12 @@ async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<numb
   if (!st?.isDirectory()) throw new CliError('not_found', `${root}: no such folder`);
   const view = args.flags.has('--all') ? 'all' : 'tensorboard';
   const runs = [];
-  for (const dir of await findEventRuns(root)) {
+  for (const dir of await findScalarRuns(root)) {
     const run = new ScalarRun(dir);
     await run.update();
     runs.push({ dir, name: relative(root, dir) || '.', run });
   }
-  if (runs.length === 0) throw new CliError('not_found', `${root}: no TensorBoard event files (events.out.tfevents.*) under it`);
+  if (runs.length === 0) throw new CliError('not_found', `${root}: no TensorBoard event files (events.out.tfevents.*) or metrics.csv under it`);
   if (args.flags.has('--csv')) {
     io.out('run,tag,step,wall_time,value\n');
     for (const { name, run } of runs) {

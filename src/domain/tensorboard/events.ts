@@ -15,7 +15,11 @@ export interface SummaryValue {
   scalar?: number;
   /** The tensor's dtype name (DT_FLOAT …), for tensors. */
   dtype?: string;
+  /** The hparams plugin's hyperparameters (from its session_start_info). */
+  hparams?: [string, HparamValue][];
 }
+
+export type HparamValue = string | number | boolean | null;
 
 export interface TbEvent {
   wallTime: number;
@@ -106,13 +110,64 @@ function summaryValue(bytes: Uint8Array, file: string): SummaryValue {
         const f = m.field();
         if (f.no === 1 && f.v.wire === 2) {
           const p = new ProtoReader(f.v.bytes, file);
-          while (!p.done) { const x = p.field(); if (x.no === 1 && x.v.wire === 2) out.plugin = text(x.v.bytes); }
+          let content: Uint8Array | undefined;
+          while (!p.done) {
+            const x = p.field();
+            if (x.no === 1 && x.v.wire === 2) out.plugin = text(x.v.bytes);
+            else if (x.no === 2 && x.v.wire === 2) content = x.v.bytes;
+          }
+          if (out.plugin === 'hparams' && content) {
+            const hp = sessionStartHparams(content, file);
+            if (hp) out.hparams = hp;
+          }
         }
       }
     }
   }
   // Plugins that keep non-scalar data in one-element tensors are not scalars (text, hparams …).
   if (out.kind === 'scalar' && out.plugin && out.plugin !== 'scalars' && out.dtype) { out.kind = 'tensor'; delete out.scalar; }
+  return out;
+}
+
+/**
+ * HParamsPluginData.session_start_info.hparams (tensorboard/plugins/hparams/plugin_data.proto):
+ * a map of google.protobuf.Value. Lists and structs are kept as a short text.
+ */
+function sessionStartHparams(content: Uint8Array, file: string): [string, HparamValue][] | undefined {
+  const data = new ProtoReader(content, file);
+  while (!data.done) {
+    const { no, v } = data.field();
+    if (no !== 3 || v.wire !== 2) continue;
+    const out: [string, HparamValue][] = [];
+    const start = new ProtoReader(v.bytes, file);
+    while (!start.done) {
+      const f = start.field();
+      if (f.no !== 1 || f.v.wire !== 2) continue;
+      const entry = new ProtoReader(f.v.bytes, file);
+      let key = '';
+      let value: HparamValue = null;
+      while (!entry.done) {
+        const e = entry.field();
+        if (e.no === 1 && e.v.wire === 2) key = text(e.v.bytes);
+        else if (e.no === 2 && e.v.wire === 2) value = protobufValue(e.v.bytes, file);
+      }
+      out.push([key, value]);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+function protobufValue(bytes: Uint8Array, file: string): HparamValue {
+  const r = new ProtoReader(bytes, file);
+  let out: HparamValue = null;
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (no === 2 && v.wire === 1) out = r.double(v.at);
+    else if (no === 3 && v.wire === 2) out = text(v.bytes);
+    else if (no === 4 && v.wire === 0) out = v.value !== 0n;
+    else if ((no === 5 || no === 6) && v.wire === 2) out = no === 5 ? '{…}' : '[…]';
+  }
   return out;
 }
 

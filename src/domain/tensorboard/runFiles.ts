@@ -2,7 +2,8 @@
 // row per log call, the other columns empty) and the hparams.yaml both loggers write.
 import { readFile, stat } from 'node:fs/promises';
 import { ArtifactError, guard } from '../artifacts/errors';
-import type { ScalarSeries } from './scalars';
+import type { ScalarSeries } from './series';
+import type { HparamValue } from './events';
 
 const MAX_FILE = 256 << 20;
 
@@ -68,8 +69,6 @@ export async function readMetricsCsv(path: string): Promise<{ series: ScalarSeri
     return { series, skipped, partialLast };
   });
 }
-
-export type HparamValue = string | number | boolean | null;
 
 /**
  * hparams.yaml as Lightning writes it (yaml.dump of a flat dict): `key: value` lines. Scalars

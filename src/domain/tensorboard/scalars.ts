@@ -7,8 +7,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asArtifactError, describeError } from '../artifacts/errors';
 import { FileSource } from '../artifacts/source';
-import { decodeEvent } from './events';
 import { RecordReader } from './records';
+import { decodeEvent, type HparamValue } from './events';
+import { readHparamsYaml, readMetricsCsv } from './runFiles';
+import { tensorboardView, type ScalarSeries } from './series';
+
+export type { ScalarSeries } from './series';
 
 export const EVENT_FILE = /^events\.out\.tfevents\.(\d+)\.[^/]*$/;
 
@@ -29,15 +33,6 @@ class Column {
   }
 }
 
-export interface ScalarSeries {
-  tag: string;
-  steps: Float64Array;
-  values: Float64Array;
-  wallTimes: Float64Array;
-  /** Indices where the step went below the one before: a restarted job. */
-  restarts: number[];
-}
-
 class SeriesBuilder {
   readonly steps = new Column();
   readonly values = new Column();
@@ -56,21 +51,6 @@ class SeriesBuilder {
   }
 }
 
-/** What TensorBoard shows for a series: one point per step, the last written, by step. */
-export function tensorboardView(s: ScalarSeries): ScalarSeries {
-  if (s.restarts.length === 0 && isStrictlyIncreasing(s.steps)) return s;
-  const last = new Map<number, number>();
-  for (let i = 0; i < s.steps.length; i++) last.set(s.steps[i], i);
-  const order = [...last.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-  const pick = (c: Float64Array) => Float64Array.from(order, (i) => c[i]);
-  return { tag: s.tag, steps: pick(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), restarts: [] };
-}
-
-function isStrictlyIncreasing(a: Float64Array): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i] <= a[i - 1]) return false;
-  return true;
-}
-
 export interface EventFileState {
   path: string;
   records: number;
@@ -81,74 +61,168 @@ export interface EventFileState {
   error?: string;
 }
 
-/** One run folder's event files (not its sub-folders: those are runs of their own, as in TensorBoard). */
+/** Where a run's series come from. */
+export type ScalarSourceKind = 'events' | 'csv';
+
+/** New points of one tag since a cursor (as written), or the whole series when `reset`. */
+export interface SeriesDelta {
+  tag: string;
+  source: ScalarSourceKind;
+  /** Index of the first point in `steps` within the series as written. */
+  from: number;
+  steps: Float64Array;
+  values: Float64Array;
+  wallTimes: Float64Array;
+}
+
+/**
+ * One run folder: its event files (not its sub-folders: those are runs of their own, as in
+ * TensorBoard), and beside them Lightning's metrics.csv and hparams.yaml. The hparams plugin's
+ * summaries in the event files give hparams too (the file's own win over hparams.yaml).
+ */
 export class ScalarRun {
   private readonly readers = new Map<string, RecordReader>();
   private readonly files = new Map<string, EventFileState>();
   private readonly series = new Map<string, SeriesBuilder>();
+  private csv: { key: string; series: Map<string, ScalarSeries>; skipped: number; partial: boolean; error?: string } | undefined;
+  private hparamsYaml: { key: string; values: [string, HparamValue][]; error?: string } | undefined;
+  private pluginHparams: [string, HparamValue][] | undefined;
+  /** The series as written were replaced (metrics.csv rewritten): a consumer must start over. */
+  generation = 0;
 
   constructor(readonly dir: string) {}
 
-  /** Reads what the event files gained since the last call; returns whether anything changed. */
+  /** Reads what the files gained since the last call; returns whether anything changed. */
   async update(): Promise<boolean> {
-    const names = (await readdir(this.dir).catch(() => [] as string[])).filter((n) => EVENT_FILE.test(n));
+    const entries = await readdir(this.dir).catch(() => [] as string[]);
+    const names = entries.filter((n) => EVENT_FILE.test(n));
     // File order: the timestamp in the name, then the writer's trailing counter (….17058.2 < ….3).
     names.sort((a, b) => Number(EVENT_FILE.exec(a)![1]) - Number(EVENT_FILE.exec(b)![1]) || a.localeCompare(b, undefined, { numeric: true }));
     let changed = false;
-    for (const name of names) {
-      const path = join(this.dir, name);
-      const reader = this.readers.get(path) ?? this.readers.set(path, new RecordReader(path)).get(path)!;
-      const state = this.files.get(path) ?? this.files.set(path, { path, records: 0, skipped: 0, partial: false }).get(path)!;
-      if (state.error) continue;
-      const size = await stat(path).then((s) => s.size, () => -1);
-      if (size === reader.offset && !state.partial) continue;
-      let src: FileSource | undefined;
-      try {
-        src = await FileSource.open(path);
-        for (;;) {
-          const batch = await reader.read(src);
-          for (const rec of batch.records) {
-            const ev = decodeEvent(rec, path);
-            state.records++;
-            if (ev.fileVersion) state.fileVersion = ev.fileVersion;
-            for (const v of ev.values) {
-              if (v.kind !== 'scalar' || v.scalar === undefined) continue;
-              const b = this.series.get(v.tag) ?? this.series.set(v.tag, new SeriesBuilder(v.tag)).get(v.tag)!;
-              b.push(ev.step, v.scalar, ev.wallTime);
-            }
-            changed = true;
+    for (const name of names) if (await this.readEventFile(join(this.dir, name))) changed = true;
+    if (entries.includes(METRICS_CSV) && await this.readCsv(join(this.dir, METRICS_CSV))) changed = true;
+    if (entries.includes(HPARAMS_YAML) && await this.readHparams(join(this.dir, HPARAMS_YAML))) changed = true;
+    return changed;
+  }
+
+  private async readEventFile(path: string): Promise<boolean> {
+    const reader = this.readers.get(path) ?? this.readers.set(path, new RecordReader(path)).get(path)!;
+    const state = this.files.get(path) ?? this.files.set(path, { path, records: 0, skipped: 0, partial: false }).get(path)!;
+    if (state.error) return false;
+    const size = await stat(path).then((s) => s.size, () => -1);
+    if (size === reader.offset && !state.partial) return false;
+    let changed = false;
+    let src: FileSource | undefined;
+    try {
+      src = await FileSource.open(path);
+      for (;;) {
+        const batch = await reader.read(src);
+        for (const rec of batch.records) {
+          const ev = decodeEvent(rec, path);
+          state.records++;
+          if (ev.fileVersion) state.fileVersion = ev.fileVersion;
+          for (const v of ev.values) {
+            if (v.hparams) this.pluginHparams = v.hparams;
+            if (v.kind !== 'scalar' || v.scalar === undefined) continue;
+            const b = this.series.get(v.tag) ?? this.series.set(v.tag, new SeriesBuilder(v.tag)).get(v.tag)!;
+            b.push(ev.step, v.scalar, ev.wallTime);
           }
-          state.skipped = reader.skipped;
-          state.partial = batch.partial;
-          if (batch.records.length === 0 || batch.partial) break;
+          changed = true;
         }
-      } catch (err) {
-        state.error = describeError(asArtifactError(path, err), path);
-        changed = true;
-      } finally {
-        await src?.close().catch(() => {});
+        if (state.skipped !== reader.skipped || state.partial !== batch.partial) changed = true;
+        state.skipped = reader.skipped;
+        state.partial = batch.partial;
+        if (batch.records.length === 0 || batch.partial) break;
       }
+    } catch (err) {
+      state.error = describeError(asArtifactError(path, err), path);
+      changed = true;
+    } finally {
+      await src?.close().catch(() => {});
     }
     return changed;
+  }
+
+  private async readCsv(path: string): Promise<boolean> {
+    const key = await fileKey(path);
+    if (this.csv?.key === key) return false;
+    try {
+      const r = await readMetricsCsv(path);
+      const series = new Map(r.series.map((s) => [s.tag, s]));
+      // Rows are only appended while training runs; anything else is a new file.
+      const before = this.csv?.series;
+      if (before && [...before].some(([tag, s]) => (series.get(tag)?.steps.length ?? 0) < s.steps.length)) this.generation++;
+      this.csv = { key, series, skipped: r.skipped, partial: r.partialLast };
+    } catch (err) {
+      this.csv = { key, series: this.csv?.series ?? new Map(), skipped: 0, partial: false, error: describeError(err, path) };
+    }
+    return true;
+  }
+
+  private async readHparams(path: string): Promise<boolean> {
+    const key = await fileKey(path);
+    if (this.hparamsYaml?.key === key) return false;
+    try {
+      this.hparamsYaml = { key, values: await readHparamsYaml(path) };
+    } catch (err) {
+      this.hparamsYaml = { key, values: [], error: describeError(err, path) };
+    }
+    return true;
   }
 
   get eventFiles(): EventFileState[] {
     return [...this.files.values()];
   }
 
+  /** metrics.csv's state, when the run has one. */
+  get csvFile(): { path: string; skipped: number; partial: boolean; error?: string } | undefined {
+    return this.csv && { path: join(this.dir, METRICS_CSV), skipped: this.csv.skipped, partial: this.csv.partial, error: this.csv.error };
+  }
+
+  /** Hyperparameters: hparams.yaml's, then the hparams plugin's (which win on a shared key). */
+  get hparams(): { values: [string, HparamValue][]; problems: string[] } {
+    const merged = new Map<string, HparamValue>(this.hparamsYaml?.values ?? []);
+    for (const [k, v] of this.pluginHparams ?? []) merged.set(k, v);
+    return { values: [...merged], problems: this.hparamsYaml?.error ? [this.hparamsYaml.error] : [] };
+  }
+
+  /** Tags, sorted; a metrics.csv column counts when the event files lack that tag. */
   tags(): string[] {
-    return [...this.series.keys()].sort();
+    const out = new Set(this.series.keys());
+    for (const tag of this.csv?.series.keys() ?? []) out.add(tag);
+    return [...out].sort();
+  }
+
+  sourceOf(tag: string): ScalarSourceKind | undefined {
+    return this.series.has(tag) ? 'events' : this.csv?.series.has(tag) ? 'csv' : undefined;
   }
 
   /** A tag's points, as written (`all`) or as TensorBoard shows them (`tensorboard`, the default). */
   get(tag: string, view: 'tensorboard' | 'all' = 'tensorboard'): ScalarSeries | undefined {
-    const s = this.series.get(tag)?.series();
+    const s = this.series.get(tag)?.series() ?? this.csv?.series.get(tag);
     return s && view === 'tensorboard' ? tensorboardView(s) : s;
+  }
+
+  /** Points written since `sent` (tag → points already taken), as written. */
+  delta(sent: ReadonlyMap<string, number>): SeriesDelta[] {
+    const out: SeriesDelta[] = [];
+    for (const tag of this.tags()) {
+      const s = this.get(tag, 'all')!;
+      const from = sent.get(tag) ?? 0;
+      if (s.steps.length <= from) continue;
+      out.push({ tag, source: this.sourceOf(tag)!, from, steps: s.steps.slice(from), values: s.values.slice(from), wallTimes: s.wallTimes.slice(from) });
+    }
+    return out;
   }
 }
 
-/** Folders under `root` (itself included) that hold event files, bounded. */
-export async function findEventRuns(root: string, maxDepth = 8, maxDirs = 10_000): Promise<string[]> {
+const METRICS_CSV = 'metrics.csv';
+const HPARAMS_YAML = 'hparams.yaml';
+
+const fileKey = (path: string) => stat(path).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing');
+
+/** Folders under `root` (itself included) that hold event files or a metrics.csv, bounded. */
+export async function findScalarRuns(root: string, maxDepth = 8, maxDirs = 10_000): Promise<string[]> {
   const out: string[] = [];
   const queue: { dir: string; depth: number }[] = [{ dir: root, depth: 0 }];
   let seen = 0;
@@ -156,7 +230,7 @@ export async function findEventRuns(root: string, maxDepth = 8, maxDirs = 10_000
     const { dir, depth } = queue.shift()!;
     seen++;
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    if (entries.some((e) => e.isFile() && EVENT_FILE.test(e.name))) out.push(dir);
+    if (entries.some((e) => e.isFile() && (EVENT_FILE.test(e.name) || e.name === METRICS_CSV))) out.push(dir);
     if (depth < maxDepth) for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') queue.push({ dir: join(dir, e.name), depth: depth + 1 });
   }
   return out.sort();

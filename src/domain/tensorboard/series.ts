@@ -1,6 +1,32 @@
 // What the Scalars panel draws from a series, computed on every point: TensorBoard's debiased
 // exponential moving average (its scalars plugin, not on a sample), and a min/max-per-pixel
 // decimation so a million-point series draws as a few thousand points with every spike kept.
+// Import-free: the host, the CLI and the panel share it.
+
+export interface ScalarSeries {
+  tag: string;
+  steps: Float64Array;
+  values: Float64Array;
+  /** Seconds since the epoch; NaN where the source has none (metrics.csv). */
+  wallTimes: Float64Array;
+  /** Indices where the step went below the one before: a restarted job. */
+  restarts: number[];
+}
+
+/** What TensorBoard shows for a series: one point per step, the last written, by step. */
+export function tensorboardView(s: ScalarSeries): ScalarSeries {
+  if (s.restarts.length === 0 && isStrictlyIncreasing(s.steps)) return s;
+  const last = new Map<number, number>();
+  for (let i = 0; i < s.steps.length; i++) last.set(s.steps[i], i);
+  const order = [...last.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+  const pick = (c: Float64Array) => Float64Array.from(order, (i) => c[i]);
+  return { tag: s.tag, steps: pick(s.steps), values: pick(s.values), wallTimes: pick(s.wallTimes), restarts: [] };
+}
+
+function isStrictlyIncreasing(a: Float64Array): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] <= a[i - 1]) return false;
+  return true;
+}
 
 /**
  * Debiased EMA with smoothing `weight` in [0, 1): last = last·w + (1 − w)·v, shown as

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RecordReader, maskedCrc } from '../../../src/domain/tensorboard/records';
 import { readHparamsYaml, readMetricsCsv } from '../../../src/domain/tensorboard/runFiles';
-import { ScalarRun, findEventRuns, type ScalarSeries } from '../../../src/domain/tensorboard/scalars';
+import { ScalarRun, findScalarRuns, type ScalarSeries } from '../../../src/domain/tensorboard/scalars';
 import { MemorySource } from '../../../src/domain/artifacts/source';
 import { realProducer, tempDir } from '../helpers';
 
@@ -92,9 +92,9 @@ test('a bad data CRC skips that record and counts it; a bad length CRC stops wit
   expect(maskedCrc(new Uint8Array(0))).toBe(((0 >>> 15 | 0 << 17) + 0xa282ead8) >>> 0);
 });
 
-test('runs are the folders holding event files, sub-runs included (as TensorBoard lists them)', async () => {
-  const runs = (await findEventRuns(LIGHTNING)).map((d) => d.slice(LIGHTNING.length + 1));
-  expect(runs).toEqual(['lightning_logs/version_0', 'lightning_logs/version_1', 'restarted_job/version_0', 'still_writing/mid_data', 'still_writing/mid_header', 'tensorboardX/run_a', 'tensorboardX/run_a/1796152338.6529863', 'tensorboardX/run_a/losses/train', 'tensorboardX/run_a/losses/val']);
+test('runs are the folders holding event files (sub-runs included, as TensorBoard lists them) or a metrics.csv', async () => {
+  const runs = (await findScalarRuns(LIGHTNING)).map((d) => d.slice(LIGHTNING.length + 1));
+  expect(runs).toEqual(['csv_logs/version_0', 'lightning_logs/version_0', 'lightning_logs/version_1', 'restarted_job/version_0', 'still_writing/mid_data', 'still_writing/mid_header', 'tensorboardX/run_a', 'tensorboardX/run_a/1796152338.6529863', 'tensorboardX/run_a/losses/train', 'tensorboardX/run_a/losses/val']);
 });
 
 describe('the run\'s other scalar sources', () => {
@@ -118,6 +118,49 @@ describe('the run\'s other scalar sources', () => {
     expect([r.partialLast, r.series.find((s) => s.tag === 'train/loss')!.values]).toEqual([true, Float64Array.from([1.5])]);
     writeFileSync(join(dir, 'bad.csv'), 'a,b\n1,2\n');
     await expect(readMetricsCsv(join(dir, 'bad.csv'))).rejects.toMatchObject({ code: 'bad_header', message: expect.stringContaining("bad.csv: metrics.csv has no 'step' column") });
+  });
+
+  test('a CSVLogger folder is a run of its own: metrics.csv columns are its tags, hparams.yaml its hparams', async () => {
+    const run = new ScalarRun(join(LIGHTNING, 'csv_logs', 'version_0'));
+    expect(await run.update()).toBe(true);
+    expect(run.tags()).toEqual(['epoch', 'lr-AdamW', 'train/loss', 'val/acc', 'val/loss']);
+    expect(run.sourceOf('train/loss')).toBe('csv');
+    expect(run.get('val/loss')!.values.at(-1)).toBe(1.6432057619094849);
+    expect(Number.isNaN(run.get('val/loss')!.wallTimes[0])).toBe(true); // the CSV has no times: none are made up
+    expect(Object.fromEntries(run.hparams.values)).toMatchObject({ hidden: 32, lr: 0.001, weight_decay: 0.01 });
+    expect(run.csvFile).toMatchObject({ skipped: 0, partial: false });
+    expect(await run.update()).toBe(false); // unchanged files are not read again
+  });
+
+  test('the hparams plugin\'s session_start_info gives the hparams add_hparams wrote', async () => {
+    const run = new ScalarRun(join(LIGHTNING, 'tensorboardX', 'run_a', '1796152338.6529863'));
+    await run.update();
+    expect(run.tags()).toEqual(['hparam/accuracy', 'hparam/loss']);
+    const hp = Object.fromEntries(run.hparams.values);
+    expect(Object.keys(hp).length).toBeGreaterThan(0);
+    expect(hp).toEqual({ lr: 0.01, batch_size: 64, optimizer: 'adam', amsgrad: true }); // make_lightning_runs.py's add_hparams
+    const lightning = new ScalarRun(join(LIGHTNING, 'lightning_logs', 'version_1'));
+    await lightning.update();
+    expect(Object.fromEntries(lightning.hparams.values)).toMatchObject({ hidden: 48, lr: 0.003, weight_decay: 0.05 });
+  });
+
+  test('deltas: the points written since a cursor, then nothing; a growing file adds only its new points', async () => {
+    const dir = tempDir();
+    const src = readFileSync(join(LIGHTNING, 'lightning_logs', 'version_0', 'events.out.tfevents.1796152329.vm.17058.0'));
+    const file = join(dir, 'events.out.tfevents.1796152329.vm.17058.0');
+    writeFileSync(file, src.subarray(0, 20_000));
+    const run = new ScalarRun(dir);
+    await run.update();
+    const sent = new Map<string, number>();
+    const first = run.delta(sent);
+    for (const d of first) sent.set(d.tag, d.from + d.steps.length);
+    expect(run.delta(sent)).toEqual([]);
+    const before = sent.get('train/loss')!;
+    writeFileSync(file, src);
+    expect(await run.update()).toBe(true);
+    const next = run.delta(sent).find((d) => d.tag === 'train/loss')!;
+    expect([next.from, next.from + next.steps.length]).toEqual([before, 200]);
+    expect(next.values.at(-1)).toBe(Math.fround(1.2347832));
   });
 
   test('hparams.yaml, typed as YAML reads it', async () => {
