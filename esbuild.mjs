@@ -13,7 +13,7 @@ const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** One entry per webview panel: webview/<name>/main.ts -> dist/webview/<name>.js */
-export const WEBVIEWS = ['runOverview', 'animation', 'embeddings', 'evalAudio', 'liveAudio', 'episodes', 'inspector', 'latents', 'media'];
+export const WEBVIEWS = ['runOverview', 'animation', 'embeddings', 'evalAudio', 'liveAudio', 'episodes', 'inspector', 'latents', 'media', 'scalars'];
 
 const common = {
   bundle: true,

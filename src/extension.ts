@@ -18,6 +18,9 @@ import { RunOverviewPanels } from './host/panels/runOverviewPanel';
 import { RunIndex } from './host/runIndex';
 import { RunsTreeProvider } from './host/runsView';
 import { registerWalkthrough } from './host/walkthrough';
+import { ScalarsPanels } from './host/panels/scalarsPanel';
+import { registerScalarsCommands } from './host/scalarsCommands';
+import { StepClock } from './host/stepClock';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = createLog();
@@ -26,19 +29,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const index = new RunIndex(log);
   const tree = new RunsTreeProvider(index, log);
-  const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView('runreel.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   tree.watchExpansion(treeView);
   const overviews = new RunOverviewPanels(context.extensionUri, index, log);
+  const clock = new StepClock(index);
+  const scalars = new ScalarsPanels(context.extensionUri, index, clock, log);
   const animations = new AnimationPanels(context.extensionUri);
-  const embeddings = new EmbeddingsPanels(context.extensionUri, index, log);
+  const embeddings = new EmbeddingsPanels(context.extensionUri, index, clock, log);
   const evalAudio = new EvalAudioPanels(context.extensionUri, index, log);
   const liveAudio = new LiveAudioPanels(context.extensionUri, log);
   const episodes = new EpisodeReplayPanels(context.extensionUri, index, log);
   const inspectors = new SafetensorsInspectorEditors(context.extensionUri, log);
   const latents = new LatentStorePanels(context.extensionUri, log);
   const media = new MediaPanels(context.extensionUri, log);
-  context.subscriptions.push(index, tree, treeView, overviews, animations, embeddings, evalAudio, liveAudio, episodes, inspectors, latents, media);
+  context.subscriptions.push(index, tree, treeView, overviews, clock, scalars, animations, embeddings, evalAudio, liveAudio, episodes, inspectors, latents, media);
   context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));
+  context.subscriptions.push(...registerScalarsCommands({ index, panels: scalars, clock }));
   context.subscriptions.push(...registerAudioCommands({ index, evalAudio, liveAudio }));
   context.subscriptions.push(...registerEpisodeCommands({ index, panels: episodes }));
   context.subscriptions.push(...registerMediaCommands({ index, latents, media }));

@@ -23,7 +23,7 @@ const RUN_ICON: Record<RunKind, string> = {
 };
 
 const GROUP_ICON: Record<ArtifactGroup['kind'], string> = {
-  snapshots: 'graph-scatter', evalSteps: 'unmute', checkpoints: 'save-all', episodes: 'debug-alt', latents: 'database',
+  scalars: 'graph-line', snapshots: 'graph-scatter', evalSteps: 'unmute', checkpoints: 'save-all', episodes: 'debug-alt', latents: 'database',
   batchMetrics: 'graph-line', evaluation: 'checklist', episodeConfigs: 'settings-gear',
   animations: 'play-circle', buffer: 'radio-tower', images: 'file-media', clips: 'device-camera-video', frames: 'files',
 };

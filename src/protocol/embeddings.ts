@@ -53,6 +53,8 @@ export type EmbeddingsHostToWebview =
   | { type: 'bounds'; align: boolean; bounds: Record<string, AxisBounds> }
   /** `off`: spaces whose rows have no identity across steps, so they get no trail. */
   | { type: 'trail'; step: number; indices: number[]; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
+  /** The run's step clock moved (a click on a scalar chart, "Go to Step…"): show the nearest step. */
+  | { type: 'goToStep'; step: number }
   | { type: 'error'; message: string };
 
 export type EmbeddingsWebviewToHost =

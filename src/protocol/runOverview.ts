@@ -24,6 +24,7 @@ export type RunOverviewWebviewToHost =
  * folder, or on its newest item ('latest'). The webview names a kind, never a command or path.
  */
 export const OPEN_ACTIONS: Partial<Record<ArtifactGroup['kind'], { label: string; command: string; target: 'group' | 'latest' }>> = {
+  scalars: { label: 'Open Scalars', command: 'runreel.openScalars', target: 'group' },
   snapshots: { label: 'Open Timeline', command: 'runreel.openEmbeddingTimeline', target: 'group' },
   evalSteps: { label: 'Open Eval Audio', command: 'runreel.openEvalAudio', target: 'group' },
   checkpoints: { label: 'Inspect Latest', command: 'runreel.inspectSafetensors', target: 'latest' },

@@ -310,6 +310,13 @@ host.onMessage((m) => {
       if (!wired) { wirePlotEvents(); wired = true; }
       requestTrail();
       return;
+    case 'goToStep': {
+      if (steps.length === 0) return;
+      let k = 0;
+      steps.forEach((s, i) => { if (Math.abs(s.step - m.step) < Math.abs(steps[k].step - m.step)) k = i; });
+      go(k);
+      return;
+    }
     case 'bounds':
       bounds = { align: m.align, bounds: m.bounds };
       if (current && m.align === current.align) draw();

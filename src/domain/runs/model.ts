@@ -42,7 +42,7 @@ export type RunActivityState = 'live' | 'idle';
 
 /** One line of a run's contents: "snapshots: 12 (steps 50–600)". */
 export interface ArtifactGroup {
-  kind: 'snapshots' | 'evalSteps' | 'checkpoints' | 'episodes' | 'batchMetrics' | 'evaluation' | 'episodeConfigs' | 'latents' | 'animations' | 'buffer' | 'images' | 'clips' | 'frames';
+  kind: 'scalars' | 'snapshots' | 'evalSteps' | 'checkpoints' | 'episodes' | 'batchMetrics' | 'evaluation' | 'episodeConfigs' | 'latents' | 'animations' | 'buffer' | 'images' | 'clips' | 'frames';
   label: string;
   count: number;
   /** e.g. "steps 50–600", "3 pinned"; plain text. */

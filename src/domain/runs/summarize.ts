@@ -221,6 +221,15 @@ async function fileGroup(kind: 'images' | 'clips' | 'frames', label: string, dir
   return { kind, label, count: files.length, detail, bytes, path: dir, ...limited(items, files.length) };
 }
 
+/** TensorBoard event files and Lightning's metrics.csv: what the Scalars panel charts. */
+function scalarsGroup(dir: string, entries: Entry[]): ArtifactGroup | undefined {
+  const events = entries.filter((e) => !e.isDir && e.name.startsWith('events.out.tfevents.')).length;
+  const csv = entries.some((e) => !e.isDir && e.name === 'metrics.csv');
+  if (!events && !csv) return undefined;
+  const parts = [events ? `${events} event file${events === 1 ? '' : 's'}` : '', csv ? 'metrics.csv' : ''].filter(Boolean);
+  return { kind: 'scalars', label: 'Scalars', count: events + (csv ? 1 : 0), detail: parts.join(' · '), path: dir };
+}
+
 export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Promise<RunSummary> {
   const warnings: string[] = [];
   const groups: ArtifactGroup[] = [];
@@ -229,6 +238,8 @@ export async function summarizeRun(run: Run, options: SummarizeOptions = {}): Pr
     case 'lightning': {
       // The run's own folder first, then any joined sibling (ACE-Step's UI snapshot folder).
       for (const folder of [run.path, ...(run.joined ?? []).map((j) => j.path)]) {
+        const own = await list(folder, warnings);
+        if (own) push(scalarsGroup(folder, own));
         const snapDir = join(folder, 'viz_snapshots');
         const snaps = await list(snapDir, warnings);
         if (snaps) groups.push(...snapshotGroups(snapDir, snaps));

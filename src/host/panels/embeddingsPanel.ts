@@ -14,13 +14,14 @@ import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
 import { loadPanelPage } from '../panelPage';
 import { savePngDataUrl } from '../saveExport';
+import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
 
 const PREFETCH = 2;
 const CACHE_STEPS = 6;
 
 export class EmbeddingsPanels extends PanelSet<EmbeddingsState, EmbeddingsView> {
-  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super(extensionUri, EMBEDDINGS_VIEW_TYPE, EMBEDDINGS_EDITOR_TYPE);
   }
 
@@ -46,7 +47,7 @@ export class EmbeddingsPanels extends PanelSet<EmbeddingsState, EmbeddingsView> 
   }
 
   private adopt(panel: vscode.WebviewPanel, state: EmbeddingsState, singleFile?: string): void {
-    this.keep(new EmbeddingsView(panel, state, this.extensionUri, this.index, this.log, singleFile));
+    this.keep(new EmbeddingsView(panel, state, this.extensionUri, this.index, this.clock, this.log, singleFile));
   }
 }
 
@@ -63,7 +64,7 @@ class EmbeddingsView extends Disposable {
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   private relist: NodeJS.Timeout | undefined;
 
-  constructor(readonly panel: vscode.WebviewPanel, state: EmbeddingsState, extensionUri: vscode.Uri, index: RunIndex, private readonly log: vscode.LogOutputChannel, private readonly singleFile?: string) {
+  constructor(readonly panel: vscode.WebviewPanel, state: EmbeddingsState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel, private readonly singleFile?: string) {
     super();
     this.dir = state.dir;
     panel.title = `Embeddings · ${singleFile ? basename(singleFile) : title(this.dir)}`;
@@ -75,6 +76,8 @@ class EmbeddingsView extends Disposable {
       this.relist = setTimeout(() => void this.sendSteps().catch((err) => this.fail(err)), 250);
     }));
     this.register({ dispose: () => clearTimeout(this.relist) });
+    // The run's step clock moves the timeline to the nearest snapshot step.
+    this.register(clock.follow(this.dir, (step) => this.post({ type: 'goToStep', step })));
   }
 
   reveal(): void {

@@ -1,0 +1,135 @@
+// The Scalars panel's host side, independent of VS Code: finds the runs under the roots, reads
+// the selected ones and sends their points (all of them once, then what each poll adds), and
+// polls while the panel is open so a point a training writes shows within a second. The host
+// panel and the browser tests drive the same code.
+import { basename, dirname, relative, sep } from 'node:path';
+import type { ScalarRunInfo, ScalarsHostToWebview, ScalarSeriesChunk } from '../../protocol/scalars';
+import { describeError } from '../artifacts/errors';
+import { findScalarRuns, ScalarRun } from './scalars';
+
+export const SCALARS_POLL_MS = 400;
+/** Points per message: a large run goes over in pieces, so no one message holds it all. */
+const CHUNK_POINTS = 1 << 20;
+
+interface Tracked {
+  run: ScalarRun;
+  sent: Map<string, number>;
+  generation: number;
+  /** The panel holds this run's points (a reset was sent). */
+  started: boolean;
+}
+
+export class ScalarsSession {
+  private runs: ScalarRunInfo[] = [];
+  private readonly tracked = new Map<string, Tracked>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private polling: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(private roots: string[], private readonly post: (m: ScalarsHostToWebview) => void, private readonly pollMs = SCALARS_POLL_MS) {}
+
+  get runList(): readonly ScalarRunInfo[] {
+    return this.runs;
+  }
+
+  /** Finds the runs under the roots again and sends the list. */
+  async listRuns(): Promise<void> {
+    this.post({ type: 'runs', runs: this.runs, scanning: true });
+    const found: ScalarRunInfo[] = [];
+    for (const root of this.roots) {
+      for (const dir of await findScalarRuns(root)) {
+        const label = labelFor(root, dir, this.roots.length > 1);
+        found.push({ dir, label, group: label.includes('/') ? label.slice(0, label.lastIndexOf('/')) : '' });
+      }
+    }
+    // A run selected by path (opened from elsewhere) stays listed even when outside the roots.
+    for (const dir of this.tracked.keys()) if (!found.some((r) => r.dir === dir)) found.push({ dir, label: dir.split(sep).join('/'), group: dirname(dir).split(sep).join('/') });
+    if (this.disposed) return;
+    this.runs = found;
+    this.post({ type: 'runs', runs: found, scanning: false });
+  }
+
+  /** The runs shown: new ones are read and sent whole, dropped ones forgotten. */
+  select(dirs: string[]): Promise<void> {
+    const want = new Set(dirs);
+    for (const dir of [...this.tracked.keys()]) if (!want.has(dir)) this.tracked.delete(dir);
+    for (const dir of want) if (!this.tracked.has(dir)) this.tracked.set(dir, { run: new ScalarRun(dir), sent: new Map(), generation: 0, started: false });
+    return this.pollNow();
+  }
+
+  /** Reads what the selected runs' files gained and sends it (one poll at a time). */
+  pollNow(): Promise<void> {
+    clearTimeout(this.timer);
+    this.polling = this.polling.then(() => this.poll()).finally(() => this.schedule());
+    return this.polling;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.tracked.clear();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.disposed && this.tracked.size) this.timer = setTimeout(() => void this.pollNow(), this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    for (const [dir, t] of [...this.tracked]) {
+      if (this.disposed || this.tracked.get(dir) !== t) continue;
+      let changed: boolean;
+      try {
+        changed = await t.run.update();
+      } catch (err) {
+        this.post({ type: 'unavailable', run: dir, message: describeError(err, dir) });
+        continue;
+      }
+      if (this.tracked.get(dir) !== t) continue;
+      let reset = !t.started;
+      if (t.run.generation !== t.generation) { t.generation = t.run.generation; t.sent.clear(); reset = true; }
+      if (!changed && !reset) continue;
+      t.started = true;
+      const deltas = t.run.delta(t.sent);
+      for (const d of deltas) t.sent.set(d.tag, d.from + d.steps.length);
+      const hp = t.run.hparams;
+      const notes = [...runNotes(t.run), ...hp.problems];
+      // Split so no message is larger than CHUNK_POINTS points; the first carries the reset.
+      let batch: ScalarSeriesChunk[] = [], points = 0, first = true;
+      const flush = () => {
+        this.post({ type: 'data', run: dir, reset: reset && first, chunks: batch, hparams: hp.values, notes });
+        first = false; batch = []; points = 0;
+      };
+      for (const d of deltas) {
+        for (let at = 0; at < d.steps.length; at += CHUNK_POINTS) {
+          const end = Math.min(d.steps.length, at + CHUNK_POINTS);
+          batch.push({ tag: d.tag, source: d.source, from: d.from + at, steps: d.steps.subarray(at, end), values: d.values.subarray(at, end), wallTimes: d.wallTimes.subarray(at, end) });
+          points += end - at;
+          if (points >= CHUNK_POINTS) flush();
+        }
+      }
+      if (batch.length || first) flush();
+    }
+  }
+}
+
+/** What the user should know about a run's files, as text naming each file. */
+export function runNotes(run: ScalarRun): string[] {
+  const notes: string[] = [];
+  for (const f of run.eventFiles) {
+    const name = basename(f.path);
+    if (f.error) notes.push(f.error);
+    if (f.skipped) notes.push(`${name}: ${f.skipped} record${f.skipped === 1 ? '' : 's'} skipped (bad CRC)`);
+    if (f.partial) notes.push(`${name}: the last record is still being written`);
+  }
+  const csv = run.csvFile;
+  if (csv?.error) notes.push(csv.error);
+  if (csv?.skipped) notes.push(`${basename(csv.path)}: ${csv.skipped} malformed row${csv.skipped === 1 ? '' : 's'} skipped`);
+  return notes;
+}
+
+function labelFor(root: string, dir: string, prefixRoot: boolean): string {
+  const rel = relative(root, dir).split(sep).join('/');
+  const base = basename(root);
+  return prefixRoot ? (rel ? `${base}/${rel}` : base) : rel || base;
+}
