@@ -136,11 +136,11 @@ function renderRuns(): void {
 function restartNotes(dir: string): string[] {
   const d = data.get(dir);
   if (!d) return [];
-  const steps = new Set<number>();
-  let from = NaN;
-  for (const t of d.tags.values()) for (const s of t.restartSteps()) { steps.add(s); from = s; }
-  if (steps.size === 0) return [];
-  return [`Restarted: steps went back to ${[...steps].sort((a, b) => a - b).join(', ')}${state.showAllWritten ? ' (every point written is shown; later parts dashed)' : ` (from step ${from} the later file's values are shown, as TensorBoard does; "Everything written" shows both)`}`];
+  const steps: number[] = [];
+  for (const t of d.tags.values()) steps.push(...t.restartSteps());
+  if (steps.length === 0) return [];
+  const [lo, hi] = [Math.min(...steps), Math.max(...steps)];
+  return [`Restarted: the steps go back to ${lo === hi ? lo : `${lo}–${hi}`} (${state.showAllWritten ? 'every point written is shown; the parts after a restart are dashed' : 'where two files have a step, the later file\'s value is shown, as TensorBoard does; "Everything written" shows both'})`];
 }
 
 // ---- cards
@@ -232,8 +232,7 @@ function drawCard(card: Card): void {
   const full = extent(card.lines);
   const win = card.window ?? full;
   const table = win ? buildCardTable(card.lines, win.min, win.max, width, { logY: state.logY, ignoreOutliers: state.ignoreOutliers }) : undefined;
-  const omitted = card.lines.reduce((n, l) => n + l.segment.omitted, 0);
-  const dropped = card.lines.length === 0 ? linesOf(card.tag, false).reduce((n, l) => n + l.segment.omitted, 0) : omitted;
+  const dropped = linesOf(card.tag, false).reduce((n, l) => n + l.segment.omitted, 0);
   card.info.textContent = [
     win ? '' : 'No points to show on this axis',
     dropped ? `${dropped.toLocaleString()} point${dropped === 1 ? '' : 's'} not shown (${state.x === 'step' ? 'step ≤ 0 on a log x axis' : 'no wall time, or x ≤ 0 on a log x axis'})` : '',
@@ -292,11 +291,16 @@ function makePlot(card: Card, width: number): uPlot {
       draw: [(self) => drawMarkers(card, self)],
     },
   }, [[]], card.plotBox);
-  u.over.addEventListener('dblclick', () => { card.window = undefined; drawCard(card); });
+  // A click waits a moment: the first click of a double-click (reset zoom) sets no step.
+  let clickTimer: ReturnType<typeof setTimeout> | undefined;
+  u.over.addEventListener('dblclick', () => { clearTimeout(clickTimer); card.window = undefined; drawCard(card); });
   u.over.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
   u.over.addEventListener('mousedown', (e) => { down = { x: e.clientX, y: e.clientY }; });
   u.over.addEventListener('mouseup', (e) => {
-    if (down && Math.abs(e.clientX - down.x) < 4 && Math.abs(e.clientY - down.y) < 4) clickStep(card, u, e);
+    if (down && Math.abs(e.clientX - down.x) < 4 && Math.abs(e.clientY - down.y) < 4 && e.detail < 2) {
+      clearTimeout(clickTimer);
+      clickTimer = setTimeout(() => clickStep(card, u, e), 250);
+    }
     down = undefined;
   });
   return u;

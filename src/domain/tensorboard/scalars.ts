@@ -78,7 +78,7 @@ export interface SeriesDelta {
 /**
  * One run folder: its event files (not its sub-folders: those are runs of their own, as in
  * TensorBoard), and beside them Lightning's metrics.csv and hparams.yaml. The hparams plugin's
- * summaries in the event files give hparams too (the file's own win over hparams.yaml).
+ * summaries in the event files give hparams too.
  */
 export class ScalarRun {
   private readonly readers = new Map<string, RecordReader>();
@@ -179,10 +179,13 @@ export class ScalarRun {
     return this.csv && { path: join(this.dir, METRICS_CSV), skipped: this.csv.skipped, partial: this.csv.partial, error: this.csv.error };
   }
 
-  /** Hyperparameters: hparams.yaml's, then the hparams plugin's (which win on a shared key). */
+  /**
+   * Hyperparameters: hparams.yaml's, then the hparams plugin's for keys the YAML lacks (the
+   * YAML keeps types the plugin loses: Lightning's logger writes a bool there as 0/1).
+   */
   get hparams(): { values: [string, HparamValue][]; problems: string[] } {
     const merged = new Map<string, HparamValue>(this.hparamsYaml?.values ?? []);
-    for (const [k, v] of this.pluginHparams ?? []) merged.set(k, v);
+    for (const [k, v] of this.pluginHparams ?? []) if (!merged.has(k)) merged.set(k, v);
     return { values: [...merged], problems: this.hparamsYaml?.error ? [this.hparamsYaml.error] : [] };
   }
 

@@ -4,7 +4,7 @@
 // overlaid in colours they keep, smoothing against a reference EMA, log axes, hover text, the
 // CSV export, a restarted job both ways, the hparams table, a click setting the step, and a
 // point appended by a writer showing up live.
-import { cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -40,6 +40,7 @@ beforeAll(async () => {
   v1 = join(root, 'lightning_logs', 'version_1');
   restarted = join(root, 'restarted_job', 'version_0');
   live = join(root, 'live', 'version_0');
+  mkdirSync(live, { recursive: true });
   view = await WebviewPage.open('scalars', { styles: ['uplot.css'], webgl: false, viewport: { width: 1400, height: 1000 }, boot: { ...DEFAULT_SCALARS, roots: [root], selected: [v0, v1] } });
   session = new ScalarsSession([root], (m) => void view.post(m).catch(() => {}), 200);
   view.onMessage(async (m) => {
@@ -115,6 +116,14 @@ async function hoverStep(tag: string, step: number): Promise<string[]> {
   return page().locator('[data-testid=tooltip] > *').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
 }
 
+/** Hovers the middle of `tag`'s card and returns the tooltip's lines. */
+async function hoverTime(tag: string): Promise<string[]> {
+  await card(tag).scrollIntoViewIfNeeded();
+  const box = (await card(tag).locator('.u-over').boundingBox())!;
+  await page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  return page().locator('[data-testid=tooltip] > *').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+}
+
 test('smoothing is TensorBoard\'s debiased EMA over every point: the hover shows raw and smoothed values of both runs', async () => {
   await page().locator('[data-testid=smoothing-value]').fill('0.9');
   await page().locator('[data-testid=smoothing-value]').dispatchEvent('change');
@@ -162,4 +171,148 @@ test('log axes: log y leaves out what it cannot show and says so; log x leaves o
   await page().locator('[data-testid=log-x]').uncheck();
   await expect.poll(() => card('hp_metric').locator('[data-testid=card-info]').textContent()).toBe('');
   expect(await card('hp_metric').locator('.uplot').count()).toBe(1);
+});
+
+test('a restarted job: TensorBoard\'s view by default, with the restart named; "Everything written" shows both files\' points', async () => {
+  await page().locator(`[data-testid=runs] input[data-run="${restarted}"]`).check();
+  await page().locator('[data-testid=tag-filter]').fill('^train/loss$');
+  await expect.poll(() => page().locator('[data-testid=card]').count()).toBe(1);
+  const run = page().locator(`[data-testid=run][data-label="restarted_job/version_0"]`);
+  await expect.poll(() => run.textContent()).toContain('Restarted: the steps go back to 259–299 (where two files have a step, the later file\'s value is shown, as TensorBoard does; "Everything written" shows both)'); // train/loss to 259, val/* to 299
+  // README: TensorBoard's Rust loader shows 80 points (steps 9…799 once), its Python loader 106.
+  const points = () => card('train/loss').locator('.uplot').getAttribute('data-points');
+  await expect.poll(points).toBe(String(200 + 200 + 80));
+  const lines = await hoverStep('train/loss', 509);
+  expect(lines.find((l) => l.startsWith('restarted_job/version_0:'))).toMatch(/^restarted_job\/version_0: 1\.5966 · smoothed /); // the second file's value at 509
+  await page().locator('[data-testid=all-written]').check();
+  await expect.poll(points).toBe(String(200 + 200 + 106));
+  const both = await hoverStep('train/loss', 509);
+  expect(both.filter((l) => l.startsWith('restarted_job/version_0'))).toEqual([
+    expect.stringMatching(/^restarted_job\/version_0: 1\.92944 · smoothed /),
+    expect.stringMatching(/^restarted_job\/version_0 \(after restart 1\): 1\.5966 · smoothed /),
+  ]);
+  await page().locator('[data-testid=all-written]').uncheck();
+  await page().locator(`[data-testid=runs] input[data-run="${restarted}"]`).uncheck();
+  await page().locator('[data-testid=tag-filter]').fill('');
+  await page().mouse.move(5, 5);
+});
+
+test('the hparams table: both files\' hyperparameters and last · best metrics; sort, filter, and chart the rows left', async () => {
+  await page().locator('.scalar-hparams-box > summary').click();
+  const rows = () => page().locator('[data-testid=hparams] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const head = await page().locator('[data-testid=hparams] thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
+  expect(head.slice(0, 7)).toEqual(['Run ▲', 'extras', 'hidden', 'lr', 'total_steps', 'warmup_steps', 'weight_decay'].map((h, k) => (k === 0 ? 'Run' : h)));
+  expect(head).toContain('val/loss (last · best)');
+  const table = await rows();
+  expect(table.map((r) => r.slice(0, 4))).toEqual([['lightning_logs/version_0', 'false', '32', '0.001'], ['lightning_logs/version_1', 'true', '48', '0.003']]);
+  const col = head.indexOf('val/loss (last · best)');
+  expect(table[0][col]).toBe('1.64321 · 1.64321'); // README: 3.3296757 → 1.6432058, min = last
+  expect(table[1][col]).toBe('1.63896 · 1.58005'); // 2.3440382 → 1.6389596, min 1.5800462
+  await page().locator('[data-testid=hparams] th[data-sort="hp:lr"]').click();
+  await page().locator('[data-testid=hparams] th[data-sort="hp:lr"]').click();
+  expect((await rows()).map((r) => r[0])).toEqual(['lightning_logs/version_1', 'lightning_logs/version_0']);
+  await page().locator('[data-testid=hparams-filter]').fill('^lightning_logs/version_1');
+  await expect.poll(async () => (await rows()).length).toBe(1);
+  await page().locator('[data-testid=hparams-only]').click();
+  await expect.poll(() => text('[data-testid=summary]')).toMatch(/^1 run · 9 tags/);
+  await page().locator('[data-testid=hparams-filter]').fill('');
+  await page().locator(`[data-testid=runs] input[data-run="${v0}"]`).check();
+  await expect.poll(() => text('[data-testid=summary]')).toMatch(/^2 runs · 9 tags/);
+  await page().locator('.scalar-hparams-box > summary').click();
+});
+
+test('a click on a chart makes the nearest run\'s step its current step, marked on every card', async () => {
+  view.sent.length = 0;
+  await page().locator('[data-testid=tag-filter]').fill('^val/');
+  await expect.poll(() => page().locator('[data-testid=card]').count()).toBe(2);
+  await hoverStep('val/loss', 999);
+  await page().mouse.down();
+  await page().mouse.up();
+  await expect.poll(() => view.sent.find((m) => m.type === 'step')).toMatchObject({ type: 'step', step: 999 });
+  expect([v0, v1]).toContain(view.sent.find((m) => m.type === 'step')!.run);
+  await expect.poll(() => card('val/acc').getAttribute('data-marks')).toBe('1');
+  // A step set elsewhere (the step clock) is marked too.
+  await view.post({ type: 'step', run: v1, step: 1999 });
+  await expect.poll(() => card('val/acc').getAttribute('data-marks')).toBe('2');
+  await page().locator('[data-testid=tag-filter]').fill('');
+});
+
+test('drag zooms into a window drawn from every point; double-click resets', async () => {
+  await card('train/loss').scrollIntoViewIfNeeded();
+  const over = card('train/loss').locator('.u-over');
+  const box = (await over.boundingBox())!;
+  await page().mouse.move(box.x + box.width * 0.2, box.y + 20);
+  await page().mouse.down();
+  await page().mouse.move(box.x + box.width * 0.4, box.y + 20, { steps: 5 });
+  await page().mouse.up();
+  await expect.poll(() => card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('Zoomed: double-click to reset');
+  const zoomed = Number(await card('train/loss').locator('.uplot').getAttribute('data-points'));
+  expect(zoomed).toBeGreaterThan(40);
+  expect(zoomed).toBeLessThan(200);
+  view.sent.length = 0;
+  await over.dblclick();
+  await expect.poll(() => card('train/loss').locator('.uplot').getAttribute('data-points')).toBe('400');
+  expect(await card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('');
+  await new Promise((r) => setTimeout(r, 400));
+  expect(view.sent.filter((m) => m.type === 'step')).toEqual([]); // a double-click is not a click on a step
+});
+
+test('relative and wall time on the x axis; metrics.csv has no times, and the card says so', async () => {
+  const csv = join(root, 'csv_logs', 'version_0');
+  await page().locator(`[data-testid=runs] input[data-run="${csv}"]`).check();
+  await page().locator('[data-testid=tag-filter]').fill('^train/loss$');
+  await expect.poll(() => card('train/loss').locator('.uplot').getAttribute('data-points')).toBe('600');
+  await page().locator('[data-testid=x-axis]').selectOption('relative');
+  await expect.poll(() => card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('200 points not shown (no wall time, or x ≤ 0 on a log x axis)');
+  expect(await card('train/loss').locator('.uplot').getAttribute('data-points')).toBe('400');
+  const hover = await hoverTime('train/loss');
+  expect(hover[0]).toMatch(/^train\/loss · \d+(\.\d+)? (s|min)$/);
+  expect(hover.slice(1).map((l) => l.split(':')[0]).sort()).toEqual(['lightning_logs/version_0', 'lightning_logs/version_1']); // no made-up time for the CSV run
+  await page().locator('[data-testid=x-axis]').selectOption('wall');
+  await expect.poll(() => card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('200 points not shown (no wall time, or x ≤ 0 on a log x axis)');
+  await page().locator('[data-testid=x-axis]').selectOption('step');
+  await page().locator(`[data-testid=runs] input[data-run="${csv}"]`).uncheck();
+  await page().locator('[data-testid=tag-filter]').fill('');
+});
+
+test('a point a writer appends shows up live, and a half-written record waits for the rest', async () => {
+  const src = readFileSync(join(LIGHTNING, 'lightning_logs', 'version_0', EVENTS_V0));
+  cpSync(join(LIGHTNING, 'lightning_logs', 'version_0', 'hparams.yaml'), join(live, 'hparams.yaml'), { recursive: true });
+  const file = join(live, EVENTS_V0);
+  const fd = openSync(file, 'w');
+  writeSync(fd, src.subarray(0, 20_000));
+  await session.listRuns();
+  await page().locator(`[data-testid=runs] input[data-run="${live}"]`).check();
+  await page().locator('[data-testid=tag-filter]').fill('^train/loss$');
+  const points = async () => Number(await card('train/loss').locator('.uplot').getAttribute('data-points'));
+  await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(400);
+  const before = await points();
+  expect(before).toBeLessThan(600);
+  // The rest of the file, in two writes: the first ends inside a record.
+  writeSync(fd, src.subarray(20_000, 25_003));
+  await expect.poll(() => page().locator('[data-testid=run][data-label="live/version_0"]').textContent(), { timeout: 5_000 }).toContain('the last record is still being written');
+  const t0 = Date.now();
+  writeSync(fd, src.subarray(25_003));
+  closeSync(fd);
+  await expect.poll(points, { timeout: 5_000, interval: 50 }).toBe(600);
+  expect(Date.now() - t0).toBeLessThan(3_000);
+  await expect.poll(() => page().locator('[data-testid=run][data-label="live/version_0"]').textContent()).not.toContain('still being written');
+  await page().locator(`[data-testid=runs] input[data-run="${live}"]`).uncheck();
+  await page().locator('[data-testid=tag-filter]').fill('');
+});
+
+test('a light theme: the charts are rebuilt in the theme\'s colours', async () => {
+  await page().evaluate(() => {
+    document.body.style.setProperty('--vscode-editor-background', '#ffffff');
+    document.body.style.setProperty('--vscode-foreground', '#3b3b3b');
+    document.body.className = 'vscode-light';
+  });
+  await expect.poll(() => card('train/loss').locator('canvas').evaluate((c: HTMLCanvasElement) => {
+    // The axis text is drawn in the theme's foreground: dark pixels on the light page.
+    const d = c.getContext('2d')!.getImageData(0, 0, 60, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i] < 90) dark++;
+    return dark;
+  })).toBeGreaterThan(20);
+  await page().screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'scalars-browser-light.png') });
 });
