@@ -94,7 +94,7 @@ function selectVisible(on: boolean): void {
 }
 
 function setSelected(dirs: string[]): void {
-  state = { ...state, selected: dirs, colours: assignColours(dirs, state.colours) };
+  state = { ...state, selected: dirs, colours: assignColours(dirs, state.colours, state.selected) };
   for (const d of [...data.keys()]) if (!dirs.includes(d)) data.delete(d);
   save();
   host.post({ type: 'select', runs: dirs });
@@ -564,7 +564,7 @@ host.onMessage((m) => {
 });
 
 syncControls();
-state = { ...state, colours: assignColours(state.selected, state.colours) };
+state = { ...state, colours: assignColours(state.selected, state.colours, state.selected) };
 renderRuns();
 renderAll();
 host.post({ type: 'ready' });

@@ -154,14 +154,16 @@ export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSerie
 export const RUN_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#17becf', '#bcbd22'];
 
 /**
- * Colour indices for `selected`: a run keeps the index it had unless another selected run holds
- * it; others get the lowest free one. Returns the map to keep (runs not selected keep theirs).
+ * Colour indices for `selected`: runs already shown (`shown`) keep theirs; a run coming back
+ * gets its old one when no shown run holds it; others get the lowest free one. Returns the map
+ * to keep (runs not selected keep theirs for when they return).
  */
-export function assignColours(selected: readonly string[], previous: Readonly<Record<string, number>>): Record<string, number> {
+export function assignColours(selected: readonly string[], previous: Readonly<Record<string, number>>, shown: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = { ...previous };
   const taken = new Set<number>();
   const pending: string[] = [];
-  for (const run of selected) {
+  const order = [...selected.filter((r) => shown.includes(r)), ...selected.filter((r) => !shown.includes(r))];
+  for (const run of order) {
     const c = previous[run];
     if (c !== undefined && !taken.has(c)) taken.add(c);
     else pending.push(run);

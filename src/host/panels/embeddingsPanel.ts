@@ -63,6 +63,7 @@ class EmbeddingsView extends Disposable {
   private measuring: Promise<void> = Promise.resolve();
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   private relist: NodeJS.Timeout | undefined;
+  private pendingStep: number | undefined;
 
   constructor(readonly panel: vscode.WebviewPanel, state: EmbeddingsState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel, private readonly singleFile?: string) {
     super();
@@ -76,8 +77,12 @@ class EmbeddingsView extends Disposable {
       this.relist = setTimeout(() => void this.sendSteps().catch((err) => this.fail(err)), 250);
     }));
     this.register({ dispose: () => clearTimeout(this.relist) });
-    // The run's step clock moves the timeline to the nearest snapshot step.
-    this.register(clock.follow(this.dir, (step) => this.post({ type: 'goToStep', step })));
+    // The run's step clock moves the timeline to the nearest snapshot step. A hidden panel has
+    // no page to tell: the step waits for the page to come back ("ready").
+    this.register(clock.follow(this.dir, (step) => {
+      if (panel.visible) this.post({ type: 'goToStep', step });
+      this.pendingStep = panel.visible ? undefined : step;
+    }));
   }
 
   reveal(): void {
@@ -97,7 +102,10 @@ class EmbeddingsView extends Disposable {
   private async receive(m: EmbeddingsWebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        return this.sendSteps();
+        await this.sendSteps();
+        if (this.pendingStep !== undefined) this.post({ type: 'goToStep', step: this.pendingStep });
+        this.pendingStep = undefined;
+        return;
       case 'requestStep': {
         this.post(await this.stepData(m.step, m.align));
         // Neighbours next, so scrubbing and playing find them ready.

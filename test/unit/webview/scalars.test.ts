@@ -62,7 +62,7 @@ const card = (tag: string) => page().locator(`[data-testid=card][data-tag="${tag
 
 test('a card per tag, grouped by prefix, both runs overlaid with every point read', async () => {
   await expect.poll(() => text('[data-testid=summary]'), { timeout: 20_000 }).toMatch(/^2 runs · 9 tags · [\d,]+ points$/);
-  const groups = () => page().locator('.scalar-group').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-group')}:${[...e.querySelectorAll('[data-testid=card]')].map((c) => c.getAttribute('data-tag')).join(',')}`));
+  const groups = () => page().locator('.scalar-group').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-group')}:${Array.from(e.querySelectorAll('[data-testid=card]')).map((c) => c.getAttribute('data-tag')).join(',')}`));
   await expect.poll(groups).toEqual([
     'extra:extra/val_loss_simple,extra/val_loss_tensor_f32,extra/val_loss_tensor_f64',
     'train:train/loss',
@@ -199,7 +199,7 @@ test('a restarted job: TensorBoard\'s view by default, with the restart named; "
 
 test('the hparams table: both files\' hyperparameters and last · best metrics; sort, filter, and chart the rows left', async () => {
   await page().locator('.scalar-hparams-box > summary').click();
-  const rows = () => page().locator('[data-testid=hparams] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const rows = () => page().locator('[data-testid=hparams] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
   const head = await page().locator('[data-testid=hparams] thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
   expect(head.slice(0, 7)).toEqual(['Run ▲', 'extras', 'hidden', 'lr', 'total_steps', 'warmup_steps', 'weight_decay'].map((h, k) => (k === 0 ? 'Run' : h)));
   expect(head).toContain('val/loss (last · best)');
