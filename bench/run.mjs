@@ -17,7 +17,7 @@ mkdirSync(data, { recursive: true });
 const REPEATS = Number(process.env.RUNREEL_BENCH_REPEATS ?? 5);
 const python = findProducerPython();
 const rows = [];
-// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live|episodes|inspector runs one part (the table still prints).
+// RUNREEL_BENCH_ONLY=npz|scan|animation|webview|audio|live|episodes|inspector|scalars runs one part (the table still prints).
 const only = process.env.RUNREEL_BENCH_ONLY;
 const part = (name) => !only || only === name;
 
@@ -239,6 +239,37 @@ if (part('inspector')) {
     rows.push([`  stats + histogram, BF16 [4096, 2048] (16 MB)`, `${ours.bf16_stats_ms.toFixed(0)} ms`, `numpy memmap ${npBf16.stats_ms.toFixed(0)} ms, ${npBf16.max_rss_mb.toFixed(0)} MB`, `${(npBf16.stats_ms / ours.bf16_stats_ms).toFixed(2)}×`, '']);
     rows.push([`  heatmap of all of F32 [32000, 1024] as 512 × 1024 block means`, `${ours.plane_ms.toFixed(0)} ms`, '', '', '']);
     rows.push([`  peak memory (process RSS; at start)`, `${ours.peak_rss_mb.toFixed(0)} MB (${ours.start_rss_mb.toFixed(0)} MB)`, `numpy ${npBig.max_rss_mb.toFixed(0)} MB`, `${(npBig.max_rss_mb / ours.peak_rss_mb).toFixed(1)}× less`, 'bounded: not the tensor size']);
+  }
+}
+
+// ---- issue 20: every scalar of a SummaryWriter logdir, against TensorBoard's Python loader
+if (part('scalars')) {
+  // The issue's logdir is 20 runs × 50 tags × 20,000 steps plus a 1 M-step run (21 M points);
+  // RUNREEL_BENCH_SCALAR_STEPS scales it (default 2,000 steps: 2.1 M points, written in ~1 min).
+  const steps = Number(process.env.RUNREEL_BENCH_SCALAR_STEPS ?? 2000);
+  const logdir = join(data, `scalars_20x50x${steps}`);
+  const withTb = (py) => spawnSync(py, ['-c', 'import torch, tensorboard'], { stdio: 'ignore' }).status === 0;
+  let tbPython = [process.env.RUNREEL_PYTHON, 'python3', 'python'].filter(Boolean).find(withTb);
+  if (!tbPython) {
+    console.error('[bench] installing tensorboard and torch from the local package index (python3 -m pip install --retries 0 tensorboard torch)…');
+    spawnSync('python3', ['-m', 'pip', 'install', '--retries', '0', 'tensorboard', 'torch'], { stdio: 'inherit' });
+    tbPython = withTb('python3') ? 'python3' : undefined;
+  }
+  if (!tbPython) {
+    rows.push(['scalars load', 'skipped: needs a python3 with torch and tensorboard (pip install torch tensorboard could not install them)', '', '', '']);
+  } else {
+    if (!existsSync(join(logdir, '.complete'))) {
+      console.error(`[bench] writing the scalars logdir with SummaryWriter (once): 20 runs × 50 tags × ${steps} steps + a ${steps * 50}-step run…`);
+      const r = spawnSync(tbPython, [join(root, 'bench', 'make_scalars.py'), logdir, '20', '50', String(steps), String(steps * 50)], { stdio: 'inherit' });
+      if (r.status !== 0) process.exit(1);
+    }
+    const script = await bundle('scalarsLoad');
+    const ours = Array.from({ length: Math.min(REPEATS, 3) }, () => runJson(process.execPath, [script, logdir])).sort((a, b) => a.ms - b.ms)[1] ?? runJson(process.execPath, [script, logdir]);
+    const tb = runJson(tbPython, [join(root, 'bench', 'tb_event_accumulator.py'), logdir]);
+    const sizeMb = readdirSync(logdir, { recursive: true }).map((f) => join(logdir, String(f))).filter((f) => statSync(f).isFile()).reduce((n, f) => n + statSync(f).size, 0) / 1048576;
+    rows.push([`scalars: every point of ${ours.runs} runs (${ours.points.toLocaleString()} points, ${sizeMb.toFixed(0)} MB)`, `${ours.ms.toFixed(0)} ms`, `EventMultiplexer keep-all ${tb.ms.toFixed(0)} ms (${tb.points.toLocaleString()} points)`, `${(tb.ms / ours.ms).toFixed(1)}×`, 'target ≥ 1.5× the Rust server keep-all (not measured here)']);
+    rows.push(['  peak memory (max RSS)', `${ours.peak_rss_mb.toFixed(0)} MB`, `EventMultiplexer ${tb.max_rss_mb.toFixed(0)} MB`, `${(tb.max_rss_mb / ours.peak_rss_mb).toFixed(1)}× less`, 'target ≤ 1 GB at 21 M points']);
+    rows.push([`  one record appended to a ${ours.file_mb.toFixed(0)} MB file: read`, `${ours.append_ms.toFixed(1)} ms (${ours.appended} point)`, '', `${(ours.ms / ours.append_ms).toFixed(0)}× less than the full load`, 'target seen < 1000 ms, work ∝ new bytes']);
   }
 }
 
