@@ -1,0 +1,101 @@
+// Event files damaged every way a disk, a crash or a hostile writer can: bit flips, cuts,
+// garbage spliced in, huge lengths. The framing and the protobuf decoder either read what is
+// sound, skip a record whose data fails its CRC, or throw one ArtifactError naming the file:
+// never another exception, never a hang.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { ArtifactError } from '../../../src/domain/artifacts/errors';
+import { MemorySource } from '../../../src/domain/artifacts/source';
+import { decodeEvent } from '../../../src/domain/tensorboard/events';
+import { maskedCrc, RecordReader } from '../../../src/domain/tensorboard/records';
+import { ScalarRun } from '../../../src/domain/tensorboard/scalars';
+import { realProducer, tempDir } from '../helpers';
+
+const FILE = readFileSync(realProducer('lightning', 'lightning_logs', 'version_1', 'events.out.tfevents.1796152331.vm.17058.1'));
+
+/** A small seeded PRNG (mulberry32), so a failure repeats. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(bytes: Uint8Array, r: () => number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const kind = Math.floor(r() * 4);
+  if (kind === 0) { for (let k = 0; k < 1 + r() * 8; k++) out[Math.floor(r() * out.length)] ^= 1 << Math.floor(r() * 8); return out; }
+  if (kind === 1) return out.subarray(0, Math.floor(r() * out.length));
+  if (kind === 2) {
+    const at = Math.floor(r() * out.length), junk = Uint8Array.from({ length: 1 + Math.floor(r() * 64) }, () => Math.floor(r() * 256));
+    return Uint8Array.from([...out.subarray(0, at), ...junk, ...out.subarray(at)]);
+  }
+  // A record whose length and its CRC agree but whose length is absurd.
+  const at = Math.floor(r() * 40) * 16;
+  const head = new Uint8Array(12);
+  new DataView(head.buffer).setBigUint64(0, BigInt(2 ** 40 + Math.floor(r() * 1e6)), true);
+  new DataView(head.buffer).setUint32(8, maskedCrc(head.subarray(0, 8)), true);
+  return Uint8Array.from([...out.subarray(0, at), ...head, ...out.subarray(at)]);
+}
+
+test('framing and protobuf under 400 random damages: records or one typed error, never a crash', async () => {
+  const r = rng(20261202);
+  let typed = 0, skipped = 0, read = 0;
+  for (let i = 0; i < 400; i++) {
+    const bytes = mutate(FILE, r);
+    const reader = new RecordReader('damaged.tfevents');
+    try {
+      for (let guard = 0; guard < 10_000; guard++) {
+        const batch = await reader.read(new MemorySource('damaged.tfevents', bytes));
+        for (const rec of batch.records) {
+          try {
+            decodeEvent(rec, 'damaged.tfevents');
+            read++;
+          } catch (err) {
+            expect(err).toBeInstanceOf(ArtifactError);
+            expect((err as Error).message).toMatch(/^damaged\.tfevents: /);
+          }
+        }
+        if (batch.records.length === 0 || batch.partial) break;
+      }
+      skipped += reader.skipped;
+    } catch (err) {
+      expect(err).toBeInstanceOf(ArtifactError);
+      expect((err as Error).message).toMatch(/^damaged\.tfevents: record at byte \d+/);
+      typed++;
+    }
+  }
+  // The damages were felt both ways, and the sound records around them were still read.
+  expect(typed).toBeGreaterThan(10);
+  expect(skipped).toBeGreaterThan(10);
+  expect(read).toBeGreaterThan(100_000);
+});
+
+test('random bytes as an Event: decoded or refused with a typed error', () => {
+  const r = rng(7);
+  for (let i = 0; i < 2000; i++) {
+    const bytes = Uint8Array.from({ length: Math.floor(r() * 200) }, () => Math.floor(r() * 256));
+    try {
+      const ev = decodeEvent(bytes, 'random.pb');
+      expect(Array.isArray(ev.values)).toBe(true);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ArtifactError);
+    }
+  }
+});
+
+test('a damaged file in a run: the run says which file and why, and keeps what it read', async () => {
+  const dir = tempDir();
+  const bad = Uint8Array.from(FILE);
+  bad[2] ^= 0xff; // record 0's length fails its CRC
+  writeFileSync(join(dir, 'events.out.tfevents.1.bad'), bad);
+  writeFileSync(join(dir, 'events.out.tfevents.2.good'), FILE);
+  const run = new ScalarRun(dir);
+  await run.update();
+  const files = run.eventFiles;
+  expect(files.find((f) => f.path.endsWith('.bad'))!.error).toMatch(/events\.out\.tfevents\.1\.bad: record at byte 0: its length fails its CRC/);
+  expect(run.get('train/loss')!.steps.length).toBe(200);
+});
