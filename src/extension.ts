@@ -36,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const scalars = new ScalarsPanels(context.extensionUri, index, clock, log);
   const animations = new AnimationPanels(context.extensionUri);
   const embeddings = new EmbeddingsPanels(context.extensionUri, index, clock, log);
-  const evalAudio = new EvalAudioPanels(context.extensionUri, index, log);
+  const evalAudio = new EvalAudioPanels(context.extensionUri, index, clock, log);
   const liveAudio = new LiveAudioPanels(context.extensionUri, log);
   const episodes = new EpisodeReplayPanels(context.extensionUri, index, log);
   const inspectors = new SafetensorsInspectorEditors(context.extensionUri, log);

@@ -66,7 +66,10 @@ test('Open Scalars on two runs selected in the Runs view: a card per tag with bo
   });
   expect(colours.blue).toBeGreaterThan(100);
   expect(colours.orange).toBeGreaterThan(100);
+  await frame.locator('[data-testid=tag-filter]').fill('^(train|val)/');
+  await expect.poll(() => frame.locator('[data-testid=card]').count()).toBe(3);
   await vs.screenshot('scalars-dark');
+  await frame.locator('[data-testid=tag-filter]').fill('');
   expect(vs.extensionErrors()).toEqual([]);
 });
 
@@ -78,7 +81,7 @@ test('changing the smoothing redraws with TensorBoard\'s EMA; the hover reads ra
   await over.hover({ position: { x: 150, y: 60 } });
   const lines = await frame.locator('[data-testid=tooltip] > *').allTextContents();
   const step = Number(/step ([\d,]+)/.exec(lines[0])![1].replace(/,/g, ''));
-  const run = new ScalarRun(join(fixture, 'lightning_logs', 'version_0'));
+  const run = new ScalarRun(join(vs.workspace, 'lightning_logs', 'version_0'));
   await run.update();
   const s = run.get('train/loss')!;
   const i = Array.from(s.steps).indexOf(step);
@@ -86,15 +89,17 @@ test('changing the smoothing redraws with TensorBoard\'s EMA; the hover reads ra
   const m = /: (\S+) · smoothed (\S+)$/.exec(lines.find((l) => l.includes('version_0:'))!)!;
   expect(Number(m[1])).toBeCloseTo(s.values[i], 5);
   expect(Number(m[2])).toBeCloseTo(referenceEma(s.values, 0.95)[i], 5);
-  await vs.setColorTheme('Default Light Modern');
+  await vs.setColorTheme('Light Modern');
+  await frame.locator('[data-testid=tag-filter]').fill('^(train|val)/');
   await expect.poll(() => points(frame, 'train/loss'), { timeout: 10_000 }).toBe(400);
   await vs.screenshot('scalars-light');
-  await vs.setColorTheme('Default Dark Modern');
+  await frame.locator('[data-testid=tag-filter]').fill('');
+  await vs.setColorTheme('Dark Modern');
   expect(vs.extensionErrors()).toEqual([]);
 });
 
 test('a point a writer process appends appears live, with no reload', async () => {
-  const dir = join(fixture, 'live', 'version_0');
+  const dir = join(vs.workspace, 'live', 'version_0');
   mkdirSync(dir, { recursive: true });
   const src = readFileSync(join(SHARED, 'lightning', 'lightning_logs', 'version_0', EVENTS_V0));
   const file = join(dir, EVENTS_V0);
@@ -148,11 +153,13 @@ test('after a window reload the panel comes back with its runs and settings', as
   await vs.page.locator('.tabs-container .tab', { hasText: /^Scalars/ }).first().click();
   const before = await vs.webviewFrame('[data-testid="cards"]');
   await before.locator('[data-testid=log-y]').check();
+  await before.locator('[data-testid=smoothing-value]').fill('0.8');
+  await before.locator('[data-testid=smoothing-value]').dispatchEvent('change');
   await vs.runCommand('Developer: Reload Window');
   const frame = await vs.webviewFrame('[data-testid="cards"]', 60_000);
   await expect.poll(() => frame.locator('[data-testid=summary]').textContent(), { timeout: 30_000 }).toMatch(/^1 run · /);
   expect(await frame.locator('[data-testid=log-y]').isChecked()).toBe(true);
   expect(await frame.locator('[data-testid=tag-filter]').inputValue()).toBe('^train/loss$');
-  expect(await frame.locator('[data-testid=smoothing-value]').inputValue()).toBe('0.95');
+  expect(await frame.locator('[data-testid=smoothing-value]').inputValue()).toBe('0.8');
   await expect.poll(() => points(frame, 'train/loss'), { timeout: 20_000 }).toBe(275);
 });

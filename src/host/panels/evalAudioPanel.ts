@@ -16,10 +16,11 @@ import {
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
 import { loadPanelPage } from '../panelPage';
+import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
 
 export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
-  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+  constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super(extensionUri, EVAL_AUDIO_VIEW_TYPE, WAV_EDITOR_TYPE);
   }
 
@@ -44,7 +45,7 @@ export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
   }
 
   private adopt(panel: vscode.WebviewPanel, state: EvalAudioState): void {
-    this.keep(new EvalAudioView(panel, state, this.extensionUri, this.index, this.log));
+    this.keep(new EvalAudioView(panel, state, this.extensionUri, this.index, this.clock, this.log));
   }
 }
 
@@ -61,7 +62,7 @@ class EvalAudioView extends Disposable {
   /** Serialises track switches against range reads of the tracks being closed. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, private readonly log: vscode.LogOutputChannel) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super();
     panel.title = state.single ? basename(state.path) : `Eval audio · ${runTitle(state.path)}`;
     loadPanelPage(panel, extensionUri, { title: 'Eval Audio', bundle: 'evalAudio', styles: ['uplot.css'], boot: state });
@@ -77,6 +78,13 @@ class EvalAudioView extends Disposable {
       }));
     }
     this.register({ dispose: () => { clearTimeout(this.relist); void this.closeTracks(); } });
+    // The run's step clock: the nearest eval step (now when shown, else when the page is back).
+    if (!state.single) this.register(clock.follow(state.path, (step) => {
+      const nearest = this.steps.reduce<EvalStep | undefined>((a, b) => (!a || Math.abs(b.step - step) < Math.abs(a.step - step) ? b : a), undefined);
+      if (!nearest) return;
+      this.state.step = nearest.step;
+      if (panel.visible) this.queue = this.queue.then(() => this.selectStep(nearest.step)).catch((err) => this.fail(err));
+    }));
   }
 
   reveal(step?: number): void {
@@ -147,6 +155,8 @@ class EvalAudioView extends Disposable {
     const s = this.steps.find((x) => x.step === step);
     const sample = s?.samples.find((x) => x.index === index) ?? s?.samples[0];
     if (!s || !sample) return this.fail(new Error(`step ${step} sample ${index} is no longer on disk`));
+    // What the page comes back to when it is shown again.
+    this.state.step = s.step;
     const files = [
       ...(sample.target ? [{ role: 'target' as const, path: join(s.dir, sample.target) }] : []),
       ...(sample.pred ? [{ role: 'pred' as const, path: join(s.dir, sample.pred) }] : []),
