@@ -1,6 +1,8 @@
 // Loads every scalar point of a logdir with Run Reel's reader (the Scalars panel's host side),
 // then appends one record to the largest event file and times reading just that. Prints JSON.
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { findScalarRuns, ScalarRun } from '../src/domain/tensorboard/scalars';
 
 async function main(): Promise<void> {
@@ -11,19 +13,25 @@ async function main(): Promise<void> {
   let points = 0;
   for (const r of runs) for (const tag of r.tags()) points += r.get(tag, 'all')!.steps.length;
   const peak = process.resourceUsage().maxRSS / 1024;
-  // The append: the last record of the largest file, written again at its end.
-  const largest = runs.flatMap((r) => r.eventFiles.map((f) => ({ r, path: f.path, size: statSync(f.path).size }))).sort((a, b) => b.size - a.size)[0];
-  const bytes = readFileSync(largest.path);
-  // Find the last record by walking the framing (u64 length, u32 crc, data, u32 crc).
+  // The append, on a copy of the largest file (the cached logdir stays as written): its last
+  // record written again at its end, then only the new bytes read.
+  const largest = runs.flatMap((r) => r.eventFiles.map((f) => ({ path: f.path, size: statSync(f.path).size }))).sort((a, b) => b.size - a.size)[0];
+  const copyDir = mkdtempSync(join(tmpdir(), 'runreel-bench-append-'));
+  const copy = join(copyDir, basename(largest.path));
+  copyFileSync(largest.path, copy);
+  const run = new ScalarRun(copyDir);
+  await run.update();
+  const count = () => run.tags().reduce((k, tag) => k + run.get(tag, 'all')!.steps.length, 0);
+  const before = count();
+  const bytes = readFileSync(copy);
   let at = 0, last = 0;
-  while (at + 12 <= bytes.length) { const n = Number(bytes.readBigUInt64LE(at)); last = at; at += 16 + n; }
-  const record = bytes.subarray(last, at);
-  const before = largest.r.get(largest.r.tags()[0], 'all')!.steps.length;
-  appendFileSync(largest.path, record);
+  while (at + 12 <= bytes.length) { last = at; at += 16 + Number(bytes.readBigUInt64LE(at)); }
+  appendFileSync(copy, bytes.subarray(last, at));
   const a = performance.now();
-  await largest.r.update();
+  await run.update();
   const appendMs = performance.now() - a;
-  const after = runs.reduce((n, r) => n + r.tags().reduce((k, tag) => k + r.get(tag, 'all')!.steps.length, 0), 0);
-  console.log(JSON.stringify({ ms, points, peak_rss_mb: peak, runs: runs.length, append_ms: appendMs, appended: after - points, file_mb: largest.size / 1048576, first_tag_before: before }));
+  const appended = count() - before;
+  rmSync(copyDir, { recursive: true, force: true });
+  console.log(JSON.stringify({ ms, points, peak_rss_mb: peak, runs: runs.length, append_ms: appendMs, appended, file_mb: largest.size / 1048576 }));
 }
 void main();

@@ -6,10 +6,20 @@ export type WireValue = { wire: 0; value: bigint } | { wire: 1; at: number } | {
 
 export class ProtoReader {
   private pos = 0;
-  private readonly dv: DataView;
 
-  constructor(readonly bytes: Uint8Array, private readonly file: string) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(readonly bytes: Uint8Array, private readonly file: string) {}
+
+  /** A varint that fits in 28 bits (keys, lengths) as a number; longer ones through BigInt. */
+  private small(): number {
+    const b = this.bytes;
+    let p = this.pos, v = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (p >= b.length) this.fail('varint runs past the end');
+      const x = b[p++];
+      v |= (x & 0x7f) << shift;
+      if (!(x & 0x80)) { this.pos = p; return v >>> 0; }
+    }
+    return Number(this.varint());
   }
 
   get done(): boolean {
@@ -34,14 +44,14 @@ export class ProtoReader {
 
   /** The next field: its number and value (fixed-width values as their offset into `bytes`). */
   field(): { no: number; v: WireValue } {
-    const key = Number(this.varint());
+    const key = this.small();
     const no = key >>> 3, wire = key & 7;
     if (no === 0) this.fail('field number 0');
     switch (wire) {
       case 0: return { no, v: { wire: 0, value: this.varint() } };
       case 1: { const at = this.pos; this.pos += 8; if (this.pos > this.bytes.length) this.fail('fixed64 runs past the end'); return { no, v: { wire: 1, at } }; }
       case 2: {
-        const len = Number(this.varint());
+        const len = this.small();
         if (len < 0 || this.pos + len > this.bytes.length) this.fail(`length ${len} runs past the end`);
         const bytes = this.bytes.subarray(this.pos, this.pos + len);
         this.pos += len;
@@ -52,8 +62,10 @@ export class ProtoReader {
     }
   }
 
-  double(at: number): number { return this.dv.getFloat64(at, true); }
-  float(at: number): number { return this.dv.getFloat32(at, true); }
+  // Fixed-width values go through one shared scratch buffer (a DataView per message cost more
+  // than the decoding). Little-endian, as protobuf and every machine TensorBoard runs on.
+  double(at: number): number { for (let k = 0; k < 8; k++) SCRATCH[k] = this.bytes[at + k]; return F64[0]; }
+  float(at: number): number { for (let k = 0; k < 4; k++) SCRATCH[k] = this.bytes[at + k]; return F32[0]; }
 }
 
 /** int64 varint as a JS number (two's complement for negatives). */
@@ -61,5 +73,18 @@ export function int64(v: bigint): number {
   return Number(BigInt.asIntN(64, v));
 }
 
+const SCRATCH = new Uint8Array(8);
+const F64 = new Float64Array(SCRATCH.buffer);
+const F32 = new Float32Array(SCRATCH.buffer);
+
 const utf8 = new TextDecoder();
-export const text = (b: Uint8Array) => utf8.decode(b);
+/** UTF-8 text; short ASCII (tags, plugin names: every record has them) without the decoder. */
+export function text(b: Uint8Array): string {
+  if (b.length > 64) return utf8.decode(b);
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] > 0x7f) return utf8.decode(b);
+    s += String.fromCharCode(b[i]);
+  }
+  return s;
+}

@@ -5,19 +5,28 @@
 import { ArtifactError } from '../artifacts/errors';
 import type { ByteSource } from '../artifacts/source';
 
-const TABLE = (() => {
-  const t = new Uint32Array(256);
+// Slicing-by-8 tables: eight bytes per step instead of one.
+const TABLES = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let i = 0; i < 256; i++) {
     let c = i;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
     t[i] = c >>> 0;
   }
+  for (let i = 0; i < 256; i++) for (let k = 1; k < 8; k++) t[k * 256 + i] = (t[(k - 1) * 256 + i] >>> 8) ^ t[t[(k - 1) * 256 + i] & 0xff];
   return t;
 })();
 
 export function crc32c(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  const t = TABLES;
+  let c = 0xffffffff, i = 0;
+  const n8 = bytes.length - 8;
+  for (; i <= n8; i += 8) {
+    const a = (c ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24))) >>> 0;
+    c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)]
+      ^ t[768 + bytes[i + 4]] ^ t[512 + bytes[i + 5]] ^ t[256 + bytes[i + 6]] ^ t[bytes[i + 7]];
+  }
+  for (; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -29,6 +38,10 @@ export function maskedCrc(bytes: Uint8Array): number {
 
 /** Records over this are refused as corrupt (TensorBoard's own events are kilobytes). */
 export const MAX_RECORD_BYTES = 256 << 20;
+const u32 = (b: Uint8Array, at: number) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+
+/** Bytes read from the file at a time. */
+const CHUNK = 4 << 20;
 
 export interface RecordBatch {
   /** Record bodies in file order. */
@@ -46,30 +59,47 @@ export class RecordReader {
 
   constructor(readonly file: string) {}
 
+  /**
+   * Reads whole records from `offset`, up to about `maxBytes` of them. The file is read in
+   * chunks of CHUNK bytes and records are cut from memory (one read per record would cost a
+   * system call each: a million small records took half a minute).
+   */
   async read(src: ByteSource, maxBytes = 64 << 20): Promise<RecordBatch> {
     const records: Uint8Array[] = [];
     let skipped = 0;
     let partial = false;
     let budget = maxBytes;
-    while (budget > 0) {
-      if (this.offset === src.size) break;
-      if (this.offset + 12 > src.size) { partial = true; break; }
-      const head = await src.read(this.offset, 12, 'record header');
-      const dv = new DataView(head.buffer, head.byteOffset, 12);
-      const lenBig = dv.getBigUint64(0, true);
-      if (maskedCrc(head.subarray(0, 8)) !== dv.getUint32(8, true)) {
-        throw new ArtifactError('inconsistent', this.file, `record at byte ${this.offset}: its length fails its CRC (the file is damaged from here on)`);
+    const size = src.size;
+    while (budget > 0 && this.offset < size && !partial) {
+      const base = this.offset;
+      const buf = await src.read(base, Math.min(size - base, CHUNK), 'records');
+      let at = 0;
+      while (budget > 0) {
+        if (base + at === size) break;
+        if (at + 12 > buf.length) { partial = base + at + 12 > size; break; }
+        if (maskedCrc(buf.subarray(at, at + 8)) !== u32(buf, at + 8)) {
+          throw new ArtifactError('inconsistent', this.file, `record at byte ${base + at}: its length fails its CRC (the file is damaged from here on)`);
+        }
+        const lo = u32(buf, at), hi = u32(buf, at + 4);
+        if (hi !== 0 || lo > MAX_RECORD_BYTES) throw new ArtifactError('too_large', this.file, `record at byte ${base + at} claims ${hi * 2 ** 32 + lo} bytes (limit ${MAX_RECORD_BYTES})`);
+        const len = lo;
+        if (base + at + 16 + len > size) { partial = true; break; }
+        let body: Uint8Array, crc: number;
+        if (at + 16 + len <= buf.length) {
+          body = buf.subarray(at + 12, at + 12 + len);
+          crc = u32(buf, at + 12 + len);
+        } else if (at === 0) {
+          // A record larger than a chunk: read on its own.
+          const rest = await src.read(base + 12, len + 4, 'record');
+          body = rest.subarray(0, len);
+          crc = u32(rest, len);
+        } else break; // it runs past this chunk: the next chunk starts with it
+        if (maskedCrc(body) === crc) records.push(body);
+        else skipped++;
+        at += 16 + len;
+        this.offset = base + at;
+        budget -= 16 + len;
       }
-      if (lenBig > BigInt(MAX_RECORD_BYTES)) throw new ArtifactError('too_large', this.file, `record at byte ${this.offset} claims ${lenBig} bytes (limit ${MAX_RECORD_BYTES})`);
-      const len = Number(lenBig);
-      if (this.offset + 12 + len + 4 > src.size) { partial = true; break; }
-      const rest = await src.read(this.offset + 12, len + 4, 'record');
-      const data = rest.subarray(0, len);
-      const crc = new DataView(rest.buffer, rest.byteOffset + len, 4).getUint32(0, true);
-      if (maskedCrc(data) === crc) records.push(data);
-      else skipped++;
-      this.offset += 12 + len + 4;
-      budget -= 16 + len;
     }
     this.skipped += skipped;
     return { records, skipped, partial };
