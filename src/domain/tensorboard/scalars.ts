@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { asArtifactError, describeError } from '../artifacts/errors';
 import { FileSource } from '../artifacts/source';
 import { RecordReader } from './records';
-import { decodeEvent, type HparamValue } from './events';
+import { decodeEvent, scanSimpleScalars, type HparamValue } from './events';
+import { text } from './protobuf';
 import { readHparamsYaml, readMetricsCsv } from './runFiles';
 import { tensorboardView, type ScalarSeries } from './series';
 
@@ -105,6 +106,27 @@ export class ScalarRun {
     return changed;
   }
 
+  /** Tag bytes → series, by a hash of the bytes: the fast path makes no string per value. */
+  private readonly byTagBytes = new Map<number, { bytes: Uint8Array; builder: SeriesBuilder }[]>();
+
+  private builder(rec: Uint8Array, start: number, end: number): SeriesBuilder {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ rec[i], 0x01000193);
+    const bucket = this.byTagBytes.get(h);
+    if (bucket) {
+      outer: for (const e of bucket) {
+        if (e.bytes.length !== end - start) continue;
+        for (let i = 0; i < e.bytes.length; i++) if (e.bytes[i] !== rec[start + i]) continue outer;
+        return e.builder;
+      }
+    }
+    const tag = text(rec.subarray(start, end));
+    const builder = this.series.get(tag) ?? this.series.set(tag, new SeriesBuilder(tag)).get(tag)!;
+    const entry = { bytes: rec.slice(start, end), builder };
+    if (bucket) bucket.push(entry); else this.byTagBytes.set(h, [entry]);
+    return builder;
+  }
+
   private async readEventFile(path: string): Promise<boolean> {
     const reader = this.readers.get(path) ?? this.readers.set(path, new RecordReader(path)).get(path)!;
     const state = this.files.get(path) ?? this.files.set(path, { path, records: 0, skipped: 0, partial: false }).get(path)!;
@@ -118,8 +140,10 @@ export class ScalarRun {
       for (;;) {
         const batch = await reader.read(src);
         for (const rec of batch.records) {
-          const ev = decodeEvent(rec, path);
           state.records++;
+          changed = true;
+          if (scanSimpleScalars(rec, (a, b, value, step, wall) => this.builder(rec, a, b).push(step, value, wall))) continue;
+          const ev = decodeEvent(rec, path);
           if (ev.fileVersion) state.fileVersion = ev.fileVersion;
           for (const v of ev.values) {
             if (v.hparams) this.pluginHparams = v.hparams;
@@ -127,7 +151,6 @@ export class ScalarRun {
             const b = this.series.get(v.tag) ?? this.series.set(v.tag, new SeriesBuilder(v.tag)).get(v.tag)!;
             b.push(ev.step, v.scalar, ev.wallTime);
           }
-          changed = true;
         }
         if (state.skipped !== reader.skipped || state.partial !== batch.partial) changed = true;
         state.skipped = reader.skipped;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { ArtifactError } from '../../../src/domain/artifacts/errors';
 import { MemorySource } from '../../../src/domain/artifacts/source';
-import { decodeEvent } from '../../../src/domain/tensorboard/events';
+import { decodeEvent, scanSimpleScalars } from '../../../src/domain/tensorboard/events';
 import { maskedCrc, RecordReader } from '../../../src/domain/tensorboard/records';
 import { ScalarRun } from '../../../src/domain/tensorboard/scalars';
 import { realProducer, tempDir } from '../helpers';
@@ -51,6 +51,7 @@ test('framing and protobuf under 400 random damages: records or one typed error,
       for (let guard = 0; guard < 10_000; guard++) {
         const batch = await reader.read(new MemorySource('damaged.tfevents', bytes));
         for (const rec of batch.records) {
+          scanSimpleScalars(rec, () => {}); // returns false on what it does not know; never throws
           try {
             decodeEvent(rec, 'damaged.tfevents');
             read++;
@@ -98,4 +99,31 @@ test('a damaged file in a run: the run says which file and why, and keeps what i
   const files = run.eventFiles;
   expect(files.find((f) => f.path.endsWith('.bad'))!.error).toMatch(/events\.out\.tfevents\.1\.bad: record at byte 0: its length fails its CRC/);
   expect(run.get('train/loss')!.steps.length).toBe(200);
+});
+
+test('the fast path for simple scalars reads exactly what the full decoder reads, on every real record', async () => {
+  const { readdirSync } = await import('node:fs');
+  const files: string[] = [];
+  const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) { if (e.isDirectory()) walk(join(d, e.name)); else if (e.name.startsWith('events.out.tfevents.')) files.push(join(d, e.name)); } };
+  walk(realProducer('lightning'));
+  walk(realProducer('acestep'));
+  let fast = 0, slow = 0;
+  for (const f of files) {
+    const bytes = readFileSync(f);
+    const batch = await new RecordReader(f).read(new MemorySource(f, bytes));
+    for (const rec of batch.records) {
+      const got: [string, number, number, number][] = [];
+      const ok = scanSimpleScalars(rec, (a, b, value, step, wall) => got.push([new TextDecoder().decode(rec.subarray(a, b)), value, step, wall]));
+      const ev = decodeEvent(rec, f);
+      if (ok) {
+        fast++;
+        expect(got).toEqual(ev.values.map((v) => [v.tag, v.scalar, ev.step, ev.wallTime]));
+      } else {
+        slow++;
+        expect(got).toEqual([]);
+      }
+    }
+  }
+  expect(fast).toBeGreaterThan(2000);
+  expect(slow).toBeGreaterThan(10);
 });
