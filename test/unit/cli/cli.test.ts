@@ -43,7 +43,8 @@ describe('runreel CLI', () => {
     const data = JSON.parse(r.out);
     expect(data.roots).toEqual([FIXTURE_WORKSPACE]);
     expect(data.runs.map((s: { run: { kind: string } }) => s.run.kind)).toEqual(['latents', 'lightning', 'episodes']);
-    expect(data.runs[1].groups[0]).toMatchObject({ kind: 'snapshots', count: 3, detail: 'steps 50–150, latest 150' });
+    expect(data.runs[1].groups.map((g: { kind: string }) => g.kind)).toEqual(['scalars', 'snapshots', 'evalSteps', 'checkpoints']);
+    expect(data.runs[1].groups[1]).toMatchObject({ kind: 'snapshots', count: 3, detail: 'steps 50–150, latest 150' });
   });
 
   test('scan prints a readable listing', async () => {

@@ -18,13 +18,14 @@ describe('summarizeRun on the fixture runs', async () => {
     const s = await summarizeRun(byKind.lightning);
     expect(s.warnings).toEqual([]);
     expect(s.groups.map((g) => [g.kind, g.count, g.detail])).toEqual([
+      ['scalars', 1, '1 event file'],
       ['snapshots', 3, 'steps 50–150, latest 150'],
       ['evalSteps', 2, 'steps 0–100'],
       ['checkpoints', 1, expect.stringMatching(/^\d+(\.\d)? KiB$/)],
     ]);
-    const evals = s.groups[1].items!;
+    const evals = s.groups.find((g) => g.kind === 'evalSteps')!.items!;
     expect(evals.map((i) => [i.label, i.detail])).toEqual([['step 0', '1 sample · 2 WAVs'], ['step 100', '1 sample · 2 WAVs']]);
-    expect(s.groups[2].items![0]).toMatchObject({ label: 'epoch=0-step=100_lora', path: join(byKind.lightning.path, 'checkpoints', 'epoch=0-step=100_lora') });
+    expect(s.groups.find((g) => g.kind === 'checkpoints')!.items![0]).toMatchObject({ label: 'epoch=0-step=100_lora', path: join(byKind.lightning.path, 'checkpoints', 'epoch=0-step=100_lora') });
   });
 
   test('episode run: each episode with steps, reward and similarity from the log head', async () => {
