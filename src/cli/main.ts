@@ -205,6 +205,7 @@ async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<numb
   if (json) {
     io.out(JSON.stringify({ root, view, runs: runs.map(({ dir, name, run }) => ({
       path: dir, name, files: run.eventFiles,
+      media: run.media().map((m) => ({ tag: m.tag, kind: m.kind, steps: m.entries.map((e) => e.step) })),
       tags: Object.fromEntries(run.tags().map((t) => { const s = run.get(t, view)!; return [t, { steps: Array.from(s.steps), wallTimes: Array.from(s.wallTimes), values: Array.from(s.values), restarts: s.restarts }]; })),
     })) }) + '\n');
     return 0;
@@ -219,6 +220,11 @@ async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<numb
       for (const v of s.values) { if (v < min) min = v; if (v > max) max = v; }
       const all = view === 'tensorboard' ? run.get(tag, 'all')! : s;
       io.out(`  ${tag}: ${n} points, steps ${s.steps[0]}–${s.steps[n - 1]}, last ${s.values[n - 1]}, min ${min}, max ${max}${all.restarts.length ? ` (restarted ${all.restarts.length}×: step ${all.steps[all.restarts[0] - 1]} → ${all.steps[all.restarts[0]]})` : ''}\n`);
+    }
+    for (const m of run.media()) {
+      const first = m.entries[0];
+      const what = m.kind === 'image' ? `${first.image!.width}×${first.image!.height}` : m.kind === 'audio' ? `${first.audio!.sampleRate} Hz, ${first.audio!.channels} ch, ${first.audio!.frames} frames` : m.kind === 'histogram' ? `${first.histogram!.counts.length} buckets` : `first: ${JSON.stringify(first.text!.slice(0, 60))}`;
+      io.out(`  ${m.tag}: ${m.kind}, ${m.entries.length} step${m.entries.length === 1 ? '' : 's'} (${m.entries.map((e) => e.step).join(', ')}), ${what}\n`);
     }
   }
   return 0;

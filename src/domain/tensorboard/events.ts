@@ -17,6 +17,23 @@ export interface SummaryValue {
   dtype?: string;
   /** The hparams plugin's hyperparameters (from its session_start_info). */
   hparams?: [string, HparamValue][];
+  /** An image's or audio clip's encoded bytes (PNG, WAV): a view into the record. */
+  payload?: Uint8Array;
+  image?: { width: number; height: number; colorspace: number };
+  audio?: { sampleRate: number; channels: number; frames: number; contentType: string };
+  histogram?: Histogram;
+  /** A text summary's string (the text plugin's DT_STRING tensor, its first element). */
+  text?: string;
+}
+
+/** HistogramProto: bucket i counts values in (limits[i−1], limits[i]]. */
+export interface Histogram {
+  min: number;
+  max: number;
+  num: number;
+  sum: number;
+  limits: Float64Array;
+  counts: Float64Array;
 }
 
 export type HparamValue = string | number | boolean | null;
@@ -41,9 +58,10 @@ const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
 const bf16ToFloat = (b: number) => { u32[0] = (b & 0xffff) << 16; return f32[0]; };
 
 /** A TensorProto's single value as a number, or undefined when it is not a one-element float/int tensor. */
-function tensorScalar(bytes: Uint8Array, file: string): { dtype: string; value?: number } {
+function tensorScalar(bytes: Uint8Array, file: string): { dtype: string; value?: number; text?: string } {
   const r = new ProtoReader(bytes, file);
   let dtype = 0, dims = 0, elements = 1;
+  let firstString: Uint8Array | undefined;
   let content: Uint8Array | undefined;
   const vals: number[] = [];
   while (!r.done) {
@@ -66,6 +84,8 @@ function tensorScalar(bytes: Uint8Array, file: string): { dtype: string; value?:
     } else if (no === 6) { // double_val
       if (v.wire === 2) { const dv = new DataView(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength); for (let i = 0; i + 8 <= v.bytes.length; i += 8) vals.push(dv.getFloat64(i, true)); }
       else if (v.wire === 1) vals.push(r.double(v.at));
+    } else if (no === 8 && v.wire === 2) { // string_val
+      firstString ??= v.bytes;
     } else if (no === 13 || no === 7 || no === 10) { // half_val (half and bfloat16 bits), int_val, int64_val
       const raw: bigint[] = [];
       if (v.wire === 2) { const p = new ProtoReader(v.bytes, file); while (!p.done) raw.push(p.varint()); }
@@ -74,6 +94,7 @@ function tensorScalar(bytes: Uint8Array, file: string): { dtype: string; value?:
     }
   }
   const name = DTYPES[dtype] ?? `DT_${dtype}`;
+  if (dtype === 7) return { dtype: name, text: firstString ? text(firstString.subarray(0, MAX_TEXT)) : '' };
   if (elements !== 1 || dims > 1) return { dtype: name };
   if (content && content.length) {
     const dv = new DataView(content.buffer, content.byteOffset, content.byteLength);
@@ -97,12 +118,13 @@ function summaryValue(bytes: Uint8Array, file: string): SummaryValue {
     const { no, v } = r.field();
     if (no === 1 && v.wire === 2) out.tag = text(v.bytes);
     else if (no === 2 && v.wire === 5) { out.kind = 'scalar'; out.scalar = r.float(v.at); }
-    else if (no === 4 && v.wire === 2) out.kind = 'image';
-    else if (no === 5 && v.wire === 2) out.kind = 'histogram';
-    else if (no === 6 && v.wire === 2) out.kind = 'audio';
+    else if (no === 4 && v.wire === 2) { out.kind = 'image'; imageValue(v.bytes, file, out); }
+    else if (no === 5 && v.wire === 2) { out.kind = 'histogram'; out.histogram = histogramValue(v.bytes, file); }
+    else if (no === 6 && v.wire === 2) { out.kind = 'audio'; audioValue(v.bytes, file, out); }
     else if (no === 8 && v.wire === 2) {
       const t = tensorScalar(v.bytes, file);
       out.dtype = t.dtype;
+      if (t.text !== undefined) out.text = t.text;
       if (t.value !== undefined && out.kind !== 'scalar') { out.kind = 'scalar'; out.scalar = t.value; } else if (out.kind === 'other') out.kind = 'tensor';
     } else if (no === 9 && v.wire === 2) {
       const m = new ProtoReader(v.bytes, file);
@@ -127,6 +149,58 @@ function summaryValue(bytes: Uint8Array, file: string): SummaryValue {
   // Plugins that keep non-scalar data in one-element tensors are not scalars (text, hparams …).
   if (out.kind === 'scalar' && out.plugin && out.plugin !== 'scalars' && out.dtype) { out.kind = 'tensor'; delete out.scalar; }
   return out;
+}
+
+/** Text summaries longer than this are cut (they are notes, not data). */
+const MAX_TEXT = 64 << 10;
+
+/** Summary.Image: height 1, width 2, colorspace 3, encoded_image_string 4. */
+function imageValue(bytes: Uint8Array, file: string, out: SummaryValue): void {
+  const r = new ProtoReader(bytes, file);
+  const image = { width: 0, height: 0, colorspace: 0 };
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (v.wire === 0 && no === 1) image.height = int64(v.value);
+    else if (v.wire === 0 && no === 2) image.width = int64(v.value);
+    else if (v.wire === 0 && no === 3) image.colorspace = int64(v.value);
+    else if (v.wire === 2 && no === 4) out.payload = v.bytes;
+  }
+  out.image = image;
+}
+
+/** Summary.Audio: sample_rate 1 (float), num_channels 2, length_frames 3, encoded_audio_string 4, content_type 5. */
+function audioValue(bytes: Uint8Array, file: string, out: SummaryValue): void {
+  const r = new ProtoReader(bytes, file);
+  const audio = { sampleRate: NaN, channels: 0, frames: 0, contentType: '' };
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (v.wire === 5 && no === 1) audio.sampleRate = r.float(v.at);
+    else if (v.wire === 0 && no === 2) audio.channels = int64(v.value);
+    else if (v.wire === 0 && no === 3) audio.frames = int64(v.value);
+    else if (v.wire === 2 && no === 4) out.payload = v.bytes;
+    else if (v.wire === 2 && no === 5) audio.contentType = text(v.bytes);
+  }
+  out.audio = audio;
+}
+
+/** HistogramProto: min 1, max 2, num 3, sum 4, sum_squares 5 (doubles), bucket_limit 6, bucket 7 (packed doubles). */
+function histogramValue(bytes: Uint8Array, file: string): Histogram {
+  const r = new ProtoReader(bytes, file);
+  const h = { min: NaN, max: NaN, num: 0, sum: NaN, limits: [] as number[], counts: [] as number[] };
+  const doubles = (b: Uint8Array, into: number[]) => {
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i + 8 <= b.length; i += 8) into.push(dv.getFloat64(i, true));
+  };
+  while (!r.done) {
+    const { no, v } = r.field();
+    if (v.wire === 1 && no <= 5) { const x = r.double(v.at); if (no === 1) h.min = x; else if (no === 2) h.max = x; else if (no === 3) h.num = x; else if (no === 4) h.sum = x; }
+    else if (no === 6 || no === 7) {
+      const into = no === 6 ? h.limits : h.counts;
+      if (v.wire === 2) doubles(v.bytes, into);
+      else if (v.wire === 1) into.push(r.double(v.at));
+    }
+  }
+  return { ...h, limits: Float64Array.from(h.limits), counts: Float64Array.from(h.counts) };
 }
 
 /**

@@ -46,6 +46,8 @@ const CHUNK = 4 << 20;
 export interface RecordBatch {
   /** Record bodies in file order. */
   records: Uint8Array[];
+  /** Where each record's body starts in the file. */
+  offsets: number[];
   /** Records whose data CRC failed: skipped, counted. */
   skipped: number;
   /** The file ends inside a record: still being written (read again from `offset` later). */
@@ -66,6 +68,7 @@ export class RecordReader {
    */
   async read(src: ByteSource, maxBytes = 64 << 20): Promise<RecordBatch> {
     const records: Uint8Array[] = [];
+    const offsets: number[] = [];
     let skipped = 0;
     let partial = false;
     let budget = maxBytes;
@@ -94,7 +97,7 @@ export class RecordReader {
           body = rest.subarray(0, len);
           crc = u32(rest, len);
         } else break; // it runs past this chunk: the next chunk starts with it
-        if (maskedCrc(body) === crc) records.push(body);
+        if (maskedCrc(body) === crc) { records.push(body); offsets.push(base + at + 12); }
         else skipped++;
         at += 16 + len;
         this.offset = base + at;
@@ -102,6 +105,6 @@ export class RecordReader {
       }
     }
     this.skipped += skipped;
-    return { records, skipped, partial };
+    return { records, offsets, skipped, partial };
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { asArtifactError, describeError } from '../artifacts/errors';
 import { FileSource } from '../artifacts/source';
 import { RecordReader } from './records';
-import { decodeEvent, scanSimpleScalars, type HparamValue } from './events';
+import { decodeEvent, scanSimpleScalars, type Histogram, type HparamValue, type SummaryValue } from './events';
 import { text } from './protobuf';
 import { readHparamsYaml, readMetricsCsv } from './runFiles';
 import { tensorboardView, type ScalarSeries } from './series';
@@ -127,6 +127,26 @@ export class ScalarRun {
     return builder;
   }
 
+  private readonly mediaByTag = new Map<string, MediaEntry[]>();
+
+  /** Images and audio are kept as byte ranges of the file (not in memory); the rest as read. */
+  private noteMedia(v: SummaryValue, step: number, wallTime: number, file: string, rec: Uint8Array, recordOffset: number): void {
+    const base = { tag: v.tag, step, wallTime, file };
+    let entry: MediaEntry | undefined;
+    if (v.kind === 'image' && v.image) entry = { ...base, kind: 'image', image: v.image, ...range(v.payload, rec, recordOffset) };
+    else if (v.kind === 'audio' && v.audio) entry = { ...base, kind: 'audio', audio: v.audio, ...range(v.payload, rec, recordOffset) };
+    else if (v.kind === 'histogram' && v.histogram) entry = { ...base, kind: 'histogram', histogram: v.histogram };
+    else if (v.text !== undefined && v.plugin === 'text') entry = { ...base, kind: 'text', text: v.text };
+    if (!entry) return;
+    const list = this.mediaByTag.get(v.tag) ?? this.mediaByTag.set(v.tag, []).get(v.tag)!;
+    list.push(entry);
+  }
+
+  /** Image, audio, histogram and text tags, each with its entries in the order written. */
+  media(): { tag: string; kind: MediaKind; entries: MediaEntry[] }[] {
+    return [...this.mediaByTag].sort((a, b) => a[0].localeCompare(b[0])).map(([tag, entries]) => ({ tag, kind: entries[0].kind, entries }));
+  }
+
   private async readEventFile(path: string): Promise<boolean> {
     const reader = this.readers.get(path) ?? this.readers.set(path, new RecordReader(path)).get(path)!;
     const state = this.files.get(path) ?? this.files.set(path, { path, records: 0, skipped: 0, partial: false }).get(path)!;
@@ -139,19 +159,20 @@ export class ScalarRun {
       src = await FileSource.open(path);
       for (;;) {
         const batch = await reader.read(src);
-        for (const rec of batch.records) {
+        batch.records.forEach((rec, k) => {
           state.records++;
           changed = true;
-          if (scanSimpleScalars(rec, (a, b, value, step, wall) => this.builder(rec, a, b).push(step, value, wall))) continue;
+          if (scanSimpleScalars(rec, (a, b, value, step, wall) => this.builder(rec, a, b).push(step, value, wall))) return;
           const ev = decodeEvent(rec, path);
           if (ev.fileVersion) state.fileVersion = ev.fileVersion;
           for (const v of ev.values) {
             if (v.hparams) this.pluginHparams = v.hparams;
+            this.noteMedia(v, ev.step, ev.wallTime, path, rec, batch.offsets[k]);
             if (v.kind !== 'scalar' || v.scalar === undefined) continue;
             const b = this.series.get(v.tag) ?? this.series.set(v.tag, new SeriesBuilder(v.tag)).get(v.tag)!;
             b.push(ev.step, v.scalar, ev.wallTime);
           }
-        }
+        });
         if (state.skipped !== reader.skipped || state.partial !== batch.partial) changed = true;
         state.skipped = reader.skipped;
         state.partial = batch.partial;
@@ -240,6 +261,29 @@ export class ScalarRun {
     }
     return out;
   }
+}
+
+export type MediaKind = 'image' | 'audio' | 'histogram' | 'text';
+
+/** One image, audio clip, histogram or text a summary wrote. */
+export interface MediaEntry {
+  kind: MediaKind;
+  tag: string;
+  step: number;
+  wallTime: number;
+  file: string;
+  /** Where the encoded bytes (PNG, WAV) lie in `file`. */
+  offset?: number;
+  length?: number;
+  image?: { width: number; height: number; colorspace: number };
+  audio?: { sampleRate: number; channels: number; frames: number; contentType: string };
+  histogram?: Histogram;
+  text?: string;
+}
+
+/** The file range of `payload`, a view into `rec` whose body starts at `recordOffset`. */
+function range(payload: Uint8Array | undefined, rec: Uint8Array, recordOffset: number): { offset?: number; length?: number } {
+  return payload ? { offset: recordOffset + (payload.byteOffset - rec.byteOffset), length: payload.length } : {};
 }
 
 const METRICS_CSV = 'metrics.csv';

@@ -171,3 +171,44 @@ describe('the run\'s other scalar sources', () => {
     expect([ace.learning_rate, ace.checkpoint_dir, ace.train, ace.timestep_densities_type]).toEqual([0.0001, null, true, 'logit_normal']);
   });
 });
+
+describe('media in the event files', () => {
+  test('version_1\'s images, audio, histograms and text: every step, the bytes where the file holds them', async () => {
+    const { decodePng } = await import('../../../src/domain/artifacts/png');
+    const { readWavInfoFrom, readWavFrames } = await import('../../../src/domain/artifacts/wav');
+    const dir = join(LIGHTNING, 'lightning_logs', 'version_1');
+    const run = new ScalarRun(dir);
+    await run.update();
+    const media = Object.fromEntries(run.media().map((m) => [m.tag, m]));
+    // README: extras at steps 100, 1000, 2000 (written with self.global_step).
+    expect(Object.keys(media).sort()).toEqual(['notes/text_summary', 'val/reconstruction', 'val/tone', 'weights/dec.0.weight', 'weights/dec.2.weight', 'weights/enc.0.weight', 'weights/enc.2.weight', 'weights/head.weight']);
+    for (const m of Object.values(media)) expect(m.entries.map((e) => e.step)).toEqual([100, 1000, 2000]);
+    const file = readFileSync(join(dir, 'events.out.tfevents.1796152331.vm.17058.1'));
+    const img = media['val/reconstruction'];
+    expect(img.kind).toBe('image');
+    for (const e of img.entries) {
+      expect([e.image!.width, e.image!.height]).toEqual([64, 64]);
+      const png = decodePng(file.subarray(e.offset!, e.offset! + e.length!), 'reconstruction.png');
+      expect([png.width, png.height]).toEqual([64, 64]);
+    }
+    const tone = media['val/tone'];
+    expect(tone.entries[0].audio).toEqual({ sampleRate: 16000, channels: 1, frames: 16000, contentType: 'audio/wav' });
+    for (const [k, e] of tone.entries.entries()) {
+      expect(e.length).toBe(32_044);
+      const wav = file.subarray(e.offset!, e.offset! + e.length!);
+      const src = new MemorySource('tone.wav', wav);
+      const info = await readWavInfoFrom(src);
+      expect([info.sampleRate, info.channels, info.frames]).toEqual([16000, 1, 16000]);
+      // 220 / 418 / 638 Hz: count zero crossings over the second.
+      const [samples] = await readWavFrames(src, info);
+      let crossings = 0;
+      for (let i = 1; i < samples.length; i++) if ((samples[i - 1] < 0) !== (samples[i] < 0)) crossings++;
+      expect(Math.round(crossings / 2)).toBeCloseTo([220, 418, 638][k], -1);
+    }
+    const h = media['weights/enc.0.weight'].entries[0].histogram!;
+    expect(h.limits.length).toBe(h.counts.length);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(h.num);
+    expect(h.min).toBeLessThan(h.max);
+    expect(media['notes/text_summary'].entries.every((e) => e.kind === 'text' && e.text!.length > 0)).toBe(true);
+  });
+});
