@@ -37,8 +37,21 @@ export interface ClipEntry {
   error?: string;
 }
 
+/** An image tag of the folder's TensorBoard event files: one image per step. */
+export interface ImageTag {
+  tag: string;
+  steps: number[];
+  width: number;
+  height: number;
+}
+
 export type MediaHostToWebview =
   | { type: 'media'; dir: string; images: ImageEntry[]; clips: ClipEntry[]; moreImages: number; ffprobe: string | null }
+  | { type: 'imageTags'; tags: ImageTag[] }
+  /** One image of a tag, as a data URL of the bytes the event file holds. */
+  | { type: 'tagImage'; tag: string; step: number; src: string; wallTime: number }
+  /** The run's step clock moved: each tag shows its nearest step. */
+  | { type: 'goToStep'; step: number }
   | { type: 'focus'; path: string }
   | { type: 'error'; message: string };
 
@@ -48,4 +61,5 @@ export type MediaWebviewToHost =
   | { type: 'reveal'; path: string }
   | { type: 'openExternal'; path: string }
   | { type: 'stitch'; paths: string[] }
-  | { type: 'focus'; path?: string };
+  | { type: 'focus'; path?: string }
+  | { type: 'requestTagImage'; tag: string; step: number };

@@ -58,15 +58,17 @@ export interface ScalarSeriesChunk {
   wallTimes: Float64Array;
 }
 
-export interface ScalarRunFiles {
-  /** Per file: a problem, records skipped, or "still being written"; empty when all is well. */
-  notes: string[];
+/** A tag of images, audio, histograms or text in the run's event files. */
+export interface MediaTagInfo {
+  tag: string;
+  kind: 'image' | 'audio' | 'histogram' | 'text';
+  steps: number;
 }
 
 export type ScalarsHostToWebview =
   | { type: 'runs'; runs: ScalarRunInfo[]; scanning: boolean }
   /** `reset`: drop what the panel holds for this run first. */
-  | { type: 'data'; run: string; reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[] }
+  | { type: 'data'; run: string; reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media: MediaTagInfo[] }
   | { type: 'unavailable'; run: string; message: string }
   /** Show these runs too (opened from the Runs view, the Run Overview or the palette). */
   | { type: 'addRuns'; runs: string[] }
@@ -80,5 +82,7 @@ export type ScalarsWebviewToHost =
   | { type: 'state'; state: ScalarsState }
   /** A click on a chart: make `step` the run's current step. */
   | { type: 'step'; run: string; step: number }
+  /** Open the run's image summaries in the Gallery. */
+  | { type: 'openImages'; run: string }
   | { type: 'exportCsv'; name: string; text: string }
   | { type: 'exportPng'; name: string; dataUrl: string };

@@ -1,7 +1,7 @@
 // Media webview: generated images as a thumbnail grid (size, dimensions, Copy ID; click to
 // enlarge, ←/→ to move, Esc to close) and video clips as a list (duration, resolution, audio
 // from ffprobe) with a player, multi-select and Stitch Videos.
-import type { ClipEntry, ImageEntry, MediaHostToWebview, MediaState, MediaWebviewToHost } from '../../src/protocol/media';
+import type { ClipEntry, ImageEntry, ImageTag, MediaHostToWebview, MediaState, MediaWebviewToHost } from '../../src/protocol/media';
 import { formatBytes } from '../../src/domain/format';
 import { el, showError } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -19,9 +19,48 @@ let lightboxIndex = -1;
 const summary = el('div');
 const status = el('p', { class: 'empty', attrs: { role: 'status' } }, 'Listing…');
 const gallery = el('section', { attrs: { 'data-testid': 'gallery' } });
+const tagsSection = el('section', { attrs: { 'data-testid': 'image-tags' } });
 const clipsSection = el('section', { attrs: { 'data-testid': 'clips' } });
 const lightbox = el('div', { class: 'lightbox', attrs: { hidden: '', role: 'dialog', 'aria-modal': 'true', 'data-testid': 'lightbox' } });
-app.replaceChildren(summary, status, gallery, clipsSection, lightbox);
+app.replaceChildren(summary, status, tagsSection, gallery, clipsSection, lightbox);
+
+// ---- image summaries of the folder's TensorBoard event files: one card per tag, a step slider
+
+interface TagView { tag: ImageTag; index: number; img: HTMLImageElement; label: HTMLElement; slider: HTMLInputElement }
+const tagViews = new Map<string, TagView>();
+/** Data URLs already received, by tag and step. */
+const tagImages = new Map<string, string>();
+let imageTags: ImageTag[] = [];
+
+function renderImageTags(): void {
+  if (imageTags.length === 0) { tagsSection.replaceChildren(); return; }
+  const cards = imageTags.map((tag) => {
+    const old = tagViews.get(tag.tag);
+    const following = !old || old.index === old.tag.steps.length - 1;
+    const index = following ? tag.steps.length - 1 : Math.min(old.index, tag.steps.length - 1);
+    const img = el('img', { class: 'tag-image', attrs: { alt: `${tag.tag}`, width: String(tag.width), height: String(tag.height) } });
+    const label = el('figcaption', { class: 'muted', attrs: { 'data-testid': 'tag-step' } });
+    const slider = el('input', { attrs: { type: 'range', min: '0', max: String(tag.steps.length - 1), value: String(index), 'aria-label': `Step of ${tag.tag}` } });
+    const view: TagView = { tag, index, img, label, slider };
+    slider.addEventListener('input', () => showTagStep(view, Number(slider.value)));
+    tagViews.set(tag.tag, view);
+    showTagStep(view, index);
+    return el('figure', { class: 'tag-card', attrs: { 'data-testid': 'image-tag', 'data-tag': tag.tag } }, el('div', { class: 'mono' }, tag.tag), img, slider, label);
+  });
+  tagsSection.replaceChildren(el('h2', {}, `Image summaries (${imageTags.length})`), el('div', { class: 'tag-grid' }, ...cards));
+}
+
+function showTagStep(view: TagView, index: number): void {
+  view.index = index;
+  view.slider.value = String(index);
+  const step = view.tag.steps[index];
+  view.label.textContent = `step ${step} · ${index + 1} of ${view.tag.steps.length} · ${view.tag.width} × ${view.tag.height}`;
+  view.img.dataset.step = String(step);
+  const src = tagImages.get(`${view.tag.tag}\n${step}`);
+  if (src) view.img.src = src;
+  else host.post({ type: 'requestTagImage', tag: view.tag.tag, step });
+}
+
 
 const short = (id: string) => id.slice(0, 8);
 const dims = (i: ImageEntry) => (i.width && i.height ? `${i.width} × ${i.height}` : '');
@@ -186,7 +225,7 @@ function applyFocus(path: string): void {
 host.onMessage((m) => {
   switch (m.type) {
     case 'media': {
-      status.hidden = m.images.length + m.clips.length > 0;
+      status.hidden = m.images.length + m.clips.length + imageTags.length > 0;
       if (!status.hidden) status.textContent = 'No images or video clips in this folder yet. This view updates when files arrive.';
       images = m.images;
       clips = m.clips;
@@ -207,6 +246,24 @@ host.onMessage((m) => {
     }
     case 'focus':
       applyFocus(m.path);
+      return;
+    case 'imageTags':
+      imageTags = m.tags;
+      status.hidden = true;
+      renderImageTags();
+      return;
+    case 'tagImage': {
+      tagImages.set(`${m.tag}\n${m.step}`, m.src);
+      const view = tagViews.get(m.tag);
+      if (view && view.tag.steps[view.index] === m.step) { view.img.src = m.src; view.img.dataset.shown = String(m.step); }
+      return;
+    }
+    case 'goToStep':
+      for (const view of tagViews.values()) {
+        let k = 0;
+        view.tag.steps.forEach((s, i) => { if (Math.abs(s - m.step) < Math.abs(view.tag.steps[k] - m.step)) k = i; });
+        showTagStep(view, k);
+      }
       return;
     case 'error':
       showError(status, m.message);

@@ -126,11 +126,22 @@ function renderRuns(): void {
       const notes = [...(d?.error ? [d.error] : []), ...(d?.notes ?? []), ...restartNotes(r.dir)];
       return el('div', { class: 'scalar-run', attrs: { 'data-testid': 'run', 'data-label': r.label } },
         el('label', { class: 'check', title: r.dir }, input, swatch, name),
-        ...notes.map((n) => el('div', { class: 'hint warning-text' }, n)));
+        ...notes.map((n) => el('div', { class: 'hint warning-text' }, n)),
+        mediaLine(r.dir, d));
     });
     nodes.push(group ? el('details', { class: 'scalar-run-group', attrs: { open: '' } }, el('summary', {}, `${group} (${members.length})`), ...rows) : el('div', {}, ...rows));
   }
   runListEl.replaceChildren(...nodes, ...(runs.length === 0 ? [el('p', { class: 'empty' }, scanning ? 'Looking for runs…' : 'No runs with TensorBoard event files or a metrics.csv here.')] : []));
+}
+
+/** What else the run's event files hold, with a way to see the images. */
+function mediaLine(dir: string, d: RunData | undefined): HTMLElement | null {
+  if (!d?.media.length) return null;
+  const count = (kind: string, one: string, many: string) => { const n = d.media.filter((m) => m.kind === kind).length; return n ? `${n} ${n === 1 ? one : many}` : ''; };
+  const text = [count('image', 'image tag', 'image tags'), count('audio', 'audio tag', 'audio tags'), count('histogram', 'histogram', 'histograms'), count('text', 'text tag', 'text tags')].filter(Boolean).join(' · ');
+  const images = d.media.some((m) => m.kind === 'image');
+  return el('div', { class: 'hint muted', attrs: { 'data-testid': 'run-media' } }, `Also: ${text}`,
+    ...(images ? [' ', el('button', { class: 'link', attrs: { 'data-testid': 'open-images' }, onClick: () => host.post({ type: 'openImages', run: dir }) }, 'Open Images')] : []));
 }
 
 function restartNotes(dir: string): string[] {
@@ -538,18 +549,18 @@ host.onMessage((m) => {
     }
     case 'data': {
       if (!state.selected.includes(m.run)) return;
-      const run = data.get(m.run) ?? data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [] }).get(m.run)!;
-      const hadNotes = run.notes.join('\n');
+      const run = data.get(m.run) ?? data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [] }).get(m.run)!;
+      const hadNotes = run.notes.join('\n') + JSON.stringify(run.media);
       const touched = applyData(run, m);
       if (m.reset) renderAll();
       else scheduleCards(touched);
-      if (m.reset || hadNotes !== run.notes.join('\n') || [...touched].some((t) => run.tags.get(t)!.restartSteps().length)) renderRuns();
+      if (m.reset || hadNotes !== run.notes.join('\n') + JSON.stringify(run.media) || [...touched].some((t) => run.tags.get(t)!.restartSteps().length)) renderRuns();
       return;
     }
     case 'unavailable': {
       const run = data.get(m.run);
       if (run) run.error = m.message;
-      else data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], error: m.message });
+      else data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [], error: m.message });
       renderRuns();
       return;
     }

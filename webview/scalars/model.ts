@@ -2,7 +2,7 @@
 // in place), what a card draws from it (TensorBoard's view or all written, smoothing on every
 // point, min/max decimation to the card's pixel columns, one x table for all runs), colours
 // that stay with a run, y ranges of what is visible, the CSV export and the hparams table.
-import type { HparamValue, ScalarSeriesChunk, ScalarsXAxis } from '../../src/protocol/scalars';
+import type { HparamValue, MediaTagInfo, ScalarSeriesChunk, ScalarsXAxis } from '../../src/protocol/scalars';
 import { debiasedEma, decimateMinMax, tensorboardView, type ScalarSeries } from '../../src/domain/tensorboard/series';
 
 /** A growable column of doubles. */
@@ -133,10 +133,11 @@ export interface RunData {
   tags: Map<string, TagData>;
   hparams: [string, HparamValue][];
   notes: string[];
+  media: MediaTagInfo[];
   error?: string;
 }
 
-export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[] }): Set<string> {
+export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media?: MediaTagInfo[] }): Set<string> {
   if (m.reset) run.tags.clear();
   const touched = new Set<string>();
   for (const c of m.chunks) {
@@ -146,6 +147,7 @@ export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSerie
   }
   run.hparams = m.hparams;
   run.notes = m.notes;
+  run.media = m.media ?? [];
   run.error = undefined;
   return touched;
 }

@@ -7,7 +7,9 @@ import { describeError } from '../artifacts/errors';
 import { readImageSize } from '../artifacts/imageSize';
 import { probeClip } from '../animation/stitch';
 import { VIDEO_CLIP } from '../runs/discover';
-import type { ClipEntry, ImageEntry, MediaHostToWebview, MediaWebviewToHost } from '../../protocol/media';
+import type { ClipEntry, ImageEntry, ImageTag, MediaHostToWebview, MediaWebviewToHost } from '../../protocol/media';
+import { FileSource } from '../artifacts/source';
+import { ScalarRun, type MediaEntry } from '../tensorboard/scalars';
 
 export const IMAGE_FILE = /\.(png|jpe?g|webp|gif)$/i;
 /** Images listed at most; the count of the rest is reported. */
@@ -37,11 +39,20 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 
 type Probe = Pick<ClipEntry, 'probe' | 'error'>;
 
+/** Images a summary holds larger than this are not sent (a data URL of it would be). */
+const MAX_TAG_IMAGE = 32 << 20;
+const IMAGE_TYPES: Record<string, string> = { '\x89PNG': 'image/png', '\xff\xd8\xff': 'image/jpeg', 'GIF8': 'image/gif' };
+
 export class MediaSession {
   private readonly probes = new Map<string, { key: string; result: Probe }>();
   private generation = 0;
+  /** The folder's event files, for their image summaries. */
+  private readonly events: ScalarRun;
+  private imageTags = new Map<string, MediaEntry[]>();
 
-  constructor(readonly dir: string, private readonly host: MediaHost, private focus?: string) {}
+  constructor(readonly dir: string, private readonly host: MediaHost, private focus?: string) {
+    this.events = new ScalarRun(dir);
+  }
 
   async handle(message: MediaWebviewToHost): Promise<void> {
     switch (message.type) {
@@ -56,7 +67,47 @@ export class MediaSession {
       case 'focus':
         this.focus = message.path;
         return;
+      case 'requestTagImage':
+        return this.sendTagImage(message.tag, message.step);
     }
+  }
+
+  /** Reads the folder's event files (what they gained) and lists their image tags. */
+  private async refreshImageTags(): Promise<void> {
+    await this.events.update();
+    const tags = this.events.media().filter((m) => m.kind === 'image');
+    this.imageTags = new Map(tags.map((m) => [m.tag, m.entries]));
+    if (tags.length === 0) return;
+    const list: ImageTag[] = tags.map((m) => ({ tag: m.tag, steps: m.entries.map((e) => e.step), width: m.entries[0].image!.width, height: m.entries[0].image!.height }));
+    this.host.post({ type: 'imageTags', tags: list });
+  }
+
+  private async sendTagImage(tag: string, step: number): Promise<void> {
+    // A step written twice (a restarted job): the later image, as TensorBoard shows it.
+    const entry = this.imageTags.get(tag)?.filter((e) => e.step === step).at(-1);
+    if (!entry || entry.offset === undefined || entry.length === undefined) return;
+    if (entry.length > MAX_TAG_IMAGE) {
+      this.host.post({ type: 'error', message: `${entry.file}: the image of ${tag} at step ${step} is ${entry.length} bytes (limit ${MAX_TAG_IMAGE})` });
+      return;
+    }
+    const src = await FileSource.open(entry.file);
+    try {
+      const bytes = await src.read(entry.offset, entry.length, 'image summary');
+      const head = String.fromCharCode(...bytes.subarray(0, 4));
+      const type = Object.entries(IMAGE_TYPES).find(([magic]) => head.startsWith(magic))?.[1];
+      if (!type) {
+        this.host.post({ type: 'error', message: `${entry.file}: the image of ${tag} at step ${step} is not a PNG, JPEG or GIF` });
+        return;
+      }
+      this.host.post({ type: 'tagImage', tag, step, src: `data:${type};base64,${Buffer.from(bytes).toString('base64')}`, wallTime: entry.wallTime });
+    } finally {
+      await src.close();
+    }
+  }
+
+  /** The run's step clock moved. */
+  goToStep(step: number): void {
+    this.host.post({ type: 'goToStep', step });
   }
 
   /** Shows `path` (an image enlarged, a clip in the player). */
@@ -67,6 +118,7 @@ export class MediaSession {
 
   async refresh(): Promise<void> {
     const generation = ++this.generation;
+    await this.refreshImageTags().catch((err) => this.host.post({ type: 'error', message: describeError(err, this.dir) }));
     try {
       const names = (await readdir(this.dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
       const imageNames = names.filter((n) => IMAGE_FILE.test(n));

@@ -94,10 +94,11 @@ export class ScalarsSession {
       for (const d of deltas) t.sent.set(d.tag, d.from + d.steps.length);
       const hp = t.run.hparams;
       const notes = [...runNotes(t.run), ...hp.problems];
+      const media = t.run.media().map((m) => ({ tag: m.tag, kind: m.kind, steps: m.entries.length }));
       // Split so no message is larger than CHUNK_POINTS points; the first carries the reset.
       let batch: ScalarSeriesChunk[] = [], points = 0, first = true;
       const flush = () => {
-        this.post({ type: 'data', run: dir, reset: reset && first, chunks: batch, hparams: hp.values, notes });
+        this.post({ type: 'data', run: dir, reset: reset && first, chunks: batch, hparams: hp.values, notes, media });
         first = false; batch = []; points = 0;
       };
       for (const d of deltas) {

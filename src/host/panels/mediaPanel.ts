@@ -9,6 +9,7 @@ import { MEDIA_VIEW_TYPE, type MediaState, type MediaWebviewToHost } from '../..
 import { Disposable } from '../dispose';
 import { loadPanelPage } from '../panelPage';
 import { watchFolder } from '../watchFolder';
+import type { StepClock } from '../stepClock';
 import { FolderPanelSet } from './panelSet';
 
 /** ffprobe as Stitch Videos finds it (setting, ffmpeg-static's sibling, PATH), or null. */
@@ -22,7 +23,7 @@ function findFfprobe(): string | null {
 }
 
 export class MediaPanels extends FolderPanelSet<MediaState, MediaView> {
-  constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(extensionUri: vscode.Uri, private readonly clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super(extensionUri, MEDIA_VIEW_TYPE, title);
   }
 
@@ -32,7 +33,7 @@ export class MediaPanels extends FolderPanelSet<MediaState, MediaView> {
   }
 
   protected create(panel: vscode.WebviewPanel, state: MediaState): MediaView {
-    return new MediaView(panel, state, this.extensionUri, this.log);
+    return new MediaView(panel, state, this.extensionUri, this.clock, this.log);
   }
 }
 
@@ -41,7 +42,7 @@ const title = (dir: string) => `Media · ${basename(dir)}`;
 class MediaView extends Disposable {
   private readonly session: MediaSession;
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly state: MediaState, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: MediaState, extensionUri: vscode.Uri, clock: StepClock, log: vscode.LogOutputChannel) {
     super();
     this.session = new MediaSession(state.dir, {
       post: (m) => void panel.webview.postMessage(m),
@@ -56,6 +57,8 @@ class MediaView extends Disposable {
     this.register(panel.webview.onDidReceiveMessage((m: MediaWebviewToHost) => void this.session.handle(m).catch((err) => log.warn(`media: ${describeError(err, state.dir)}`))));
     // Images and clips a generator writes appear without a reload.
     this.register(watchFolder(state.dir, () => void this.session.refresh(), '*', 500));
+    // Image summaries move to the step the run's clock is set to.
+    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step)));
   }
 
   reveal(focus?: string): void {

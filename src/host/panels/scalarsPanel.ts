@@ -93,6 +93,9 @@ class ScalarsView extends Disposable {
       case 'step':
         this.clock.set(m.run, m.step);
         return;
+      case 'openImages':
+        await vscode.commands.executeCommand('runreel.openMedia', vscode.Uri.file(m.run));
+        return;
       case 'exportCsv':
         return saveExport(join(this.state.roots[0] ?? '', `${m.name}.csv`), { CSV: ['csv'] }, (tmp) => writeFile(tmp, m.text, 'utf8'));
       case 'exportPng':

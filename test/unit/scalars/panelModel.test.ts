@@ -89,6 +89,6 @@ test('the CSV export quotes run and tag names and keeps unknown values empty', (
 });
 
 test('metric columns: validation tags first, never epoch or the learning rate', () => {
-  const run = (tags: string[]): RunData => { const r: RunData = { dir: 'r', tags: new Map(), hparams: [], notes: [] }; applyData(r, { reset: true, chunks: tags.map((t) => chunk(t, 0, [1], [1])), hparams: [], notes: [] }); return r; };
+  const run = (tags: string[]): RunData => { const r: RunData = { dir: 'r', tags: new Map(), hparams: [], notes: [], media: [] }; applyData(r, { reset: true, chunks: tags.map((t) => chunk(t, 0, [1], [1])), hparams: [], notes: [] }); return r; };
   expect(metricColumns([run(['epoch', 'lr-AdamW', 'train/loss', 'val/loss', 'val/acc', 'hp_metric'])])).toEqual(['val/acc', 'val/loss', 'hp_metric', 'train/loss']);
 });
