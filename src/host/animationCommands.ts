@@ -7,7 +7,9 @@ import { createAnimation, type AnimateResult } from '../domain/animation/animate
 import { resolveFfmpeg, resolveFfprobe, ToolError } from '../domain/animation/ffmpeg';
 import { listClips, stitchVideos } from '../domain/animation/stitch';
 import { VIDEO_CLIP } from '../domain/runs/discover';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { tagFileName, writeTagFrames } from '../domain/tensorboard/tagFrames';
 import type { Run } from '../domain/runs/model';
 import type { AnimationPanels } from './panels/animationPanel';
 import type { RunIndex } from './runIndex';
@@ -39,10 +41,10 @@ async function snapshotsOf(dir: string, index: RunIndex): Promise<string> {
   return folders.length > 1 ? (await firstFound(folders, findSnapshotDir)) ?? dir : dir;
 }
 
-export async function animateFolder(dir: string, deps: Deps, automatic = false): Promise<AnimateResult | undefined> {
+export async function animateFolder(dir: string, deps: Deps, automatic = false, output: { outDir?: string; outName?: string; title?: string } = {}): Promise<AnimateResult | undefined> {
   const config = vscode.workspace.getConfiguration('runreel');
   const formats = config.get<string[]>('animation.formats', ['gif', 'webm']);
-  const name = basename(dir) === 'viz_snapshots' ? basename(join(dir, '..')) : basename(dir);
+  const name = output.title ?? (basename(dir) === 'viz_snapshots' ? basename(join(dir, '..')) : basename(dir));
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Creating animation of ${name}`, cancellable: true },
@@ -51,6 +53,8 @@ export async function animateFolder(dir: string, deps: Deps, automatic = false):
         token.onCancellationRequested(() => ac.abort());
         let last = 0;
         return createAnimation(dir, {
+          outDir: output.outDir,
+          outName: output.outName,
           gif: formats.includes('gif'),
           webm: formats.includes('webm'),
           fps: config.get<number | null>('animation.fps', null) ?? undefined,
@@ -172,6 +176,20 @@ export function registerAnimationCommands(deps: Deps): vscode.Disposable[] {
     vscode.commands.registerCommand('runreel.createAnimation', async (arg?: vscode.Uri | RunsNode) => {
       const dir = arg instanceof vscode.Uri ? arg.fsPath : arg ? nodePath(arg) : await askForFolder(deps.index);
       if (dir) await animateFolder(await snapshotsOf(dir, deps.index), deps);
+    }),
+    // An image tag of a run's event files (the Gallery's image summaries): its frames go to a
+    // temporary folder, the animation next to the run as <tag>_evolution.gif / .webm.
+    vscode.commands.registerCommand('runreel.createTagAnimation', async (runDir: string, tag: string) => {
+      if (typeof runDir !== 'string' || typeof tag !== 'string') return;
+      const frames = await mkdtemp(join(tmpdir(), 'runreel-tag-frames-'));
+      try {
+        await writeTagFrames(runDir, tag, frames);
+        await animateFolder(frames, deps, false, { outDir: runDir, outName: `${tagFileName(tag)}_evolution`, title: tag });
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Create Animation failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        await rm(frames, { recursive: true, force: true });
+      }
     }),
     vscode.commands.registerCommand('runreel.stitchVideos', (arg?: vscode.Uri | RunsNode, selection?: vscode.Uri[]) => stitchCommand(arg, selection, deps)),
     deps.index.onRunIdle(async (run) => {

@@ -62,4 +62,5 @@ export type MediaWebviewToHost =
   | { type: 'openExternal'; path: string }
   | { type: 'stitch'; paths: string[] }
   | { type: 'focus'; path?: string }
-  | { type: 'requestTagImage'; tag: string; step: number };
+  | { type: 'requestTagImage'; tag: string; step: number }
+  | { type: 'animateTag'; tag: string };

@@ -45,7 +45,9 @@ function renderImageTags(): void {
     slider.addEventListener('input', () => showTagStep(view, Number(slider.value)));
     tagViews.set(tag.tag, view);
     showTagStep(view, index);
-    return el('figure', { class: 'tag-card', attrs: { 'data-testid': 'image-tag', 'data-tag': tag.tag } }, el('div', { class: 'mono' }, tag.tag), img, slider, label);
+    const animate = el('button', { class: 'secondary', attrs: { 'data-testid': 'animate-tag' }, title: `A GIF and WebM of ${tag.tag} over its steps, saved next to the run`, onClick: () => host.post({ type: 'animateTag', tag: tag.tag }) }, 'Create Animation');
+    animate.disabled = tag.steps.length < 2;
+    return el('figure', { class: 'tag-card', attrs: { 'data-testid': 'image-tag', 'data-tag': tag.tag } }, el('div', { class: 'mono' }, tag.tag), img, slider, label, animate);
   });
   tagsSection.replaceChildren(el('h2', {}, `Image summaries (${imageTags.length})`), el('div', { class: 'tag-grid' }, ...cards));
 }

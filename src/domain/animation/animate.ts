@@ -18,6 +18,8 @@ export interface AnimateOptions {
   webm?: boolean;
   /** Where outputs go (default: next to the frames). */
   outDir?: string;
+  /** The outputs' name without extension (default: pacmap_evolution, or <folder>_animation). */
+  outName?: string;
   /** WebM frames per second (default: the seed's rule, 1–10). */
   fps?: number;
   /** Draw "step N" on each frame (default true). */
@@ -76,7 +78,7 @@ export async function createAnimation(dir: string, o: AnimateOptions = {}): Prom
     }
     const timing = gifTiming(paths.length);
     const specs: FrameSpec[] = paths.map((f, i) => ({ path: f.path, label: o.label === false ? undefined : `step ${f.step}`, delayMs: i === paths.length - 1 ? timing.lastMs : timing.frameMs }));
-    const base = join(outDir, outputBase(set));
+    const base = join(outDir, o.outName ?? outputBase(set));
     const result: AnimateResult = { dir: set.dir, frames: paths.length, source: set.source, warnings };
     const size = await canvasSize(specs[0].path);
     if (wantGif) {

@@ -25,6 +25,8 @@ export interface MediaHost {
   reveal(path: string): void;
   openExternal(path: string): void;
   stitch(paths: string[]): void;
+  /** Create Animation of one image tag of the folder's event files. */
+  animateTag(tag: string): void;
   /** ffprobe's path, or null when none is found. */
   ffprobe(): string | null;
 }
@@ -69,6 +71,8 @@ export class MediaSession {
         return;
       case 'requestTagImage':
         return this.sendTagImage(message.tag, message.step);
+      case 'animateTag':
+        return this.host.animateTag(message.tag);
     }
   }
 

@@ -51,6 +51,7 @@ class MediaView extends Disposable {
       reveal: (path) => void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path)),
       openExternal: (path) => void vscode.env.openExternal(vscode.Uri.file(path)),
       stitch: (paths) => void vscode.commands.executeCommand('runreel.stitchVideos', undefined, paths.map((p) => vscode.Uri.file(p))),
+      animateTag: (tag) => void vscode.commands.executeCommand('runreel.createTagAnimation', state.dir, tag),
       ffprobe: findFfprobe,
     }, state.focus);
     loadPanelPage(panel, extensionUri, { title: 'Media', bundle: 'media', boot: state });

@@ -169,7 +169,7 @@ describe('media', () => {
     const ffprobe = resolveFfprobe(resolveFfmpeg()).path;
     const m = collect<MediaHostToWebview>();
     const session = new MediaSession(dir, {
-      post: (x) => m.posted.push(x), uri: (p) => `uri:${p}`, copy: (t) => m.copied.push(t), reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => ffprobe,
+      post: (x) => m.posted.push(x), uri: (p) => `uri:${p}`, copy: (t) => m.copied.push(t), reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => ffprobe,
     }, join(dir, 'scene_2.webm'));
     await session.handle({ type: 'ready' });
     const lists = m.of('media');
@@ -192,7 +192,7 @@ describe('media', () => {
 
   test('session without ffprobe: clips listed, not probed', async () => {
     const m = collect<MediaHostToWebview>();
-    const session = new MediaSession(join(LAYOUTS, 'videos'), { post: (x) => m.posted.push(x), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => null });
+    const session = new MediaSession(join(LAYOUTS, 'videos'), { post: (x) => m.posted.push(x), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => null });
     await session.handle({ type: 'ready' });
     const [list] = m.of('media');
     expect(list.ffprobe).toBeNull();

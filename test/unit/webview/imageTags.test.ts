@@ -14,12 +14,13 @@ import { WebviewPage } from './page';
 let dir: string;
 let view: WebviewPage;
 let session: MediaSession;
+const animated: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runreel-image-tags-'));
   cpSync(realProducer('lightning', 'lightning_logs', 'version_1'), dir, { recursive: true });
   view = await WebviewPage.open('media', { webgl: false, viewport: { width: 1000, height: 800 }, boot: { dir } });
-  session = new MediaSession(dir, { post: (m) => void view.post(m), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => null });
+  session = new MediaSession(dir, { post: (m) => void view.post(m), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: (tag) => animated.push(tag), ffprobe: () => null });
   view.onMessage((m) => session.handle(m as never));
   await view.load();
 }, 60_000);
@@ -55,4 +56,9 @@ test('the slider steps through the tag; the step clock moves it to the nearest s
   session.goToStep(1200);
   await expect.poll(() => card().locator('[data-testid=tag-step]').textContent()).toBe('step 1000 · 2 of 3 · 64 × 64');
   await expect.poll(async () => (await shown()).step).toBe('1000');
+});
+
+test('Create Animation on a tag asks the host to animate that tag', async () => {
+  await card().locator('[data-testid=animate-tag]').click();
+  await expect.poll(() => animated).toEqual(['val/reconstruction']);
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const ffprobe = resolveFfprobe(resolveFfmpeg()).path;
   session = new MediaSession(dir, {
     post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(dir, p)}`, copy: (t) => copied.push(t),
-    reveal: () => {}, openExternal: () => {}, stitch: (paths) => stitched.push(paths), ffprobe: () => ffprobe,
+    reveal: () => {}, openExternal: () => {}, stitch: (paths) => stitched.push(paths), animateTag: () => {}, ffprobe: () => ffprobe,
   });
   view.onMessage((m) => session.handle(m as never));
   await view.load();
@@ -83,7 +83,7 @@ test('after a reload the saved clip is back in the player once, not playing; a P
   const focusMessages: unknown[] = [];
   const restored = new MediaSession(dir, {
     post: (m) => void again.post(m), uri: (p) => `${again.origin}/files/${relative(dir, p)}`, copy: () => {},
-    reveal: () => {}, openExternal: () => {}, stitch: () => {}, ffprobe: () => null,
+    reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => null,
   }, clip);
   again.onMessage((m) => { if (m.type === 'focus') focusMessages.push(m.path); return restored.handle(m as never); });
   try {
