@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { listEventAudioSteps } from '../domain/audio/eventAudio';
 import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
 import type { LiveAudioPanels } from './panels/liveAudioPanel';
@@ -20,7 +21,9 @@ export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAu
       if (!path) return;
       const dir = await firstFound(runFolders(path, deps.index), findEvalDir);
       if (!dir) {
-        void vscode.window.showWarningMessage(`No eval audio (eval_results/step_N/target_wav_*.wav, pred_wav_*.wav) in ${path}.`);
+        // No eval folder: the run's TensorBoard audio summaries, when its event files have some.
+        if ((await listEventAudioSteps(path).catch(() => [])).length) return deps.evalAudio.showEvents(path);
+        void vscode.window.showWarningMessage(`No eval audio (eval_results/step_N/target_wav_*.wav, pred_wav_*.wav) or TensorBoard audio summaries in ${path}.`);
         return;
       }
       const step = /^step_(\d+)$/.exec(basename(path));

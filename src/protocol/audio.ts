@@ -30,8 +30,10 @@ export interface TrackInfo {
   /** 'target' / 'pred' in a run's eval step; 'file' for a WAV opened on its own. */
   role: 'target' | 'pred' | 'file';
   name: string;
-  /** webview URI of the file, for playback */
+  /** webview URI of the file, for playback ('' when `wav` carries the bytes) */
   src: string;
+  /** The WAV's bytes when it lies inside another file (an event file's audio summary). */
+  wav?: Uint8Array;
   sampleRate: number;
   channels: number;
   frames: number;
@@ -39,9 +41,11 @@ export interface TrackInfo {
 }
 
 export interface EvalAudioState {
-  /** eval_results folder, or the WAV for a single file */
+  /** eval_results folder, the WAV for a single file, or a run folder whose event files hold audio summaries */
   path: string;
   single: boolean;
+  /** `path` is a run folder: its event files' audio summaries are the samples. */
+  events?: boolean;
   step?: number;
   sample?: number;
   spectrogram: SpectrogramSettings;

@@ -82,7 +82,8 @@ export type ScalarsWebviewToHost =
   | { type: 'state'; state: ScalarsState }
   /** A click on a chart: make `step` the run's current step. */
   | { type: 'step'; run: string; step: number }
-  /** Open the run's image summaries in the Gallery. */
+  /** Open the run's image summaries in the Gallery, its audio summaries in Eval Audio. */
   | { type: 'openImages'; run: string }
+  | { type: 'openAudio'; run: string }
   | { type: 'exportCsv'; name: string; text: string }
   | { type: 'exportPng'; name: string; dataUrl: string };

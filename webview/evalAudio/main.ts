@@ -164,7 +164,7 @@ function replaceTracks(infos: TrackInfo[], range: [number, number] | undefined):
 }
 
 function buildTracks(infos: TrackInfo[]): void {
-  for (const t of tracks) { t.audio.pause(); t.plot.destroy(); }
+  for (const t of tracks) { t.audio.pause(); t.plot.destroy(); if (t.audio.src.startsWith('blob:')) URL.revokeObjectURL(t.audio.src); }
   tracks = [];
   tracksEl.replaceChildren();
   selection = undefined;
@@ -178,7 +178,8 @@ function buildTracks(infos: TrackInfo[]): void {
     const label = el('div', { class: 'track-label' }, `${ROLE_LABEL[info.role]} · ${info.name} · ${info.sampleRate} Hz · ${info.channels} ch · ${formatTime(info.frames / info.sampleRate)}`);
     const waveEl = el('div', { class: 'wave', attrs: { 'data-testid': `wave-${info.role}` } });
     const canvas = el('canvas', { class: 'spectrogram', attrs: { 'data-testid': `spectrogram-${info.role}`, 'aria-label': `Spectrogram of ${info.name}` } });
-    const audio = el('audio', { attrs: { preload: 'auto', src: info.src } });
+    // A WAV inside another file (an event file's audio summary) comes as bytes: play a blob of them.
+    const audio = el('audio', { attrs: { preload: 'auto', src: info.wav ? URL.createObjectURL(new Blob([info.wav as BlobPart], { type: 'audio/wav' })) : info.src } });
     audio.muted = k !== active;
     box.append(label, waveEl, canvas, audio);
     tracksEl.append(box);

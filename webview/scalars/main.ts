@@ -139,9 +139,10 @@ function mediaLine(dir: string, d: RunData | undefined): HTMLElement | null {
   if (!d?.media.length) return null;
   const count = (kind: string, one: string, many: string) => { const n = d.media.filter((m) => m.kind === kind).length; return n ? `${n} ${n === 1 ? one : many}` : ''; };
   const text = [count('image', 'image tag', 'image tags'), count('audio', 'audio tag', 'audio tags'), count('histogram', 'histogram', 'histograms'), count('text', 'text tag', 'text tags')].filter(Boolean).join(' · ');
-  const images = d.media.some((m) => m.kind === 'image');
+  const has = (kind: string) => d.media.some((m) => m.kind === kind);
   return el('div', { class: 'hint muted', attrs: { 'data-testid': 'run-media' } }, `Also: ${text}`,
-    ...(images ? [' ', el('button', { class: 'link', attrs: { 'data-testid': 'open-images' }, onClick: () => host.post({ type: 'openImages', run: dir }) }, 'Open Images')] : []));
+    ...(has('image') ? [' ', el('button', { class: 'link', attrs: { 'data-testid': 'open-images' }, onClick: () => host.post({ type: 'openImages', run: dir }) }, 'Open Images')] : []),
+    ...(has('audio') ? [' ', el('button', { class: 'link', attrs: { 'data-testid': 'open-audio' }, onClick: () => host.post({ type: 'openAudio', run: dir }) }, 'Open Audio')] : []));
 }
 
 function restartNotes(dir: string): string[] {

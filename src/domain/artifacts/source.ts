@@ -141,3 +141,17 @@ export async function withFile<T>(path: string, fn: (src: FileSource) => Promise
     await src.close().catch(() => {});
   }
 }
+
+/** A byte range of another source as a source of its own (a WAV inside an event file). */
+export class SliceSource implements ByteSource {
+  constructor(private readonly inner: ByteSource, private readonly offset: number, readonly size: number, readonly name = inner.name) {}
+
+  read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    return this.inner.read(this.offset + offset, length, what);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -13,6 +13,8 @@ export interface EvalSample {
   target?: string;
   pred?: string;
   text?: string;
+  /** An audio summary of an event file: the WAV's byte range there (the key is its tag). */
+  summary?: { file: string; offset: number; length: number };
 }
 
 export interface EvalStep {

@@ -1,10 +1,13 @@
 // The Eval Audio panel: a run's eval steps (target and prediction of each sample), or one
 // WAV opened with "Open With…". The host reads peaks and spectrogram samples for the range
-// the webview shows; playback streams the file itself through a webview URI.
+// the webview shows; playback streams the file itself through a webview URI. A run's audio
+// summaries (TensorBoard event files) are samples too: their WAVs are byte ranges of the file.
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { describeError } from '../../domain/artifacts/errors';
-import { FileSource } from '../../domain/artifacts/source';
+import { ArtifactError, describeError } from '../../domain/artifacts/errors';
+import { FileSource, SliceSource, type ByteSource } from '../../domain/artifacts/source';
+import { listEventAudioSteps } from '../../domain/audio/eventAudio';
+import { ScalarRun } from '../../domain/tensorboard/scalars';
 import { readWavInfoFrom, type WavInfo } from '../../domain/artifacts/wav';
 import { listEvalSteps, readSampleText, type EvalStep } from '../../domain/audio/evalAudio';
 import { rangePeaks, spectrogramSamples } from '../../domain/audio/wavRange';
@@ -32,6 +35,14 @@ export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
     this.adopt(panel, { path: evalDir, single: false, step, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
   }
 
+  /** Opens (or reveals) the audio summaries of the run folder `runDir`'s event files. */
+  showEvents(runDir: string): void {
+    const existing = [...this.open].find((v) => v.state.path === runDir && v.state.events);
+    if (existing) return existing.reveal();
+    const panel = vscode.window.createWebviewPanel(EVAL_AUDIO_VIEW_TYPE, `Audio · ${basename(runDir)}`, vscode.ViewColumn.Active, this.options(runDir));
+    this.adopt(panel, { path: runDir, single: false, events: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
+  }
+
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: EvalAudioState | undefined): Promise<void> {
     if (typeof state?.path !== 'string') return panel.dispose();
     panel.webview.options = this.options(state.single ? dirname(state.path) : state.path);
@@ -53,10 +64,16 @@ function runTitle(evalDir: string): string {
   return basename(dirname(evalDir)) || evalDir;
 }
 
-interface OpenTrack { source: FileSource; info: WavInfo }
+interface OpenTrack { source: ByteSource; info: WavInfo }
+/** A WAV to open: a file, or a byte range of one (an event file's audio summary). */
+interface TrackFile { role: TrackInfo['role']; path: string; range?: { offset: number; length: number }; name?: string }
+/** Audio summaries larger than this are not sent to the page for playback. */
+const MAX_EMBEDDED_WAV = 64 << 20;
 
 class EvalAudioView extends Disposable {
   private steps: EvalStep[] = [];
+  /** The run's event files, read incrementally, when the samples are audio summaries. */
+  private readonly eventRun: ScalarRun;
   private tracks: OpenTrack[] = [];
   private relist: NodeJS.Timeout | undefined;
   /** Serialises track switches against range reads of the tracks being closed. */
@@ -64,7 +81,8 @@ class EvalAudioView extends Disposable {
 
   constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super();
-    panel.title = state.single ? basename(state.path) : `Eval audio · ${runTitle(state.path)}`;
+    this.eventRun = new ScalarRun(state.path);
+    panel.title = state.single ? basename(state.path) : state.events ? `Audio · ${basename(state.path)}` : `Eval audio · ${runTitle(state.path)}`;
     loadPanelPage(panel, extensionUri, { title: 'Eval Audio', bundle: 'evalAudio', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: EvalAudioWebviewToHost) => {
       this.queue = this.queue.then(() => this.receive(m)).catch((err) => this.fail(err));
@@ -135,13 +153,13 @@ class EvalAudioView extends Disposable {
   }
 
   private async sendSteps(): Promise<void> {
-    this.steps = await listEvalSteps(this.state.path).catch((err) => {
+    this.steps = await (this.state.events ? listEventAudioSteps(this.state.path, this.eventRun) : listEvalSteps(this.state.path)).catch((err) => {
       this.fail(new Error(`cannot list ${this.state.path}: ${(err as Error).message}`));
       return [];
     });
     this.post({
       type: 'steps', title: runTitle(this.state.path),
-      steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, key: x.key, target: !!x.target, pred: !!x.pred })) })),
+      steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, key: x.key, target: !!x.target || !!x.summary, pred: !!x.pred })) })),
     });
   }
 
@@ -157,7 +175,8 @@ class EvalAudioView extends Disposable {
     if (!s || !sample) return this.fail(new Error(`step ${step} sample ${index} is no longer on disk`));
     // What the page comes back to when it is shown again.
     this.state.step = s.step;
-    const files = [
+    const files: TrackFile[] = [
+      ...(sample.summary ? [{ role: 'file' as const, path: sample.summary.file, range: sample.summary, name: `${sample.key} · step ${s.step}` }] : []),
       ...(sample.target ? [{ role: 'target' as const, path: join(s.dir, sample.target) }] : []),
       ...(sample.pred ? [{ role: 'pred' as const, path: join(s.dir, sample.pred) }] : []),
     ];
@@ -165,16 +184,20 @@ class EvalAudioView extends Disposable {
     await this.openTracks(files, s.step, sample.index, text);
   }
 
-  private async openTracks(files: { role: TrackInfo['role']; path: string }[], step: number | undefined, sample: number | undefined, text?: string): Promise<void> {
+  private async openTracks(files: TrackFile[], step: number | undefined, sample: number | undefined, text?: string): Promise<void> {
     await this.closeTracks();
     const infos: TrackInfo[] = [];
     for (const f of files) {
       try {
-        const source = await FileSource.open(f.path);
+        const file = await FileSource.open(f.path);
+        if (f.range && f.range.length > MAX_EMBEDDED_WAV) { await file.close(); throw new ArtifactError('too_large', f.path, `the audio of ${f.name} is ${f.range.length} bytes (limit ${MAX_EMBEDDED_WAV})`); }
+        const source = f.range ? new SliceSource(file, f.range.offset, f.range.length, f.path) : file;
         const info = await readWavInfoFrom(source).catch(async (err) => { await source.close(); throw err; });
         this.tracks.push({ source, info });
+        // Playback: the file itself, or (inside an event file) its bytes, which the page plays from a blob.
+        const wav = f.range ? await source.read(0, f.range.length, 'audio summary') : undefined;
         infos.push({
-          role: f.role, name: basename(f.path), src: this.panel.webview.asWebviewUri(vscode.Uri.file(f.path)).toString(),
+          role: f.role, name: f.name ?? basename(f.path), src: wav ? '' : this.panel.webview.asWebviewUri(vscode.Uri.file(f.path)).toString(), wav,
           sampleRate: info.sampleRate, channels: info.channels, frames: info.frames, warnings: info.warnings,
         });
       } catch (err) {

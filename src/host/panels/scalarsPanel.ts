@@ -96,6 +96,9 @@ class ScalarsView extends Disposable {
       case 'openImages':
         await vscode.commands.executeCommand('runreel.openMedia', vscode.Uri.file(m.run));
         return;
+      case 'openAudio':
+        await vscode.commands.executeCommand('runreel.openEvalAudio', vscode.Uri.file(m.run));
+        return;
       case 'exportCsv':
         return saveExport(join(this.state.roots[0] ?? '', `${m.name}.csv`), { CSV: ['csv'] }, (tmp) => writeFile(tmp, m.text, 'utf8'));
       case 'exportPng':

@@ -24,9 +24,9 @@ const LIBRARIES: Record<string, string> = {
 };
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav', '.svg': 'image/svg+xml' } as Record<string, string>;
 
-type Typed = Float32Array | Float64Array | Uint32Array;
+type Typed = Float32Array | Float64Array | Uint32Array | Uint8Array;
 function pack(v: unknown): unknown {
-  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Uint32Array) return { __typed: v.constructor.name, data: Array.from(v as Typed, (x) => (Number.isNaN(x) ? null : x)) };
+  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Uint32Array || v instanceof Uint8Array) return { __typed: v instanceof Uint8Array ? 'Uint8Array' : v.constructor.name, data: Array.from(v as Typed, (x) => (Number.isNaN(x) ? null : x)) };
   if (Array.isArray(v)) return v.map(pack);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)]));
   return v;

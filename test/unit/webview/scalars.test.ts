@@ -72,7 +72,7 @@ test('a card per tag, grouped by prefix, both runs overlaid with every point rea
   await expect.poll(() => card('train/loss').locator('.uplot').getAttribute('data-points')).toBe('400');
   // What else version_1's event files hold, and a way to its images.
   const media = page().locator('[data-testid=run][data-label="lightning_logs/version_1"] [data-testid=run-media]');
-  expect(await media.textContent()).toBe('Also: 1 image tag · 1 audio tag · 5 histograms · 1 text tag Open Images');
+  expect(await media.textContent()).toBe('Also: 1 image tag · 1 audio tag · 5 histograms · 1 text tag Open Images Open Audio');
   expect(await page().locator('[data-testid=run][data-label="lightning_logs/version_0"] [data-testid=run-media]').count()).toBe(0);
   await media.locator('[data-testid=open-images]').click();
   await expect.poll(() => view.sent.find((m) => m.type === 'openImages')).toEqual({ type: 'openImages', run: v1 });
