@@ -58,6 +58,33 @@ export interface ScalarSeriesChunk {
   wallTimes: Float64Array;
 }
 
+/** One histogram of a step (HistogramProto): bucket i counts values in (limits[i−1], limits[i]]. */
+export interface StepHistogram {
+  step: number;
+  min: number;
+  max: number;
+  num: number;
+  limits: Float64Array;
+  counts: Float64Array;
+}
+
+/** A histogram tag over steps: at most HISTOGRAM_SAMPLE of its `total` steps, evenly picked, the last included. */
+export interface HistogramSeries {
+  tag: string;
+  total: number;
+  histograms: StepHistogram[];
+}
+
+export const HISTOGRAM_SAMPLE = 60;
+export const TEXT_SAMPLE = 100;
+
+/** A text tag: its last TEXT_SAMPLE entries of `total`. */
+export interface TextSeries {
+  tag: string;
+  total: number;
+  entries: { step: number; text: string }[];
+}
+
 /** A tag of images, audio, histograms or text in the run's event files. */
 export interface MediaTagInfo {
   tag: string;
@@ -68,7 +95,7 @@ export interface MediaTagInfo {
 export type ScalarsHostToWebview =
   | { type: 'runs'; runs: ScalarRunInfo[]; scanning: boolean }
   /** `reset`: drop what the panel holds for this run first. */
-  | { type: 'data'; run: string; reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media: MediaTagInfo[] }
+  | { type: 'data'; run: string; reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media: MediaTagInfo[]; histograms?: HistogramSeries[]; texts?: TextSeries[] }
   | { type: 'unavailable'; run: string; message: string }
   /** Show these runs too (opened from the Runs view, the Run Overview or the palette). */
   | { type: 'addRuns'; runs: string[] }

@@ -43,9 +43,10 @@ describe('in a workspace with runs', () => {
     expect(await frame.locator('[data-testid="run-name"]').textContent()).toBe('lightning_logs/version_0');
     expect(await frame.locator('[data-testid="run-kind"]').textContent()).toBe('Training run');
     const rows = await frame.locator('[data-testid="artifacts"] tbody tr').allTextContents();
-    expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/^Embedding snapshots3steps 50–150, latest 150/);
-    expect(rows[1]).toMatch(/^Eval audio2steps 0–100/);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatch(/^Scalars11 event fileOpen Scalars/);
+    expect(rows[1]).toMatch(/^Embedding snapshots3steps 50–150, latest 150/);
+    expect(rows[2]).toMatch(/^Eval audio2steps 0–100/);
     // The panel follows the theme: its body colour is the dark theme's editor background.
     const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
     expect(bg).toBe('rgb(31, 31, 31)');
@@ -89,7 +90,7 @@ describe('in a workspace with runs', () => {
     const started = Date.now();
     await expect.poll(() => vs.treeItem(/^Embedding snapshots/).textContent(), { timeout: 10_000, interval: 100 }).toContain('4 · steps 50–200, latest 200');
     const delay = Date.now() - started;
-    await expect.poll(() => frame.locator('[data-testid="artifacts"] tbody tr').first().textContent(), { timeout: 5_000 }).toMatch(/^Embedding snapshots4steps 50–200, latest 200/);
+    await expect.poll(() => frame.locator('[data-testid="artifacts"] tbody tr', { hasText: 'Embedding snapshots' }).first().textContent(), { timeout: 5_000 }).toMatch(/^Embedding snapshots4steps 50–200, latest 200/);
     expect(await frame.locator('[data-testid="run-state"]').textContent()).toBe('● live');
     await expect.poll(() => vs.treeItem(/^lightning_logs\/version_0/).textContent()).toContain('training run · live');
     expect(delay).toBeLessThan(5_000);

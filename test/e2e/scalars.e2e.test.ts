@@ -91,7 +91,10 @@ test('changing the smoothing redraws with TensorBoard\'s EMA; the hover reads ra
   expect(Number(m[2])).toBeCloseTo(referenceEma(s.values, 0.95)[i], 5);
   await vs.setColorTheme('Light Modern');
   await frame.locator('[data-testid=tag-filter]').fill('^(train|val)/');
+  await expect.poll(() => frame.locator('[data-testid=card]').count()).toBe(3);
+  await frame.locator('[data-testid=summary]').scrollIntoViewIfNeeded();
   await expect.poll(() => points(frame, 'train/loss'), { timeout: 10_000 }).toBe(400);
+  await vs.page.mouse.move(5, 400);
   await vs.screenshot('scalars-light');
   await frame.locator('[data-testid=tag-filter]').fill('');
   await vs.setColorTheme('Dark Modern');

@@ -8,6 +8,7 @@ import {
 } from '../../src/protocol/scalars';
 import { axisColours, el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
+import { histogramCard, textCard } from './mediaCards';
 import {
   applyData, assignColours, buildCardTable, colourOf, compareCells, extent, hparamsRow, metricColumns, nearestIndex,
   parseRegex, seriesCsv, tagGroup, type CardLine, type RunData,
@@ -203,13 +204,36 @@ function renderAll(): void {
     });
     sections.push(section);
   }
-  cardsEl.replaceChildren(...sections);
+  cardsEl.replaceChildren(...sections, ...mediaSections());
   const points = [...data.values()].reduce((n, d) => n + [...d.tags.values()].reduce((k, t) => k + t.length, 0), 0);
   summaryEl.textContent = `${state.selected.length} run${state.selected.length === 1 ? '' : 's'} · ${tags.length} tag${tags.length === 1 ? '' : 's'} · ${points.toLocaleString()} points`;
   emptyEl.textContent = state.selected.length === 0 ? 'Pick runs on the left to chart their scalars.' : tags.length === 0 ? (data.size < state.selected.length ? 'Reading…' : 'No scalar tags match.') : '';
   emptyEl.hidden = emptyEl.textContent === '';
   for (const card of cards.values()) { card.dirty = true; if (card.visible) drawCard(card); }
   renderHparams();
+}
+
+/** Histograms over steps and text summaries of the charted runs, one card per run and tag. */
+function mediaSections(): HTMLElement[] {
+  const { re } = parseRegex(state.tagFilter);
+  const keep = (tag: string) => !re || re.test(tag);
+  const hist: HTMLElement[] = [], texts: HTMLElement[] = [];
+  for (const dir of state.selected) {
+    const d = data.get(dir);
+    if (!d) continue;
+    for (const h of d.histograms) if (keep(h.tag) && h.histograms.length) hist.push(histogramCard(h, labelOf(dir), colourFor(dir)));
+    for (const t of d.texts) if (keep(t.tag)) texts.push(textCard(t, labelOf(dir)));
+  }
+  const section = (group: string, title: string, cards: HTMLElement[]) => {
+    const s = el('details', { class: 'scalar-group', attrs: { 'data-group': group } }, el('summary', {}, `${title} (${cards.length})`), el('div', { class: 'scalar-cards' }, ...cards));
+    s.open = !state.collapsed.includes(group);
+    s.addEventListener('toggle', () => {
+      state = { ...state, collapsed: s.open ? state.collapsed.filter((g) => g !== group) : [...new Set([...state.collapsed, group])] };
+      save();
+    });
+    return s;
+  };
+  return [...(hist.length ? [section('#histograms', 'Histograms', hist)] : []), ...(texts.length ? [section('#text', 'Text', texts)] : [])];
 }
 
 function cardFor(tag: string): Card {
@@ -514,7 +538,7 @@ allWritten.input.addEventListener('change', () => { state = { ...state, showAllW
 hparamsFilter.addEventListener('input', () => { state = { ...state, hparamsFilter: hparamsFilter.value }; save(); renderHparams(); });
 new ResizeObserver(() => { for (const c of cards.values()) { c.dirty = true; if (c.visible) drawCard(c); } }).observe(cardsEl);
 // A theme change: the charts take their colours as values, so they are rebuilt.
-new MutationObserver(() => redrawAll()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new MutationObserver(() => { redrawAll(); renderAll(); }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 // ---- messages
 /** Redraws touched cards once per frame however many data messages arrive. */
@@ -550,10 +574,10 @@ host.onMessage((m) => {
     }
     case 'data': {
       if (!state.selected.includes(m.run)) return;
-      const run = data.get(m.run) ?? data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [] }).get(m.run)!;
+      const run = data.get(m.run) ?? data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [], histograms: [], texts: [] }).get(m.run)!;
       const hadNotes = run.notes.join('\n') + JSON.stringify(run.media);
       const touched = applyData(run, m);
-      if (m.reset) renderAll();
+      if (m.reset || m.histograms || m.texts) renderAll();
       else scheduleCards(touched);
       if (m.reset || hadNotes !== run.notes.join('\n') + JSON.stringify(run.media) || [...touched].some((t) => run.tags.get(t)!.restartSteps().length)) renderRuns();
       return;
@@ -561,7 +585,7 @@ host.onMessage((m) => {
     case 'unavailable': {
       const run = data.get(m.run);
       if (run) run.error = m.message;
-      else data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [], error: m.message });
+      else data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [], histograms: [], texts: [], error: m.message });
       renderRuns();
       return;
     }

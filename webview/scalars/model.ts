@@ -2,7 +2,7 @@
 // in place), what a card draws from it (TensorBoard's view or all written, smoothing on every
 // point, min/max decimation to the card's pixel columns, one x table for all runs), colours
 // that stay with a run, y ranges of what is visible, the CSV export and the hparams table.
-import type { HparamValue, MediaTagInfo, ScalarSeriesChunk, ScalarsXAxis } from '../../src/protocol/scalars';
+import type { HistogramSeries, HparamValue, MediaTagInfo, ScalarSeriesChunk, ScalarsXAxis, TextSeries } from '../../src/protocol/scalars';
 import { debiasedEma, decimateMinMax, tensorboardView, type ScalarSeries } from '../../src/domain/tensorboard/series';
 
 /** A growable column of doubles. */
@@ -134,10 +134,12 @@ export interface RunData {
   hparams: [string, HparamValue][];
   notes: string[];
   media: MediaTagInfo[];
+  histograms: HistogramSeries[];
+  texts: TextSeries[];
   error?: string;
 }
 
-export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media?: MediaTagInfo[] }): Set<string> {
+export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSeriesChunk[]; hparams: [string, HparamValue][]; notes: string[]; media?: MediaTagInfo[]; histograms?: HistogramSeries[]; texts?: TextSeries[] }): Set<string> {
   if (m.reset) run.tags.clear();
   const touched = new Set<string>();
   for (const c of m.chunks) {
@@ -148,6 +150,8 @@ export function applyData(run: RunData, m: { reset: boolean; chunks: ScalarSerie
   run.hparams = m.hparams;
   run.notes = m.notes;
   run.media = m.media ?? [];
+  if (m.histograms) run.histograms = m.histograms;
+  if (m.texts) run.texts = m.texts;
   run.error = undefined;
   return touched;
 }

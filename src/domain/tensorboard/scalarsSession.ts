@@ -3,7 +3,7 @@
 // polls while the panel is open so a point a training writes shows within a second. The host
 // panel and the browser tests drive the same code.
 import { basename, dirname, relative, sep } from 'node:path';
-import type { ScalarRunInfo, ScalarsHostToWebview, ScalarSeriesChunk } from '../../protocol/scalars';
+import { HISTOGRAM_SAMPLE, TEXT_SAMPLE, type HistogramSeries, type ScalarRunInfo, type ScalarsHostToWebview, type ScalarSeriesChunk, type TextSeries } from '../../protocol/scalars';
 import { describeError } from '../artifacts/errors';
 import { findScalarRuns, ScalarRun } from './scalars';
 
@@ -17,6 +17,22 @@ interface Tracked {
   generation: number;
   /** The panel holds this run's points (a reset was sent). */
   started: boolean;
+  mediaSignature?: string;
+}
+
+/** The histogram and text tags as the panel shows them: histograms sampled evenly over steps, text's last entries. */
+export function mediaSeries(media: ReturnType<ScalarRun['media']>): { histograms: HistogramSeries[]; texts: TextSeries[] } {
+  const histograms: HistogramSeries[] = [], texts: TextSeries[] = [];
+  for (const m of media) {
+    if (m.kind === 'histogram') {
+      const n = m.entries.length, k = Math.min(n, HISTOGRAM_SAMPLE);
+      const picks = [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / Math.max(1, k - 1))))];
+      histograms.push({ tag: m.tag, total: n, histograms: picks.map((i) => { const e = m.entries[i]; const h = e.histogram!; return { step: e.step, min: h.min, max: h.max, num: h.num, limits: h.limits, counts: h.counts }; }) });
+    } else if (m.kind === 'text') {
+      texts.push({ tag: m.tag, total: m.entries.length, entries: m.entries.slice(-TEXT_SAMPLE).map((e) => ({ step: e.step, text: e.text ?? '' })) });
+    }
+  }
+  return { histograms, texts };
 }
 
 export class ScalarsSession {
@@ -94,11 +110,16 @@ export class ScalarsSession {
       for (const d of deltas) t.sent.set(d.tag, d.from + d.steps.length);
       const hp = t.run.hparams;
       const notes = [...runNotes(t.run), ...hp.problems];
-      const media = t.run.media().map((m) => ({ tag: m.tag, kind: m.kind, steps: m.entries.length }));
+      const all = t.run.media();
+      const media = all.map((m) => ({ tag: m.tag, kind: m.kind, steps: m.entries.length }));
+      // Histograms and text go again only when they gained entries (they are sampled, not streamed).
+      const signature = JSON.stringify(media);
+      const extra = reset || signature !== t.mediaSignature ? mediaSeries(all) : {};
+      t.mediaSignature = signature;
       // Split so no message is larger than CHUNK_POINTS points; the first carries the reset.
       let batch: ScalarSeriesChunk[] = [], points = 0, first = true;
       const flush = () => {
-        this.post({ type: 'data', run: dir, reset: reset && first, chunks: batch, hparams: hp.values, notes, media });
+        this.post({ type: 'data', run: dir, reset: reset && first, chunks: batch, hparams: hp.values, notes, media, ...(first ? extra : {}) });
         first = false; batch = []; points = 0;
       };
       for (const d of deltas) {

@@ -89,6 +89,26 @@ test('the CSV export quotes run and tag names and keeps unknown values empty', (
 });
 
 test('metric columns: validation tags first, never epoch or the learning rate', () => {
-  const run = (tags: string[]): RunData => { const r: RunData = { dir: 'r', tags: new Map(), hparams: [], notes: [], media: [] }; applyData(r, { reset: true, chunks: tags.map((t) => chunk(t, 0, [1], [1])), hparams: [], notes: [] }); return r; };
+  const run = (tags: string[]): RunData => { const r: RunData = { dir: 'r', tags: new Map(), hparams: [], notes: [], media: [], histograms: [], texts: [] }; applyData(r, { reset: true, chunks: tags.map((t) => chunk(t, 0, [1], [1])), hparams: [], notes: [] }); return r; };
   expect(metricColumns([run(['epoch', 'lr-AdamW', 'train/loss', 'val/loss', 'val/acc', 'hp_metric'])])).toEqual(['val/acc', 'val/loss', 'hp_metric', 'train/loss']);
+});
+
+test('histograms are rebinned by overlap: counts kept, each in the bins its bucket covers', async () => {
+  const { rebin } = await import('../../../webview/scalars/mediaCards');
+  // Buckets (−1, 0] with 4 and (0, 2] with 6, on 4 bins of [−1, 3].
+  const bins = rebin([0, 2], [4, 6], -1, -1, 3, 4);
+  expect(Array.from(bins)).toEqual([4, 3, 3, 0]);
+  expect(bins.reduce((a, b) => a + b, 0)).toBe(10);
+  // A bucket of zero width (every value the same) lands in one bin.
+  expect(Array.from(rebin([5], [7], 5, 5, 5, 3))).toEqual([7, 0, 0]);
+});
+
+test('the session samples histograms evenly over steps (the last kept) and keeps the last text entries', async () => {
+  const { mediaSeries } = await import('../../../src/domain/tensorboard/scalarsSession');
+  const h = (step: number) => ({ kind: 'histogram' as const, tag: 'w', step, wallTime: 0, file: 'f', histogram: { min: 0, max: 1, num: 1, sum: 0, limits: f64([1]), counts: f64([1]) } });
+  const t = (step: number) => ({ kind: 'text' as const, tag: 'n', step, wallTime: 0, file: 'f', text: `s${step}` });
+  const out = mediaSeries([{ tag: 'w', kind: 'histogram', entries: Array.from({ length: 1000 }, (_, i) => h(i)) }, { tag: 'n', kind: 'text', entries: Array.from({ length: 150 }, (_, i) => t(i)) }]);
+  const steps = out.histograms[0].histograms.map((x) => x.step);
+  expect([out.histograms[0].total, steps.length, steps[0], steps.at(-1)]).toEqual([1000, 60, 0, 999]);
+  expect([out.texts[0].total, out.texts[0].entries.length, out.texts[0].entries[0].text, out.texts[0].entries.at(-1)!.text]).toEqual([150, 100, 's50', 's149']);
 });

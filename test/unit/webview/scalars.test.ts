@@ -68,6 +68,8 @@ test('a card per tag, grouped by prefix, both runs overlaid with every point rea
     'train:train/loss',
     'val:val/acc,val/loss',
     ':epoch,hp_metric,lr-AdamW',
+    '#histograms:', // version_1's five weight histograms and its text summary: cards of their own (below)
+    '#text:',
   ]);
   await expect.poll(() => card('train/loss').locator('.uplot').getAttribute('data-points')).toBe('400');
   // What else version_1's event files hold, and a way to its images.
@@ -321,4 +323,27 @@ test('a light theme: the charts are rebuilt in the theme\'s colours', async () =
     return dark;
   })).toBeGreaterThan(20);
   await page().screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'scalars-browser-light.png') });
+});
+
+test('histograms over steps and text summaries of version_1, one card per run and tag', async () => {
+  await page().locator('[data-testid=tag-filter]').fill('^(weights/enc.0|notes/)');
+  await expect.poll(() => page().locator('[data-testid=histogram-card]').count()).toBe(1);
+  const hist = page().locator('[data-testid=histogram-card]');
+  expect(await hist.getAttribute('data-tag')).toBe('weights/enc.0.weight');
+  expect(await hist.locator('[data-testid=card-info]').textContent()).toMatch(/^3 steps · values -?\d.* … \d/);
+  // Three ridges drawn in the run's colour (version_1: the second colour, orange).
+  const ink = await hist.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 150 && d[i + 1] > 80 && d[i + 2] < 120) n++;
+    return n;
+  });
+  expect(ink).toBeGreaterThan(200);
+  const text = page().locator('[data-testid=text-card]');
+  await expect.poll(() => text.count()).toBe(1);
+  const rows = await text.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')!.textContent));
+  expect(rows).toEqual(['2000', '1000', '100']);
+  expect((await text.locator('.scalar-text').first().textContent())!.length).toBeGreaterThan(0);
+  expect(await text.locator('script, img').count()).toBe(0);
+  await page().locator('[data-testid=tag-filter]').fill('');
 });
