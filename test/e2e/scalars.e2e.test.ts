@@ -166,3 +166,13 @@ test('after a window reload the panel comes back with its runs and settings', as
   expect(await frame.locator('[data-testid=smoothing-value]').inputValue()).toBe('0.8');
   await expect.poll(() => points(frame, 'train/loss'), { timeout: 20_000 }).toBe(275);
 });
+
+test('PyTorch\'s add_embedding folders open in the Embedding Timeline, one step per folder', async () => {
+  await vs.runCommand('View: Close All Editors');
+  await vs.runsViewAction(/^lightning_logs\/version_1/, 'Open Embedding Timeline');
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  await expect.poll(() => frame.locator('[data-testid=step-label]').textContent(), { timeout: 30_000 }).toBe('step 2000 · 3/3');
+  // One space (the tag), coloured by the metadata's labels: a legend of the four classes.
+  await expect.poll(() => frame.locator('.legend .traces').count(), { timeout: 20_000 }).toBe(4);
+  expect(vs.extensionErrors()).toEqual([]);
+});

@@ -4,7 +4,9 @@
 // until the space is first projected and stale (m < n) when the buffer grew after the last
 // fit. ACE-Step's buffer rolls (FORMATS.md), so row i is a different sample in each snapshot:
 // rows are matched across steps by their metadata, never by index.
+import { stat } from 'node:fs/promises';
 import { ArtifactError } from '../artifacts/errors';
+import { readProjectorStep } from './projector';
 import { withNpz, type NpzArchive } from '../artifacts/npz';
 import { applyAlignment, procrustes2d, type Alignment } from '../animation/procrustes';
 import type { FieldColumn } from '../../protocol/embeddings';
@@ -71,8 +73,17 @@ async function readSpace(npz: NpzArchive, name: string, options: { fields: boole
   return { name, points: Float32Array.from(a.data.values as ArrayLike<number>), fields, keys };
 }
 
-/** A snapshot's spaces; one that fails to read becomes a warning and a space with `missing`. */
-export async function readSnapshot(npzPath: string, warnings: string[], options = { fields: true }): Promise<SnapshotSpace[]> {
+/**
+ * A snapshot's spaces; one that fails to read becomes a warning and a space with `missing`.
+ * `path` is a viz_step_N_embeddings.npz or a projector step folder (PyTorch's add_embedding).
+ */
+export async function readSnapshot(path: string, warnings: string[], options = { fields: true }): Promise<SnapshotSpace[]> {
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) {
+    return (await readProjectorStep(path)).map((sp) => ({
+      name: sp.name, points: sp.points, fields: options.fields ? sp.fields : [], keys: sp.labels ? identityKeys(sp.labels) : undefined,
+    }));
+  }
+  const npzPath = path;
   return withNpz(npzPath, async (npz) => {
     const out: SnapshotSpace[] = [];
     for (const name of snapshotSpaceNames(npz)) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { applyAlignment, type Alignment } from '../animation/procrustes';
 import { STEP_SNAPSHOT } from '../runs/discover';
 import type { AxisBounds, FieldColumn, SpaceData } from '../../protocol/embeddings';
+import { listProjectorSteps } from './projector';
 import { alignByIdentity, readSnapshot } from './snapshot';
 
 /** Categories beyond this are still shown in hover text, but coloured by code, without a legend. */
@@ -14,7 +15,8 @@ export const MAX_LEGEND_CATEGORIES = 24;
 
 export interface SnapshotStep {
   step: number;
-  npz?: string;
+  /** The step's points: a viz_step_N_embeddings.npz, or a projector step folder (NNNNN/). */
+  snapshot?: string;
   png?: string;
 }
 
@@ -26,12 +28,18 @@ export async function listSnapshotSteps(dir: string): Promise<SnapshotStep[]> {
     if (!m) continue;
     const step = Number(m[1]);
     const entry = byStep.get(step) ?? { step };
-    if (name.endsWith('.npz')) entry.npz = join(dir, name);
+    if (name.endsWith('.npz')) entry.snapshot = join(dir, name);
     else if (name.endsWith('.png')) entry.png = join(dir, name);
     else continue;
     byStep.set(step, entry);
   }
-  return [...byStep.values()].filter((s) => s.npz || s.png).sort((a, b) => a.step - b.step);
+  // PyTorch's projector folders (NNNNN/<tag>/tensors.tsv): a step where no npz gives one.
+  for (const [step, folder] of await listProjectorSteps(dir)) {
+    const entry = byStep.get(step) ?? { step };
+    entry.snapshot ??= folder;
+    byStep.set(step, entry);
+  }
+  return [...byStep.values()].filter((s) => s.snapshot || s.png).sort((a, b) => a.step - b.step);
 }
 
 /**
@@ -74,9 +82,9 @@ export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
  * One step's spaces, every space the snapshot names (so panels keep their places when a space
  * is not projected yet): a space without usable points comes with a note saying why.
  */
-export async function readStep(npzPath: string, alignments?: Map<string, Alignment | undefined>): Promise<{ spaces: SpaceData[]; warnings: string[] }> {
+export async function readStep(snapshot: string, alignments?: Map<string, Alignment | undefined>): Promise<{ spaces: SpaceData[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const spaces = (await readSnapshot(npzPath, warnings)).map((sp): SpaceData => {
+  const spaces = (await readSnapshot(snapshot, warnings)).map((sp): SpaceData => {
     const alignment = alignments?.get(sp.name);
     const points = sp.points && alignment ? applyAlignment(sp.points, alignment) : sp.points ?? new Float32Array(0);
     const n = points.length / 2;
@@ -127,10 +135,10 @@ export class TimelineGeometry {
   }
 
   /** Adds the next step (steps must come in increasing order; an older one means start again). */
-  async add(step: number, npzPath: string): Promise<void> {
+  async add(step: number, snapshot: string): Promise<void> {
     if (step <= this.lastStep) throw new Error(`step ${step} is not after ${this.lastStep}`);
     const forStep = new Map<string, Alignment | undefined>();
-    for (const { name, points, keys } of await readSnapshot(npzPath, this.warnings, { fields: false })) {
+    for (const { name, points, keys } of await readSnapshot(snapshot, this.warnings, { fields: false })) {
       if (!points) continue;
       if (!keys && !this.unidentified.has(name)) {
         this.unidentified.add(name);
@@ -178,18 +186,18 @@ export interface Trail { name: string; steps: number[]; x: Float32Array; y: Floa
 export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices: number[], geometry: TimelineGeometry | undefined): Promise<{ spaces: Trail[]; off: string[] }> {
   const wanted = new Map<string, string[]>();
   const off: string[] = [];
-  if (at.npz) {
-    for (const sp of await readSnapshot(at.npz, [], { fields: false })) {
+  if (at.snapshot) {
+    for (const sp of await readSnapshot(at.snapshot, [], { fields: false })) {
       if (sp.keys) wanted.set(sp.name, indices.map((i) => sp.keys![i]));
       else off.push(sp.name);
     }
   }
   const bySpace = new Map<string, { steps: number[]; x: number[]; y: number[] }>();
   for (const s of steps) {
-    if (!s.npz) continue;
+    if (!s.snapshot) continue;
     const alignments = geometry?.alignmentsOf(s.step);
     // Failures are dropped here: the step's own load reports them.
-    for (const { name, points, keys } of await readSnapshot(s.npz, [], { fields: false })) {
+    for (const { name, points, keys } of await readSnapshot(s.snapshot, [], { fields: false })) {
       const want = wanted.get(name);
       if (!want) continue;
       const t = bySpace.get(name) ?? bySpace.set(name, { steps: [], x: [], y: [] }).get(name)!;

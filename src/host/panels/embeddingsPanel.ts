@@ -110,7 +110,7 @@ class EmbeddingsView extends Disposable {
         this.post(await this.stepData(m.step, m.align));
         // Neighbours next, so scrubbing and playing find them ready.
         const i = this.steps.findIndex((s) => s.step === m.step);
-        for (let d = 1; d <= PREFETCH; d++) for (const j of [i + d, i - d]) if (this.steps[j]?.npz) void this.stepData(this.steps[j].step, m.align).catch(() => {});
+        for (let d = 1; d <= PREFETCH; d++) for (const j of [i + d, i - d]) if (this.steps[j]?.snapshot) void this.stepData(this.steps[j].step, m.align).catch(() => {});
         return;
       }
       case 'requestTrail': {
@@ -131,17 +131,17 @@ class EmbeddingsView extends Disposable {
   }
 
   private async sendSteps(): Promise<void> {
-    const all = this.singleFile ? [{ step: 0, npz: this.singleFile }] : await listSnapshotSteps(this.dir);
+    const all = this.singleFile ? [{ step: 0, snapshot: this.singleFile }] : await listSnapshotSteps(this.dir);
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
     if (!grew) { this.geometry = new TimelineGeometry(); this.cache.clear(); this.measuring = Promise.resolve(); }
     // A step whose npz arrived after its PNG: drop what was cached without it.
-    for (const s of all) if (s.npz && !this.steps.find((o) => o.step === s.step)?.npz) for (const a of [true, false]) this.cache.delete(`${s.step}:${a}`);
+    for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) this.cache.delete(`${s.step}:${a}`);
     this.steps = all;
     const asUri = (p: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString();
     this.post({
       type: 'steps',
       title: this.singleFile ? basename(this.singleFile) : title(this.dir),
-      steps: all.map((s) => ({ step: s.step, npz: !!s.npz, image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
+      steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
       warnings: [],
     });
     void this.measureTo(Infinity).then(() => {
@@ -157,9 +157,9 @@ class EmbeddingsView extends Disposable {
       for (const s of this.steps) {
         if (s.step > step) break;
         if (s.step <= geometry.last) continue; // measured already
-        if (!s.npz) { geometry.skip(s.step); continue; }
+        if (!s.snapshot) { geometry.skip(s.step); continue; }
         try {
-          await geometry.add(s.step, s.npz);
+          await geometry.add(s.step, s.snapshot);
         } catch (err) {
           geometry.skip(s.step);
           this.fail(err);
@@ -175,10 +175,10 @@ class EmbeddingsView extends Disposable {
     let entry = this.cache.get(key);
     if (!entry) {
       const s = this.steps.find((x) => x.step === step);
-      if (!s?.npz) return Promise.reject(new Error(`step ${step} has no npz`));
+      if (!s?.snapshot) return Promise.reject(new Error(`step ${step} has no snapshot`));
       entry = (async () => {
         if (align) await this.measureTo(step);
-        const { spaces, warnings } = await readStep(s.npz!, align ? this.geometry.alignmentsOf(step) : undefined);
+        const { spaces, warnings } = await readStep(s.snapshot!, align ? this.geometry.alignmentsOf(step) : undefined);
         return { type: 'stepData' as const, step, align, spaces, warnings };
       })();
       entry.catch(() => this.cache.delete(key));

@@ -10,7 +10,7 @@ test('steps are listed in numeric order, with their npz and png, latest files ex
   const dir = tempDir();
   for (const n of ['viz_step_1000_pacmap.png', 'viz_step_950_embeddings.npz', 'viz_step_950_pacmap.png', 'viz_latest_pacmap.png', 'viz_step_5_pacmap.html', 'notes.txt']) writeFileSync(join(dir, n), '');
   const steps = await listSnapshotSteps(dir);
-  expect(steps.map((s) => [s.step, !!s.npz, !!s.png])).toEqual([[950, true, true], [1000, false, true]]);
+  expect(steps.map((s) => [s.step, !!s.snapshot, !!s.png])).toEqual([[950, true, true], [1000, false, true]]);
 });
 
 test('metadata JSON becomes columns: numbers stay numbers, the rest are categories; broken JSON has no values', () => {
@@ -47,13 +47,13 @@ for step, pts in ((1, p), (2, q)):
 `, dir]);
   const steps = await listSnapshotSteps(dir);
   const g = new TimelineGeometry();
-  for (const s of steps) await g.add(s.step, s.npz!);
-  const first = await readStep(steps[0].npz!, g.alignmentsOf(1));
-  const second = await readStep(steps[1].npz!, g.alignmentsOf(2));
+  for (const s of steps) await g.add(s.step, s.snapshot!);
+  const first = await readStep(steps[0].snapshot!, g.alignmentsOf(1));
+  const second = await readStep(steps[1].snapshot!, g.alignmentsOf(2));
   let err = 0;
   for (let i = 0; i < 50; i++) err = Math.max(err, Math.abs(first.spaces[0].x[i] - second.spaces[0].x[i]), Math.abs(first.spaces[0].y[i] - second.spaces[0].y[i]));
   expect(err).toBeLessThan(1e-3);
-  const raw = await readStep(steps[1].npz!);
+  const raw = await readStep(steps[1].snapshot!);
   expect(Math.abs(raw.spaces[0].x[0] - first.spaces[0].x[0])).toBeGreaterThan(1);
   const b = g.bounds(false).latent;
   expect(b.x[1]).toBeGreaterThan(10); // the unaligned bounds include the shifted refit

@@ -52,9 +52,9 @@ describe('snapshots of a rolling buffer', () => {
   test('a space not projected yet, and a stale projection, keep their panel and say why', async () => {
     const steps = await listSnapshotSteps(snaps('trainer_desync'));
     expect(steps.map((s) => s.step)).toEqual([6, 12, 18, 24]);
-    const at6 = await readStep(steps[0].npz!);
+    const at6 = await readStep(steps[0].snapshot!);
     expect(at6.spaces.map((s) => [s.name, s.x.length, s.note])).toEqual([['latent', 0, 'not projected yet at this step'], ['lora', 50, undefined], ['prompt', 0, 'not projected yet at this step']]);
-    const at18 = await readStep(steps[2].npz!);
+    const at18 = await readStep(steps[2].snapshot!);
     expect(at18.spaces.map((s) => [s.name, s.x.length, s.note])).toEqual([
       ['latent', 0, 'projection is stale (50 of 75 rows projected); not shown at this step'], ['lora', 150, undefined], ['prompt', 0, 'projection is stale (50 of 75 rows projected); not shown at this step'],
     ]);
@@ -80,14 +80,14 @@ describe('snapshots of a rolling buffer', () => {
   test('alignment and trails follow the same rows across the roll', async () => {
     const steps = await listSnapshotSteps(snaps('trainer_longrun'));
     const g = new TimelineGeometry();
-    for (const s of steps) await g.add(s.step, s.npz!);
+    for (const s of steps) await g.add(s.step, s.snapshot!);
     expect(g.warnings).toEqual([]);
     const last = steps.at(-1)!, prev = steps.at(-2)!;
     const { spaces, off } = await readTrail([prev, last], last, [0, 10], g);
     expect(off).toEqual([]);
     const latent = spaces.find((s) => s.name === 'latent')!;
     // Row 0 of step 274 is row 50 of step 262: its trail point there is that row, aligned.
-    const at262 = await readStep(prev.npz!, g.alignmentsOf(prev.step));
+    const at262 = await readStep(prev.snapshot!, g.alignmentsOf(prev.step));
     const lat262 = at262.spaces.find((s) => s.name === 'latent')!;
     expect([latent.x[0], latent.y[0]]).toEqual([lat262.x[50], lat262.y[50]]);
     expect([latent.x[1], latent.y[1]]).toEqual([lat262.x[60], lat262.y[60]]);

@@ -14,7 +14,7 @@ interface Gd { data: { name?: string; x: ArrayLike<number>; type: string; mode: 
 beforeAll(async () => {
   const steps = await listSnapshotSteps(DIR);
   const geometry = new TimelineGeometry();
-  for (const s of steps) await geometry.add(s.step, s.npz!);
+  for (const s of steps) await geometry.add(s.step, s.snapshot!);
   view = await WebviewPage.open('embeddings', { libraries: ['plotly.min.js'], inlineStyles: true, boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
   view.onMessage(async (m) => {
     if (m.type === 'ready') {
@@ -22,7 +22,7 @@ beforeAll(async () => {
       await view.post({ type: 'bounds', align: true, bounds: geometry.bounds(true) });
     } else if (m.type === 'requestStep') {
       const step = m.step as number;
-      const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.npz!, m.align ? geometry.alignmentsOf(step) : undefined);
+      const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined);
       await view.post({ type: 'stepData', step, align: m.align, spaces, warnings });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
