@@ -3,6 +3,7 @@
 // there, so VS Code's message transfer is not counted. Measured: from the first data message
 // to the frame after every card in view has drawn, and the page's longest main-thread task.
 import { WebviewPage } from '../test/unit/webview/page';
+import { profilePage } from './profile';
 
 const [RUNS, TAGS, POINTS] = [Number(process.argv[2] ?? 20), Number(process.argv[3] ?? 12), Number(process.argv[4] ?? 20_000)];
 type PageGlobals = { __post(): void; __t0: number; __tasks: number[] };
@@ -13,6 +14,9 @@ async function main(): Promise<void> {
   await view.page.addInitScript(({ dirs, tags, points }) => {
     const w = window as unknown as PageGlobals;
     w.__tasks = [];
+    // Registered before the page's own listener: the moment the first data message arrives
+    // (the sender's serialisation is not the page's work; in VS Code it is another process's).
+    window.addEventListener('message', (e) => { if ((e.data as { type?: string }).type === 'data' && !w.__t0) w.__t0 = performance.now(); });
     new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__tasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
     w.__post = () => {
       const made = dirs.map((dir, r) => ({
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
           return { tag: `${t % 2 ? 'train' : 'val'}/metric_${t}`, source: 'events', from: 0, steps, values, wallTimes };
         }),
       }));
-      w.__t0 = performance.now();
+      w.__t0 = 0;
       for (const m of made) window.postMessage(m, '*');
     };
   }, { dirs, tags: TAGS, points: POINTS });
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
   });
   await view.load();
   await view.page.waitForSelector('[data-testid=summary]');
+  const stopProfile = await profilePage(view.page, 'paint', () => 1);
   const result = await view.page.evaluate(async ({ runs, tags, points }) => {
     const w = window as unknown as PageGlobals;
     w.__tasks.length = 0;
@@ -47,11 +52,12 @@ async function main(): Promise<void> {
       const cards = inView();
       if (document.querySelector('[data-testid=summary]')!.textContent!.startsWith(`${runs} runs · ${tags} tags · ${(runs * tags * points).toLocaleString()} points`)
         && cards.length > 0 && cards.every((c) => c.querySelector('.uplot')?.getAttribute('data-points'))) break;
-      if (performance.now() - w.__t0 > 60_000) throw new Error('cards did not draw in 60 s');
+      if (w.__t0 && performance.now() - w.__t0 > 60_000) throw new Error('cards did not draw in 60 s');
     }
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     return { first_paint_ms: performance.now() - w.__t0, cards_in_view: inView().length, longest_task_ms: Math.max(0, ...w.__tasks), tasks_ms: w.__tasks.reduce((a, b) => a + b, 0) };
   }, { runs: RUNS, tags: TAGS, points: POINTS });
+  await stopProfile();
   const errors = view.errors();
   await view.close();
   if (errors.length) throw new Error(errors.join('\n'));

@@ -59,6 +59,7 @@ const hparamsOnly = el('button', { class: 'secondary', attrs: { 'data-testid': '
 const hparamsTable = el('table', { class: 'grid compact scalar-hparams', attrs: { 'data-testid': 'hparams' } });
 const hparamsSection = el('details', { class: 'scalar-hparams-box' }, el('summary', {}, 'Hyperparameters'),
   el('div', { class: 'controls' }, hparamsFilter, hparamsOnly), el('div', { class: 'table-scroll' }, hparamsTable));
+hparamsSection.addEventListener('toggle', () => { if (hparamsSection.open) renderHparams(); });
 const tooltip = el('div', { class: 'tooltip scalar-tooltip', attrs: { 'data-testid': 'tooltip', role: 'tooltip' } });
 
 document.body.append(
@@ -446,6 +447,8 @@ function renderHparams(): void {
   const keys = [...new Set(loaded.flatMap((d) => d.hparams.map(([k]) => k)))].sort();
   const metrics = metricColumns(loaded);
   hparamsSection.hidden = loaded.length === 0 || (keys.length === 0 && metrics.length === 0);
+  // The table reads every run's metrics: only while it is open.
+  if (!hparamsSection.open) return;
   const rows = loaded.map((d) => hparamsRow(d, metrics));
   const { re, error } = parseRegex(state.hparamsFilter);
   const cellsOf = (r: (typeof rows)[number]) => [labelOf(r.run), ...keys.map((k) => String(r.values.get(k) ?? '')), ...metrics.map((m) => String(r.metrics.get(m)?.last ?? ''))].join(' ');
@@ -560,6 +563,16 @@ function scheduleCards(tags: Set<string>): void {
   });
 }
 
+let renderFrame = 0, runsFrame = 0;
+function scheduleRuns(): void {
+  if (runsFrame) return;
+  runsFrame = requestAnimationFrame(() => { runsFrame = 0; renderRuns(); });
+}
+function scheduleRenderAll(): void {
+  if (renderFrame) return;
+  renderFrame = requestAnimationFrame(() => { renderFrame = 0; renderAll(); });
+}
+
 host.onMessage((m) => {
   switch (m.type) {
     case 'runs':
@@ -577,9 +590,10 @@ host.onMessage((m) => {
       const run = data.get(m.run) ?? data.set(m.run, { dir: m.run, tags: new Map(), hparams: [], notes: [], media: [], histograms: [], texts: [] }).get(m.run)!;
       const hadNotes = run.notes.join('\n') + JSON.stringify(run.media);
       const touched = applyData(run, m);
-      if (m.reset || m.histograms || m.texts) renderAll();
+      // Many runs arrive at once when the panel opens: one layout for all of them, next frame.
+      if (m.reset || m.histograms || m.texts) scheduleRenderAll();
       else scheduleCards(touched);
-      if (m.reset || hadNotes !== run.notes.join('\n') + JSON.stringify(run.media) || [...touched].some((t) => run.tags.get(t)!.restartSteps().length)) renderRuns();
+      if (m.reset || hadNotes !== run.notes.join('\n') + JSON.stringify(run.media) || [...touched].some((t) => run.tags.get(t)!.restartSteps().length)) scheduleRuns();
       return;
     }
     case 'unavailable': {

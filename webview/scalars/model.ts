@@ -7,10 +7,12 @@ import { debiasedEma, decimateMinMax, tensorboardView, type ScalarSeries } from 
 
 /** A growable column of doubles. */
 class Grow {
-  data = new Float64Array(256);
+  data: Float64Array = new Float64Array(256);
   length = 0;
   /** Writes `src` at `at` (appending; an overlap with what is held replaces it). */
   put(at: number, src: Float64Array): void {
+    // The first chunk is kept as it came (no copy); a later one that does not fit reallocates.
+    if (this.length === 0 && at === 0) { this.data = src; this.length = src.length; return; }
     const end = at + src.length;
     if (end > this.data.length) {
       const next = new Float64Array(Math.max(end, this.data.length * 2));
@@ -47,11 +49,16 @@ export class TagData {
     return this.steps.length;
   }
 
+  private restartsAt: { version: number; restarts: number[] } | undefined;
+
   written(): ScalarSeries {
     const steps = this.steps.view();
-    const restarts: number[] = [];
-    for (let i = 1; i < steps.length; i++) if (steps[i] < steps[i - 1]) restarts.push(i);
-    return { tag: this.tag, steps, values: this.values.view(), wallTimes: this.wall.view(), restarts };
+    if (this.restartsAt?.version !== this.version) {
+      const restarts: number[] = [];
+      for (let i = 1; i < steps.length; i++) if (steps[i] < steps[i - 1]) restarts.push(i);
+      this.restartsAt = { version: this.version, restarts };
+    }
+    return { tag: this.tag, steps, values: this.values.view(), wallTimes: this.wall.view(), restarts: this.restartsAt.restarts };
   }
 
   /** Where a restarted job went back to: the step it resumed at, for each restart. */
@@ -118,7 +125,8 @@ function toSegment(s: ScalarSeries, part: number, o: SeriesOptions, t0: number):
   let order = keep ?? null;
   // Time axes: a writer's first records can carry earlier times than later ones; sort by x.
   if (!isSorted(x, order)) order = (order ?? Array.from({ length: n }, (_, k) => k)).sort((a, b) => x[a] - x[b] || a - b);
-  const pick = (c: ArrayLike<number>) => (order ? Float64Array.from(order, (i) => c[i]) : Float64Array.from(c));
+  // In order already (the usual case): views of the series, not copies.
+  const pick = (c: Float64Array) => (order ? Float64Array.from(order, (i) => c[i]) : c);
   return { part, xs: pick(x), ys: pick(s.values), smooth: pick(smooth), steps: pick(s.steps), omitted: n - (order ? order.length : n) };
 }
 
@@ -209,9 +217,33 @@ export interface CardTable {
  */
 export function buildCardTable(lines: readonly CardLine[], x0: number, x1: number, columns: number, o: { logY: boolean; ignoreOutliers: boolean }): CardTable {
   const picks = lines.map((l) => decimateMinMax(l.segment.xs, l.segment.ys, x0, x1, columns));
-  const xs = new Set<number>();
-  picks.forEach((p, k) => { for (const i of p) xs.add(lines[k].segment.xs[i]); });
-  const x = Float64Array.from(xs).sort();
+  // Where each picked point goes on the shared x. Exact x values while the table stays small;
+  // when many runs would each add their own x values (a table of every run's points, mostly
+  // empty cells), a decimated column's points take four fixed places inside its pixel column
+  // instead, by their order there: the same picture, one small table for all runs.
+  const exact = new Set<number>();
+  picks.forEach((p, k) => { for (const i of p) exact.add(lines[k].segment.xs[i]); });
+  const cols = Math.max(1, Math.floor(columns));
+  const span = x1 - x0 || 1;
+  const slotted = exact.size > cols * 8;
+  const placeOf = picks.map((p, k) => {
+    const xs = lines[k].segment.xs;
+    if (!slotted) return Array.from(p, (i) => xs[i]);
+    const out: number[] = [];
+    let col = NaN, rank = 0;
+    for (const i of p) {
+      const x = xs[i];
+      if (x < x0 || x > x1) { out.push(x); continue; }
+      const c = Math.min(cols - 1, Math.floor(((x - x0) / span) * cols));
+      rank = c === col ? rank + 1 : 0;
+      col = c;
+      out.push(x0 + ((c + (Math.min(rank, 3) + 0.5) / 4) / cols) * span);
+    }
+    return out;
+  });
+  const xsAll = new Set<number>();
+  for (const places of placeOf) for (const v of places) xsAll.add(v);
+  const x = Float64Array.from(xsAll).sort();
   const col = new Map<number, number>();
   x.forEach((v, i) => col.set(v, i));
   const data: (Float64Array | (number | null)[])[] = [x];
@@ -222,8 +254,8 @@ export function buildCardTable(lines: readonly CardLine[], x0: number, x1: numbe
     const seg = lines[k].segment;
     const raw: (number | null)[] = new Array(x.length).fill(null);
     const sm: (number | null)[] = new Array(x.length).fill(null);
-    for (const i of p) {
-      const c = col.get(seg.xs[i])!;
+    p.forEach((i, j) => {
+      const c = col.get(placeOf[k][j])!;
       // Several points on one x (duplicate steps): the last written is drawn.
       raw[c] = yOk(seg.ys[i]) ? seg.ys[i] : null;
       sm[c] = yOk(seg.smooth[i]) ? seg.smooth[i] : null;
@@ -233,7 +265,7 @@ export function buildCardTable(lines: readonly CardLine[], x0: number, x1: numbe
         if (yOk(seg.ys[i])) visible.push(seg.ys[i]);
         if (yOk(seg.smooth[i])) visible.push(seg.smooth[i]);
       }
-    }
+    });
     data.push(raw, sm);
   });
   return { data, y: yRange(visible, o), points, offLogY };

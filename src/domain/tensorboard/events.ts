@@ -267,7 +267,7 @@ export function decodeEvent(bytes: Uint8Array, file: string): TbEvent {
  * returns true; returns false (having called nothing) for any other record, which then goes
  * through decodeEvent. No objects are made per field, which is most of decodeEvent's cost.
  */
-export function scanSimpleScalars(b: Uint8Array, scalar: (tagStart: number, tagEnd: number, value: number, step: number, wall: number) => void): boolean {
+export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, tagStart: number, tagEnd: number, value: number, step: number, wall: number) => void): boolean {
   let p = 0, wall = NaN, step = 0, sumStart = -1, sumEnd = -1;
   const n = b.length;
   while (p < n) {
@@ -322,7 +322,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (tagStart: number, tagE
         } else return false;
       }
       if (!has || tagStart < 0) return false;
-      if (pass === 1) scalar(tagStart, tagEnd, value, step, wall);
+      if (pass === 1) scalar(b, tagStart, tagEnd, value, step, wall);
     }
   }
   return true;

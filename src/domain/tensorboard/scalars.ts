@@ -109,6 +109,9 @@ export class ScalarRun {
   /** Tag bytes → series, by a hash of the bytes: the fast path makes no string per value. */
   private readonly byTagBytes = new Map<number, { bytes: Uint8Array; builder: SeriesBuilder }[]>();
 
+  /** The fast path's sink, made once (not a closure per record). */
+  private readonly pushSimple = (rec: Uint8Array, a: number, b: number, value: number, step: number, wall: number): void => this.builder(rec, a, b).push(step, value, wall);
+
   private builder(rec: Uint8Array, start: number, end: number): SeriesBuilder {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ rec[i], 0x01000193);
@@ -158,11 +161,12 @@ export class ScalarRun {
     try {
       src = await FileSource.open(path);
       for (;;) {
-        const batch = await reader.read(src);
+        // Batches of 8 MiB: a 1 GB file is read in bounded memory (the chunks a batch's records point into).
+        const batch = await reader.read(src, 8 << 20);
         batch.records.forEach((rec, k) => {
           state.records++;
           changed = true;
-          if (scanSimpleScalars(rec, (a, b, value, step, wall) => this.builder(rec, a, b).push(step, value, wall))) return;
+          if (scanSimpleScalars(rec, this.pushSimple)) return;
           const ev = decodeEvent(rec, path);
           if (ev.fileVersion) state.fileVersion = ev.fileVersion;
           for (const v of ev.values) {

@@ -35,13 +35,15 @@ function isStrictlyIncreasing(a: Float64Array): boolean {
 export function debiasedEma(values: ArrayLike<number>, weight: number): Float64Array {
   const w = Math.min(Math.max(weight, 0), 0.999);
   const out = new Float64Array(values.length);
-  let last = 0, n = 0;
+  // w^n kept as a running product (Math.pow per point was most of the cost), and 0 once it is
+  // negligible: denormal numbers are slow.
+  let last = 0, wn = 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) { out[i] = v; continue; }
     last = last * w + (1 - w) * v;
-    n++;
-    out[i] = w === 0 ? v : last / (1 - w ** n);
+    wn = wn < 1e-300 ? 0 : wn * w;
+    out[i] = w === 0 ? v : last / (1 - wn);
   }
   return out;
 }

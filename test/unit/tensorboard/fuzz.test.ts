@@ -113,7 +113,7 @@ test('the fast path for simple scalars reads exactly what the full decoder reads
     const batch = await new RecordReader(f).read(new MemorySource(f, bytes));
     for (const rec of batch.records) {
       const got: [string, number, number, number][] = [];
-      const ok = scanSimpleScalars(rec, (a, b, value, step, wall) => got.push([new TextDecoder().decode(rec.subarray(a, b)), value, step, wall]));
+      const ok = scanSimpleScalars(rec, (r, a, b, value, step, wall) => got.push([new TextDecoder().decode(r.subarray(a, b)), value, step, wall]));
       const ev = decodeEvent(rec, f);
       if (ok) {
         fast++;
