@@ -208,6 +208,8 @@ test('a restarted job: TensorBoard\'s view by default, with the restart named; "
 test('the hparams table: both files\' hyperparameters and last · best metrics; sort, filter, and chart the rows left', async () => {
   await page().locator('.scalar-hparams-box > summary').click();
   const rows = () => page().locator('[data-testid=hparams] tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+  // The table is filled when it opens.
+  await expect.poll(() => page().locator('[data-testid=hparams] thead th').count()).toBeGreaterThan(0);
   const head = await page().locator('[data-testid=hparams] thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
   expect(head.slice(0, 7)).toEqual(['Run ▲', 'extras', 'hidden', 'lr', 'total_steps', 'warmup_steps', 'weight_decay'].map((h, k) => (k === 0 ? 'Run' : h)));
   expect(head).toContain('val/loss (last · best)');
