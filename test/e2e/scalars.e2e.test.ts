@@ -152,6 +152,17 @@ test('a click on a scalar chart moves the run\'s Embedding Timeline to the neare
   expect(vs.extensionErrors()).toEqual([]);
 });
 
+test('"Run Reel: Go to Step…" moves the run\'s open timeline from the palette', async () => {
+  const shown = await vs.webviewFrame('[data-testid="slider"]');
+  await vs.runCommand('Run Reel: Go to Step…');
+  await vs.pickQuickItem(ACE);
+  const input = vs.page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('260');
+  await input.press('Enter');
+  await expect.poll(() => shown.locator('[data-testid=step-label]').textContent(), { timeout: 20_000 }).toBe('step 262 · 3/4');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
 test('after a window reload the panel comes back with its runs and settings', async () => {
   await vs.page.locator('.tabs-container .tab', { hasText: /^Scalars/ }).first().click();
   const before = await vs.webviewFrame('[data-testid="cards"]');
