@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const liveAudio = new LiveAudioPanels(context.extensionUri, log);
   const episodes = new EpisodeReplayPanels(context.extensionUri, index, log);
   const inspectors = new SafetensorsInspectorEditors(context.extensionUri, log);
-  const latents = new LatentStorePanels(context.extensionUri, log);
+  const latents = new LatentStorePanels(context.extensionUri, clock, log);
   const media = new MediaPanels(context.extensionUri, clock, log);
   context.subscriptions.push(index, tree, treeView, overviews, clock, scalars, animations, embeddings, evalAudio, liveAudio, episodes, inspectors, latents, media);
   context.subscriptions.push(...registerEmbeddingsCommands({ index, panels: embeddings }));

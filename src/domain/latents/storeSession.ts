@@ -112,6 +112,19 @@ export class LatentStoreSession {
     }
   }
 
+  /**
+   * The run's step clock: selects the checkpoint latent whose step is nearest (the newest of
+   * equals); a store without step-K checkpoints has nothing to move to.
+   */
+  goToStep(step: number): void {
+    let best: LatentRow | undefined;
+    for (const r of this.rows.values()) {
+      if (typeof r.checkpointStep !== 'number') continue;
+      if (!best || Math.abs(r.checkpointStep - step) < Math.abs(best.checkpointStep! - step)) best = r;
+    }
+    if (best) this.host.post({ type: 'select', id: best.id });
+  }
+
   dispose(): void {
     this.compareRun?.abort();
   }

@@ -13,6 +13,7 @@ import {
 import { Disposable } from '../dispose';
 import { assetRoots, loadPanelPage } from '../panelPage';
 import { watchFolder } from '../watchFolder';
+import type { StepClock } from '../stepClock';
 import { FolderPanelSet } from './panelSet';
 
 /** Opens a .safetensors file in the inspector. */
@@ -55,7 +56,7 @@ class InspectorView extends Disposable {
 }
 
 export class LatentStorePanels extends FolderPanelSet<LatentStoreState, LatentStoreView> {
-  constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
+  constructor(extensionUri: vscode.Uri, private readonly clock: StepClock, private readonly log: vscode.LogOutputChannel) {
     super(extensionUri, LATENT_STORE_VIEW_TYPE, title);
   }
 
@@ -65,7 +66,7 @@ export class LatentStorePanels extends FolderPanelSet<LatentStoreState, LatentSt
   }
 
   protected create(panel: vscode.WebviewPanel, state: LatentStoreState): LatentStoreView {
-    return new LatentStoreView(panel, state, this.extensionUri, this.log);
+    return new LatentStoreView(panel, state, this.extensionUri, this.clock, this.log);
   }
 }
 
@@ -74,7 +75,7 @@ const title = (dir: string) => `Latents · ${basename(dir)}`;
 class LatentStoreView extends Disposable {
   private readonly session: LatentStoreSession;
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly state: LatentStoreState, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: LatentStoreState, extensionUri: vscode.Uri, clock: StepClock, log: vscode.LogOutputChannel) {
     super();
     this.session = new LatentStoreSession(state.dir, {
       post: (m) => void panel.webview.postMessage(m),
@@ -88,6 +89,7 @@ class LatentStoreView extends Disposable {
     this.register(watchFolder(state.dir, () => void this.session.refresh()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('runreel.latentTtlHours')) void this.session.refresh(); }));
     this.register({ dispose: () => this.session.dispose() });
+    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step)));
   }
 
   reveal(selected?: string): void {

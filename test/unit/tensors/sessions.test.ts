@@ -11,7 +11,7 @@ import { MediaSession } from '../../../src/domain/media/mediaSession';
 import { InspectorSession } from '../../../src/domain/tensors/inspectorSession';
 import type { MediaHostToWebview } from '../../../src/protocol/media';
 import type { InspectorHostToWebview, LatentStoreHostToWebview } from '../../../src/protocol/tensors';
-import { artifactError, tempDir, TENSORS } from '../helpers';
+import { artifactError, realProducer, tempDir, TENSORS } from '../helpers';
 
 const STORE = join(TENSORS, 'store');
 const WALL = 1763700000;
@@ -199,4 +199,22 @@ describe('media', () => {
     expect(list.clips.map((c) => [c.name, c.probe])).toEqual([['scene_1.mp4', undefined], ['scene_2.webm', undefined]]);
     expect(m.of('media')).toHaveLength(1);
   });
+});
+
+test('the latent store follows the run\'s step clock to the nearest checkpoint latent', async () => {
+  const posted: LatentStoreHostToWebview[] = [];
+  const session = new LatentStoreSession(realProducer('acestep', 'latents', '2239c92', 'web_tmp', 'latents'), { post: (x) => posted.push(x), copy: () => {}, inspect: () => {}, reveal: () => {} }, () => 1e6);
+  await session.handle({ type: 'ready' });
+  const store = posted.find((m) => m.type === 'store') as Extract<LatentStoreHostToWebview, { type: 'store' }>;
+  const checkpoints = store.rows.filter((r) => typeof r.checkpointStep === 'number');
+  expect(checkpoints.length).toBe(4); // FORMATS.md: two step-4 checkpoints for each of two generations
+  session.goToStep(7);
+  const sel = posted.at(-1) as Extract<LatentStoreHostToWebview, { type: 'select' }>;
+  expect(sel.type).toBe('select');
+  expect(checkpoints.map((r) => r.id)).toContain(sel.id);
+  const before = posted.length;
+  const empty = new LatentStoreSession(tempDir(), { post: (x) => posted.push(x), copy: () => {}, inspect: () => {}, reveal: () => {} }, () => 24);
+  await empty.handle({ type: 'ready' });
+  empty.goToStep(3);
+  expect(posted.slice(before).some((m) => m.type === 'select')).toBe(false);
 });
