@@ -267,9 +267,9 @@ export function decodeEvent(bytes: Uint8Array, file: string): TbEvent {
  * returns true; returns false (having called nothing) for any other record, which then goes
  * through decodeEvent. No objects are made per field, which is most of decodeEvent's cost.
  */
-export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, tagStart: number, tagEnd: number, value: number, step: number, wall: number) => void): boolean {
-  let p = 0, wall = NaN, step = 0, sumStart = -1, sumEnd = -1;
-  const n = b.length;
+export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, tagStart: number, tagEnd: number, value: number, step: number, wall: number) => void, from = 0, to = b.length): boolean {
+  let p = from, wall = NaN, step = 0, sumStart = -1, sumEnd = -1;
+  const n = to;
   while (p < n) {
     const key = b[p++];
     if (key === 0x09) { // wall_time: double
@@ -288,7 +288,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
       step = v;
     } else if (key === 0x2a) { // summary (twice would be merged: the full path does that)
       if (sumStart >= 0) return false;
-      const len = smallVarint(b, p);
+      const len = smallVarint(b, p, n);
       if (len < 0) return false;
       p = VARINT_END;
       if (p + len > n) return false;
@@ -301,7 +301,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
     let q = sumStart;
     while (q < sumEnd) {
       if (b[q++] !== 0x0a) return false;
-      const len = smallVarint(b, q);
+      const len = smallVarint(b, q, sumEnd);
       if (len < 0) return false;
       q = VARINT_END;
       const end = q + len;
@@ -310,7 +310,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
       while (q < end) {
         const k = b[q++];
         if (k === 0x0a) {
-          const l = smallVarint(b, q);
+          const l = smallVarint(b, q, end);
           if (l < 0) return false;
           q = VARINT_END;
           tagStart = q; tagEnd = q + l; q += l;
@@ -332,11 +332,11 @@ const SCRATCH = new Uint8Array(8);
 const F64 = new Float64Array(SCRATCH.buffer);
 const F32 = new Float32Array(SCRATCH.buffer);
 let VARINT_END = 0;
-/** A varint of up to 4 bytes at `p` (its end in VARINT_END), or −1. */
-function smallVarint(b: Uint8Array, p: number): number {
+/** A varint of up to 4 bytes at `p`, before `end` (its end in VARINT_END), or −1. */
+function smallVarint(b: Uint8Array, p: number, end = b.length): number {
   let v = 0;
   for (let shift = 0; shift < 28; shift += 7) {
-    if (p >= b.length) return -1;
+    if (p >= end) return -1;
     const x = b[p++];
     v |= (x & 0x7f) << shift;
     if (!(x & 0x80)) { VARINT_END = p; return v >>> 0; }

@@ -17,22 +17,22 @@ const TABLES = (() => {
   return t;
 })();
 
-export function crc32c(bytes: Uint8Array): number {
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   const t = TABLES;
-  let c = 0xffffffff, i = 0;
-  const n8 = bytes.length - 8;
+  let c = 0xffffffff, i = start;
+  const n8 = end - 8;
   for (; i <= n8; i += 8) {
     const a = (c ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24))) >>> 0;
     c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)]
       ^ t[768 + bytes[i + 4]] ^ t[512 + bytes[i + 5]] ^ t[256 + bytes[i + 6]] ^ t[bytes[i + 7]];
   }
-  for (; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (; i < end; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
 /** TFRecord's masked CRC: rotate right by 15 and add a constant. */
-export function maskedCrc(bytes: Uint8Array): number {
-  const c = crc32c(bytes);
+export function maskedCrc(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const c = crc32c(bytes, start, end);
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
@@ -61,15 +61,22 @@ export class RecordReader {
 
   constructor(readonly file: string) {}
 
-  /**
-   * Reads whole records from `offset`, up to about `maxBytes` of them. The file is read in
-   * chunks of CHUNK bytes and records are cut from memory (one read per record would cost a
-   * system call each: a million small records took half a minute).
-   */
+  /** Reads whole records from `offset` (up to about `maxBytes` of them), as views into the file's chunks. */
   async read(src: ByteSource, maxBytes = 64 << 20): Promise<RecordBatch> {
     const records: Uint8Array[] = [];
     const offsets: number[] = [];
-    let skipped = 0;
+    const r = await this.scan(src, maxBytes, (buf, start, end, at) => { records.push(buf.subarray(start, end)); offsets.push(at); });
+    return { records, offsets, skipped: r.skipped, partial: r.partial };
+  }
+
+  /**
+   * Calls `onRecord` with each whole record from `offset` on (up to about `maxBytes`): its
+   * body is buf[start, end) and starts at `fileOffset` in the file. The file is read in
+   * chunks of CHUNK bytes and records are cut from memory, with no object made per record
+   * (one read per record cost a system call each; a view per record, most of the garbage).
+   */
+  async scan(src: ByteSource, maxBytes: number, onRecord: (buf: Uint8Array, start: number, end: number, fileOffset: number) => void): Promise<{ records: number; skipped: number; partial: boolean }> {
+    let records = 0, skipped = 0;
     let partial = false;
     let budget = maxBytes;
     const size = src.size;
@@ -80,31 +87,28 @@ export class RecordReader {
       while (budget > 0) {
         if (base + at === size) break;
         if (at + 12 > buf.length) { partial = base + at + 12 > size; break; }
-        if (maskedCrc(buf.subarray(at, at + 8)) !== u32(buf, at + 8)) {
+        if (maskedCrc(buf, at, at + 8) !== u32(buf, at + 8)) {
           throw new ArtifactError('inconsistent', this.file, `record at byte ${base + at}: its length fails its CRC (the file is damaged from here on)`);
         }
         const lo = u32(buf, at), hi = u32(buf, at + 4);
         if (hi !== 0 || lo > MAX_RECORD_BYTES) throw new ArtifactError('too_large', this.file, `record at byte ${base + at} claims ${hi * 2 ** 32 + lo} bytes (limit ${MAX_RECORD_BYTES})`);
         const len = lo;
         if (base + at + 16 + len > size) { partial = true; break; }
-        let body: Uint8Array, crc: number;
         if (at + 16 + len <= buf.length) {
-          body = buf.subarray(at + 12, at + 12 + len);
-          crc = u32(buf, at + 12 + len);
+          if (maskedCrc(buf, at + 12, at + 12 + len) === u32(buf, at + 12 + len)) { records++; onRecord(buf, at + 12, at + 12 + len, base + at + 12); }
+          else skipped++;
         } else if (at === 0) {
           // A record larger than a chunk: read on its own.
           const rest = await src.read(base + 12, len + 4, 'record');
-          body = rest.subarray(0, len);
-          crc = u32(rest, len);
+          if (maskedCrc(rest, 0, len) === u32(rest, len)) { records++; onRecord(rest, 0, len, base + 12); }
+          else skipped++;
         } else break; // it runs past this chunk: the next chunk starts with it
-        if (maskedCrc(body) === crc) { records.push(body); offsets.push(base + at + 12); }
-        else skipped++;
         at += 16 + len;
         this.offset = base + at;
         budget -= 16 + len;
       }
     }
     this.skipped += skipped;
-    return { records, offsets, skipped, partial };
+    return { records, skipped, partial };
   }
 }

@@ -161,26 +161,26 @@ export class ScalarRun {
     try {
       src = await FileSource.open(path);
       for (;;) {
-        // Batches of 8 MiB: a 1 GB file is read in bounded memory (the chunks a batch's records point into).
-        const batch = await reader.read(src, 8 << 20);
-        batch.records.forEach((rec, k) => {
+        // Batches of 8 MiB: a 1 GB file is read in bounded memory.
+        const batch = await reader.scan(src, 8 << 20, (buf, start, end, at) => {
           state.records++;
-          changed = true;
-          if (scanSimpleScalars(rec, this.pushSimple)) return;
+          if (scanSimpleScalars(buf, this.pushSimple, start, end)) return;
+          const rec = buf.subarray(start, end);
           const ev = decodeEvent(rec, path);
           if (ev.fileVersion) state.fileVersion = ev.fileVersion;
           for (const v of ev.values) {
             if (v.hparams) this.pluginHparams = v.hparams;
-            this.noteMedia(v, ev.step, ev.wallTime, path, rec, batch.offsets[k]);
+            this.noteMedia(v, ev.step, ev.wallTime, path, rec, at);
             if (v.kind !== 'scalar' || v.scalar === undefined) continue;
             const b = this.series.get(v.tag) ?? this.series.set(v.tag, new SeriesBuilder(v.tag)).get(v.tag)!;
             b.push(ev.step, v.scalar, ev.wallTime);
           }
         });
+        if (batch.records) changed = true;
         if (state.skipped !== reader.skipped || state.partial !== batch.partial) changed = true;
         state.skipped = reader.skipped;
         state.partial = batch.partial;
-        if (batch.records.length === 0 || batch.partial) break;
+        if (batch.records === 0 || batch.partial) break;
       }
     } catch (err) {
       state.error = describeError(asArtifactError(path, err), path);
