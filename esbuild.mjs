@@ -48,9 +48,9 @@ const builds = [
     external: ['ffmpeg-static'],
   },
   {
-    // Worker threads for GIF encoding, loaded by the host and the CLI from their own folder.
+    // Worker threads (GIF encoding, reading event files), loaded by the host and the CLI from their own folder.
     ...common,
-    entryPoints: { gifWorker: 'src/domain/animation/gifWorker.ts' },
+    entryPoints: { gifWorker: 'src/domain/animation/gifWorker.ts', scalarsWorker: 'src/domain/tensorboard/scalarsWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -3,16 +3,14 @@
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { loadScalarRuns } from '../src/domain/tensorboard/loadRuns';
 import { findScalarRuns, ScalarRun } from '../src/domain/tensorboard/scalars';
 
 async function main(): Promise<void> {
-  const [logdir] = process.argv.slice(2);
+  const [logdir, workerScript] = process.argv.slice(2);
   const t = performance.now();
-  // Two runs at a time (the machine's two cores share the reads and the decoding).
-  const dirs = await findScalarRuns(logdir);
-  const runs: ScalarRun[] = [];
-  let next = 0;
-  await Promise.all([0, 1].map(async () => { while (next < dirs.length) { const r = new ScalarRun(dirs[next++]); runs.push(r); await r.update(); } }));
+  // On worker threads, one per core (the panel's and the CLI's first read of many runs).
+  const runs = await loadScalarRuns(await findScalarRuns(logdir), { workerScript });
   const ms = performance.now() - t;
   let points = 0;
   for (const r of runs) for (const tag of r.tags()) points += r.get(tag, 'all')!.steps.length;

@@ -1,6 +1,6 @@
 // `runreel`: the command-line face of the same pure modules the extension uses.
 // Exit codes: 0 ok, 2 usage or input error (message on stderr; JSON with --json).
-import { basename, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { ArtifactError } from '../domain/artifacts/errors';
 import { inspectFile } from '../domain/artifacts/inspect';
 import { createAnimation } from '../domain/animation/animate';
@@ -10,7 +10,8 @@ import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../domain/runs/discover';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
-import { findScalarRuns, ScalarRun } from '../domain/tensorboard/scalars';
+import { loadScalarRuns } from '../domain/tensorboard/loadRuns';
+import { findScalarRuns } from '../domain/tensorboard/scalars';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -185,12 +186,9 @@ async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<numb
   const st = await stat(root).catch(() => undefined);
   if (!st?.isDirectory()) throw new CliError('not_found', `${root}: no such folder`);
   const view = args.flags.has('--all') ? 'all' : 'tensorboard';
-  const runs = [];
-  for (const dir of await findScalarRuns(root)) {
-    const run = new ScalarRun(dir);
-    await run.update();
-    runs.push({ dir, name: relative(root, dir) || '.', run });
-  }
+  const dirs = await findScalarRuns(root);
+  const loaded = await loadScalarRuns(dirs, { workerScript: join(__dirname, 'scalarsWorker.js') });
+  const runs = dirs.map((dir, i) => ({ dir, name: relative(root, dir) || '.', run: loaded[i] }));
   if (runs.length === 0) throw new CliError('not_found', `${root}: no TensorBoard event files (events.out.tfevents.*) or metrics.csv under it`);
   if (args.flags.has('--csv')) {
     io.out('run,tag,step,wall_time,value\n');

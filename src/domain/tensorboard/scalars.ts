@@ -19,8 +19,14 @@ export const EVENT_FILE = /^events\.out\.tfevents\.(\d+)\.[^/]*$/;
 
 /** A growable column of doubles. */
 class Column {
-  data = new Float64Array(64);
+  data: Float64Array = new Float64Array(64);
   length = 0;
+  static of(values: Float64Array): Column {
+    const c = new Column();
+    c.data = values;
+    c.length = values.length;
+    return c;
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = new Float64Array(this.data.length * 2);
@@ -35,11 +41,19 @@ class Column {
 }
 
 class SeriesBuilder {
-  readonly steps = new Column();
-  readonly values = new Column();
-  readonly wall = new Column();
-  readonly restarts: number[] = [];
+  steps = new Column();
+  values = new Column();
+  wall = new Column();
+  restarts: number[] = [];
   constructor(readonly tag: string) {}
+  static of(s: ScalarSeries): SeriesBuilder {
+    const b = new SeriesBuilder(s.tag);
+    b.steps = Column.of(s.steps);
+    b.values = Column.of(s.values);
+    b.wall = Column.of(s.wallTimes);
+    b.restarts = [...s.restarts];
+    return b;
+  }
   push(step: number, value: number, wall: number): void {
     const n = this.steps.length;
     if (n > 0 && step < this.steps.data[n - 1]) this.restarts.push(n);
@@ -222,6 +236,36 @@ export class ScalarRun {
     return [...this.files.values()];
   }
 
+  /**
+   * What reading the event files gave, to hand to another thread (`fromSnapshot`): the series
+   * (their buffers can be transferred), each file's read position and state, media and hparams.
+   * metrics.csv and hparams.yaml are not in it: the next update() reads them (they are small).
+   */
+  snapshot(): ScalarRunSnapshot {
+    return {
+      dir: this.dir,
+      files: [...this.files.values()].map((state) => ({ state: { ...state }, offset: this.readers.get(state.path)?.offset ?? 0, skipped: this.readers.get(state.path)?.skipped ?? 0 })),
+      series: [...this.series.values()].map((b) => b.series()),
+      media: [...this.mediaByTag],
+      pluginHparams: this.pluginHparams,
+    };
+  }
+
+  static fromSnapshot(s: ScalarRunSnapshot): ScalarRun {
+    const run = new ScalarRun(s.dir);
+    for (const f of s.files) {
+      const reader = new RecordReader(f.state.path);
+      reader.offset = f.offset;
+      reader.skipped = f.skipped;
+      run.readers.set(f.state.path, reader);
+      run.files.set(f.state.path, f.state);
+    }
+    for (const series of s.series) run.series.set(series.tag, SeriesBuilder.of(series));
+    for (const [tag, entries] of s.media) run.mediaByTag.set(tag, entries);
+    run.pluginHparams = s.pluginHparams;
+    return run;
+  }
+
   /** metrics.csv's state, when the run has one. */
   get csvFile(): { path: string; skipped: number; partial: boolean; error?: string } | undefined {
     return this.csv && { path: join(this.dir, METRICS_CSV), skipped: this.csv.skipped, partial: this.csv.partial, error: this.csv.error };
@@ -268,6 +312,14 @@ export class ScalarRun {
 }
 
 export type MediaKind = 'image' | 'audio' | 'histogram' | 'text';
+
+export interface ScalarRunSnapshot {
+  dir: string;
+  files: { state: EventFileState; offset: number; skipped: number }[];
+  series: ScalarSeries[];
+  media: [string, MediaEntry[]][];
+  pluginHparams?: [string, HparamValue][];
+}
 
 /** One image, audio clip, histogram or text a summary wrote. */
 export interface MediaEntry {

@@ -5,6 +5,7 @@
 import { basename, dirname, relative, sep } from 'node:path';
 import { HISTOGRAM_SAMPLE, TEXT_SAMPLE, type HistogramSeries, type ScalarRunInfo, type ScalarsHostToWebview, type ScalarSeriesChunk, type TextSeries } from '../../protocol/scalars';
 import { describeError } from '../artifacts/errors';
+import { loadScalarRuns } from './loadRuns';
 import { findScalarRuns, ScalarRun } from './scalars';
 
 export const SCALARS_POLL_MS = 400;
@@ -41,8 +42,10 @@ export class ScalarsSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling: Promise<void> = Promise.resolve();
   private disposed = false;
+  private selectSeq = 0;
 
-  constructor(private roots: string[], private readonly post: (m: ScalarsHostToWebview) => void, private readonly pollMs = SCALARS_POLL_MS) {}
+  /** `workerScript`: dist/scalarsWorker.js, to read several new runs on worker threads at once. */
+  constructor(private roots: string[], private readonly post: (m: ScalarsHostToWebview) => void, private readonly pollMs = SCALARS_POLL_MS, private readonly workerScript?: string) {}
 
   get runList(): readonly ScalarRunInfo[] {
     return this.runs;
@@ -66,10 +69,16 @@ export class ScalarsSession {
   }
 
   /** The runs shown: new ones are read and sent whole, dropped ones forgotten. */
-  select(dirs: string[]): Promise<void> {
+  async select(dirs: string[]): Promise<void> {
+    const seq = ++this.selectSeq;
     const want = new Set(dirs);
     for (const dir of [...this.tracked.keys()]) if (!want.has(dir)) this.tracked.delete(dir);
-    for (const dir of want) if (!this.tracked.has(dir)) this.tracked.set(dir, { run: new ScalarRun(dir), sent: new Map(), generation: 0, started: false });
+    const added = [...want].filter((dir) => !this.tracked.has(dir));
+    // Several new runs (a panel opening on a logdir): their first read on worker threads.
+    const runs = added.length > 1 && this.workerScript ? await loadScalarRuns(added, { workerScript: this.workerScript }) : added.map((dir) => new ScalarRun(dir));
+    // A newer selection made while these were read has the last word.
+    if (seq !== this.selectSeq || this.disposed) return;
+    added.forEach((dir, i) => { if (want.has(dir) && !this.tracked.has(dir)) this.tracked.set(dir, { run: runs[i], sent: new Map(), generation: runs[i].generation, started: false }); });
     return this.pollNow();
   }
 

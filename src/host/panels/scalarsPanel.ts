@@ -48,7 +48,7 @@ class ScalarsView extends Disposable {
     super();
     this.state = state;
     panel.title = 'Scalars';
-    this.session = new ScalarsSession(state.roots, (m) => this.post(m));
+    this.session = new ScalarsSession(state.roots, (m) => this.post(m), undefined, join(extensionUri.fsPath, 'dist', 'scalarsWorker.js'));
     loadPanelPage(panel, extensionUri, { title: 'Scalars', bundle: 'scalars', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: ScalarsWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));
     // Runs that appear (a new version folder) or go are listed without a reload.
