@@ -30,7 +30,7 @@ const forbidden = files.filter((f) => /\.(ts|map|py|mjs)$/.test(f) || /^(src|tes
 if (forbidden.length > 0) throw new Error(`VSIX would ship files it must not: ${forbidden.join(', ')}`);
 const walkthroughMedia = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).contributes.walkthroughs
   .flatMap((w) => w.steps.flatMap((st) => (typeof st.media.image === 'string' ? [st.media.image] : Object.values(st.media.image))));
-for (const required of [...new Set(walkthroughMedia), 'dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/webview/runOverview.js', 'dist/webview/animation.js', 'media/webview.css', 'package.json']) {
+for (const required of [...new Set(walkthroughMedia), 'dist/extension.js', 'dist/cli.js', 'dist/gifWorker.js', 'dist/scalarsWorker.js', 'dist/webview/scalars.js', 'dist/webview/runOverview.js', 'dist/webview/animation.js', 'media/webview.css', 'package.json']) {
   if (!files.includes(required)) throw new Error(`VSIX is missing ${required}`);
 }
 const size = statSync(vsixPath).size;
