@@ -13,6 +13,11 @@ import urllib.parse
 import urllib.request
 
 logdir, mode, longest, expected = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if mode == "all" and expected > 5_000_000:
+    # Each poll would fetch every point as JSON (about 1 GB at 21 M points): the poll, not the
+    # server, would be timed. The issue's own measurement of this case is quoted instead.
+    print(json.dumps({"error": f"not timed at {expected:,} points (each poll would fetch every point as JSON)"}))
+    sys.exit(0)
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 port = s.getsockname()[1]

@@ -269,11 +269,16 @@ function drawCard(card: Card): void {
   const full = extent(card.lines);
   const win = card.window ?? full;
   const table = win ? buildCardTable(card.lines, win.min, win.max, width, { logY: state.logY, ignoreOutliers: state.ignoreOutliers }) : undefined;
-  const dropped = linesOf(card.tag, false).reduce((n, l) => n + l.segment.omitted, 0);
+  const all = linesOf(card.tag, false);
+  const dropped = all.reduce((n, l) => n + l.segment.omitted, 0);
+  // TensorBoard's view keeps one point per step: what it leaves out is said, never hidden.
+  let repeated = 0;
+  if (!state.showAllWritten) for (const dir of state.selected) { const t = data.get(dir)?.tags.get(card.tag); if (t) repeated += t.length - all.filter((l) => l.run === dir).reduce((n, l) => n + l.segment.xs.length + l.segment.omitted, 0); }
   card.info.textContent = [
     win ? '' : 'No points to show on this axis',
     dropped ? `${dropped.toLocaleString()} point${dropped === 1 ? '' : 's'} not shown (${state.x === 'step' ? 'step ≤ 0 on a log x axis' : 'no wall time, or x ≤ 0 on a log x axis'})` : '',
     table?.offLogY ? `${table.offLogY.toLocaleString()} value${table.offLogY === 1 ? '' : 's'} ≤ 0 not shown on a log y axis` : '',
+    repeated ? `${repeated.toLocaleString()} point${repeated === 1 ? '' : 's'} at steps written again not shown (the last value of a step is; "Everything written" shows all)` : '',
     card.window ? 'Zoomed: double-click to reset' : '',
   ].filter(Boolean).join(' · ');
   if (!win || !table) { card.plot?.destroy(); card.plot = undefined; return; }

@@ -190,6 +190,8 @@ test('a restarted job: TensorBoard\'s view by default, with the restart named; "
   // README: TensorBoard's Rust loader shows 80 points (steps 9…799 once), its Python loader 106.
   const points = () => card('train/loss').locator('.uplot').getAttribute('data-points');
   await expect.poll(points).toBe(String(200 + 200 + 80));
+  // What TensorBoard's view leaves out is said: 26 of train/loss's 106 written points repeat a step.
+  expect(await card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('26 points at steps written again not shown (the last value of a step is; "Everything written" shows all)');
   const lines = await hoverStep('train/loss', 509);
   expect(lines.find((l) => l.startsWith('restarted_job/version_0:'))).toMatch(/^restarted_job\/version_0: 1\.5966 · smoothed /); // the second file's value at 509
   await page().locator('[data-testid=all-written]').check();
