@@ -96,6 +96,11 @@ test('changing the smoothing redraws with TensorBoard\'s EMA; the hover reads ra
   await expect.poll(() => points(frame, 'train/loss'), { timeout: 10_000 }).toBe(400);
   await vs.page.mouse.move(5, 400);
   await vs.screenshot('scalars-light');
+  // High contrast: the cards' borders and text take the theme's contrast colours.
+  await vs.setColorTheme('Dark High Contrast');
+  await expect.poll(() => card(frame, 'train/loss').evaluate((c) => getComputedStyle(c).borderTopColor), { timeout: 10_000 }).toBe('rgb(111, 195, 223)');
+  await expect.poll(() => points(frame, 'train/loss'), { timeout: 10_000 }).toBe(400);
+  await vs.screenshot('scalars-high-contrast');
   await frame.locator('[data-testid=tag-filter]').fill('');
   await vs.setColorTheme('Dark Modern');
   expect(vs.extensionErrors()).toEqual([]);
