@@ -268,8 +268,8 @@ if (part('scalars')) {
     await esbuild.build({ entryPoints: [join(root, 'src', 'domain', 'tensorboard', 'scalarsWorker.ts')], outfile: worker, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
     const ours = Array.from({ length: Math.min(REPEATS, 3) }, () => runJson(process.execPath, [script, logdir, worker])).sort((a, b) => a.ms - b.ms)[1] ?? runJson(process.execPath, [script, logdir, worker]);
     const tb = runJson(tbPython, [join(root, 'bench', 'tb_event_accumulator.py'), logdir]);
-    // The Rust data server, timed until it serves every series (each poll fetches them all).
-    const rust = (mode) => { try { return runJson(tbPython, [join(root, 'bench', 'tb_rust_server.py'), logdir, mode, String(steps * 50), String(ours.points)]); } catch (err) { return { error: String(err).split('\n')[0] }; } };
+    // The Rust data server, timed until it has loaded and then served every series.
+    const rust = (mode) => { try { return runJson(tbPython, [join(root, 'bench', 'tb_rust_server.py'), logdir, mode, ours.max_steps_file]); } catch (err) { return { error: String(err).split('\n')[0] }; } };
     const rustAll = rust('all'), rustSampled = rust('sampled');
     const sizeMb = readdirSync(logdir, { recursive: true }).map((f) => join(logdir, String(f))).filter((f) => statSync(f).isFile()).reduce((n, f) => n + statSync(f).size, 0) / 1048576;
     const rustText = (r) => (r.error ? `failed: ${r.error}` : `${r.ms.toFixed(0)} ms, ${r.max_rss_mb.toFixed(0)} MB (${r.points.toLocaleString()} points)`);

@@ -1,101 +1,73 @@
-"""TensorBoard's Rust data server (--load_fast=true), timed until every series is served:
-starts `tensorboard` on LOGDIR, polls its HTTP API until each scalar series has EXPECTED
-points (keep-all: --samples_per_plugin scalars=N with N large; sampled: the default 1000 per
-series), and reports the time and the peak memory of the data server process.
-Usage: LOGDIR MODE(all|sampled) LONGEST_SERIES EXPECTED_POINTS. Prints JSON."""
+"""TensorBoard's Rust data server (rustboard, what `tensorboard --load_fast=true` runs), timed
+from its start until every scalar series is loaded and then served. Its own gRPC API is asked:
+ListScalars gives each series' last step without its points, so progress is checked for free;
+when every series has reached the last step Run Reel read for it, one ReadScalars call serves
+every point. Peak memory is the server process's.
+Usage: LOGDIR MODE(all|sampled) MAX_STEPS_JSON. Prints JSON."""
 import json
 import os
-import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.parse
-import urllib.request
 
-logdir, mode, longest, expected = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if mode == "all" and expected > 5_000_000:
-    # Each poll would fetch every point as JSON (about 1 GB at 21 M points): the poll, not the
-    # server, would be timed. The issue's own measurement of this case is quoted instead.
-    print(json.dumps({"error": f"not timed at {expected:,} points (each poll would fetch every point as JSON)"}))
-    sys.exit(0)
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
-args = ["tensorboard", "--logdir", logdir, "--host", "127.0.0.1", "--port", str(port), "--load_fast=true", "--reload_interval", "1"]
+import grpc
+import tensorboard_data_server
+from tensorboard.data.proto import data_provider_pb2 as pb
+from tensorboard.data.proto import data_provider_pb2_grpc as pbg
+
+logdir, mode, max_steps_file = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(max_steps_file) as f:
+    want = json.load(f)
+longest = 10**9
+port_file = tempfile.mktemp()
+args = [tensorboard_data_server.server_binary(), "--logdir", logdir, "--port", "0", "--port-file", port_file, "--reload", "once", "--die-after-stdin"]
 if mode == "all":
-    args += ["--samples_per_plugin", f"scalars={longest + 10}"]
+    args += ["--samples-per-plugin", f"scalars={longest}"]
 t0 = time.perf_counter()
-proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def rss_mb(pid):
-    """RSS of pid and its children (the data server is a child of tensorboard), in MB."""
-    total = 0
-    for p in [pid] + children(pid):
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
-
-
-def children(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                    out += [int(d)] + children(int(d))
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
-
-
-def get(path, form=None):
-    data = urllib.parse.urlencode(form, doseq=True).encode() if form else None
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", data=data, timeout=120) as r:
-        return json.loads(r.read())
-
-
-def served():
-    """Points served now over every scalar series (one request per tag, all runs at once)."""
-    tags = get("/data/plugin/scalars/tags")
-    by_tag = {}
-    for run, ts in tags.items():
-        for tag in ts:
-            by_tag.setdefault(tag, []).append(run)
-    points = 0
-    for tag, runs in by_tag.items():
-        for series in get("/data/plugin/scalars/scalars_multirun", {"tag": tag, "runs": runs}).values():
-            points += len(series)
-    return points, sum(len(r) for r in by_tag.values())
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 peak = 0.0
 try:
-    last = -1
+    while not (os.path.exists(port_file) and open(port_file).read().strip()):
+        if time.perf_counter() - t0 > 60:
+            raise SystemExit(json.dumps({"error": "the data server did not start in 60 s"}))
+        time.sleep(0.01)
+    port = int(open(port_file).read().strip())
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", 2**31 - 1)])
+    stub = pbg.TensorBoardDataProviderStub(channel)
+    scalars = pb.PluginFilter(plugin_name="scalars")
     while True:
         peak = max(peak, rss_mb(proc.pid))
         if time.perf_counter() - t0 > 900:
-            raise SystemExit(json.dumps({"error": "timed out after 900 s"}))
+            raise SystemExit(json.dumps({"error": "not loaded after 900 s"}))
         try:
-            points, nseries = served()
-        except Exception:
-            time.sleep(0.2)
+            listed = stub.ListScalars(pb.ListScalarsRequest(plugin_filter=scalars))
+        except grpc.RpcError:
+            time.sleep(0.02)
             continue
-        # Complete when every point is served (keep-all), or when a poll finds what the one
-        # before it found (sampled: each series stops at its sample size).
-        if (mode == "all" and points >= expected) or (mode != "all" and points > 0 and points == last):
+        have = {r.run_name: {t.tag_name: t.metadata.max_step for t in r.tags} for r in listed.runs}
+        if all(have.get(run, {}).get(tag) == step for run, tags in want.items() for tag, step in tags.items()):
             break
-        last = points
-        time.sleep(0.25)
-    print(json.dumps({"ms": (time.perf_counter() - t0) * 1000, "points": points, "series": nseries, "max_rss_mb": peak}))
+        time.sleep(0.02)
+    loaded_ms = (time.perf_counter() - t0) * 1000
+    read = stub.ReadScalars(pb.ReadScalarsRequest(plugin_filter=scalars, downsample=pb.Downsample(num_points=longest)))
+    points = sum(len(t.data.step) for r in read.runs for t in r.tags)
+    peak = max(peak, rss_mb(proc.pid))
+    print(json.dumps({"ms": (time.perf_counter() - t0) * 1000, "loaded_ms": loaded_ms, "points": points, "max_rss_mb": peak}))
 finally:
+    proc.stdin.close()
     proc.terminate()
     proc.wait()
