@@ -21,7 +21,8 @@ export async function loadScalarRuns(dirs: readonly string[], o: { workerScript?
   }
   const out: ScalarRun[] = new Array(dirs.length);
   let next = 0;
-  const workers = Array.from({ length: size }, () => new Worker(resolve(o.workerScript!)));
+  // A larger young generation: parsing makes many short-lived objects, and fewer scavenges pay.
+  const workers = Array.from({ length: size }, () => new Worker(resolve(o.workerScript!), { resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
   try {
     await Promise.all(workers.map(async (w) => {
       while (next < dirs.length) {
