@@ -3,7 +3,7 @@
 // kind, with the number a scalar holds. Scalars come from `simple_value` and from 0-d (or
 // one-element) tensors of every float dtype: float, double, half and bfloat16 (PyTorch's
 // SummaryWriter writes double scalars as tensors, which TensorBoard's fast loader drops).
-import { ProtoReader, int64, text } from './protobuf';
+import { f32At, f64At, int64, ProtoReader, smallVarint, text, varintEnd } from './protobuf';
 
 export type ValueKind = 'scalar' | 'tensor' | 'image' | 'audio' | 'histogram' | 'other';
 
@@ -274,8 +274,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
     const key = b[p++];
     if (key === 0x09) { // wall_time: double
       if (p + 8 > n) return false;
-      for (let k = 0; k < 8; k++) SCRATCH[k] = b[p + k];
-      wall = F64[0];
+      wall = f64At(b, p);
       p += 8;
     } else if (key === 0x10) { // step: varint (a negative or huge step takes the full path)
       let v = 0, mul = 1, x: number;
@@ -290,7 +289,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
       if (sumStart >= 0) return false;
       const len = smallVarint(b, p, n);
       if (len < 0) return false;
-      p = VARINT_END;
+      p = varintEnd.at;
       if (p + len > n) return false;
       sumStart = p; sumEnd = p + len; p += len;
     } else return false;
@@ -303,7 +302,7 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
       if (b[q++] !== 0x0a) return false;
       const len = smallVarint(b, q, sumEnd);
       if (len < 0) return false;
-      q = VARINT_END;
+      q = varintEnd.at;
       const end = q + len;
       if (end > sumEnd) return false;
       let tagStart = -1, tagEnd = -1, value = NaN, has = false;
@@ -312,13 +311,12 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
         if (k === 0x0a) {
           const l = smallVarint(b, q, end);
           if (l < 0) return false;
-          q = VARINT_END;
+          q = varintEnd.at;
           tagStart = q; tagEnd = q + l; q += l;
           if (q > end) return false;
         } else if (k === 0x15) {
           if (q + 4 > end) return false;
-          for (let j = 0; j < 4; j++) SCRATCH[j] = b[q + j];
-          value = F32[0]; has = true; q += 4;
+          value = f32At(b, q); has = true; q += 4;
         } else return false;
       }
       if (!has || tagStart < 0) return false;
@@ -328,18 +326,3 @@ export function scanSimpleScalars(b: Uint8Array, scalar: (record: Uint8Array, ta
   return true;
 }
 
-const SCRATCH = new Uint8Array(8);
-const F64 = new Float64Array(SCRATCH.buffer);
-const F32 = new Float32Array(SCRATCH.buffer);
-let VARINT_END = 0;
-/** A varint of up to 4 bytes at `p`, before `end` (its end in VARINT_END), or −1. */
-function smallVarint(b: Uint8Array, p: number, end = b.length): number {
-  let v = 0;
-  for (let shift = 0; shift < 28; shift += 7) {
-    if (p >= end) return -1;
-    const x = b[p++];
-    v |= (x & 0x7f) << shift;
-    if (!(x & 0x80)) { VARINT_END = p; return v >>> 0; }
-  }
-  return -1;
-}

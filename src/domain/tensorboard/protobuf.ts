@@ -11,14 +11,9 @@ export class ProtoReader {
 
   /** A varint that fits in 28 bits (keys, lengths) as a number; longer ones through BigInt. */
   private small(): number {
-    const b = this.bytes;
-    let p = this.pos, v = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (p >= b.length) this.fail('varint runs past the end');
-      const x = b[p++];
-      v |= (x & 0x7f) << shift;
-      if (!(x & 0x80)) { this.pos = p; return v >>> 0; }
-    }
+    const v = smallVarint(this.bytes, this.pos, this.bytes.length);
+    if (v >= 0) { this.pos = varintEnd.at; return v; }
+    // Cut short (varint() says so) or longer than 28 bits.
     return Number(this.varint());
   }
 
@@ -64,8 +59,8 @@ export class ProtoReader {
 
   // Fixed-width values go through one shared scratch buffer (a DataView per message cost more
   // than the decoding). Little-endian, as protobuf and every machine TensorBoard runs on.
-  double(at: number): number { for (let k = 0; k < 8; k++) SCRATCH[k] = this.bytes[at + k]; return F64[0]; }
-  float(at: number): number { for (let k = 0; k < 4; k++) SCRATCH[k] = this.bytes[at + k]; return F32[0]; }
+  double(at: number): number { return f64At(this.bytes, at); }
+  float(at: number): number { return f32At(this.bytes, at); }
 }
 
 /** int64 varint as a JS number (two's complement for negatives). */
@@ -76,6 +71,33 @@ export function int64(v: bigint): number {
 const SCRATCH = new Uint8Array(8);
 const F64 = new Float64Array(SCRATCH.buffer);
 const F32 = new Float32Array(SCRATCH.buffer);
+
+/** The little-endian double at `at` (read through one scratch buffer: no DataView per message). */
+export function f64At(b: Uint8Array, at: number): number {
+  for (let k = 0; k < 8; k++) SCRATCH[k] = b[at + k];
+  return F64[0];
+}
+
+/** The little-endian float at `at`. */
+export function f32At(b: Uint8Array, at: number): number {
+  for (let k = 0; k < 4; k++) SCRATCH[k] = b[at + k];
+  return F32[0];
+}
+
+/** Where the last smallVarint ended (a field, not a returned object: this runs per field). */
+export const varintEnd = { at: 0 };
+
+/** A varint of up to 4 bytes (28 bits) at `p`, before `end`, or −1 (cut short, or longer). */
+export function smallVarint(b: Uint8Array, p: number, end: number): number {
+  let v = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    if (p >= end) return -1;
+    const x = b[p++];
+    v |= (x & 0x7f) << shift;
+    if (!(x & 0x80)) { varintEnd.at = p; return v >>> 0; }
+  }
+  return -1;
+}
 
 const utf8 = new TextDecoder();
 /** UTF-8 text; short ASCII (tags, plugin names: every record has them) without the decoder. */
