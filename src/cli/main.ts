@@ -8,6 +8,7 @@ import { resolveFfmpeg, resolveFfprobe, ToolError } from '../domain/animation/ff
 import { listClips, stitchVideos } from '../domain/animation/stitch';
 import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../domain/runs/discover';
+import { csvField } from '../domain/format';
 import { RUN_KIND_LABEL } from '../domain/runs/model';
 import { summarizeRun } from '../domain/runs/summarize';
 import { loadScalarRuns } from '../domain/tensorboard/loadRuns';
@@ -177,8 +178,6 @@ async function scan(dirs: string[], json: boolean, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** CSV field: quoted when it holds a comma, quote or newline. */
-const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 async function scalars(args: ParsedArgs, json: boolean, io: CliIo): Promise<number> {
   if (args.positionals.length !== 1) throw new CliError('usage', 'scalars takes one folder: runreel scalars DIR [--json|--csv] [--all]');

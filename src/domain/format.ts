@@ -1,4 +1,4 @@
-// Number formatting shared by the host and the webviews. No imports: webview bundles use it.
+// Number and text formatting shared by the host and the webviews. No imports: webview bundles use it.
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -15,3 +15,6 @@ export function formatDuration(ms: number): string {
   const h = Math.floor(m / 60);
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.round(h / 24)} days`;
 }
+
+/** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+export const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

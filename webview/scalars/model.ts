@@ -3,6 +3,7 @@
 // point, min/max decimation to the card's pixel columns, one x table for all runs), colours
 // that stay with a run, y ranges of what is visible, the CSV export and the hparams table.
 import type { HistogramSeries, HparamValue, MediaTagInfo, ScalarSeriesChunk, ScalarsXAxis, TextSeries } from '../../src/protocol/scalars';
+import { csvField } from '../../src/domain/format';
 import { debiasedEma, decimateMinMax, tensorboardView, type ScalarSeries } from '../../src/domain/tensorboard/series';
 
 /** A growable column of doubles. */
@@ -306,7 +307,6 @@ export function extent(lines: readonly CardLine[]): { min: number; max: number }
   return min <= max ? { min, max } : undefined;
 }
 
-const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const num = (v: number) => (Number.isNaN(v) ? '' : String(v));
 
 /** Every point of the lines within [x0, x1] (not decimated): run, tag, step, wall time, value, smoothed. */
