@@ -16,6 +16,18 @@ export type FieldColumn =
   | { name: string; kind: 'number'; values: Float64Array }
   | { name: string; kind: 'category'; codes: Uint32Array; categories: string[] };
 
+/** A category column of `texts`: each distinct text a category, in order of first appearance. */
+export function categoryColumn(name: string, texts: readonly string[]): FieldColumn {
+  const categories: string[] = [];
+  const index = new Map<string, number>();
+  const codes = Uint32Array.from(texts, (text) => {
+    let code = index.get(text);
+    if (code === undefined) { code = categories.length; categories.push(text); index.set(text, code); }
+    return code;
+  });
+  return { name, kind: 'category', codes, categories };
+}
+
 /** How many points a column describes. */
 export function fieldLength(f: FieldColumn): number {
   return f.kind === 'number' ? f.values.length : f.codes.length;

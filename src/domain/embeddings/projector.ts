@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../artifacts/errors';
-import type { FieldColumn } from '../../protocol/embeddings';
+import { categoryColumn, type FieldColumn } from '../../protocol/embeddings';
 
 /** A projector step folder: digits only, as add_embedding names them (f"{global_step:05}"). */
 export const PROJECTOR_STEP = /^\d{1,12}$/;
@@ -91,10 +91,7 @@ function parseMetadata(text: string, rows: number, file: string): { fields: Fiel
   const fields = header.map((name, c): FieldColumn => {
     const col = cells.map((r) => r[c] ?? '');
     if (col.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return { name, kind: 'number', values: Float64Array.from(col, Number) };
-    const categories: string[] = [];
-    const index = new Map<string, number>();
-    const codes = Uint32Array.from(col, (v) => { let k = index.get(v); if (k === undefined) { k = categories.length; categories.push(v); index.set(v, k); } return k; });
-    return { name, kind: 'category', codes, categories };
+    return categoryColumn(name, col);
   });
   return { fields, labels: body };
 }

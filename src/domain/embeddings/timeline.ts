@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyAlignment, type Alignment } from '../animation/procrustes';
 import { STEP_SNAPSHOT } from '../runs/discover';
-import type { AxisBounds, FieldColumn, SpaceData } from '../../protocol/embeddings';
+import { categoryColumn, type AxisBounds, type FieldColumn, type SpaceData } from '../../protocol/embeddings';
 import { listProjectorSteps } from './projector';
 import { alignByIdentity, readSnapshot } from './snapshot';
 
@@ -48,7 +48,6 @@ export async function listSnapshotSteps(dir: string): Promise<SnapshotStep[]> {
  * their JSON text). A point whose JSON does not parse has no values.
  */
 export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
-  const n = values.length;
   const objects = values.map((v) => {
     if (typeof v !== 'string') return undefined;
     try {
@@ -64,17 +63,10 @@ export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
   return names.map((name): FieldColumn => {
     const numeric = objects.every((o) => o?.[name] === undefined || o[name] === null || typeof o[name] === 'number');
     if (numeric) return { name, kind: 'number', values: Float64Array.from(objects, (o) => (typeof o?.[name] === 'number' ? (o[name] as number) : NaN)) };
-    const categories: string[] = [];
-    const index = new Map<string, number>();
-    const codes = new Uint32Array(n);
-    objects.forEach((o, i) => {
+    return categoryColumn(name, objects.map((o) => {
       const v = o?.[name];
-      const text = v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-      let code = index.get(text);
-      if (code === undefined) { code = categories.length; categories.push(text); index.set(text, code); }
-      codes[i] = code;
-    });
-    return { name, kind: 'category', codes, categories };
+      return v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+    }));
   });
 }
 
