@@ -1,6 +1,7 @@
 // Embedding Timeline panel: one WebGL scatter per space, side by side, over a step slider.
 // Only the current step's points are held here; the host sends steps as typed arrays.
 // Hover text is ours (textContent), never Plotly's HTML-like labels: metadata is file text.
+import { nearestIndexOf } from '../../src/domain/nearest';
 import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -312,9 +313,7 @@ host.onMessage((m) => {
       return;
     case 'goToStep': {
       if (steps.length === 0) return;
-      let k = 0;
-      steps.forEach((s, i) => { if (Math.abs(s.step - m.step) < Math.abs(steps[k].step - m.step)) k = i; });
-      go(k);
+      go(nearestIndexOf(steps.map((s) => s.step), m.step));
       return;
     }
     case 'bounds':

@@ -1,6 +1,7 @@
 // Media webview: generated images as a thumbnail grid (size, dimensions, Copy ID; click to
 // enlarge, ←/→ to move, Esc to close) and video clips as a list (duration, resolution, audio
 // from ffprobe) with a player, multi-select and Stitch Videos.
+import { nearestIndexOf } from '../../src/domain/nearest';
 import type { ClipEntry, ImageEntry, ImageTag, MediaHostToWebview, MediaState, MediaWebviewToHost } from '../../src/protocol/media';
 import { formatBytes } from '../../src/domain/format';
 import { el, showError } from '../common/dom';
@@ -261,11 +262,7 @@ host.onMessage((m) => {
       return;
     }
     case 'goToStep':
-      for (const view of tagViews.values()) {
-        let k = 0;
-        view.tag.steps.forEach((s, i) => { if (Math.abs(s - m.step) < Math.abs(view.tag.steps[k] - m.step)) k = i; });
-        showTagStep(view, k);
-      }
+      for (const view of tagViews.values()) showTagStep(view, nearestIndexOf(view.tag.steps, m.step));
       return;
     case 'error':
       showError(status, m.message);

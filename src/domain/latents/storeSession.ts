@@ -8,6 +8,7 @@ import { FileSource } from '../artifacts/source';
 import type { LatentRow, LatentStoreHostToWebview, LatentStoreWebviewToHost, PlaneWindowData } from '../../protocol/tensors';
 import { isAbortError } from '../animation/abort';
 import { compareTensors } from '../tensors/compare';
+import { nearestIndexOf } from '../nearest';
 import { planeLayout } from '../tensors/plane';
 
 export interface LatentStoreHost {
@@ -113,15 +114,12 @@ export class LatentStoreSession {
   }
 
   /**
-   * The run's step clock: selects the checkpoint latent whose step is nearest (the newest of
-   * equals); a store without step-K checkpoints has nothing to move to.
+   * The run's step clock: selects the checkpoint latent whose step is nearest (the first of
+   * equals, in the store's order); a store without step-K checkpoints has nothing to move to.
    */
   goToStep(step: number): void {
-    let best: LatentRow | undefined;
-    for (const r of this.rows.values()) {
-      if (typeof r.checkpointStep !== 'number') continue;
-      if (!best || Math.abs(r.checkpointStep - step) < Math.abs(best.checkpointStep! - step)) best = r;
-    }
+    const rows = [...this.rows.values()];
+    const best = rows[nearestIndexOf(rows.map((r) => (typeof r.checkpointStep === 'number' ? r.checkpointStep : NaN)), step)];
     if (best) this.host.post({ type: 'select', id: best.id });
   }
 

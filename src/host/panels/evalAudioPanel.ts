@@ -11,6 +11,7 @@ import { ScalarRun } from '../../domain/tensorboard/scalars';
 import { readWavInfoFrom, type WavInfo } from '../../domain/artifacts/wav';
 import { listEvalSteps, readSampleText, type EvalStep } from '../../domain/audio/evalAudio';
 import { rangePeaks, spectrogramSamples } from '../../domain/audio/wavRange';
+import { nearestIndexOf } from '../../domain/nearest';
 import { checkWindow } from '../../domain/audio/stft';
 import {
   DEFAULT_SPECTROGRAM, EVAL_AUDIO_VIEW_TYPE, WAV_EDITOR_TYPE,
@@ -98,7 +99,7 @@ class EvalAudioView extends Disposable {
     this.register({ dispose: () => { clearTimeout(this.relist); void this.closeTracks(); } });
     // The run's step clock: the nearest eval step (now when shown, else when the page is back).
     if (!state.single) this.register(clock.follow(state.path, (step) => {
-      const nearest = this.steps.reduce<EvalStep | undefined>((a, b) => (!a || Math.abs(b.step - step) < Math.abs(a.step - step) ? b : a), undefined);
+      const nearest = this.steps[nearestIndexOf(this.steps.map((s) => s.step), step)];
       if (!nearest) return;
       this.state.step = nearest.step;
       if (panel.visible) this.queue = this.queue.then(() => this.selectStep(nearest.step)).catch((err) => this.fail(err));
