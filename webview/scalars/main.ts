@@ -195,19 +195,10 @@ function renderAll(): void {
   for (const [tag, card] of cards) if (!tags.includes(tag)) { card.plot?.destroy(); observer.unobserve(card.element); cards.delete(tag); }
   const sections: HTMLElement[] = [];
   for (const [group, members] of [...groups].sort((a, b) => (a[0] === '' ? 1 : b[0] === '' ? -1 : a[0].localeCompare(b[0])))) {
-    const grid = el('div', { class: 'scalar-cards' });
-    for (const tag of members) grid.append(cardFor(tag).element);
-    const section = el('details', { class: 'scalar-group', attrs: { 'data-group': group } }, el('summary', {}, `${group || 'Other'} (${members.length})`), grid);
-    section.open = !state.collapsed.includes(group);
-    section.addEventListener('toggle', () => {
-      state = { ...state, collapsed: section.open ? state.collapsed.filter((g) => g !== group) : [...new Set([...state.collapsed, group])] };
-      save();
-    });
-    sections.push(section);
+    sections.push(groupSection(group, group || 'Other', members.map((tag) => cardFor(tag).element)));
   }
   cardsEl.replaceChildren(...sections, ...mediaSections());
-  const points = [...data.values()].reduce((n, d) => n + [...d.tags.values()].reduce((k, t) => k + t.length, 0), 0);
-  summaryEl.textContent = `${state.selected.length} run${state.selected.length === 1 ? '' : 's'} · ${tags.length} tag${tags.length === 1 ? '' : 's'} · ${points.toLocaleString()} points`;
+  renderSummary(tags.length);
   emptyEl.textContent = state.selected.length === 0 ? 'Pick runs on the left to chart their scalars.' : tags.length === 0 ? (data.size < state.selected.length ? 'Reading…' : 'No scalar tags match.') : '';
   emptyEl.hidden = emptyEl.textContent === '';
   for (const card of cards.values()) { card.dirty = true; if (card.visible) drawCard(card); }
@@ -225,16 +216,24 @@ function mediaSections(): HTMLElement[] {
     for (const h of d.histograms) if (keep(h.tag) && h.histograms.length) hist.push(histogramCard(h, labelOf(dir), colourFor(dir)));
     for (const t of d.texts) if (keep(t.tag)) texts.push(textCard(t, labelOf(dir)));
   }
-  const section = (group: string, title: string, cards: HTMLElement[]) => {
-    const s = el('details', { class: 'scalar-group', attrs: { 'data-group': group } }, el('summary', {}, `${title} (${cards.length})`), el('div', { class: 'scalar-cards' }, ...cards));
-    s.open = !state.collapsed.includes(group);
-    s.addEventListener('toggle', () => {
-      state = { ...state, collapsed: s.open ? state.collapsed.filter((g) => g !== group) : [...new Set([...state.collapsed, group])] };
-      save();
-    });
-    return s;
-  };
-  return [...(hist.length ? [section('#histograms', 'Histograms', hist)] : []), ...(texts.length ? [section('#text', 'Text', texts)] : [])];
+  return [...(hist.length ? [groupSection('#histograms', 'Histograms', hist)] : []), ...(texts.length ? [groupSection('#text', 'Text', texts)] : [])];
+}
+
+/** A foldable group of cards; whether it is folded is kept in the state. */
+function groupSection(group: string, title: string, cards: HTMLElement[]): HTMLElement {
+  const section = el('details', { class: 'scalar-group', attrs: { 'data-group': group } }, el('summary', {}, `${title} (${cards.length})`), el('div', { class: 'scalar-cards' }, ...cards));
+  section.open = !state.collapsed.includes(group);
+  section.addEventListener('toggle', () => {
+    state = { ...state, collapsed: section.open ? state.collapsed.filter((g) => g !== group) : [...new Set([...state.collapsed, group])] };
+    save();
+  });
+  return section;
+}
+
+/** "2 runs · 9 tags · 1,382 points": what the panel holds. */
+function renderSummary(tagCount: number): void {
+  const points = [...data.values()].reduce((n, d) => n + [...d.tags.values()].reduce((k, t) => k + t.length, 0), 0);
+  summaryEl.textContent = `${state.selected.length} run${state.selected.length === 1 ? '' : 's'} · ${tagCount} tag${tagCount === 1 ? '' : 's'} · ${points.toLocaleString()} points`;
 }
 
 function cardFor(tag: string): Card {
@@ -563,8 +562,7 @@ function scheduleCards(tags: Set<string>): void {
     if (known.some((t) => !cards.has(t))) return renderAll();
     for (const t of tags) { const c = cards.get(t); if (c) { c.dirty = true; if (c.visible) drawCard(c); } }
     renderHparams();
-    const points = [...data.values()].reduce((n, d) => n + [...d.tags.values()].reduce((k, t) => k + t.length, 0), 0);
-    summaryEl.textContent = `${state.selected.length} run${state.selected.length === 1 ? '' : 's'} · ${known.length} tag${known.length === 1 ? '' : 's'} · ${points.toLocaleString()} points`;
+    renderSummary(known.length);
   });
 }
 
