@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import type { MediaHost } from '../../src/domain/media/mediaSession';
 
 export const FIXTURE_WORKSPACE = join(__dirname, '..', 'fixtures', 'workspace');
 
@@ -39,3 +40,8 @@ export const EPISODES = join(__dirname, '..', 'fixtures', 'episodes');
 
 /** Tensors and a latent store with numpy's answers (make_fixtures.py tensors()). */
 export const TENSORS = join(__dirname, '..', 'fixtures', 'tensors');
+
+/** A Media panel host that does nothing but what a test asks of it. */
+export function mediaHost(overrides: Partial<MediaHost> = {}): MediaHost {
+  return { post: () => {}, uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => null, ...overrides };
+}

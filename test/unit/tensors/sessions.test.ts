@@ -11,7 +11,7 @@ import { MediaSession } from '../../../src/domain/media/mediaSession';
 import { InspectorSession } from '../../../src/domain/tensors/inspectorSession';
 import type { MediaHostToWebview } from '../../../src/protocol/media';
 import type { InspectorHostToWebview, LatentStoreHostToWebview } from '../../../src/protocol/tensors';
-import { artifactError, realProducer, tempDir, TENSORS } from '../helpers';
+import { artifactError, mediaHost, realProducer, tempDir, TENSORS } from '../helpers';
 
 const STORE = join(TENSORS, 'store');
 const WALL = 1763700000;
@@ -168,9 +168,7 @@ describe('media', () => {
     writeFileSync(join(dir, 'broken.mp4'), 'not a video');
     const ffprobe = resolveFfprobe(resolveFfmpeg()).path;
     const m = collect<MediaHostToWebview>();
-    const session = new MediaSession(dir, {
-      post: (x) => m.posted.push(x), uri: (p) => `uri:${p}`, copy: (t) => m.copied.push(t), reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => ffprobe,
-    }, join(dir, 'scene_2.webm'));
+    const session = new MediaSession(dir, mediaHost({ post: (x) => void m.posted.push(x), uri: (p) => `uri:${p}`, copy: (t) => void m.copied.push(t), ffprobe: () => ffprobe }), join(dir, 'scene_2.webm'));
     await session.handle({ type: 'ready' });
     const lists = m.of('media');
     expect(lists.length).toBe(2); // listed at once, then again with the probes
@@ -192,7 +190,7 @@ describe('media', () => {
 
   test('session without ffprobe: clips listed, not probed', async () => {
     const m = collect<MediaHostToWebview>();
-    const session = new MediaSession(join(LAYOUTS, 'videos'), { post: (x) => m.posted.push(x), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => null });
+    const session = new MediaSession(join(LAYOUTS, 'videos'), mediaHost({ post: (x) => void m.posted.push(x) }));
     await session.handle({ type: 'ready' });
     const [list] = m.of('media');
     expect(list.ffprobe).toBeNull();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { MediaSession } from '../../../src/domain/media/mediaSession';
-import { realProducer } from '../helpers';
+import { mediaHost, realProducer } from '../helpers';
 import { WebviewPage } from './page';
 
 let dir: string;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runreel-image-tags-'));
   cpSync(realProducer('lightning', 'lightning_logs', 'version_1'), dir, { recursive: true });
   view = await WebviewPage.open('media', { webgl: false, viewport: { width: 1000, height: 800 }, boot: { dir } });
-  session = new MediaSession(dir, { post: (m) => void view.post(m), uri: (p) => p, copy: () => {}, reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: (tag) => animated.push(tag), ffprobe: () => null });
+  session = new MediaSession(dir, mediaHost({ post: (m) => void view.post(m), animateTag: (tag) => void animated.push(tag) }));
   view.onMessage((m) => session.handle(m as never));
   await view.load();
 }, 60_000);

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveFfmpeg, resolveFfprobe } from '../../../src/domain/animation/ffmpeg';
 import { MediaSession } from '../../../src/domain/media/mediaSession';
+import { mediaHost } from '../helpers';
 import { WebviewPage } from './page';
 
 const LAYOUTS = join(__dirname, '..', '..', 'fixtures', 'layouts');
@@ -23,10 +24,10 @@ beforeAll(async () => {
   cpSync(join(LAYOUTS, 'videos'), dir, { recursive: true });
   view = await WebviewPage.open('media', { files: dir, webgl: false, viewport: { width: 1200, height: 900 }, boot: { dir } });
   const ffprobe = resolveFfprobe(resolveFfmpeg()).path;
-  session = new MediaSession(dir, {
-    post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(dir, p)}`, copy: (t) => copied.push(t),
-    reveal: () => {}, openExternal: () => {}, stitch: (paths) => stitched.push(paths), animateTag: () => {}, ffprobe: () => ffprobe,
-  });
+  session = new MediaSession(dir, mediaHost({
+    post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(dir, p)}`, copy: (t) => void copied.push(t),
+    stitch: (paths) => void stitched.push(paths), ffprobe: () => ffprobe,
+  }));
   view.onMessage((m) => session.handle(m as never));
   await view.load();
 }, 60_000);
@@ -81,10 +82,7 @@ test('after a reload the saved clip is back in the player once, not playing; a P
   const clip = join(dir, 'scene_2.webm');
   const again = await WebviewPage.open('media', { files: dir, webgl: false, viewport: { width: 1200, height: 900 }, boot: { dir, focus: clip } });
   const focusMessages: unknown[] = [];
-  const restored = new MediaSession(dir, {
-    post: (m) => void again.post(m), uri: (p) => `${again.origin}/files/${relative(dir, p)}`, copy: () => {},
-    reveal: () => {}, openExternal: () => {}, stitch: () => {}, animateTag: () => {}, ffprobe: () => null,
-  }, clip);
+  const restored = new MediaSession(dir, mediaHost({ post: (m) => void again.post(m), uri: (p) => `${again.origin}/files/${relative(dir, p)}` }), clip);
   again.onMessage((m) => { if (m.type === 'focus') focusMessages.push(m.path); return restored.handle(m as never); });
   try {
     await again.load();
