@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { listEventAudioSteps } from '../domain/audio/eventAudio';
+import { ScalarRun } from '../domain/tensorboard/scalars';
 import { findEvalDir } from '../domain/audio/evalAudio';
 import type { EvalAudioPanels } from './panels/evalAudioPanel';
 import type { LiveAudioPanels } from './panels/liveAudioPanel';
@@ -22,7 +23,8 @@ export function registerAudioCommands(deps: { index: RunIndex; evalAudio: EvalAu
       const dir = await firstFound(runFolders(path, deps.index), findEvalDir);
       if (!dir) {
         // No eval folder: the run's TensorBoard audio summaries, when its event files have some.
-        if ((await listEventAudioSteps(path).catch(() => [])).length) return deps.evalAudio.showEvents(path);
+        const events = new ScalarRun(path);
+        if ((await listEventAudioSteps(path, events).catch(() => [])).length) return deps.evalAudio.showEvents(path, events);
         void vscode.window.showWarningMessage(`No eval audio (eval_results/step_N/target_wav_*.wav, pred_wav_*.wav) or TensorBoard audio summaries in ${path}.`);
         return;
       }

@@ -36,12 +36,15 @@ export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
     this.adopt(panel, { path: evalDir, single: false, step, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
   }
 
-  /** Opens (or reveals) the audio summaries of the run folder `runDir`'s event files. */
-  showEvents(runDir: string): void {
+  /**
+   * Opens (or reveals) the audio summaries of the run folder `runDir`'s event files; `run`,
+   * when the caller has read them already, is carried on rather than read again.
+   */
+  showEvents(runDir: string, run?: ScalarRun): void {
     const existing = [...this.open].find((v) => v.state.path === runDir && v.state.events);
     if (existing) return existing.reveal();
     const panel = vscode.window.createWebviewPanel(EVAL_AUDIO_VIEW_TYPE, `Audio · ${basename(runDir)}`, vscode.ViewColumn.Active, this.options(runDir));
-    this.adopt(panel, { path: runDir, single: false, events: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
+    this.adopt(panel, { path: runDir, single: false, events: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false }, run);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: EvalAudioState | undefined): Promise<void> {
@@ -56,8 +59,8 @@ export class EvalAudioPanels extends PanelSet<EvalAudioState, EvalAudioView> {
     this.adopt(panel, { path: file, single: true, spectrogram: DEFAULT_SPECTROGRAM, diff: false });
   }
 
-  private adopt(panel: vscode.WebviewPanel, state: EvalAudioState): void {
-    this.keep(new EvalAudioView(panel, state, this.extensionUri, this.index, this.clock, this.log));
+  private adopt(panel: vscode.WebviewPanel, state: EvalAudioState, eventRun?: ScalarRun): void {
+    this.keep(new EvalAudioView(panel, state, this.extensionUri, this.index, this.clock, this.log, eventRun));
   }
 }
 
@@ -80,9 +83,9 @@ class EvalAudioView extends Disposable {
   /** Serialises track switches against range reads of the tracks being closed. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel, eventRun?: ScalarRun) {
     super();
-    this.eventRun = new ScalarRun(state.path);
+    this.eventRun = eventRun ?? new ScalarRun(state.path);
     panel.title = state.single ? basename(state.path) : state.events ? `Audio · ${basename(state.path)}` : `Eval audio · ${runTitle(state.path)}`;
     loadPanelPage(panel, extensionUri, { title: 'Eval Audio', bundle: 'evalAudio', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: EvalAudioWebviewToHost) => {

@@ -3,9 +3,10 @@
 // session (domain, no vscode) reads and polls; this file wires it to the panel, the run list
 // of the run index, the step clock and the exports.
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../domain/artifacts/errors';
+import { EVENT_FILE } from '../../domain/tensorboard/scalars';
 import { ScalarsSession } from '../../domain/tensorboard/scalarsSession';
 import { DEFAULT_SCALARS, SCALARS_VIEW_TYPE, type ScalarsHostToWebview, type ScalarsState, type ScalarsWebviewToHost } from '../../protocol/scalars';
 import { Disposable } from '../dispose';
@@ -51,10 +52,19 @@ class ScalarsView extends Disposable {
     this.session = new ScalarsSession(state.roots, (m) => this.post(m), undefined, join(extensionUri.fsPath, 'dist', 'scalarsWorker.js'));
     loadPanelPage(panel, extensionUri, { title: 'Scalars', bundle: 'scalars', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: ScalarsWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));
-    // Runs that appear (a new version folder) or go are listed without a reload.
-    this.register(index.onDidChange(() => {
+    // Runs that appear (a new version folder, a sub-run's first event file) or go are listed
+    // without a reload. A file a training writes into a folder already listed is no reason to
+    // walk the tree again.
+    const relist = () => {
       clearTimeout(this.relist);
       this.relist = setTimeout(() => void this.session.listRuns().catch((err) => this.fail(err)), 500);
+    };
+    this.register(index.onDidChange((e) => { if (e.runs === 'all') relist(); }));
+    this.register(index.onDidChangeFiles(({ changes }) => {
+      const listed = new Set(this.session.runList.map((r) => r.dir));
+      const scalarFile = (p: string) => EVENT_FILE.test(basename(p)) || basename(p) === 'metrics.csv';
+      // A scalar file in a folder not listed yet, or any folder or scalar file going away.
+      if ([...changes].some(([p, kind]) => kind === 'unlinkDir' || (scalarFile(p) && (kind === 'unlink' || !listed.has(dirname(p)))))) relist();
     }));
     this.register({ dispose: () => { clearTimeout(this.relist); this.session.dispose(); } });
     // A step set from elsewhere is marked on the charts of the runs it belongs to.
