@@ -192,3 +192,42 @@ test('PyTorch\'s add_embedding folders open in the Embedding Timeline, one step 
   await expect.poll(() => frame.locator('.legend .traces').count(), { timeout: 20_000 }).toBe(4);
   expect(vs.extensionErrors()).toEqual([]);
 });
+
+test('the step clock moves a run\'s audio summaries in Eval Audio and its image tags in Media', async () => {
+  await vs.runCommand('View: Close All Editors');
+  await vs.runsViewAction(/^lightning_logs\/version_1/, 'Open Scalars');
+  const scalars = await vs.webviewFrame('[data-testid="cards"]');
+  const run = scalars.locator('[data-testid=run]', { has: scalars.locator('input[data-run$="version_1"]') });
+  await expect.poll(() => run.locator('[data-testid=run-media]').textContent(), { timeout: 30_000 }).toMatch(/1 image tag · 1 audio tag/);
+  await run.locator('[data-testid=open-audio]').click();
+  const audio = await vs.webviewFrame('[data-testid="step"]');
+  await expect.poll(() => audio.locator('[data-testid=step] option').allTextContents(), { timeout: 30_000 }).toHaveLength(3);
+  expect(await audio.locator('[data-testid=step]').inputValue()).toBe('2000');
+  // "Go to Step…" with the audio in front: 900 is nearest the summary written at step 1000.
+  await vs.runCommand('Run Reel: Go to Step…');
+  await vs.pickQuickItem('version_1');
+  const input = vs.page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('900');
+  await input.press('Enter');
+  await expect.poll(() => audio.locator('[data-testid=step]').inputValue(), { timeout: 20_000 }).toBe('1000');
+  await expect.poll(() => audio.locator('[data-testid=track-file] .track-label').textContent(), { timeout: 20_000 }).toMatch(/val\/tone · step 1000 · 16000 Hz · 1 ch/);
+  // The run's images, opened after the clock was set, start at its step; a later step moves them.
+  await vs.page.locator('.tabs-container .tab', { hasText: /^Scalars/ }).first().click();
+  const again = await vs.webviewFrame('[data-testid="cards"]');
+  // A page made again when its tab is shown gets every point again, not only what is new.
+  await expect.poll(() => points(again, 'train/loss'), { timeout: 20_000 }).toBe(200);
+  await again.locator('[data-testid=run]', { has: again.locator('input[data-run$="version_1"]') }).locator('[data-testid=open-images]').click();
+  const media = await vs.webviewFrame('[data-testid="image-tags"]');
+  const tagStep = media.locator('[data-testid=image-tag][data-tag="val/reconstruction"] [data-testid=tag-step]');
+  await expect.poll(() => tagStep.textContent(), { timeout: 30_000 }).toMatch(/step 1000\b/);
+  await vs.runCommand('Run Reel: Go to Step…');
+  await vs.pickQuickItem('version_1');
+  await input.fill('120');
+  await input.press('Enter');
+  await expect.poll(() => tagStep.textContent(), { timeout: 20_000 }).toMatch(/step 100\b/);
+  // Eval Audio, behind Media, picks the step up when shown.
+  await vs.page.locator('.tabs-container .tab', { hasText: /^Audio/ }).first().click();
+  const shown = await vs.webviewFrame('[data-testid="step"]');
+  await expect.poll(() => shown.locator('[data-testid=step]').inputValue(), { timeout: 20_000 }).toBe('100');
+  expect(vs.extensionErrors()).toEqual([]);
+});

@@ -48,12 +48,22 @@ export class LatentStoreSession {
   private compareRun: AbortController | undefined;
   private rows = new Map<string, LatentRow>();
 
-  constructor(readonly dir: string, private readonly host: LatentStoreHost, private readonly ttlHours: () => number) {}
+  /** A step of the run's clock the page has not seen (set before it opened, or while hidden). */
+  private pendingStep: number | undefined;
+
+  constructor(readonly dir: string, private readonly host: LatentStoreHost, private readonly ttlHours: () => number, clockStep?: number) {
+    this.pendingStep = clockStep;
+  }
 
   async handle(message: LatentStoreWebviewToHost): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        return this.refresh();
+      case 'ready': {
+        await this.refresh();
+        const step = this.pendingStep;
+        this.pendingStep = undefined;
+        if (step !== undefined) this.goToStep(step);
+        return;
+      }
       case 'copyId':
         return this.host.copy(message.id);
       case 'inspect':
@@ -117,7 +127,8 @@ export class LatentStoreSession {
    * The run's step clock: selects the checkpoint latent whose step is nearest (the first of
    * equals, in the store's order); a store without step-K checkpoints has nothing to move to.
    */
-  goToStep(step: number): void {
+  goToStep(step: number, shown = true): void {
+    if (!shown) { this.pendingStep = step; return; }
     const rows = [...this.rows.values()];
     const best = rows[nearestIndexOf(rows.map((r) => (typeof r.checkpointStep === 'number' ? r.checkpointStep : NaN)), step)];
     if (best) this.host.post({ type: 'select', id: best.id });

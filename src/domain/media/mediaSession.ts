@@ -52,7 +52,11 @@ export class MediaSession {
   private readonly events: ScalarRun;
   private imageTags = new Map<string, MediaEntry[]>();
 
-  constructor(readonly dir: string, private readonly host: MediaHost, private focus?: string) {
+  /** A step of the run's clock the page has not seen (set before it opened, or while hidden). */
+  private pendingStep: number | undefined;
+
+  constructor(readonly dir: string, private readonly host: MediaHost, private focus?: string, clockStep?: number) {
+    this.pendingStep = clockStep;
     this.events = new ScalarRun(dir);
   }
 
@@ -60,6 +64,8 @@ export class MediaSession {
     switch (message.type) {
       case 'ready':
         await this.refresh();
+        if (this.pendingStep !== undefined && this.imageTags.size) this.host.post({ type: 'goToStep', step: this.pendingStep });
+        this.pendingStep = undefined;
         if (this.focus) this.host.post({ type: 'focus', path: this.focus });
         return;
       case 'copyId': return this.host.copy(message.id);
@@ -109,8 +115,9 @@ export class MediaSession {
     }
   }
 
-  /** The run's step clock moved. */
-  goToStep(step: number): void {
+  /** The run's step clock moved; a hidden page gets the step when it is shown again. */
+  goToStep(step: number, shown = true): void {
+    if (!shown) { this.pendingStep = step; return; }
     this.host.post({ type: 'goToStep', step });
   }
 

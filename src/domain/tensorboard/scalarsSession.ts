@@ -82,6 +82,11 @@ export class ScalarsSession {
     return this.pollNow();
   }
 
+  /** A new page (the panel was hidden and shown again, or reloaded): every run goes again whole. */
+  resend(): void {
+    for (const t of this.tracked.values()) { t.started = false; t.sent.clear(); t.mediaSignature = undefined; }
+  }
+
   /** Reads what the selected runs' files gained and sends it (one poll at a time). */
   pollNow(): Promise<void> {
     clearTimeout(this.timer);

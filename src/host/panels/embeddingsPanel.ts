@@ -68,6 +68,8 @@ class EmbeddingsView extends Disposable {
   constructor(readonly panel: vscode.WebviewPanel, state: EmbeddingsState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel, private readonly singleFile?: string) {
     super();
     this.dir = state.dir;
+    // A timeline opened after the run's clock was set starts at its step.
+    this.pendingStep = singleFile ? undefined : clock.stepOf(this.dir);
     panel.title = `Embeddings · ${singleFile ? basename(singleFile) : title(this.dir)}`;
     loadPanelPage(panel, extensionUri, { title: 'Embedding Timeline', bundle: 'embeddings', libraries: ['plotly.min.js'], inlineStyles: true, boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: EmbeddingsWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));

@@ -82,6 +82,7 @@ class EvalAudioView extends Disposable {
   private relist: NodeJS.Timeout | undefined;
   /** Serialises track switches against range reads of the tracks being closed. */
   private queue: Promise<unknown> = Promise.resolve();
+  private clockStep: number | undefined;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly state: EvalAudioState, extensionUri: vscode.Uri, index: RunIndex, clock: StepClock, private readonly log: vscode.LogOutputChannel, eventRun?: ScalarRun) {
     super();
@@ -102,11 +103,13 @@ class EvalAudioView extends Disposable {
     this.register({ dispose: () => { clearTimeout(this.relist); void this.closeTracks(); } });
     // The run's step clock: the nearest eval step (now when shown, else when the page is back).
     if (!state.single) this.register(clock.follow(state.path, (step) => {
-      const nearest = this.steps[nearestIndexOf(this.steps.map((s) => s.step), step)];
-      if (!nearest) return;
-      this.state.step = nearest.step;
-      if (panel.visible) this.queue = this.queue.then(() => this.selectStep(nearest.step)).catch((err) => this.fail(err));
+      const nearest = this.nearestStep(step);
+      if (nearest === undefined) return;
+      this.state.step = nearest;
+      if (panel.visible) this.queue = this.queue.then(() => this.selectStep(nearest)).catch((err) => this.fail(err));
     }));
+    // A panel opened after the clock was set starts at its step.
+    if (!state.single && state.step === undefined) this.clockStep = clock.stepOf(state.path);
   }
 
   reveal(step?: number): void {
@@ -129,7 +132,7 @@ class EvalAudioView extends Disposable {
       case 'ready':
         if (this.state.single) return this.openTracks([{ role: 'file', path: this.state.path }], undefined, undefined);
         await this.sendSteps();
-        return this.selectStep(this.state.step);
+        return this.selectStep(this.state.step ?? (this.clockStep === undefined ? undefined : this.nearestStep(this.clockStep)));
       case 'select':
         return this.select(m.step, m.sample);
       case 'requestPeaks': {
@@ -165,6 +168,10 @@ class EvalAudioView extends Disposable {
       type: 'steps', title: runTitle(this.state.path),
       steps: this.steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, key: x.key, target: !!x.target || !!x.summary, pred: !!x.pred })) })),
     });
+  }
+
+  private nearestStep(step: number): number | undefined {
+    return this.steps[nearestIndexOf(this.steps.map((s) => s.step), step)]?.step;
   }
 
   private async selectStep(step: number | undefined): Promise<void> {

@@ -53,13 +53,13 @@ class MediaView extends Disposable {
       stitch: (paths) => void vscode.commands.executeCommand('runreel.stitchVideos', undefined, paths.map((p) => vscode.Uri.file(p))),
       animateTag: (tag) => void vscode.commands.executeCommand('runreel.createTagAnimation', state.dir, tag),
       ffprobe: findFfprobe,
-    }, state.focus);
+    }, state.focus, clock.stepOf(state.dir));
     loadPanelPage(panel, extensionUri, { title: 'Media', bundle: 'media', boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: MediaWebviewToHost) => void this.session.handle(m).catch((err) => log.warn(`media: ${describeError(err, state.dir)}`))));
     // Images and clips a generator writes appear without a reload.
     this.register(watchFolder(state.dir, () => void this.session.refresh(), '*', 500));
     // Image summaries move to the step the run's clock is set to.
-    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step)));
+    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step, panel.visible)));
   }
 
   reveal(focus?: string): void {

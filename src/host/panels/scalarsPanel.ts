@@ -93,6 +93,7 @@ class ScalarsView extends Disposable {
   private async receive(m: ScalarsWebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
+        this.session.resend();
         return this.session.listRuns();
       case 'select':
         this.selected = m.runs;

@@ -82,14 +82,14 @@ class LatentStoreView extends Disposable {
       copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied latent ID ${text}`, 3000)),
       inspect: (path) => void inspectTensorFile(path),
       reveal: (path) => void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path)),
-    }, () => vscode.workspace.getConfiguration('runreel').get<number>('latentTtlHours', 24));
+    }, () => vscode.workspace.getConfiguration('runreel').get<number>('latentTtlHours', 24), clock.stepOf(state.dir));
     loadPanelPage(panel, extensionUri, { title: 'Latent Store', bundle: 'latents', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: LatentStoreWebviewToHost) => void this.session.handle(m).catch((err) => log.warn(`latent store: ${describeError(err, state.dir)}`))));
     // The producer stores and its TTL thread deletes: relist on any change in the folder.
     this.register(watchFolder(state.dir, () => void this.session.refresh()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('runreel.latentTtlHours')) void this.session.refresh(); }));
     this.register({ dispose: () => this.session.dispose() });
-    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step)));
+    this.register(clock.follow(state.dir, (step) => this.session.goToStep(step, panel.visible)));
   }
 
   reveal(selected?: string): void {

@@ -216,3 +216,23 @@ test('the latent store follows the run\'s step clock to the nearest checkpoint l
   empty.goToStep(3);
   expect(posted.slice(before).some((m) => m.type === 'select')).toBe(false);
 });
+
+test('a clock step set before the latent store opened, or while it was hidden, is applied when its page is ready', async () => {
+  const dir = realProducer('acestep', 'latents', '2239c92', 'web_tmp', 'latents');
+  const host = (posted: LatentStoreHostToWebview[]) => ({ post: (x: LatentStoreHostToWebview) => posted.push(x), copy: () => {}, inspect: () => {}, reveal: () => {} });
+  const posted: LatentStoreHostToWebview[] = [];
+  const session = new LatentStoreSession(dir, host(posted), () => 1e6, 7);
+  await session.handle({ type: 'ready' });
+  const store = posted.find((m) => m.type === 'store') as Extract<LatentStoreHostToWebview, { type: 'store' }>;
+  const checkpointIds = store.rows.filter((r) => typeof r.checkpointStep === 'number').map((r) => r.id);
+  const selects = () => posted.filter((m): m is Extract<LatentStoreHostToWebview, { type: 'select' }> => m.type === 'select');
+  expect(selects()).toHaveLength(1);
+  expect(checkpointIds).toContain(selects()[0].id);
+  // Hidden: nothing is posted to a page that is not there; the next page gets it, once.
+  session.goToStep(4, false);
+  expect(selects()).toHaveLength(1);
+  await session.handle({ type: 'ready' });
+  expect(selects()).toHaveLength(2);
+  await session.handle({ type: 'ready' });
+  expect(selects()).toHaveLength(2);
+});
