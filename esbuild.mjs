@@ -67,10 +67,7 @@ const builds = [
   },
 ];
 
-// plotly.js (its CSP-safe "strict" build: WebGL scatter without eval) ships as its own
-// script next to the panels that load it, not inside each bundle.
 mkdirSync('dist/webview', { recursive: true });
-copyFileSync('node_modules/plotly.js-strict-dist-min/plotly-strict.min.js', 'dist/webview/plotly.min.js');
 copyFileSync('node_modules/uplot/dist/uPlot.min.css', 'dist/webview/uplot.css');
 
 if (watch) {

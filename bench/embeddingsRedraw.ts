@@ -1,53 +1,77 @@
-// Issue 6: stepping the Embedding Timeline webview in headless Chromium, 3 spaces × N points
-// a step. For each step change: from the step's message reaching the page to Plotly having
-// issued the draw (main thread), and to the frame after it (on screen). Data is made in the
-// page and posted there, so neither includes VS Code's message transfer.
-// RUNREEL_BENCH_PROFILE=1 prints where the page's main thread spent its time.
+// Issues 6 and 21: stepping the Embedding Timeline webview in headless Chromium, 3 spaces × N
+// points a step, side by side with the candidates for drawing them:
+// - Run Reel's panel (its own WebGL2 layer): from the step's message reaching the page to the
+//   draw issued (main thread), and to the frame after it (on screen);
+// - Plotly's scattergl (what the panel used before), the same points and subplots, timed alike;
+// - the floor: the same points as bare GL_POINTS, one buffer upload and one draw call.
+// At 1 M points a space it also records the longest main-thread task while stepping, hovering
+// and lasso-selecting. Data is made in the page, so no time includes VS Code's message transfer.
+// RUNREEL_BENCH_PROFILE=1 prints where the panel's main thread spent its time.
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { WebviewPage } from '../test/unit/webview/page';
 import { profilePage } from './profile';
 
 const POINTS = Number(process.argv[2] ?? 100_000);
-const STEPS = 12;
+const WITH_PLOTLY = process.argv[3] !== 'no-plotly';
+const STEPS = 8;
+const VIEWPORT = { width: 1600, height: 800 };
 
 interface Timing { issued: number; frame: number }
-type PageGlobals = { __timings: Timing[]; __postStep(step: number): void; Plotly: { react(...a: unknown[]): Promise<unknown> } };
+type PageGlobals = { __timings: Timing[]; __longest: number; __makeStep(step: number): unknown; __postStep(step: number): void };
 
-async function main(): Promise<void> {
-  const view = await WebviewPage.open('embeddings', { libraries: ['plotly.min.js'], inlineStyles: true, boot: { dir: 'bench', align: false, follow: true, trail: 0 }, viewport: { width: 1600, height: 800 } });
-  await view.page.addInitScript(({ points }) => {
+/** Made in the page: a seeded walk, so every point moves a little each step, as in training. */
+function installStepMaker(points: number): void {
+  const w = window as unknown as PageGlobals;
+  w.__makeStep = (step: number) => {
+    let seed = 1;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+    const spaces = ['latent', 'lora', 'prompt'].map((name, s) => {
+      const x = new Float32Array(points), y = new Float32Array(points);
+      const codes = new Uint32Array(points), loss = new Float64Array(points), ids = new Uint32Array(points);
+      for (let i = 0; i < points; i++) {
+        const c = i % 10;
+        x[i] = Math.cos(c) * 10 + rand() * 4 + step * 0.01 * s;
+        y[i] = Math.sin(c) * 10 + rand() * 4 - step * 0.01;
+        codes[i] = c;
+        loss[i] = rand();
+        ids[i] = i;
+      }
+      return { name, x, y, ids, fields: [{ name: 'label', kind: 'category', codes, categories: Array.from({ length: 10 }, (_, k) => `class ${k}`) }, { name: 'loss', kind: 'number', values: loss }] };
+    });
+    return { type: 'stepData', step, align: false, spaces, warnings: [] };
+  };
+}
+
+/** Records the longest main-thread task from now on. */
+async function watchLongTasks(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as PageGlobals;
+    w.__longest = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration); }).observe({ type: 'longtask', buffered: false });
+  });
+}
+
+async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest: number; hover: number; lasso: number }> {
+  const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT });
+  await view.page.addInitScript(installStepMaker, POINTS);
+  await view.page.addInitScript(() => {
     const w = window as unknown as PageGlobals;
     const timings: Timing[] = (w.__timings = []);
     let arrived = 0;
     // Registered before the page's own listener: the moment a step arrives.
     window.addEventListener('message', (e) => { if ((e.data as { type?: string }).type === 'stepData') arrived = performance.now(); });
     window.addEventListener('DOMContentLoaded', () => {
-      if (!w.Plotly) return;
-      const react = w.Plotly.react;
-      w.Plotly.react = (...args) => react(...args).then((r) => {
-        const issued = performance.now() - arrived;
-        requestAnimationFrame(() => requestAnimationFrame(() => timings.push({ issued, frame: performance.now() - arrived })));
-        return r;
+      document.querySelector('[data-testid=plot]')!.addEventListener('runreel-draw-issued', () => {
+        if (!arrived) return;
+        const start = arrived;
+        arrived = 0;
+        const issued = performance.now() - start;
+        requestAnimationFrame(() => requestAnimationFrame(() => timings.push({ issued, frame: performance.now() - start })));
       });
     });
-    w.__postStep = (step: number) => {
-      // A seeded walk, so every point moves a little each step, as in training.
-      let seed = 1;
-      const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
-      const spaces = ['latent', 'lora', 'prompt'].map((name, s) => {
-        const x = new Float32Array(points), y = new Float32Array(points);
-        const codes = new Uint32Array(points), loss = new Float64Array(points);
-        for (let i = 0; i < points; i++) {
-          const c = i % 10;
-          x[i] = Math.cos(c) * 10 + rand() * 4 + step * 0.01 * s;
-          y[i] = Math.sin(c) * 10 + rand() * 4 - step * 0.01;
-          codes[i] = c;
-          loss[i] = rand();
-        }
-        return { name, x, y, fields: [{ name: 'label', kind: 'category', codes, categories: Array.from({ length: 10 }, (_, k) => `class ${k}`) }, { name: 'loss', kind: 'number', values: loss }] };
-      });
-      window.postMessage({ type: 'stepData', step, align: false, spaces, warnings: [] }, '*');
-    };
-  }, { points: POINTS });
+    w.__postStep = (step: number) => window.postMessage(w.__makeStep(step), '*');
+  });
   view.onMessage(async (m) => {
     if (m.type === 'ready') await view.post({ type: 'steps', title: 'bench', warnings: [], steps: Array.from({ length: STEPS }, (_, k) => ({ step: k * 100, npz: true })) });
     else if (m.type === 'requestStep') await view.page.evaluate((s) => (window as unknown as PageGlobals).__postStep(s), m.step as number);
@@ -55,12 +79,13 @@ async function main(): Promise<void> {
   await view.load();
   const timings = () => view.page.evaluate(() => (window as unknown as PageGlobals).__timings);
   const drawn = async (n: number) => {
-    for (const end = Date.now() + 120_000; (await timings()).length < n;) {
+    for (const end = Date.now() + 180_000; (await timings()).length < n;) {
       if (Date.now() > end) throw new Error(`the webview did not draw: ${view.errors().join('; ')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
   await drawn(1); // the first draw builds the WebGL scene: not a step change
+  await watchLongTasks(view.page);
   const stopProfile = await profilePage(view.page, 'step', () => STEPS - 1);
   await view.page.locator('[data-testid=slider]').focus();
   for (let k = 1; k < STEPS; k++) {
@@ -68,26 +93,69 @@ async function main(): Promise<void> {
     await drawn(k + 1);
   }
   await stopProfile();
+  // Hover and a lasso over the first space, as a user does.
+  const info = JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces'))!)[0];
+  const box = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const [l, t] = [box.x + info.rect.left, box.y + info.rect.top];
+  let t0 = Date.now();
+  for (let i = 0; i < 10; i++) await view.page.mouse.move(l + info.rect.width * (0.3 + i * 0.04), t + info.rect.height * 0.5);
+  await view.page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+  const hover = (Date.now() - t0) / 10;
+  t0 = Date.now();
+  await view.page.mouse.move(l + 10, t + 10);
+  await view.page.mouse.down();
+  for (const [x, y] of [[0.5, 0.05], [0.5, 0.5], [0.05, 0.5]]) await view.page.mouse.move(l + info.rect.width * x, t + info.rect.height * y, { steps: 4 });
+  await view.page.mouse.up();
+  await view.page.waitForFunction(() => /selected/.test(document.querySelector('[data-testid=selection]')!.textContent ?? ''), undefined, { timeout: 60_000 });
+  const lasso = Date.now() - t0;
+  const longest = await view.page.evaluate(() => (window as unknown as PageGlobals).__longest);
   const steps = (await timings()).slice(1);
   const errors = view.errors();
-  await view.page.goto('about:blank');
-  const floor = await bareWebGl(view.page, 3 * POINTS);
-  await view.close();
   if (errors.length) throw new Error(errors.join('\n'));
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(JSON.stringify({
-    points: POINTS, spaces: 3, n: steps.length,
-    issued_median_ms: median(steps.map((t) => t.issued)), issued_max_ms: Math.max(...steps.map((t) => t.issued)),
-    frame_median_ms: median(steps.map((t) => t.frame)), frame_max_ms: Math.max(...steps.map((t) => t.frame)),
-    bare_webgl_frame_median_ms: median(floor),
-  }));
+  return { view, steps, longest, hover, lasso };
+}
+
+/** The same points through Plotly's scattergl, three subplots, one trace per label chunk. */
+async function plotly(page: Page): Promise<Timing[]> {
+  await page.goto('about:blank');
+  await page.addScriptTag({ path: join(__dirname, '..', '..', 'node_modules', 'plotly.js-strict-dist-min', 'plotly-strict.min.js') });
+  await page.evaluate(installStepMaker, POINTS);
+  return page.evaluate(async (steps) => {
+    const w = window as unknown as PageGlobals & { Plotly: { react(...a: unknown[]): Promise<unknown> } };
+    const div = document.createElement('div');
+    div.style.cssText = 'width:1560px;height:620px';
+    document.body.append(div);
+    const out: Timing[] = [];
+    for (let k = 0; k < steps; k++) {
+      const m = w.__makeStep(k * 100) as { spaces: { x: Float32Array; y: Float32Array; fields: { codes?: Uint32Array }[] }[] };
+      const t0 = performance.now();
+      const data: unknown[] = [];
+      const layout: Record<string, unknown> = { showlegend: false, margin: { l: 40, r: 20, t: 36, b: 30 } };
+      m.spaces.forEach((s, i) => {
+        const ax = i === 0 ? '' : String(i + 1);
+        layout[`xaxis${ax}`] = { domain: [i / 3 + 0.02, (i + 1) / 3 - 0.02] };
+        layout[`yaxis${ax}`] = { anchor: `x${ax}` };
+        // Chunks under Plotly's 100,000-point clustering threshold, as the panel cut them.
+        for (let start = 0; start < s.x.length; start += 65_536) {
+          const end = Math.min(s.x.length, start + 65_536);
+          data.push({ type: 'scattergl', mode: 'markers', xaxis: `x${ax}`, yaxis: `y${ax}`, x: s.x.subarray(start, end), y: s.y.subarray(start, end), marker: { size: 5, color: Array.from(s.fields[0].codes!.subarray(start, end), (c) => ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'][c]) } });
+        }
+      });
+      await w.Plotly.react(div, data, layout, { displaylogo: false });
+      const issued = performance.now() - t0;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      out.push({ issued, frame: performance.now() - t0 });
+    }
+    return out.slice(1);
+  }, STEPS);
 }
 
 /**
  * The floor under any WebGL scatter on this browser: the same number of points as bare
  * GL_POINTS (one buffer upload, one draw call, the plot's canvas size), timed the same way.
  */
-async function bareWebGl(page: import('playwright-core').Page, points: number): Promise<number[]> {
+async function bareWebGl(page: Page, points: number): Promise<number[]> {
+  await page.goto('about:blank');
   return page.evaluate(async (n) => {
     const canvas = document.createElement('canvas');
     canvas.width = 1500;
@@ -103,7 +171,7 @@ async function bareWebGl(page: import('playwright-core').Page, points: number): 
     gl.bindBuffer(gl.ARRAY_BUFFER, gl.createBuffer());
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
-    const times: number[] = [];
+    const out: number[] = [];
     for (let k = 0; k < 8; k++) {
       const xy = new Float32Array(n * 2);
       for (let i = 0; i < xy.length; i++) xy[i] = Math.random() * 2 - 1;
@@ -112,10 +180,26 @@ async function bareWebGl(page: import('playwright-core').Page, points: number): 
       gl.clear(gl.COLOR_BUFFER_BIT);
       gl.drawArrays(gl.POINTS, 0, n);
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      times.push(performance.now() - t0);
+      out.push(performance.now() - t0);
     }
-    return times.slice(1);
+    return out.slice(1);
   }, points);
+}
+
+async function main(): Promise<void> {
+  const ours = await runReel();
+  const floor = await bareWebGl(ours.view.page, 3 * POINTS);
+  const candidate = WITH_PLOTLY ? await plotly(ours.view.page) : [];
+  await ours.view.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(JSON.stringify({
+    points: POINTS, spaces: 3, n: ours.steps.length,
+    issued_median_ms: median(ours.steps.map((t) => t.issued)), issued_max_ms: Math.max(...ours.steps.map((t) => t.issued)),
+    frame_median_ms: median(ours.steps.map((t) => t.frame)), frame_max_ms: Math.max(...ours.steps.map((t) => t.frame)),
+    longest_task_ms: ours.longest, hover_ms: ours.hover, lasso_ms: ours.lasso,
+    bare_webgl_frame_median_ms: median(floor),
+    ...(candidate.length ? { plotly_issued_median_ms: median(candidate.map((t) => t.issued)), plotly_frame_median_ms: median(candidate.map((t) => t.frame)) } : {}),
+  }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

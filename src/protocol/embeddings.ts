@@ -39,6 +39,8 @@ export interface SpaceData {
   x: Float32Array;
   y: Float32Array;
   fields: FieldColumn[];
+  /** Row identities as numbers the same in every step of the run (absent: rows cannot be matched). */
+  ids?: Uint32Array;
   /** Why the space has no points at this step (not projected yet, stale projection). */
   note?: string;
 }
@@ -57,6 +59,10 @@ export interface EmbeddingsState {
   /** Steps of history drawn behind selected points (0: none). */
   trail: number;
   selected?: number[];
+  /** Points move from their last place between steps. */
+  animate?: boolean;
+  /** A density of the points instead of the points. */
+  density?: boolean;
 }
 
 export type EmbeddingsHostToWebview =

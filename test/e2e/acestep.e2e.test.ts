@@ -51,8 +51,8 @@ test('the timeline opens from the run on the joined snapshots, each space colour
   await expect.poll(() => text(frame, 'step-label'), { timeout: 20_000 }).toBe('step 49 · 4/4');
   await expect.poll(() => frame.locator('[data-testid="color-by"]').getAttribute('title'), { timeout: 20_000 }).toBe('auto: latent: step, lora: step, prompt: prompt_text');
   // Colour means more than one marker colour: prompt_text categories, and a step colour bar.
-  await expect.poll(() => frame.locator('.legend .traces').count(), { timeout: 20_000 }).toBeGreaterThan(1);
-  await expect.poll(() => frame.locator('.colorbar').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect.poll(() => frame.locator('[data-testid=legend-item]').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+  await expect.poll(() => frame.locator('[data-testid=colour-bar]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
   await vs.screenshot('acestep-timeline');
   expect(vs.extensionErrors()).toEqual([]);
 });

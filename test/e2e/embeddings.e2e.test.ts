@@ -18,13 +18,15 @@ test('Open Embedding Timeline on a run: every space plotted, the slider moves th
   await vs.runsViewAction(/^lightning_logs\/version_0/, 'Open Embedding Timeline');
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 20_000 }).toBe('step 150 · 3/3');
-  await expect.poll(() => frame.locator('.scatterlayer, .gl-container canvas').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-  expect(await frame.locator('.infolayer .annotation-text').allTextContents()).toEqual(['latent', 'lora', 'prompt']);
+  const names = async () => JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]').map((s: { name: string; points: number }) => `${s.name} ${s.points}`);
+  await expect.poll(names, { timeout: 20_000 }).toEqual(['latent 60', 'lora 40', 'prompt 30']);
+  await expect.poll(() => frame.locator('[data-testid=plot]').getAttribute('data-drawn-step'), { timeout: 20_000 }).toBe('150');
   await frame.locator('[data-testid="slider"]').fill('0');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent()).toBe('step 50 · 1/3');
   expect(await frame.locator('[data-testid="follow"]').isChecked()).toBe(false);
   await vs.screenshot('embeddings-light');
-  const textColour = () => frame.locator('.infolayer .annotation-text').first().evaluate((e) => getComputedStyle(e).fill);
+  // The axes' text colour, as drawn: the theme's foreground.
+  const textColour = () => frame.locator('[data-testid=plot]').getAttribute('data-ink');
   const light = await textColour();
   await vs.setColorTheme('Dark Modern');
   // The plot's text follows the theme (it was left dark-on-dark before).
@@ -54,13 +56,13 @@ test('the panel comes back after a window reload at the same step and colouring'
   let frame = await vs.webviewFrame('[data-testid="slider"]');
   await frame.locator('[data-testid="slider"]').fill('1');
   await frame.locator('[data-testid="color-by"]').selectOption('loss');
-  await expect.poll(() => frame.locator('.colorbar').count(), { timeout: 10_000 }).toBe(1);
+  await expect.poll(() => frame.locator('[data-testid=colour-bar]').count(), { timeout: 10_000 }).toBe(1);
   await vs.runCommand('Developer: Reload Window');
   await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   frame = await vs.webviewFrame('[data-testid="slider"]', 60_000);
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 100 · 2/4');
   await expect.poll(() => frame.locator('[data-testid="color-by"]').inputValue(), { timeout: 20_000 }).toBe('loss');
-  await expect.poll(() => frame.locator('.colorbar').count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => frame.locator('[data-testid=colour-bar]').count(), { timeout: 20_000 }).toBe(1);
   expect(await frame.locator('[data-testid="follow"]').isChecked()).toBe(false);
 });
 
@@ -70,6 +72,6 @@ test('Open With… Run Reel Embeddings on a step npz opens the timeline at that 
   await vs.openWith(npz, 'Run Reel Embeddings');
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 50 · 1/4');
-  await expect.poll(() => frame.locator('.infolayer .annotation-text').allTextContents(), { timeout: 20_000 }).toEqual(['latent', 'lora', 'prompt']);
+  await expect.poll(async () => JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]').map((s: { name: string }) => s.name), { timeout: 20_000 }).toEqual(['latent', 'lora', 'prompt']);
   expect(vs.extensionErrors()).toEqual([]);
 });

@@ -189,7 +189,7 @@ test('PyTorch\'s add_embedding folders open in the Embedding Timeline, one step 
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid=step-label]').textContent(), { timeout: 30_000 }).toBe('step 2000 · 3/3');
   // One space (the tag), coloured by the metadata's labels: a legend of the four classes.
-  await expect.poll(() => frame.locator('.legend .traces').count(), { timeout: 20_000 }).toBe(4);
+  await expect.poll(() => frame.locator('[data-testid=legend-item]').count(), { timeout: 20_000 }).toBe(4);
   expect(vs.extensionErrors()).toEqual([]);
 });
 

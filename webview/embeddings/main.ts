@@ -1,35 +1,33 @@
-// Embedding Timeline panel: one WebGL scatter per space, side by side, over a step slider.
-// Only the current step's points are held here; the host sends steps as typed arrays.
-// Hover text is ours (textContent), never Plotly's HTML-like labels: metadata is file text.
+// Embedding Timeline panel: every space side by side on one WebGL canvas, over a step slider.
+// Only the current step's points are held here; the host sends steps as typed arrays, and they
+// go to the GPU as they came. Axes, lasso and hover are ours; hover text is textContent, never
+// HTML: metadata is file text.
 import { nearestIndexOf } from '../../src/domain/nearest';
-import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { colormapTable } from '../common/colormaps';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
-import { colourFieldOf, pointOf, stepTraces, type TraceSource } from './traces';
-
-// The global from dist/webview/plotly.min.js, loaded before this bundle.
-interface PlotlyEvent { points: { curveNumber: number; pointIndex?: number; pointNumber?: number }[]; event?: MouseEvent }
-interface PlotDiv extends HTMLDivElement { on(event: string, handler: (e: PlotlyEvent) => void): void }
-declare const Plotly: {
-  react(div: HTMLElement, data: unknown[], layout: unknown, config: unknown): Promise<unknown>;
-  toImage(div: HTMLElement, options: { format: 'png'; width: number; height: number; scale?: number }): Promise<string>;
-  Plots: { resize(div: HTMLElement): void };
-};
+import { densityBins, extentOf, GridIndex, niceTicks, pointsInPolygon, tickText, transitionStarts, zoomRange, type Range } from './geometry';
+import { ScatterGl, type LayerColour, type LayerSpace } from './scatterGl';
+import { colourFieldOf, MAX_LEGEND, numberRange, TAB10 } from './colouring';
 
 const host = connectToHost<EmbeddingsHostToWebview, EmbeddingsWebviewToHost, EmbeddingsState>();
 const boot = readBoot<EmbeddingsState>();
-let state: EmbeddingsState = { align: true, follow: true, trail: 0, dir: '', ...boot, ...host.getState() };
+let state: EmbeddingsState = { align: true, follow: true, trail: 0, dir: '', animate: true, density: false, ...boot, ...host.getState() };
 const save = () => host.setState(state);
 save();
 
 const SPEEDS = [0.5, 1, 2, 4];
+/** How long points take to move to their new places. */
+const TRANSITION_MS = 350;
+/** Points a lasso can select (the trail asks for the first 200). */
+const MAX_SELECTED = 5000;
+const DENSITY_CELL = 3;
 
 let steps: TimelineStep[] = [];
 let current: { step: number; align: boolean; spaces: SpaceData[] } | undefined;
 let bounds: { align: boolean; bounds: Record<string, AxisBounds> } | undefined;
 let trail: Extract<EmbeddingsHostToWebview, { type: 'trail' }> | undefined;
-/** Where each plotted trace's points come from. */
-let sources: TraceSource[] = [];
 let playing: number | undefined;
 let speed = 1;
 let warnings: string[] = [];
@@ -45,15 +43,20 @@ const playButton = button('▶', 'play', () => togglePlay(), 'Play / pause (Spac
 const speedSelect = el('select', { attrs: { 'aria-label': 'Speed', 'data-testid': 'speed' } }, ...SPEEDS.map((s) => el('option', { attrs: { value: String(s), ...(s === 1 ? { selected: '' } : {}) } }, `${s}×`)));
 const colorSelect = el('select', { attrs: { 'aria-label': 'Colour by', 'data-testid': 'color-by' } });
 const trailSelect = el('select', { attrs: { 'aria-label': 'Trail', 'data-testid': 'trail' } }, ...[0, 5, 10, 20].map((k) => el('option', { attrs: { value: String(k) } }, k === 0 ? 'no trail' : `trail ${k} steps`)));
-const check = (label: string, testid: string, checked: boolean, onChange: (v: boolean) => void) => {
+const check = (label: string, testid: string, checked: boolean, onChange: (v: boolean) => void, tip?: string) => {
   const input = el('input', { attrs: { type: 'checkbox', 'data-testid': testid } });
   input.checked = checked;
   input.addEventListener('change', () => onChange(input.checked));
-  return { input, label: el('label', { class: 'check' }, input, label) };
+  return { input, label: el('label', { class: 'check', ...(tip ? { title: tip } : {}) }, input, label) };
 };
 const follow = check('Follow latest', 'follow', state.follow, (v) => { state = { ...state, follow: v }; save(); if (v) go(steps.length - 1); });
 const align = check('Align steps', 'align', state.align, (v) => { state = { ...state, align: v }; save(); bounds = undefined; trail = undefined; request(); });
-const plot = el('div', { class: 'plot', attrs: { 'data-testid': 'plot' } }) as PlotDiv;
+const animate = check('Animate', 'animate', state.animate !== false, (v) => { state = { ...state, animate: v }; save(); }, 'Points move from where they were at the last step shown (rows matched by their identity)');
+const density = check('Density', 'density', !!state.density, (v) => { state = { ...state, density: v }; save(); draw(); }, 'How many points fall in each place, on a log scale, instead of the points');
+const glCanvas = el('canvas', { class: 'scatter-layer', attrs: { 'data-testid': 'scatter-canvas' } });
+const axesCanvas = el('canvas', { class: 'scatter-layer scatter-axes', attrs: { 'data-testid': 'scatter-axes' } });
+const plot = el('div', { class: 'plot scatter', attrs: { 'data-testid': 'plot', role: 'img' } }, glCanvas, axesCanvas);
+const legend = el('div', { class: 'scatter-legend', attrs: { 'data-testid': 'legend' } });
 const image = el('img', { class: 'step-image', attrs: { alt: '', 'data-testid': 'step-image' } });
 const empty = el('p', { class: 'empty', attrs: { 'data-testid': 'empty' } });
 const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip', 'data-testid': 'tooltip' } });
@@ -63,7 +66,7 @@ const warningList = el('ul', { class: 'warnings', attrs: { 'data-testid': 'warni
 app.replaceChildren(
   el('header', { class: 'page-header' }, titleEl, stepLabel,
     el('span', { class: 'tabs' },
-      el('button', { class: 'secondary', attrs: { 'data-testid': 'export' }, onClick: () => void exportPng() }, 'Export PNG'),
+      el('button', { class: 'secondary', attrs: { 'data-testid': 'export' }, onClick: () => exportPng() }, 'Export PNG'),
       el('button', { attrs: { 'data-testid': 'create-animation' }, onClick: () => host.post({ type: 'createAnimation' }) }, 'Create Animation'))),
   el('div', { class: 'controls' },
     button('⇤', 'first', () => go(0), 'First step (Home)'),
@@ -71,11 +74,18 @@ app.replaceChildren(
     playButton,
     button('›', 'next', () => go(index() + 1), 'Next step (→)'),
     button('⇥', 'last', () => go(steps.length - 1), 'Last step (End)'),
-    slider, speedSelect, follow.label, align.label,
+    slider, speedSelect, follow.label, align.label, animate.label, density.label,
     el('label', { class: 'check' }, 'Colour by ', colorSelect), trailSelect, selectionInfo),
-  plot, image, empty, tooltip, warningList,
+  plot, legend, image, empty, tooltip, warningList,
 );
 trailSelect.value = String(state.trail);
+
+let layer: ScatterGl | undefined;
+try {
+  layer = new ScatterGl(glCanvas, colormapTable('viridis'));
+} catch (err) {
+  warnings.push(`The points cannot be drawn: ${(err as Error).message}`);
+}
 
 // ---- stepping
 function index(): number {
@@ -127,7 +137,7 @@ speedSelect.addEventListener('change', () => {
   speed = Number(speedSelect.value);
   if (playing !== undefined) { togglePlay(); togglePlay(); }
 });
-colorSelect.addEventListener('change', () => { state = { ...state, colorBy: colorSelect.value || undefined }; save(); draw(); });
+colorSelect.addEventListener('change', () => { state = { ...state, colorBy: colorSelect.value || undefined }; save(); hiddenCategories.clear(); draw(); });
 trailSelect.addEventListener('change', () => { state = { ...state, trail: Number(trailSelect.value) }; save(); trail = undefined; requestTrail(); draw(); });
 window.addEventListener('keydown', (e) => {
   if (e.target instanceof HTMLSelectElement || (e.target instanceof HTMLInputElement && e.target.type !== 'range' && e.target.type !== 'checkbox')) return;
@@ -141,6 +151,7 @@ window.addEventListener('keydown', (e) => {
 // ---- drawing
 function showImage(s: TimelineStep): void {
   plot.hidden = true;
+  legend.hidden = true;
   if (s.image) {
     image.hidden = false;
     empty.hidden = true;
@@ -172,65 +183,260 @@ function updateColorChoices(spaces: SpaceData[]): void {
   colorSelect.value = state.colorBy === NO_COLOUR || (state.colorBy && names.includes(state.colorBy)) ? state.colorBy : '';
 }
 
-/** Plotly parses a few HTML-like tags in names; file text goes in with them escaped, as text. */
-function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** What one space shows this frame. */
+interface SpaceView {
+  space: SpaceData;
+  range: Range;
+  rect: { left: number; top: number; width: number; height: number };
+  field?: FieldColumn;
+  colour: LayerColour;
+}
+let views: SpaceView[] = [];
+/** Ranges the user zoomed to, by space name (kept across steps; double-click resets). */
+const zooms = new Map<string, Range>();
+/** Category codes of the legend's field switched off. */
+const hiddenCategories = new Set<number>();
+/** A transition's starts, by space, for the step shown. */
+let starts = new Map<string, { x: Float32Array; y: Float32Array }>();
+/** Rows of the step shown that started from a place in the step before. */
+let transitionRows = 0;
+/** A transition running (t from 0 to 1); `frame` is 0 until its first animation frame is asked for. */
+let transition: { t: number; frame: number } | undefined;
+
+// Per-array work done once: a column as floats for the GPU, a space's extent, its hover index.
+const floats = new WeakMap<object, Float32Array>();
+const extents = new WeakMap<SpaceData, Range>();
+const indexes = new WeakMap<SpaceData, GridIndex>();
+const asFloats = (key: object, make: () => Float32Array) => floats.get(key) ?? floats.set(key, make()).get(key)!;
+
+function layoutRects(n: number): SpaceView['rect'][] {
+  const w = plot.clientWidth, h = plot.clientHeight;
+  const left = 48, right = 12, top = 30, bottom = 28, gap = 36;
+  const width = Math.max(40, (w - left - right - gap * (n - 1)) / Math.max(1, n));
+  return Array.from({ length: n }, (_, k) => ({ left: left + k * (width + gap), top, width, height: Math.max(40, h - top - bottom) }));
+}
+
+function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [number, number]): LayerColour {
+  if (field?.kind === 'category') {
+    let hidden = 0;
+    for (const c of hiddenCategories) if (c < 31) hidden |= 1 << c;
+    return { kind: 'category', codes: asFloats(field.codes, () => Float32Array.from(field.codes)), hidden: field.categories.length <= MAX_LEGEND ? hidden : 0 };
+  }
+  if (field?.kind === 'number') return { kind: 'number', values: asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
+  return { kind: 'none' };
+}
+
+let selectionMasks = new Map<SpaceData, { key: string; mask: Uint8Array }>();
+function selectionMask(space: SpaceData, selected: readonly number[]): Uint8Array | undefined {
+  if (selected.length === 0) return undefined;
+  const key = selected.join(',');
+  const known = selectionMasks.get(space);
+  if (known?.key === key) return known.mask;
+  const mask = new Uint8Array(space.x.length);
+  for (const i of selected) if (i < mask.length) mask[i] = 255;
+  selectionMasks.set(space, { key, mask });
+  return mask;
+}
+
+function trailSegments(name: string): Float32Array | undefined {
+  const t = trail?.step === current?.step && state.trail > 0 ? trail!.spaces.find((s) => s.name === name) : undefined;
+  if (!t) return undefined;
+  const m = trail!.indices.length, out: number[] = [];
+  for (let p = 0; p < m; p++) {
+    for (let s = 1; s < t.steps.length; s++) {
+      const a = (s - 1) * m + p, b = s * m + p;
+      if ([t.x[a], t.y[a], t.x[b], t.y[b]].every(Number.isFinite)) out.push(t.x[a], t.y[a], t.x[b], t.y[b]);
+    }
+  }
+  return Float32Array.from(out);
+}
+
+/** A density of the space's visible points, on cells of DENSITY_CELL CSS pixels. */
+function densityOf(v: SpaceView, hidden: Extract<LayerColour, { kind: 'category' }> | undefined): LayerSpace['density'] {
+  const width = Math.max(1, Math.round(v.rect.width / DENSITY_CELL)), height = Math.max(1, Math.round(v.rect.height / DENSITY_CELL));
+  return { bins: densityBins(v.space.x, v.space.y, v.range, width, height, hidden && ((i) => ((hidden.hidden >> hidden.codes[i]) & 1) === 1)), width, height };
 }
 
 function draw(): void {
   if (!current) return;
   const { spaces } = current;
   plot.hidden = false;
+  legend.hidden = false;
   image.hidden = true;
   empty.hidden = spaces.length > 0;
   if (spaces.length === 0) empty.textContent = `Step ${current.step} holds no *_projections_2d arrays.`;
   updateColorChoices(spaces);
-  const fg = themeVar('--vscode-foreground', '#444');
-  const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', '#8884'));
-  const data: unknown[] = [];
-  sources = [];
-  const selected = new Set(state.selected ?? []);
-  const layout: Record<string, unknown> = {
-    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { color: fg, family: themeVar('--vscode-font-family', 'sans-serif'), size: 12 },
-    margin: { l: 40, r: 20, t: 36, b: 30 }, dragmode: 'lasso', hovermode: 'closest', uirevision: 'keep',
-    legend: { orientation: 'h', y: -0.08, itemclick: 'toggle' }, showlegend: false, annotations: [],
-  };
-  const n = spaces.length;
-  const traces = stepTraces(spaces, { colorBy: state.colorBy, selected, foreground: fg, text: plotlyText });
-  spaces.forEach((space, k) => {
-    const ax = k === 0 ? '' : String(k + 1);
+  const fields = spaces.map((s) => colourFieldOf(s, state.colorBy));
+  const ranges = new Map<string, [number, number]>();
+  const rects = layoutRects(spaces.length);
+  const selected = state.selected ?? [];
+  views = spaces.map((space, k) => {
+    const name = fields[k];
+    const field = space.fields.find((f) => f.name === name && fieldLength(f) === space.x.length);
+    const numbers = field?.kind === 'number' ? ranges.get(field.name) ?? ranges.set(field.name, numberRange(spaces, field.name)).get(field.name)! : [0, 1] as [number, number];
     const b = bounds?.align === current!.align ? bounds.bounds[space.name] : undefined;
-    const domain = [k / n + (k > 0 ? 0.02 : 0), (k + 1) / n - (k < n - 1 ? 0.02 : 0)];
-    layout[`xaxis${ax}`] = { domain, range: b?.x, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
-    layout[`yaxis${ax}`] = { anchor: `x${ax}`, range: b?.y, autorange: !b, gridcolor: grid, zerolinecolor: grid, linecolor: grid };
-    (layout.annotations as unknown[]).push({ text: plotlyText(space.note ? `${space.name} — ${space.note}` : space.name), xref: 'paper', yref: 'paper', x: (domain[0] + domain[1]) / 2, y: 1.06, showarrow: false, font: { size: 14 } });
-    data.push(...traces[k].data);
-    sources.push(...traces[k].sources);
-    if (traces[k].legend) layout.showlegend = true;
-    const t = trail?.step === current!.step && state.trail > 0 ? trail.spaces.find((s) => s.name === space.name) : undefined;
-    if (t) {
-      // One polyline per selected point through its last positions, NaN-separated.
-      const xs: number[] = [], ys: number[] = [];
-      const m = trail!.indices.length;
-      for (let p = 0; p < m; p++) {
-        for (let s = 0; s < t.steps.length; s++) { xs.push(t.x[s * m + p]); ys.push(t.y[s * m + p]); }
-        xs.push(NaN); ys.push(NaN);
-      }
-      data.push({ type: 'scattergl', mode: 'lines', xaxis: `x${ax}`, yaxis: `y${ax}`, x: xs, y: ys, hoverinfo: 'none', showlegend: false, line: { width: 1.5, color: fg }, opacity: 0.5 });
-      sources.push({ space: k, offset: 0, line: true });
-    }
+    const base = b ? { x: b.x, y: b.y } : extents.get(space) ?? extents.set(space, extentOf(space.x, space.y)).get(space)!;
+    return { space, range: zooms.get(space.name) ?? base, rect: rects[k], field, colour: colourOf(space, field, numbers) };
   });
-  void Plotly.react(plot, data, layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['toImage'], doubleClickDelay: 300 })
-    .then(() => plot.dispatchEvent(new CustomEvent('runreel-drawn', { detail: { step: current?.step } })));
-  const trailsOff = state.trail > 0 && trail?.step === current?.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
-  selectionInfo.textContent = (selected.size > 0 ? `${selected.size} selected · double-click to clear` : 'lasso points to select them in every space') + trailsOff;
+  if (layer) {
+    layer.resize();
+    layer.lineColour = cssRgba(themeVar('--vscode-foreground', '#888'), 0.55);
+    layer.setSpaces(views.map((v): LayerSpace => {
+      const from = starts.get(v.space.name);
+      const hidden = v.colour.kind === 'category' && v.colour.hidden ? v.colour : undefined;
+      return {
+        x: v.space.x, y: v.space.y, fromX: from?.x, fromY: from?.y, colour: v.colour, range: v.range, rect: v.rect,
+        selected: selectionMask(v.space, selected), trail: trailSegments(v.space.name),
+        density: state.density ? densityOf(v, hidden) : undefined,
+      };
+    }));
+    layer.setTransition(transition ? transition.t : 1);
+    layer.draw();
+  }
+  drawAxes();
+  renderLegend();
+  describePlot();
+  plot.dispatchEvent(new CustomEvent('runreel-draw-issued', { detail: { step: current.step } }));
+  if (transition && layer) { if (!transition.frame) runTransition(); }
+  else drawn(current.step);
+  const trailsOff = state.trail > 0 && trail?.step === current.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
+  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
 }
 
-function hitOf(curve: number, j: number): { space: SpaceData; index: number } | undefined {
-  const index = pointOf(sources[curve], j);
-  const space = current?.spaces[sources[curve]?.space ?? -1];
-  return index === undefined || !space ? undefined : { space, index };
+/** The step is on screen, its points in their places. */
+function drawn(step: number | undefined): void {
+  plot.dataset.drawnStep = String(step);
+  plot.dispatchEvent(new CustomEvent('runreel-drawn', { detail: { step } }));
+}
+
+/** Moves the points from their starts over TRANSITION_MS, one draw call per space a frame. */
+function runTransition(): void {
+  const t0 = performance.now();
+  const step = current?.step;
+  const tick = () => {
+    if (!transition || !layer || current?.step !== step) return;
+    const u = Math.min(1, (performance.now() - t0) / TRANSITION_MS);
+    transition.t = u < 0.5 ? 2 * u * u : 1 - (-2 * u + 2) ** 2 / 2;
+    layer.setTransition(transition.t);
+    layer.draw();
+    plot.dispatchEvent(new CustomEvent('runreel-transition-frame'));
+    if (u < 1) { transition.frame = requestAnimationFrame(tick); return; }
+    transition = undefined;
+    starts = new Map();
+    drawn(step);
+  };
+  transition!.frame = requestAnimationFrame(tick);
+}
+
+function cssRgba(colour: string, alpha: number): [number, number, number, number] {
+  const probe = document.createElement('canvas').getContext('2d')!;
+  probe.fillStyle = colour;
+  const hex = probe.fillStyle;
+  if (hex.startsWith('#')) return [parseInt(hex.slice(1, 3), 16) / 255, parseInt(hex.slice(3, 5), 16) / 255, parseInt(hex.slice(5, 7), 16) / 255, alpha];
+  const m = /rgba?\(([^)]+)\)/.exec(hex)?.[1].split(',').map(Number) ?? [128, 128, 128];
+  return [m[0] / 255, m[1] / 255, m[2] / 255, alpha];
+}
+
+function drawAxes(lasso?: { space: number; path: number[] }): void {
+  const dpr = window.devicePixelRatio || 1;
+  const w = plot.clientWidth, h = plot.clientHeight;
+  if (axesCanvas.width !== Math.round(w * dpr) || axesCanvas.height !== Math.round(h * dpr)) { axesCanvas.width = Math.round(w * dpr); axesCanvas.height = Math.round(h * dpr); }
+  const ctx = axesCanvas.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  const fg = themeVar('--vscode-foreground', '#888');
+  const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
+  const font = themeVar('--vscode-font-family', 'sans-serif');
+  plot.dataset.ink = fg;
+  for (const v of views) {
+    const { rect: r, range } = v;
+    const sx = r.width / (range.x[1] - range.x[0]), sy = r.height / (range.y[1] - range.y[0]);
+    ctx.strokeStyle = grid;
+    ctx.fillStyle = fg;
+    ctx.lineWidth = 1;
+    ctx.font = `11px ${font}`;
+    const xt = niceTicks(range.x[0], range.x[1], Math.max(2, Math.floor(r.width / 80)));
+    const yt = niceTicks(range.y[0], range.y[1], Math.max(2, Math.floor(r.height / 50)));
+    ctx.beginPath();
+    for (const t of xt) { const px = Math.round(r.left + (t - range.x[0]) * sx) + 0.5; ctx.moveTo(px, r.top); ctx.lineTo(px, r.top + r.height); }
+    for (const t of yt) { const py = Math.round(r.top + r.height - (t - range.y[0]) * sy) + 0.5; ctx.moveTo(r.left, py); ctx.lineTo(r.left + r.width, py); }
+    ctx.stroke();
+    ctx.strokeRect(r.left + 0.5, r.top + 0.5, r.width - 1, r.height - 1);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const t of xt) ctx.fillText(tickText(t, xt[1] - xt[0]), r.left + (t - range.x[0]) * sx, r.top + r.height + 4);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const t of yt) ctx.fillText(tickText(t, yt[1] - yt[0]), r.left - 4, r.top + r.height - (t - range.y[0]) * sy);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'bottom';
+    ctx.font = `13px ${font}`;
+    const title = v.space.note ? `${v.space.name} — ${v.space.note}` : v.space.name;
+    ctx.fillText(title.length > 80 ? `${title.slice(0, 79)}…` : title, r.left + r.width / 2, r.top - 8, r.width);
+  }
+  if (lasso && lasso.path.length >= 4) {
+    ctx.strokeStyle = themeVar('--vscode-focusBorder', fg);
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(lasso.path[0], lasso.path[1]);
+    for (let i = 2; i < lasso.path.length; i += 2) ctx.lineTo(lasso.path[i], lasso.path[i + 1]);
+    ctx.closePath();
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+}
+
+/** The legend of the first space coloured by categories (clicking one hides it), or a colour bar. */
+function renderLegend(): void {
+  if (state.density) {
+    legend.replaceChildren(el('span', { class: 'colour-scale', attrs: { 'data-testid': 'colour-bar' } }, 'points per place, log scale: few ', viridisBar(), ' many'));
+    return;
+  }
+  const withCategories = views.find((v) => v.field?.kind === 'category' && v.field.categories.length <= MAX_LEGEND);
+  const withNumbers = views.filter((v) => v.colour.kind === 'number');
+  const items: HTMLElement[] = [];
+  if (withCategories?.field?.kind === 'category') {
+    const f = withCategories.field;
+    items.push(el('span', { class: 'muted' }, `${f.name}:`));
+    f.categories.forEach((cat, c) => {
+      const item = el('button', { class: `legend-item${hiddenCategories.has(c) ? ' off' : ''}`, title: 'Show or hide these points', attrs: { 'data-testid': 'legend-item', 'data-hidden': String(hiddenCategories.has(c)) }, onClick: () => { if (!hiddenCategories.delete(c)) hiddenCategories.add(c); draw(); } },
+        el('span', { class: 'swatch' }), cat === '' ? '(none)' : cat.slice(0, 60));
+      (item.firstChild as HTMLElement).style.background = TAB10[c % TAB10.length];
+      items.push(item);
+    });
+  }
+  for (const name of new Set(withNumbers.map((v) => v.field!.name))) {
+    const c = withNumbers.find((v) => v.field!.name === name)!.colour as Extract<LayerColour, { kind: 'number' }>;
+    items.push(el('span', { class: 'colour-scale', attrs: { 'data-testid': 'colour-bar' } }, `${name}: ${Number(c.min.toPrecision(4))} `, viridisBar(), ` ${Number(c.max.toPrecision(4))}`));
+  }
+  legend.replaceChildren(...items);
+}
+
+function viridisBar(): HTMLElement {
+  const bar = el('span', { class: 'colour-bar' });
+  const table = colormapTable('viridis');
+  bar.style.background = `linear-gradient(to right, ${[0, 64, 128, 192, 255].map((i) => `rgb(${table[3 * i]},${table[3 * i + 1]},${table[3 * i + 2]})`).join(', ')})`;
+  return bar;
+}
+
+/** What the plot shows, for screen readers and tests: each space's name, points, range and place. */
+function describePlot(): void {
+  const info = views.map((v) => ({ name: v.space.name, points: v.space.x.length, selected: (state.selected ?? []).filter((i) => i < v.space.x.length).length, x: v.range.x, y: v.range.y, rect: v.rect, colour: v.colour.kind === 'none' ? null : v.field?.name ?? null }));
+  plot.dataset.step = String(current?.step);
+  plot.dataset.spaces = JSON.stringify(info);
+  plot.dataset.density = String(!!state.density);
+  plot.dataset.transitionRows = String(transitionRows);
+  plot.dataset.trailSegments = views.map((v) => (trailSegments(v.space.name)?.length ?? 0) / 4).join(',');
+  plot.setAttribute('aria-label', info.map((s) => `${s.name}: ${s.points} points`).join('; '));
+}
+
+// ---- hover, lasso, zoom
+function viewAt(px: number, py: number): number {
+  return views.findIndex((v) => px >= v.rect.left && px <= v.rect.left + v.rect.width && py >= v.rect.top && py <= v.rect.top + v.rect.height);
+}
+
+function toData(v: SpaceView, px: number, py: number): [number, number] {
+  return [v.range.x[0] + ((px - v.rect.left) / v.rect.width) * (v.range.x[1] - v.range.x[0]), v.range.y[0] + ((v.rect.top + v.rect.height - py) / v.rect.height) * (v.range.y[1] - v.range.y[0])];
 }
 
 /** The hover text: plain lines, shown with textContent. */
@@ -245,56 +451,139 @@ function describe(space: SpaceData, i: number): string {
   return lines.join('\n');
 }
 
-// VS Code switches theme by changing the body's class and CSS variables; plotly takes its
-// colours as values, so redraw with the new ones.
-new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
-
-plot.addEventListener('mousemove', (e) => { tooltip.style.left = `${e.clientX + 14}px`; tooltip.style.top = `${e.clientY + 14}px`; });
-function wirePlotEvents(): void {
-  plot.on('plotly_hover', (e) => {
-    const p = e.points[0];
-    const hit = p && hitOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0);
-    if (!hit) return;
-    tooltip.textContent = describe(hit.space, hit.index);
-    tooltip.classList.add('shown');
-  });
-  plot.on('plotly_unhover', () => tooltip.classList.remove('shown'));
-  plot.on('plotly_selected', (e) => {
-    if (!e?.points) return;
-    const picked = new Set<number>();
-    for (const p of e.points) { const hit = hitOf(p.curveNumber, p.pointIndex ?? p.pointNumber ?? 0); if (hit) picked.add(hit.index); }
-    state = { ...state, selected: [...picked].slice(0, 5000) };
-    save();
-    trail = undefined;
-    requestTrail();
-    draw();
-  });
-  plot.on('plotly_deselect', () => { state = { ...state, selected: [] }; save(); trail = undefined; draw(); });
+function hover(e: PointerEvent): void {
+  const box = axesCanvas.getBoundingClientRect();
+  const px = e.clientX - box.left, py = e.clientY - box.top;
+  const k = viewAt(px, py);
+  const v = views[k];
+  if (!v || v.space.x.length === 0) { tooltip.classList.remove('shown'); return; }
+  const index = indexes.get(v.space) ?? indexes.set(v.space, new GridIndex(v.space.x, v.space.y)).get(v.space)!;
+  const [dx, dy] = toData(v, px, py);
+  const kx = v.rect.width / (v.range.x[1] - v.range.x[0]), ky = v.rect.height / (v.range.y[1] - v.range.y[0]);
+  const c = v.colour;
+  const i = index.nearest(dx, dy, kx, ky, 8, c.kind === 'category' && c.hidden ? (j) => ((c.hidden >> c.codes[j]) & 1) === 1 : undefined);
+  if (i < 0) { tooltip.classList.remove('shown'); return; }
+  tooltip.textContent = describe(v.space, i);
+  tooltip.style.left = `${e.clientX + 14}px`;
+  tooltip.style.top = `${e.clientY + 14}px`;
+  tooltip.classList.add('shown');
 }
+
+let lasso: { space: number; path: number[] } | undefined;
+let pan: { space: number; x: number; y: number; range: Range } | undefined;
+axesCanvas.addEventListener('pointerdown', (e) => {
+  if (e.button !== 0) return;
+  const box = axesCanvas.getBoundingClientRect();
+  const px = e.clientX - box.left, py = e.clientY - box.top;
+  const k = viewAt(px, py);
+  if (k < 0) return;
+  axesCanvas.setPointerCapture(e.pointerId);
+  if (e.shiftKey) pan = { space: k, x: px, y: py, range: views[k].range };
+  else lasso = { space: k, path: [px, py] };
+});
+axesCanvas.addEventListener('pointermove', (e) => {
+  const box = axesCanvas.getBoundingClientRect();
+  const px = e.clientX - box.left, py = e.clientY - box.top;
+  if (lasso) {
+    const n = lasso.path.length;
+    if (Math.hypot(px - lasso.path[n - 2], py - lasso.path[n - 1]) > 2) { lasso.path.push(px, py); drawAxes(lasso); }
+    return;
+  }
+  if (pan) {
+    const v = views[pan.space];
+    const dx = ((px - pan.x) / v.rect.width) * (pan.range.x[1] - pan.range.x[0]), dy = ((py - pan.y) / v.rect.height) * (pan.range.y[1] - pan.range.y[0]);
+    zooms.set(v.space.name, { x: [pan.range.x[0] - dx, pan.range.x[1] - dx], y: [pan.range.y[0] + dy, pan.range.y[1] + dy] });
+    draw();
+    return;
+  }
+  hover(e);
+});
+axesCanvas.addEventListener('pointerup', () => {
+  const done = lasso;
+  lasso = undefined;
+  pan = undefined;
+  if (!done || done.path.length < 6) { drawAxes(); return; }
+  const v = views[done.space];
+  const polygon: number[] = [];
+  for (let i = 0; i < done.path.length; i += 2) polygon.push(...toData(v, done.path[i], done.path[i + 1]));
+  const c = v.colour;
+  const picked = pointsInPolygon(v.space.x, v.space.y, polygon).filter((i) => !(c.kind === 'category' && c.hidden && ((c.hidden >> c.codes[i]) & 1) === 1));
+  state = { ...state, selected: picked.slice(0, MAX_SELECTED) };
+  save();
+  trail = undefined;
+  requestTrail();
+  draw();
+});
+axesCanvas.addEventListener('pointerleave', () => tooltip.classList.remove('shown'));
+axesCanvas.addEventListener('dblclick', () => {
+  zooms.clear();
+  state = { ...state, selected: [] };
+  save();
+  trail = undefined;
+  draw();
+});
+axesCanvas.addEventListener('wheel', (e) => {
+  const box = axesCanvas.getBoundingClientRect();
+  const px = e.clientX - box.left, py = e.clientY - box.top;
+  const v = views[viewAt(px, py)];
+  if (!v) return;
+  e.preventDefault();
+  const [cx, cy] = toData(v, px, py);
+  zooms.set(v.space.name, zoomRange(v.range, cx, cy, Math.exp(e.deltaY / 500)));
+  draw();
+}, { passive: false });
+
+// VS Code switches theme by changing the body's class and CSS variables: draw with the new ones.
+new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+new ResizeObserver(() => draw()).observe(plot);
 
 function requestTrail(): void {
   if (!current || state.trail === 0 || !state.selected?.length) return;
   host.post({ type: 'requestTrail', step: current.step, indices: state.selected.slice(0, 200), length: state.trail, align: state.align });
 }
 
-async function exportPng(): Promise<void> {
-  if (plot.hidden || !current) return;
-  const dataUrl = await Plotly.toImage(plot, { format: 'png', width: Math.max(600, plot.clientWidth), height: Math.max(300, plot.clientHeight), scale: 2 });
-  host.post({ type: 'exportPng', dataUrl, step: current.step });
+/** The plot at twice its size: the points (drawn again now, so the buffer is there), axes and legend. */
+function exportPng(): void {
+  if (plot.hidden || !current || !layer) return;
+  if (transition) cancelAnimationFrame(transition.frame);
+  transition = undefined;
+  starts = new Map();
+  draw();
+  const scale = 2, w = plot.clientWidth, h = plot.clientHeight, legendRows = legend.childElementCount ? 24 : 0;
+  const out = document.createElement('canvas');
+  out.width = Math.max(600, w) * scale;
+  out.height = (Math.max(300, h) + legendRows) * scale;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = themeVar('--vscode-editor-background', '#ffffff');
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(glCanvas, 0, 0, w * scale, h * scale);
+  ctx.drawImage(axesCanvas, 0, 0, w * scale, h * scale);
+  ctx.scale(scale, scale);
+  ctx.font = `12px ${themeVar('--vscode-font-family', 'sans-serif')}`;
+  ctx.fillStyle = themeVar('--vscode-foreground', '#444');
+  ctx.textBaseline = 'middle';
+  let x = 48;
+  for (const item of legend.children) {
+    const swatch = item.querySelector('.swatch') as HTMLElement | null;
+    if (swatch) { ctx.fillStyle = swatch.style.background; ctx.fillRect(x, h + 8, 10, 10); x += 14; ctx.fillStyle = themeVar('--vscode-foreground', '#444'); }
+    const text = item.textContent ?? '';
+    ctx.fillText(text, x, h + 13);
+    x += ctx.measureText(text).width + 12;
+  }
+  host.post({ type: 'exportPng', dataUrl: out.toDataURL('image/png'), step: current.step });
 }
 
 // ---- messages
-let wired = false;
 host.onMessage((m) => {
   switch (m.type) {
     case 'steps': {
       const wasAtEnd = index() >= steps.length - 1;
       titleEl.textContent = m.title;
       steps = m.steps;
-      warnings = m.warnings;
+      warnings = [...new Set([...warnings, ...m.warnings])];
       slider.max = String(Math.max(0, steps.length - 1));
       empty.hidden = steps.length > 0;
-      if (steps.length === 0) { empty.textContent = 'No step snapshots (viz_step_N_embeddings.npz or viz_step_N_pacmap.png) in this folder yet.'; plot.hidden = true; image.hidden = true; }
+      if (steps.length === 0) { empty.textContent = 'No step snapshots (viz_step_N_embeddings.npz or viz_step_N_pacmap.png) in this folder yet.'; plot.hidden = true; legend.hidden = true; image.hidden = true; }
       const keep = steps.some((s) => s.step === state.step);
       if (state.follow && (wasAtEnd || !keep)) go(steps.length - 1, false);
       else if (!keep) go(steps.length - 1, false);
@@ -302,15 +591,29 @@ host.onMessage((m) => {
       renderWarnings();
       return;
     }
-    case 'stepData':
+    case 'stepData': {
       if (m.step !== pending && m.step !== state.step) return; // a late answer for a step left behind
+      const before = current;
       current = { step: m.step, align: m.align, spaces: m.spaces };
+      // Rows the last step shown also had start where they were there.
+      starts = new Map();
+      if (state.animate !== false && before && before.step !== m.step && before.align === m.align) {
+        for (const s of m.spaces) {
+          const prev = before.spaces.find((p) => p.name === s.name);
+          if (s.ids && prev?.ids) starts.set(s.name, transitionStarts(s.ids, { ids: prev.ids, x: prev.x, y: prev.y }));
+        }
+      }
+      transitionRows = 0;
+      for (const st of starts.values()) for (const v of st.x) if (!Number.isNaN(v)) transitionRows++;
+      if (transition) cancelAnimationFrame(transition.frame);
+      transition = starts.size ? { t: 0, frame: 0 } : undefined;
+      selectionMasks = new Map();
       warnings = [...new Set([...warnings, ...m.warnings])];
       renderWarnings();
       draw();
-      if (!wired) { wirePlotEvents(); wired = true; }
       requestTrail();
       return;
+    }
     case 'goToStep': {
       if (steps.length === 0) return;
       go(nearestIndexOf(steps.map((s) => s.step), m.step));
@@ -340,4 +643,5 @@ function renderWarnings(): void {
 }
 
 titleEl.textContent = 'Embedding timeline';
+renderWarnings();
 host.post({ type: 'ready' });

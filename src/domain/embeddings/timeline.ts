@@ -74,7 +74,7 @@ export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
  * One step's spaces, every space the snapshot names (so panels keep their places when a space
  * is not projected yet): a space without usable points comes with a note saying why.
  */
-export async function readStep(snapshot: string, alignments?: Map<string, Alignment | undefined>): Promise<{ spaces: SpaceData[]; warnings: string[] }> {
+export async function readStep(snapshot: string, alignments?: Map<string, Alignment | undefined>, rowIds?: RowIds): Promise<{ spaces: SpaceData[]; warnings: string[] }> {
   const warnings: string[] = [];
   const spaces = (await readSnapshot(snapshot, warnings)).map((sp): SpaceData => {
     const alignment = alignments?.get(sp.name);
@@ -82,9 +82,36 @@ export async function readStep(snapshot: string, alignments?: Map<string, Alignm
     const n = points.length / 2;
     const x = new Float32Array(n), y = new Float32Array(n);
     for (let i = 0; i < n; i++) { x[i] = points[2 * i]; y[i] = points[2 * i + 1]; }
-    return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(sp.missing ? { note: sp.missing } : {}) };
+    const ids = sp.points && sp.keys?.length === n ? rowIds?.idsOf(sp.name, sp.keys) : undefined;
+    return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(ids ? { ids } : {}), ...(sp.missing ? { note: sp.missing } : {}) };
   });
   return { spaces, warnings };
+}
+
+/**
+ * A number per row identity, the same in every step of a run, so the page can move a row
+ * from where it was (a transition) with typed arrays alone. Bounded: past `limit` identities
+ * in a space, its rows get no ids (and no transitions).
+ */
+export class RowIds {
+  private readonly bySpace = new Map<string, Map<string, number>>();
+
+  constructor(private readonly limit = 4_000_000) {}
+
+  idsOf(space: string, keys: readonly string[]): Uint32Array | undefined {
+    const known = this.bySpace.get(space) ?? this.bySpace.set(space, new Map()).get(space)!;
+    const out = new Uint32Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      let id = known.get(keys[i]);
+      if (id === undefined) {
+        if (known.size >= this.limit) return undefined;
+        id = known.size;
+        known.set(keys[i], id);
+      }
+      out[i] = id;
+    }
+    return out;
+  }
 }
 
 /** The extent of x,y-interleaved points, skipping non-finite ones. */

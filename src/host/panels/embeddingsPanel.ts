@@ -5,7 +5,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { ArtifactError } from '../../domain/artifacts/errors';
 import { STEP_SNAPSHOT } from '../../domain/runs/discover';
-import { listSnapshotSteps, readStep, readTrail, TimelineGeometry, type SnapshotStep } from '../../domain/embeddings/timeline';
+import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
@@ -60,6 +60,7 @@ class EmbeddingsView extends Disposable {
   readonly dir: string;
   private steps: SnapshotStep[] = [];
   private geometry = new TimelineGeometry();
+  private rowIds = new RowIds();
   private measuring: Promise<void> = Promise.resolve();
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   private relist: NodeJS.Timeout | undefined;
@@ -71,7 +72,7 @@ class EmbeddingsView extends Disposable {
     // A timeline opened after the run's clock was set starts at its step.
     this.pendingStep = singleFile ? undefined : clock.stepOf(this.dir);
     panel.title = `Embeddings · ${singleFile ? basename(singleFile) : title(this.dir)}`;
-    loadPanelPage(panel, extensionUri, { title: 'Embedding Timeline', bundle: 'embeddings', libraries: ['plotly.min.js'], inlineStyles: true, boot: state });
+    loadPanelPage(panel, extensionUri, { title: 'Embedding Timeline', bundle: 'embeddings', boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: EmbeddingsWebviewToHost) => this.receive(m).catch((err) => this.fail(err))));
     this.register(index.onDidChangeFiles(({ changes }) => {
       if (this.singleFile || ![...changes.keys()].some((p) => dirname(p) === this.dir)) return;
@@ -135,7 +136,7 @@ class EmbeddingsView extends Disposable {
   private async sendSteps(): Promise<void> {
     const all = this.singleFile ? [{ step: 0, snapshot: this.singleFile }] : await listSnapshotSteps(this.dir);
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
-    if (!grew) { this.geometry = new TimelineGeometry(); this.cache.clear(); this.measuring = Promise.resolve(); }
+    if (!grew) { this.geometry = new TimelineGeometry(); this.rowIds = new RowIds(); this.cache.clear(); this.measuring = Promise.resolve(); }
     // A step whose npz arrived after its PNG: drop what was cached without it.
     for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) this.cache.delete(`${s.step}:${a}`);
     this.steps = all;
@@ -180,7 +181,7 @@ class EmbeddingsView extends Disposable {
       if (!s?.snapshot) return Promise.reject(new Error(`step ${step} has no snapshot`));
       entry = (async () => {
         if (align) await this.measureTo(step);
-        const { spaces, warnings } = await readStep(s.snapshot!, align ? this.geometry.alignmentsOf(step) : undefined);
+        const { spaces, warnings } = await readStep(s.snapshot!, align ? this.geometry.alignmentsOf(step) : undefined, this.rowIds);
         return { type: 'stepData' as const, step, align, spaces, warnings };
       })();
       entry.catch(() => this.cache.delete(key));

@@ -1,88 +1,96 @@
-// The webview's trace shaping: every point lands in exactly one trace, and hover and
-// selection map trace points back to the same space point.
+// The Embedding Timeline's CPU side, pure: colour fields and scales, axis ticks, the hover
+// index, lasso hits, density bins and transition starts, each against a brute-force answer.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import type { SpaceData } from '../../../src/protocol/embeddings';
-import { CHUNK, MAX_LEGEND, numberRange, pointOf, splitByCategory, stepTraces } from '../../../webview/embeddings/traces';
-
-const text = (s: string) => s.replace(/</g, '&lt;');
+import { NO_COLOUR, type SpaceData } from '../../../src/protocol/embeddings';
+import { colourFieldOf, numberRange } from '../../../webview/embeddings/colouring';
+import { densityBins, extentOf, GridIndex, niceTicks, pointsInPolygon, transitionStarts, zoomRange } from '../../../webview/embeddings/geometry';
 
 function space(n: number, fields: SpaceData['fields'] = []): SpaceData {
   return { name: 'latent', x: Float32Array.from({ length: n }, (_, i) => i), y: Float32Array.from({ length: n }, (_, i) => -i), fields };
 }
 
-/** Every trace point, as (space point, x) pairs. */
-function plotted(s: SpaceData, options: Parameters<typeof stepTraces>[1]): [number, number][] {
-  const { data, sources } = stepTraces([s], options)[0];
-  return data.flatMap((t, k) => Array.from(t.x as Float32Array, (x, j) => [pointOf(sources[k], j)!, x] as [number, number]));
-}
-
-test('splitByCategory keeps every index once, in order, and drops codes outside the table', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 300 }), (codes) => {
-    const parts = splitByCategory(Uint32Array.from(codes), 5);
-    parts.forEach((idx, c) => {
-      expect(Array.from(idx)).toEqual(codes.flatMap((code, i) => (code === c ? [i] : [])));
-    });
-    expect(parts.reduce((n, p) => n + p.length, 0)).toBe(codes.filter((c) => c < 5).length);
-  }));
-});
-
-test('a category field gives one trace per category with a legend entry, mapping back to the right points', () => {
-  const codes = Uint32Array.from({ length: 1000 }, (_, i) => (i * 7) % 3);
-  const s = space(1000, [{ name: 'label', kind: 'category', codes, categories: ['a', '<b>', ''] }]);
-  const { data, sources, legend } = stepTraces([s], { colorBy: 'label', selected: new Set(), foreground: '#000', text })[0];
-  expect(legend).toBe(true);
-  expect(data.map((t) => t.name)).toEqual(['a', '&lt;b>', '(none)']);
-  for (const [p, x] of plotted(s, { colorBy: 'label', selected: new Set(), foreground: '#000', text })) expect(x).toBe(p);
-  expect(sources.every((src, k) => Array.from(src.indices!).every((p) => codes[p] === k))).toBe(true);
-});
-
-test('spaces over CHUNK points are cut into traces under Plotly’s clustering threshold, none lost', () => {
-  const n = CHUNK * 2 + 123;
-  for (const colorBy of [undefined, 'loss', 'label']) {
-    const s = space(n, [
-      { name: 'loss', kind: 'number', values: Float64Array.from({ length: n }, (_, i) => i) },
-      { name: 'label', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => i % 2), categories: ['x', 'y'] },
-    ]);
-    const { data } = stepTraces([s], { colorBy, selected: new Set(), foreground: '#000', text })[0];
-    expect(data.every((t) => (t.x as Float32Array).length < 100_000)).toBe(true);
-    const points = plotted(s, { colorBy, selected: new Set(), foreground: '#000', text });
-    expect(points.length).toBe(n);
-    expect(new Set(points.map(([p]) => p)).size).toBe(n);
-    expect(points.every(([p, x]) => p === x)).toBe(true);
-  }
-});
-
-test('a number field shares one colour range over all spaces, with one colour bar', () => {
+test('a number field shares one colour range over all spaces; NaN is left out', () => {
   const a = space(3, [{ name: 'loss', kind: 'number', values: Float64Array.of(1, NaN, 2) }]);
   const b = { ...space(2, [{ name: 'loss', kind: 'number', values: Float64Array.of(-4, 9) }]), name: 'lora' };
   expect(numberRange([a, b], 'loss')).toEqual([-4, 9]);
-  const traces = stepTraces([a, b], { colorBy: 'loss', selected: new Set(), foreground: '#000', text }).map((t) => t.data[0].marker as Record<string, unknown>);
-  expect(traces.map((m) => [m.cmin, m.cmax, m.showscale])).toEqual([[-4, 9, false], [-4, 9, true]]);
+  expect(numberRange([space(2)], 'loss')).toEqual([0, 1]);
 });
 
-test('more categories than the legend holds colour one trace per chunk instead', () => {
-  const k = MAX_LEGEND + 1;
-  const s = space(k, [{ name: 'label', kind: 'category', codes: Uint32Array.from({ length: k }, (_, i) => i), categories: Array.from({ length: k }, (_, i) => `c${i}`) }]);
-  const { data, legend } = stepTraces([s], { colorBy: 'label', selected: new Set(), foreground: '#000', text })[0];
-  expect(legend).toBe(false);
-  expect(data).toHaveLength(1);
-  expect((data[0].marker as { color: string[] }).color).toHaveLength(k);
+test('the colour field: the choice where the space has it, else its own best, never a missing one', () => {
+  const s = space(4, [{ name: 'label', kind: 'category', codes: Uint32Array.of(0, 1, 0, 1), categories: ['a', 'b'] }]);
+  expect(colourFieldOf(s, undefined)).toBe('label');
+  expect(colourFieldOf(s, 'loss')).toBe('label');
+  expect(colourFieldOf(s, NO_COLOUR)).toBeUndefined();
 });
 
-test('selected points are marked in whichever trace holds them', () => {
-  const n = CHUNK + 10;
-  const s = space(n, [{ name: 'label', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => i % 2), categories: ['even', 'odd'] }]);
-  const selected = new Set([3, 4, CHUNK + 5]);
-  for (const colorBy of [undefined, 'label']) {
-    const { data, sources } = stepTraces([s], { colorBy, selected, foreground: '#000', text })[0];
-    const marked = data.flatMap((t, k) => (t.selectedpoints as number[]).map((j) => pointOf(sources[k], j)));
-    expect(marked.sort((x, y) => x! - y!)).toEqual([3, 4, CHUNK + 5]);
-  }
+test('extentOf pads the finite points by 5 % and skips NaN and infinities', () => {
+  const r = extentOf(Float32Array.of(0, NaN, 10, Infinity), Float32Array.of(5, 1, -5, 0));
+  expect(r.x).toEqual([-0.5, 10.5]);
+  expect(r.y).toEqual([-5.5, 5.5]);
+  expect(extentOf(Float32Array.of(NaN), Float32Array.of(NaN))).toEqual({ x: [-1, 1], y: [-1, 1] });
+  expect(extentOf(Float32Array.of(3), Float32Array.of(3)).x).toEqual([3 - 0.15, 3 + 0.15]);
 });
 
-test('an empty space still gives one (empty) trace, so its axes are drawn', () => {
-  const { data } = stepTraces([space(0)], { selected: new Set(), foreground: '#000', text })[0];
-  expect(data).toHaveLength(1);
-  expect((data[0].x as Float32Array).length).toBe(0);
+test('niceTicks are round, inside the range, and about as many as asked', () => {
+  expect(niceTicks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
+  expect(niceTicks(-0.33, 0.33, 4)).toEqual([-0.2, 0, 0.2]);
+  fc.assert(fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 12 }), (lo, span, count) => {
+    const ticks = niceTicks(lo, lo + span, count);
+    expect(ticks.length).toBeGreaterThanOrEqual(1);
+    expect(ticks.length).toBeLessThanOrEqual(2 * count + 2);
+    for (const t of ticks) { expect(t).toBeGreaterThanOrEqual(lo - span * 1e-6); expect(t).toBeLessThanOrEqual(lo + span * (1 + 1e-6)); }
+  }));
+});
+
+test('zoomRange keeps the point under the cursor in place', () => {
+  const r = zoomRange({ x: [0, 10], y: [-4, 4] }, 2, 1, 0.5);
+  expect(r).toEqual({ x: [1, 6], y: [-1.5, 2.5] });
+});
+
+test('the grid index finds the nearest point within the radius, as a scan of every point does', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(fc.float({ min: -100, max: 100, noNaN: true }), fc.float({ min: -100, max: 100, noNaN: true })), { minLength: 1, maxLength: 400 }), fc.float({ min: -110, max: 110, noNaN: true }), fc.float({ min: -110, max: 110, noNaN: true }), (pts, qx, qy) => {
+    const x = Float32Array.from(pts, (p) => p[0]), y = Float32Array.from(pts, (p) => p[1]);
+    const index = new GridIndex(x, y, 16);
+    const k = 3, radius = 20; // 3 screen units per data unit
+    const got = index.nearest(qx, qy, k, k, radius);
+    let best = -1, bestD = radius * radius;
+    for (let i = 0; i < x.length; i++) { const d = ((x[i] - qx) * k) ** 2 + ((y[i] - qy) * k) ** 2; if (d <= bestD) { bestD = d; best = i; } }
+    if (best < 0) expect(got).toBe(-1);
+    else expect(((x[got] - qx) * k) ** 2 + ((y[got] - qy) * k) ** 2).toBe(bestD);
+  }));
+});
+
+test('the grid index keeps every finite point once and skips points it is told are hidden', () => {
+  const x = Float32Array.of(0, 1, NaN, 1), y = Float32Array.of(0, 1, 0, 1);
+  const index = new GridIndex(x, y, 8);
+  expect(Array.from(index.order).sort()).toEqual([0, 1, 3]);
+  expect(index.nearest(1, 1, 10, 10, 5)).not.toBe(-1);
+  expect(index.nearest(1, 1, 10, 10, 5, (i) => i !== 0)).toBe(-1);
+});
+
+test('pointsInPolygon: a square and a concave L, against the points known inside', () => {
+  const x = Float32Array.of(0.5, 1.5, 0.5, 1.5, 5, NaN), y = Float32Array.of(0.5, 0.5, 1.5, 1.5, 5, 0.5);
+  expect(pointsInPolygon(x, y, [0, 0, 2, 0, 2, 2, 0, 2])).toEqual([0, 1, 2, 3]);
+  // L: the square without its top-right quarter.
+  expect(pointsInPolygon(x, y, [0, 0, 2, 0, 2, 1, 1, 1, 1, 2, 0, 2])).toEqual([0, 1, 2]);
+  expect(pointsInPolygon(x, y, [0, 0, 1, 1])).toEqual([]);
+});
+
+test('densityBins: smoothed counts on a log scale, densest place 255, far from any point 0', () => {
+  const x = Float32Array.of(0.05, 0.05, 0.05, 0.95, 5), y = Float32Array.of(0.05, 0.05, 0.05, 0.95, 5);
+  const bins = densityBins(x, y, { x: [0, 1], y: [0, 1] }, 10, 10);
+  expect(bins[0]).toBe(255); // three points in the bottom-left cell
+  expect(bins[99]).toBeGreaterThan(0); // one in the top-right
+  expect(bins[99]).toBeLessThan(255);
+  expect(bins[5 * 10 + 5]).toBe(0); // the middle is far from both
+  const withoutThree = densityBins(x, y, { x: [0, 1], y: [0, 1] }, 10, 10, (i) => i < 3);
+  expect([withoutThree[0], withoutThree[99]]).toEqual([0, 255]);
+});
+
+test('transition starts follow row ids, not row numbers; a new row has none', () => {
+  const prev = { ids: Uint32Array.of(7, 3, 5), x: Float32Array.of(70, 30, 50), y: Float32Array.of(-70, -30, -50) };
+  const s = transitionStarts(Uint32Array.of(5, 9, 7), prev);
+  expect(Array.from(s.x)).toEqual([50, NaN, 70]);
+  expect(Array.from(s.y)).toEqual([-50, NaN, -70]);
 });

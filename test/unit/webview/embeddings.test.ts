@@ -3,26 +3,57 @@
 // readers over the producer-written fixture snapshots.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { listSnapshotSteps, readStep, readTrail, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { decodePng } from '../../../src/domain/artifacts/png';
+import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { TAB10 } from '../../../webview/embeddings/colouring';
+import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
 import { WebviewPage } from './page';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
 let view: WebviewPage;
+let steps: Awaited<ReturnType<typeof listSnapshotSteps>>;
+let geometry: TimelineGeometry;
+/** A synthetic run the host serves instead of the fixture, while set. */
+let synthetic: { steps: number[]; stepData(step: number): unknown; trail(step: number, indices: number[], length: number): unknown } | undefined;
 
-interface Gd { data: { name?: string; x: ArrayLike<number>; type: string; mode: string; xaxis: string }[]; _fullLayout: Record<string, { _offset: number; l2p(v: number): number }> }
+interface SpaceInfo { name: string; points: number; selected: number; x: [number, number]; y: [number, number]; rect: { left: number; top: number; width: number; height: number }; colour: string | null }
+const spaces = async (): Promise<SpaceInfo[]> => JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]');
+/** Where point (x, y) of space k is on the page. */
+async function onPage(k: number, x: number, y: number): Promise<{ x: number; y: number }> {
+  const s = (await spaces())[k];
+  const box = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+  return { x: box.x + s.rect.left + ((x - s.x[0]) / (s.x[1] - s.x[0])) * s.rect.width, y: box.y + s.rect.top + s.rect.height - ((y - s.y[0]) / (s.y[1] - s.y[0])) * s.rect.height };
+}
+/** The plot's pixels as the screen shows them: [r, g, b] counts of the Tab10 colours seen. */
+async function inkColours(): Promise<Map<string, number>> {
+  const box = (await view.page.locator('[data-testid=plot]').boundingBox())!;
+  const png = decodePng(await view.page.screenshot({ clip: box }), 'screenshot');
+  const seen = new Map<string, number>();
+  for (let i = 0; i < png.width * png.height; i++) {
+    const rgb = [png.data[4 * i], png.data[4 * i + 1], png.data[4 * i + 2]];
+    const k = TAB10_RGB.findIndex((c) => c.every((v, j) => Math.abs(v - rgb[j]) <= 3));
+    if (k >= 0) seen.set(TAB10[k], (seen.get(TAB10[k]) ?? 0) + 1);
+  }
+  return seen;
+}
 
 beforeAll(async () => {
-  const steps = await listSnapshotSteps(DIR);
-  const geometry = new TimelineGeometry();
+  steps = await listSnapshotSteps(DIR);
+  geometry = new TimelineGeometry();
   for (const s of steps) await geometry.add(s.step, s.snapshot!);
-  view = await WebviewPage.open('embeddings', { libraries: ['plotly.min.js'], inlineStyles: true, boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
+  const rowIds = new RowIds();
+  view = await WebviewPage.open('embeddings', { boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
   view.onMessage(async (m) => {
     if (m.type === 'ready') {
       await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((s) => ({ step: s.step, npz: true, image: `${view.origin}/files/viz_step_${s.step}_pacmap.png` })) });
       await view.post({ type: 'bounds', align: true, bounds: geometry.bounds(true) });
+    } else if (synthetic && m.type === 'requestStep') {
+      await view.post(synthetic.stepData(m.step as number));
+    } else if (synthetic && m.type === 'requestTrail') {
+      await view.post(synthetic.trail(m.step as number, m.indices as number[], m.length as number));
     } else if (m.type === 'requestStep') {
       const step = m.step as number;
-      const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined);
+      const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined, rowIds);
       await view.post({ type: 'stepData', step, align: m.align, spaces, warnings });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
@@ -35,25 +66,38 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => view?.close());
 
+/** The step label once the plot has drawn that step and any transition to it has ended. */
 async function drawnStep(): Promise<string> {
-  await view.page.waitForFunction(() => (document.querySelector('[data-testid=plot]') as unknown as { data?: unknown[] }).data?.length);
-  return (await view.page.locator('[data-testid=step-label]').textContent()) ?? '';
+  const label = (await view.page.locator('[data-testid=step-label]').textContent()) ?? '';
+  const drawn = await view.page.locator('[data-testid=plot]').getAttribute('data-drawn-step');
+  return label.startsWith(`step ${drawn} `) ? label : `(drawing ${drawn})`;
 }
 
-test('follows the latest step: one WebGL trace per label per space, every point plotted', async () => {
+test('follows the latest step: every point of every space drawn on one WebGL canvas, in its label\'s colour', async () => {
   await expect.poll(drawnStep, { timeout: 20_000 }).toBe('step 150 · 3/3');
-  const traces = await view.page.evaluate(() => (document.querySelector('[data-testid=plot]') as unknown as Gd).data.map((t) => ({ name: t.name, n: t.x.length, type: t.type, axis: t.xaxis })));
-  expect(new Set(traces.map((t) => t.type))).toEqual(new Set(['scattergl']));
-  // The fixture's spaces hold 60, 40 and 30 points, on x, x2, x3.
-  const perAxis = (a: string) => traces.filter((t) => t.axis === a).reduce((n, t) => n + t.n, 0);
-  expect([perAxis('x'), perAxis('x2'), perAxis('x3')]).toEqual([60, 40, 30]);
-  const labels = new Set(traces.map((t) => t.name));
-  expect(labels.size).toBeGreaterThanOrEqual(2);
-  expect(await view.page.locator('.legend .traces').count()).toBe(labels.size); // the legend shows each label once
+  // The fixture's spaces hold 60, 40 and 30 points, side by side, each coloured by its label.
+  const info = await spaces();
+  expect(info.map((s) => [s.points, s.colour])).toEqual([[60, 'label'], [40, 'label'], [30, 'label']]);
+  expect(info[0].rect.left + info[0].rect.width).toBeLessThan(info[1].rect.left);
+  const labels = await view.page.locator('[data-testid=legend-item]').allTextContents();
+  expect(labels.length).toBeGreaterThanOrEqual(2); // the legend shows each label once
+  expect(new Set(labels).size).toBe(labels.length);
+  // On screen: ink in each label's colour.
+  const ink = await inkColours();
+  for (const c of TAB10.slice(0, labels.length)) expect(ink.get(c) ?? 0, c).toBeGreaterThan(20);
   // "auto" picks the fixture's label field in every space.
   expect(await view.page.locator('[data-testid=color-by]').inputValue()).toBe('');
   expect(await view.page.locator('[data-testid=color-by]').getAttribute('title')).toMatch(/^auto: .*: label, .*: label, .*: label$/);
   expect(view.errors()).toEqual([]);
+});
+
+test('a legend entry clicked hides its points on screen and from hover; clicked again, they are back', async () => {
+  const first = view.page.locator('[data-testid=legend-item]').first();
+  await first.click();
+  await expect.poll(() => first.getAttribute('data-hidden')).toBe('true');
+  await expect.poll(async () => (await inkColours()).get(TAB10[0]) ?? 0).toBeLessThan(5);
+  await first.click();
+  await expect.poll(async () => (await inkColours()).get(TAB10[0]) ?? 0).toBeGreaterThan(20);
 });
 
 test('the slider and the arrow keys move between steps; moving back stops following', async () => {
@@ -68,21 +112,13 @@ test('the slider and the arrow keys move between steps; moving back stops follow
 });
 
 test('hovering a point shows its metadata as text', async () => {
-  // Move the mouse onto the first point of the first trace, where Plotly's picking finds it.
-  // Plotly throttles hover and picks on the drawn frame: keep moving onto the point until it answers.
+  // The first point of the first space at step 100, aligned as the host sent it.
+  const aligned = (await readStep(steps.find((x) => x.step === 100)!.snapshot!, geometry.alignmentsOf(100))).spaces[0];
+  const at = await onPage(0, aligned.x[0], aligned.y[0]);
+  await view.page.mouse.move(at.x + 3, at.y + 3);
+  await view.page.mouse.move(at.x, at.y, { steps: 2 });
   const tip = view.page.locator('[data-testid=tooltip]');
-  let k = 0;
-  await expect.poll(async () => {
-    const at = await view.page.evaluate(() => {
-      const gd = document.querySelector('[data-testid=plot]') as unknown as Gd;
-      const box = (gd as unknown as HTMLElement).getBoundingClientRect();
-      const t = gd.data[0] as unknown as { x: ArrayLike<number>; y: ArrayLike<number> };
-      return { x: box.left + gd._fullLayout.xaxis._offset + gd._fullLayout.xaxis.l2p(t.x[0]), y: box.top + gd._fullLayout.yaxis._offset + gd._fullLayout.yaxis.l2p(t.y[0]) };
-    });
-    await view.page.mouse.move(at.x - 6 + (k++ % 2) * 12, at.y - 6);
-    await view.page.mouse.move(at.x, at.y, { steps: 3 });
-    return tip.isVisible();
-  }, { timeout: 15_000, interval: 300 }).toBe(true);
+  await expect.poll(() => tip.isVisible(), { timeout: 5000 }).toBe(true);
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-hover.png') });
   const text = (await tip.textContent()) ?? '';
   expect(text).toMatch(/^latent · point \d+ · step 100\n/);
@@ -91,22 +127,19 @@ test('hovering a point shows its metadata as text', async () => {
   expect(await tip.evaluate((e) => e.children.length)).toBe(0); // text only, no markup
 });
 
-test('colour by a number field gives one trace per space with a colour bar', async () => {
+test('colour by a number field: one colour scale over every space, on a colour bar', async () => {
   await view.page.locator('[data-testid=color-by]').selectOption('loss');
-  await view.page.waitForFunction(() => (document.querySelector('[data-testid=plot]') as unknown as Gd).data.length === 3);
-  expect(await view.page.locator('.colorbar').count()).toBe(1);
+  await expect.poll(async () => (await spaces()).map((s) => s.colour)).toEqual(['loss', 'loss', 'loss']);
+  expect(await view.page.locator('[data-testid=colour-bar]').count()).toBe(1);
+  expect(await view.page.locator('[data-testid=colour-bar]').textContent()).toMatch(/^loss: -?[\d.e-]+ +-?[\d.e-]+$/);
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-browser.png') });
 });
 
 test('a lasso in one space selects the same points in every space, with trails over the last steps', async () => {
-  // Lasso the whole first subplot, as a user drags around a cluster.
-  const box = await view.page.evaluate(() => {
-    const gd = document.querySelector('[data-testid=plot]') as unknown as Gd;
-    const r = (gd as unknown as HTMLElement).getBoundingClientRect();
-    const xa = gd._fullLayout.xaxis as unknown as { _offset: number; _length: number };
-    const ya = gd._fullLayout.yaxis as unknown as { _offset: number; _length: number };
-    return { left: r.left + xa._offset + 2, top: r.top + ya._offset + 2, right: r.left + xa._offset + xa._length - 2, bottom: r.top + ya._offset + ya._length - 2 };
-  });
+  // Lasso the whole first space, as a user drags around a cluster.
+  const s = (await spaces())[0];
+  const canvas = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const box = { left: canvas.x + s.rect.left + 2, top: canvas.y + s.rect.top + 2, right: canvas.x + s.rect.left + s.rect.width - 2, bottom: canvas.y + s.rect.top + s.rect.height - 2 };
   await view.page.locator('[data-testid=trail]').selectOption('5');
   await view.page.mouse.move(box.left, box.top);
   await view.page.mouse.down();
@@ -114,20 +147,95 @@ test('a lasso in one space selects the same points in every space, with trails o
   await view.page.mouse.up();
   await expect.poll(() => view.page.locator('[data-testid=selection]').textContent(), { timeout: 10_000 }).toMatch(/^60 selected/);
   // Every space marks the same point numbers (the fixture's lora and prompt hold 40 and 30).
-  const marked = await view.page.evaluate(() => {
-    const gd = document.querySelector('[data-testid=plot]') as unknown as { data: { xaxis: string; mode: string; selectedpoints?: number[] }[] };
-    return gd.data.filter((t) => t.mode === 'markers').map((t) => ({ axis: t.xaxis, n: t.selectedpoints?.length }));
-  });
-  expect(marked).toEqual([{ axis: 'x', n: 60 }, { axis: 'x2', n: 40 }, { axis: 'x3', n: 30 }]);
+  expect((await spaces()).map((x) => x.selected)).toEqual([60, 40, 30]);
   const asked = view.sent.filter((m) => m.type === 'requestTrail').at(-1)!;
   expect([asked.step, asked.length, (asked.indices as number[]).length]).toEqual([100, 5, 60]);
-  // The trail: one polyline per selected point through steps 50 and 100, NaN between points.
-  await expect.poll(() => view.page.evaluate(() => (document.querySelector('[data-testid=plot]') as unknown as { data: { mode: string; x: number[] }[] }).data.filter((t) => t.mode === 'lines').map((t) => t.x.length)), { timeout: 10_000 })
-    .toEqual([60 * 3, 60 * 3, 60 * 3]);
+  // The fixture's rows carry their step in their metadata, so no row is found again in another
+  // step: the trail has no segment to draw (the synthetic run below has them).
+  await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-trail-segments'), { timeout: 10_000 }).toBe('0,0,0');
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-selection.png') });
   // Double-click clears it.
   await view.page.mouse.dblclick((box.left + box.right) / 2, (box.top + box.bottom) / 2);
   await expect.poll(() => view.page.locator('[data-testid=selection]').textContent()).toMatch(/^lasso points/);
+  expect(view.errors()).toEqual([]);
+});
+
+test('the wheel zooms a space about the cursor; double-click resets it', async () => {
+  const before = (await spaces())[1];
+  const centre = { x: (before.x[0] + before.x[1]) / 2, y: (before.y[0] + before.y[1]) / 2 };
+  const at = await onPage(1, centre.x, centre.y);
+  await view.page.mouse.move(at.x, at.y);
+  await view.page.mouse.wheel(0, -300);
+  await expect.poll(async () => { const r = (await spaces())[1]; return (r.x[1] - r.x[0]) / (before.x[1] - before.x[0]); }).toBeLessThan(0.8);
+  const zoomed = (await spaces())[1];
+  expect((zoomed.x[0] + zoomed.x[1]) / 2).toBeCloseTo(centre.x, 1);
+  expect((await spaces())[0].x).toEqual((await spaces())[0].x); // the other spaces keep theirs
+  await view.page.mouse.dblclick(at.x, at.y);
+  await expect.poll(async () => (await spaces())[1].x).toEqual(before.x);
+});
+
+test('density: the points become a density on screen, and back', async () => {
+  await view.page.locator('[data-testid=density]').check();
+  await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-density')).toBe('true');
+  await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-density.png') });
+  await view.page.locator('[data-testid=density]').uncheck();
+  await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-density')).toBe('false');
+});
+
+test('a run whose rows keep their identity: steps animate from where each row was, and trails join its places', async () => {
+  // 50 rows, listed in a different order each step (a rolling buffer); row r sits at (r, step / 10).
+  const order = (step: number) => Array.from({ length: 50 }, (_, i) => (i * 7 + step) % 50);
+  const at = (step: number) => { const rows = order(step); return { ids: Uint32Array.from(rows), x: Float32Array.from(rows), y: Float32Array.from(rows, () => step / 10) }; };
+  synthetic = {
+    steps: [10, 20, 30],
+    stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ...at(step), fields: [{ name: 'label', kind: 'category', codes: Uint32Array.from(order(step), (r) => r % 3), categories: ['a', 'b', 'c'] }] }] }),
+    trail: (step, indices, length) => {
+      const shown = synthetic!.steps.filter((s) => s <= step).slice(-length);
+      const rows = indices.map((i) => order(step)[i]);
+      const x: number[] = [], y: number[] = [];
+      for (const s of shown) for (const r of rows) { const j = order(s).indexOf(r); x.push(at(s).x[j]); y.push(at(s).y[j]); }
+      return { type: 'trail', step, indices, off: [], spaces: [{ name: 'latent', steps: shown, x: Float32Array.from(x), y: Float32Array.from(y) }] };
+    },
+  };
+  await view.page.evaluate(() => {
+    const w = window as unknown as { __frames: number };
+    w.__frames = 0;
+    document.querySelector('[data-testid=plot]')!.addEventListener('runreel-transition-frame', () => w.__frames++);
+  });
+  const frames = () => view.page.evaluate(() => (window as unknown as { __frames: number }).__frames);
+  await view.post({ type: 'steps', title: 'rolling', warnings: [], steps: synthetic.steps.map((step) => ({ step, npz: true })) });
+  await expect.poll(drawnStep).toBe('step 30 · 3/3');
+  await view.page.locator('[data-testid=slider]').focus();
+  await view.page.keyboard.press('ArrowLeft');
+  await expect.poll(drawnStep).toBe('step 20 · 2/3');
+  // Every row was there at step 30: each starts from its own place (matched by id, not index).
+  expect(await view.page.locator('[data-testid=plot]').getAttribute('data-transition-rows')).toBe('50');
+  expect(await frames()).toBeGreaterThanOrEqual(2);
+  // Lasso everything, trail 5: one segment per row between steps 10 and 20.
+  await view.page.locator('[data-testid=trail]').selectOption('5');
+  const s = (await spaces())[0];
+  const canvas = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const [l, t, r, b] = [canvas.x + s.rect.left + 2, canvas.y + s.rect.top + 2, canvas.x + s.rect.left + s.rect.width - 2, canvas.y + s.rect.top + s.rect.height - 2];
+  await view.page.mouse.move(l, t);
+  await view.page.mouse.down();
+  for (const [x, y] of [[r, t], [r, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
+  await view.page.mouse.up();
+  await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-trail-segments'), { timeout: 10_000 }).toBe('50');
+  // Switched off: the next step is drawn in place.
+  await view.page.locator('[data-testid=animate]').uncheck();
+  const seen = await frames();
+  await view.page.locator('[data-testid=slider]').focus();
+  await view.page.keyboard.press('ArrowRight');
+  await expect.poll(drawnStep).toBe('step 30 · 3/3');
+  expect(await frames()).toBe(seen);
+  await view.page.locator('[data-testid=animate]').check();
+  await view.page.mouse.dblclick((l + r) / 2, (t + b) / 2);
+  await view.page.locator('[data-testid=trail]').selectOption('0');
+  // Back to the fixture, at step 100.
+  synthetic = undefined;
+  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
+  await view.page.locator('[data-testid=slider]').fill('1');
+  await expect.poll(drawnStep).toBe('step 100 · 2/3');
   expect(view.errors()).toEqual([]);
 });
 
@@ -149,9 +257,9 @@ test('hostile metadata stays text: a label with markup is shown literally in leg
     spaces: [{ name: 'latent', x: new Float32Array([0, 1]), y: new Float32Array([0, 1]), fields: [{ name: 'label', kind: 'category', codes: new Uint32Array([0, 1]), categories: ['<img src=x onerror="window.__pwned=1">', '<b>bold</b>'] }] }],
   });
   await view.page.locator('[data-testid=color-by]').selectOption('label');
-  await expect.poll(() => view.page.locator('.legend text').allTextContents()).toEqual(['<img src=x onerror="window.__pwned=1">', '<b>bold</b>']);
+  await expect.poll(() => view.page.locator('[data-testid=legend-item]').allTextContents()).toEqual(['<img src=x onerror="window.__pwned=1">', '<b>bold</b>']);
   expect(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-  expect(await view.page.locator('.legend img, .legend b').count()).toBe(0);
+  expect(await view.page.locator('[data-testid=legend] img, [data-testid=legend] b').count()).toBe(0);
   expect(view.errors()).toEqual([]);
 });
 
