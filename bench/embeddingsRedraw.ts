@@ -154,9 +154,10 @@ async function plotly(page: Page): Promise<Timing[]> {
  * The floor under any WebGL scatter on this browser: the same number of points as bare
  * GL_POINTS (one buffer upload, one draw call, the plot's canvas size), timed the same way.
  */
-async function bareWebGl(page: Page, points: number): Promise<number[]> {
+async function bareWebGl(page: Page): Promise<number[]> {
   await page.goto('about:blank');
-  return page.evaluate(async (n) => {
+  await page.evaluate(installStepMaker, POINTS);
+  return page.evaluate(async () => {
     const canvas = document.createElement('canvas');
     canvas.width = 1500;
     canvas.height = 600;
@@ -173,22 +174,26 @@ async function bareWebGl(page: Page, points: number): Promise<number[]> {
     gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
     const out: number[] = [];
     for (let k = 0; k < 8; k++) {
+      // The panel's points for this step, all three spaces, scaled into the canvas.
+      const spaces = ((window as unknown as PageGlobals).__makeStep(k * 100) as { spaces: { x: Float32Array; y: Float32Array }[] }).spaces;
+      const n = spaces.reduce((m, s) => m + s.x.length, 0);
       const xy = new Float32Array(n * 2);
-      for (let i = 0; i < xy.length; i++) xy[i] = Math.random() * 2 - 1;
+      let j = 0;
+      for (const s of spaces) for (let i = 0; i < s.x.length; i++) { xy[j++] = s.x[i] / 16; xy[j++] = s.y[i] / 16; }
       const t0 = performance.now();
       gl.bufferData(gl.ARRAY_BUFFER, xy, gl.DYNAMIC_DRAW);
       gl.clear(gl.COLOR_BUFFER_BIT);
-      gl.drawArrays(gl.POINTS, 0, n);
+      gl.drawArrays(gl.POINTS, 0, xy.length / 2);
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       out.push(performance.now() - t0);
     }
     return out.slice(1);
-  }, points);
+  });
 }
 
 async function main(): Promise<void> {
   const ours = await runReel();
-  const floor = await bareWebGl(ours.view.page, 3 * POINTS);
+  const floor = await bareWebGl(ours.view.page);
   const candidate = WITH_PLOTLY ? await plotly(ours.view.page) : [];
   await ours.view.close();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -208,6 +208,17 @@ const floats = new WeakMap<object, Float32Array>();
 const extents = new WeakMap<SpaceData, Range>();
 const indexes = new WeakMap<SpaceData, GridIndex>();
 const asFloats = (key: object, make: () => Float32Array) => floats.get(key) ?? floats.set(key, make()).get(key)!;
+const bytes = new WeakMap<Uint32Array, Uint8Array>();
+/** Category codes as bytes for the GPU (see LayerColour: 240 and over keep their colour). */
+function asBytes(codes: Uint32Array): Uint8Array {
+  let out = bytes.get(codes);
+  if (!out) {
+    out = new Uint8Array(codes.length);
+    for (let i = 0; i < codes.length; i++) { const c = codes[i]; out[i] = c < 240 ? c : 240 + (c % 10); }
+    bytes.set(codes, out);
+  }
+  return out;
+}
 
 function layoutRects(n: number): SpaceView['rect'][] {
   const w = plot.clientWidth, h = plot.clientHeight;
@@ -220,7 +231,7 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
   if (field?.kind === 'category') {
     let hidden = 0;
     for (const c of hiddenCategories) if (c < 31) hidden |= 1 << c;
-    return { kind: 'category', codes: asFloats(field.codes, () => Float32Array.from(field.codes)), hidden: field.categories.length <= MAX_LEGEND ? hidden : 0 };
+    return { kind: 'category', codes: asBytes(field.codes), hidden: field.categories.length <= MAX_LEGEND ? hidden : 0 };
   }
   if (field?.kind === 'number') return { kind: 'number', values: asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
   return { kind: 'none' };
@@ -281,7 +292,7 @@ function draw(): void {
   if (layer) {
     layer.resize();
     layer.lineColour = cssRgba(themeVar('--vscode-foreground', '#888'), 0.55);
-    layer.setSpaces(views.map((v): LayerSpace => {
+    const layerSpaces = views.map((v): LayerSpace => {
       const from = starts.get(v.space.name);
       const hidden = v.colour.kind === 'category' && v.colour.hidden ? v.colour : undefined;
       return {
@@ -289,18 +300,27 @@ function draw(): void {
         selected: selectionMask(v.space, selected), trail: trailSegments(v.space.name),
         density: state.density ? densityOf(v, hidden) : undefined,
       };
-    }));
-    layer.setTransition(transition ? transition.t : 1);
-    layer.draw();
-  }
+    });
+    // A large step reaches the GPU over several tasks; the step before stays on screen meanwhile.
+    if (layer.setSpaces(layerSpaces, present)) present();
+  } else present();
   drawAxes();
   renderLegend();
   describePlot();
+  const trailsOff = state.trail > 0 && trail?.step === current.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
+  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
+}
+
+/** Draws what the layer holds, then runs the transition, if any, or says the step is drawn. */
+function present(): void {
+  if (!current) return;
+  if (layer) {
+    layer.setTransition(transition ? transition.t : 1);
+    layer.draw();
+  }
   plot.dispatchEvent(new CustomEvent('runreel-draw-issued', { detail: { step: current.step } }));
   if (transition && layer) { if (!transition.frame) runTransition(); }
   else drawn(current.step);
-  const trailsOff = state.trail > 0 && trail?.step === current.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
-  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
 }
 
 /** The step is on screen, its points in their places. */

@@ -8,7 +8,8 @@ import type { Range } from './geometry';
 
 export type LayerColour =
   | { kind: 'none' }
-  | { kind: 'category'; codes: Float32Array; hidden: number }
+  /** Codes as bytes: a code of 240 or more comes as 240 + code % 10 (its colour; no legend has that many). */
+  | { kind: 'category'; codes: Uint8Array; hidden: number }
   | { kind: 'number'; values: Float32Array; min: number; max: number };
 
 export interface LayerSpace {
@@ -111,12 +112,16 @@ export const TAB10_RGB = [
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
 
+type BufferName = 'x' | 'y' | 'fx' | 'fy' | 'colour' | 'selected' | 'trail';
 interface SpaceBuffers {
-  x: WebGLBuffer; y: WebGLBuffer; fx: WebGLBuffer; fy: WebGLBuffer; colour: WebGLBuffer; selected: WebGLBuffer; trail: WebGLBuffer;
-  /** The arrays last uploaded into each buffer: a buffer is uploaded again only for a new array. */
-  sent: Map<string, ArrayBufferView>;
+  /** Each buffer and the array last uploaded into it: a buffer is uploaded again only for a new array. */
+  arrays: Map<BufferName, { data: ArrayBufferView; buffer: WebGLBuffer }>;
   density: WebGLTexture;
+  densitySent?: Uint8Array;
 }
+
+/** Bytes uploaded in one task: the rest of a step's upload goes on in later tasks (Chrome's transfer to the GPU process blocks the page while it runs). */
+const UPLOAD_SLICE = 4 << 20;
 
 export class ScatterGl {
   private readonly gl: WebGL2RenderingContext;
@@ -161,20 +166,39 @@ export class ScatterGl {
     if (this.canvas.width !== w || this.canvas.height !== h) { this.canvas.width = w; this.canvas.height = h; }
   }
 
-  /** The spaces to draw; arrays already on the GPU are not uploaded again. */
-  setSpaces(spaces: LayerSpace[]): void {
+  /**
+   * The spaces to draw. Arrays already on the GPU are not uploaded again; new ones go into new
+   * buffers, UPLOAD_SLICE bytes a task, and the step is drawn from them when all have arrived
+   * (`onReady`), the old step staying on screen meanwhile. Returns true when it was at once.
+   */
+  setSpaces(spaces: LayerSpace[], onReady: () => void = () => {}): boolean {
     const gl = this.gl;
-    while (this.buffers.length < spaces.length) {
-      const b = () => gl.createBuffer()!;
-      this.buffers.push({ x: b(), y: b(), fx: b(), fy: b(), colour: b(), selected: b(), trail: b(), sent: new Map(), density: gl.createTexture()! });
-    }
+    // The same arrays already on their way: only the view changed (a resize, a zoom).
+    if (this.pending && sameArrays(this.pending.spaces, spaces)) { this.pending.spaces = spaces; this.pending.onReady = onReady; return false; }
+    this.cancelUpload();
+    while (this.buffers.length < spaces.length) this.buffers.push({ arrays: new Map(), density: gl.createTexture()! });
+    const jobs: (() => void)[] = [];
+    const swaps: (() => void)[] = [];
+    const created: WebGLBuffer[] = [];
+    let bytes = 0;
     spaces.forEach((s, k) => {
       const buf = this.buffers[k];
-      const upload = (name: 'x' | 'y' | 'fx' | 'fy' | 'colour' | 'selected' | 'trail', data: ArrayBufferView | undefined) => {
-        if (!data || buf.sent.get(name) === data) return;
-        gl.bindBuffer(gl.ARRAY_BUFFER, buf[name]);
-        gl.bufferData(gl.ARRAY_BUFFER, data, gl.DYNAMIC_DRAW);
-        buf.sent.set(name, data);
+      const upload = (name: BufferName, data: ArrayBufferView | undefined) => {
+        if (!data || buf.arrays.get(name)?.data === data) return;
+        const buffer = gl.createBuffer()!;
+        created.push(buffer);
+        const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        jobs.push(() => { gl.bindBuffer(gl.ARRAY_BUFFER, buffer); gl.bufferData(gl.ARRAY_BUFFER, view.byteLength, gl.DYNAMIC_DRAW); });
+        for (let at = 0; at < view.byteLength; at += UPLOAD_SLICE) {
+          const part = view.subarray(at, Math.min(view.byteLength, at + UPLOAD_SLICE));
+          jobs.push(() => { gl.bindBuffer(gl.ARRAY_BUFFER, buffer); gl.bufferSubData(gl.ARRAY_BUFFER, at, part); });
+        }
+        bytes += view.byteLength;
+        swaps.push(() => {
+          const old = buf.arrays.get(name);
+          if (old) gl.deleteBuffer(old.buffer);
+          buf.arrays.set(name, { data, buffer });
+        });
       };
       upload('x', s.x);
       upload('y', s.y);
@@ -183,12 +207,42 @@ export class ScatterGl {
       upload('colour', s.colour.kind === 'category' ? s.colour.codes : s.colour.kind === 'number' ? s.colour.values : undefined);
       upload('selected', s.selected);
       upload('trail', s.trail);
-      if (s.density && buf.sent.get('density') !== s.density.bins) {
-        texture(gl, buf.density, s.density.width, s.density.height, gl.R8, s.density.bins);
-        buf.sent.set('density', s.density.bins);
+      if (s.density && buf.densitySent !== s.density.bins) {
+        const d = s.density;
+        jobs.push(() => { texture(gl, buf.density, d.width, d.height, gl.R8, d.bins); buf.densitySent = d.bins; });
       }
     });
-    this.spaces = spaces;
+    if (bytes <= UPLOAD_SLICE) {
+      for (const job of jobs) job();
+      for (const swap of swaps) swap();
+      this.spaces = spaces;
+      return true;
+    }
+    // A few slices a task, about 30 ms of them, so the page keeps answering.
+    let next = 0;
+    const pending = { spaces, onReady, created, timer: undefined as ReturnType<typeof setTimeout> | undefined };
+    const run = () => {
+      const start = performance.now();
+      while (next < jobs.length && performance.now() - start < 30) jobs[next++]();
+      if (next < jobs.length) { pending.timer = setTimeout(run, 0); return; }
+      this.pending = undefined;
+      for (const swap of swaps) swap();
+      this.spaces = pending.spaces;
+      pending.onReady();
+    };
+    pending.timer = setTimeout(run, 0);
+    this.pending = pending;
+    return false;
+  }
+
+  private pending: { spaces: LayerSpace[]; onReady: () => void; created: WebGLBuffer[]; timer: ReturnType<typeof setTimeout> | undefined } | undefined;
+
+  /** Drops an upload under way (a newer step replaced it) and frees its buffers. */
+  private cancelUpload(): void {
+    if (!this.pending) return;
+    clearTimeout(this.pending.timer);
+    for (const b of this.pending.created) this.gl.deleteBuffer(b);
+    this.pending = undefined;
   }
 
   /** Moves the running transition to `t` (0: every point at its start, 1: at its place). */
@@ -216,7 +270,7 @@ export class ScatterGl {
         gl.useProgram(this.lines.program);
         gl.uniform4fv(this.lines.uniform('view'), view);
         gl.uniform4fv(this.lines.uniform('colour'), this.lineColour.map((c, i) => (i < 3 ? c * this.lineColour[3] : c)));
-        attribute(gl, 0, b.trail, 2);
+        attribute(gl, 0, b.arrays.get('trail')!.buffer, 2);
         for (let i = 1; i < 6; i++) gl.disableVertexAttribArray(i);
         gl.drawArrays(gl.LINES, 0, s.trail.length / 2);
       }
@@ -238,11 +292,15 @@ export class ScatterGl {
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.colormap);
     gl.uniform1i(p.uniform('colormap'), 0);
-    attribute(gl, 0, b.x, 1);
-    attribute(gl, 1, b.y, 1);
-    if (s.fromX && s.fromY) { attribute(gl, 2, b.fx, 1); attribute(gl, 3, b.fy, 1); } else { constant(gl, 2, NaN); constant(gl, 3, NaN); }
-    if (s.colour.kind !== 'none') attribute(gl, 4, b.colour, 1); else constant(gl, 4, 0);
-    if (s.selected) attribute(gl, 5, b.selected, 1, gl.UNSIGNED_BYTE, true); else constant(gl, 5, 1);
+    const buffer = (name: BufferName) => b.arrays.get(name)!.buffer;
+    attribute(gl, 0, buffer('x'), 1);
+    attribute(gl, 1, buffer('y'), 1);
+    if (s.fromX && s.fromY) { attribute(gl, 2, buffer('fx'), 1); attribute(gl, 3, buffer('fy'), 1); } else { constant(gl, 2, NaN); constant(gl, 3, NaN); }
+    // Category codes as bytes (a quarter of the upload), numbers as floats.
+    if (s.colour.kind === 'category') attribute(gl, 4, buffer('colour'), 1, gl.UNSIGNED_BYTE);
+    else if (s.colour.kind === 'number') attribute(gl, 4, buffer('colour'), 1);
+    else constant(gl, 4, 0);
+    if (s.selected) attribute(gl, 5, buffer('selected'), 1, gl.UNSIGNED_BYTE, true); else constant(gl, 5, 1);
     gl.drawArrays(gl.POINTS, 0, s.x.length);
   }
 
@@ -264,6 +322,11 @@ export class ScatterGl {
   dispose(): void {
     this.gl.getExtension('WEBGL_lose_context')?.loseContext();
   }
+}
+
+function sameArrays(a: LayerSpace[], b: LayerSpace[]): boolean {
+  const arrays = (s: LayerSpace) => [s.x, s.y, s.fromX, s.fromY, s.colour.kind === 'category' ? s.colour.codes : s.colour.kind === 'number' ? s.colour.values : undefined, s.selected, s.trail, s.density?.bins];
+  return a.length === b.length && a.every((s, k) => { const x = arrays(s), y = arrays(b[k]); return x.every((v, i) => v === y[i]); });
 }
 
 interface Program { program: WebGLProgram; uniform(name: string): WebGLUniformLocation | null }
