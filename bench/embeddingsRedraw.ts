@@ -16,6 +16,22 @@ const POINTS = Number(process.argv[2] ?? 100_000);
 const WITH_PLOTLY = process.argv[3] !== 'no-plotly';
 const STEPS = 8;
 const VIEWPORT = { width: 1600, height: 800 };
+/** The GPU where Chromium reports a hardware WebGL renderer (RUNREEL_BENCH_GPU=0: SwiftShader anyway). */
+let webgl: 'hardware' | true = true;
+
+/** The WebGL renderer Chromium uses with the GPU asked for: its name, and whether it is software. */
+async function probeRenderer(): Promise<{ renderer: string; software: boolean }> {
+  const view = await WebviewPage.open('embeddings', { boot: { dir: 'probe', align: false, follow: true, trail: 0 }, webgl: 'hardware' });
+  await view.load();
+  const renderer = await view.page.evaluate(() => {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return 'none';
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  });
+  await view.close();
+  return { renderer, software: /swiftshader|llvmpipe|software|none/i.test(renderer) };
+}
 
 interface Timing { issued: number; frame: number }
 type PageGlobals = { __timings: Timing[]; __longest: number; __makeStep(step: number): unknown; __postStep(step: number): void };
@@ -53,7 +69,7 @@ async function watchLongTasks(page: Page): Promise<void> {
 }
 
 async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest: number; hover: number; lasso: number }> {
-  const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT });
+  const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT, webgl });
   await view.page.addInitScript(installStepMaker, POINTS);
   await view.page.addInitScript(() => {
     const w = window as unknown as PageGlobals;
@@ -192,13 +208,16 @@ async function bareWebGl(page: Page): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
+  const probe = process.env.RUNREEL_BENCH_GPU === '0' ? { renderer: 'SwiftShader (asked)', software: true } : await probeRenderer();
+  if (!probe.software) webgl = 'hardware';
+  const renderer = probe.software ? 'SwiftShader (software WebGL)' : probe.renderer;
   const ours = await runReel();
   const floor = await bareWebGl(ours.view.page);
   const candidate = WITH_PLOTLY ? await plotly(ours.view.page) : [];
   await ours.view.close();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(JSON.stringify({
-    points: POINTS, spaces: 3, n: ours.steps.length,
+    points: POINTS, spaces: 3, n: ours.steps.length, renderer, hardware: !probe.software,
     issued_median_ms: median(ours.steps.map((t) => t.issued)), issued_max_ms: Math.max(...ours.steps.map((t) => t.issued)),
     frame_median_ms: median(ours.steps.map((t) => t.frame)), frame_max_ms: Math.max(...ours.steps.map((t) => t.frame)),
     longest_task_ms: ours.longest, hover_ms: ours.hover, lasso_ms: ours.lasso,

@@ -269,7 +269,8 @@ function densityOf(v: SpaceView, hidden: Extract<LayerColour, { kind: 'category'
 }
 
 function draw(): void {
-  if (!current) return;
+  // A step with only a PNG is shown as its image: nothing (a resize, a late answer) draws over it.
+  if (!current || (steps.length > 0 && !steps[index()]?.npz)) return;
   const { spaces } = current;
   plot.hidden = false;
   legend.hidden = false;

@@ -38,7 +38,7 @@ export class WebviewPage {
   private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string, private readonly out: string) {}
 
   /** Opens `bundle` (webview/<bundle>/main.ts) with `libraries` from dist/webview before it. */
-  static async open(bundle: string, options: { libraries?: string[]; styles?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; webgl?: boolean } = {}): Promise<WebviewPage> {
+  static async open(bundle: string, options: { libraries?: string[]; styles?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; webgl?: boolean | 'hardware' } = {}): Promise<WebviewPage> {
     const out = mkdtempSync(join(tmpdir(), 'runreel-webview-'));
     await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning', plugins: [inlineWorker()] });
     let html = '';
@@ -71,9 +71,10 @@ export class WebviewPage {
       scriptUris: [...(options.libraries ?? []).map((l) => `${origin}/lib/${l}`), `${origin}/${bundle}.js`],
       styleUris: [...(options.styles ?? []).map((s) => `${origin}/lib/${s}`), `${origin}/media/webview.css`], boot: options.boot, inlineStyles: options.inlineStyles,
     });
-    // WebGL (Plotly) needs SwiftShader here; 2-D canvas pages composite faster without it.
-    const webgl = options.webgl === false ? [] : ['--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'];
-    const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', ...webgl] });
+    // WebGL needs SwiftShader on a machine without a GPU; 2-D canvas pages composite faster
+    // without it. 'hardware': the machine's GPU where Chromium finds one (the bench asks).
+    const webgl = options.webgl === false ? [] : options.webgl === 'hardware' ? ['--ignore-gpu-blocklist', '--enable-gpu-rasterization', '--use-angle=default'] : ['--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist'];
+    const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', ...webgl], ...(options.webgl === 'hardware' ? { headless: true, ignoreDefaultArgs: ['--disable-gpu'] } : {}) });
     const page = await browser.newPage({ viewport: options.viewport ?? { width: 1300, height: 700 }, colorScheme: options.colorScheme ?? 'dark' });
     const view = new WebviewPage(page, browser, server, origin, out);
     page.on('pageerror', (e) => view.sent.push({ type: '__pageerror', message: e.message }));
