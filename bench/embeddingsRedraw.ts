@@ -14,7 +14,9 @@ import { profilePage } from './profile';
 
 const POINTS = Number(process.argv[2] ?? 100_000);
 const WITH_PLOTLY = process.argv[3] !== 'no-plotly';
-const STEPS = 8;
+/** Draw calls made no-ops: the page's own work (uploads included) without its waits on the GPU process. */
+const NO_DRAW = !!process.env.RUNREEL_BENCH_NO_DRAW || process.argv[4] === 'no-draw';
+const STEPS = 16;
 const VIEWPORT = { width: 1600, height: 800 };
 /** The GPU where Chromium reports a hardware WebGL renderer (RUNREEL_BENCH_GPU=0: SwiftShader anyway). */
 let webgl: 'hardware' | true = true;
@@ -71,6 +73,9 @@ async function watchLongTasks(page: Page): Promise<void> {
 async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest: number; hover: number; lasso: number }> {
   const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT, webgl });
   await view.page.addInitScript(installStepMaker, POINTS);
+  // NO_DRAW tells the page's own work from its waits on the GPU process (which rasterises every
+  // point in software here).
+  if (NO_DRAW) await view.page.addInitScript(() => { WebGL2RenderingContext.prototype.drawArrays = () => {}; });
   await view.page.addInitScript(() => {
     const w = window as unknown as PageGlobals;
     const timings: Timing[] = (w.__timings = []);
@@ -89,7 +94,12 @@ async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest:
     w.__postStep = (step: number) => window.postMessage(w.__makeStep(step), '*');
   });
   view.onMessage(async (m) => {
-    if (m.type === 'ready') await view.post({ type: 'steps', title: 'bench', warnings: [], steps: Array.from({ length: STEPS }, (_, k) => ({ step: k * 100, npz: true })) });
+    if (m.type === 'ready') {
+      await view.post({ type: 'steps', title: 'bench', warnings: [], steps: Array.from({ length: STEPS }, (_, k) => ({ step: k * 100, npz: true })) });
+      // As the host does: each space's bounds over the whole run, so the axes stay put.
+      const b = { x: [-12, 16] as [number, number], y: [-16, 16] as [number, number] };
+      await view.post({ type: 'bounds', align: false, bounds: { latent: b, lora: b, prompt: b } });
+    }
     else if (m.type === 'requestStep') await view.page.evaluate((s) => (window as unknown as PageGlobals).__postStep(s), m.step as number);
   });
   await view.load();
@@ -173,12 +183,13 @@ async function plotly(page: Page): Promise<Timing[]> {
 async function bareWebGl(page: Page): Promise<number[]> {
   await page.goto('about:blank');
   await page.evaluate(installStepMaker, POINTS);
-  return page.evaluate(async () => {
+  return page.evaluate(async (steps) => {
     const canvas = document.createElement('canvas');
     canvas.width = 1500;
     canvas.height = 600;
     document.body.append(canvas);
-    const gl = canvas.getContext('webgl2')!;
+    // The panel's context attributes: no multisampling, which would only add work.
+    const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: true })!;
     const shader = (type: number, src: string) => { const s = gl.createShader(type)!; gl.shaderSource(s, src); gl.compileShader(s); return s; };
     const program = gl.createProgram()!;
     gl.attachShader(program, shader(gl.VERTEX_SHADER, '#version 300 es\nin vec2 p; void main() { gl_Position = vec4(p, 0., 1.); gl_PointSize = 5.; }'));
@@ -189,7 +200,7 @@ async function bareWebGl(page: Page): Promise<number[]> {
     gl.enableVertexAttribArray(0);
     gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
     const out: number[] = [];
-    for (let k = 0; k < 8; k++) {
+    for (let k = 0; k < steps; k++) {
       // The panel's points for this step, all three spaces, scaled into the canvas.
       const spaces = ((window as unknown as PageGlobals).__makeStep(k * 100) as { spaces: { x: Float32Array; y: Float32Array }[] }).spaces;
       const n = spaces.reduce((m, s) => m + s.x.length, 0);
@@ -204,7 +215,7 @@ async function bareWebGl(page: Page): Promise<number[]> {
       out.push(performance.now() - t0);
     }
     return out.slice(1);
-  });
+  }, STEPS);
 }
 
 async function main(): Promise<void> {

@@ -358,16 +358,22 @@ function cssRgba(colour: string, alpha: number): [number, number, number, number
   return [m[0] / 255, m[1] / 255, m[2] / 255, alpha];
 }
 
+/** What the axes canvas shows now: it is drawn again only when this changes (a step with fixed bounds leaves it). */
+let axesKey = '';
+
 function drawAxes(lasso?: { space: number; path: number[] }): void {
   const dpr = window.devicePixelRatio || 1;
   const w = plot.clientWidth, h = plot.clientHeight;
+  const fg = themeVar('--vscode-foreground', '#888');
+  const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
+  const font = themeVar('--vscode-font-family', 'sans-serif');
+  const key = JSON.stringify([w, h, dpr, fg, grid, font, views.map((v) => [v.range, v.rect, v.space.name, v.space.note])]);
+  if (!lasso && key === axesKey) return;
+  axesKey = lasso ? '' : key;
   if (axesCanvas.width !== Math.round(w * dpr) || axesCanvas.height !== Math.round(h * dpr)) { axesCanvas.width = Math.round(w * dpr); axesCanvas.height = Math.round(h * dpr); }
   const ctx = axesCanvas.getContext('2d')!;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
-  const fg = themeVar('--vscode-foreground', '#888');
-  const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
-  const font = themeVar('--vscode-font-family', 'sans-serif');
   plot.dataset.ink = fg;
   for (const v of views) {
     const { rect: r, range } = v;
@@ -408,7 +414,12 @@ function drawAxes(lasso?: { space: number; path: number[] }): void {
 }
 
 /** The legend of the first space coloured by categories (clicking one hides it), or a colour bar. */
+let legendKey = '';
+
 function renderLegend(): void {
+  const key = JSON.stringify([state.density, [...hiddenCategories], views.map((v) => [v.field?.name, v.field?.kind === 'category' ? v.field.categories : null, v.colour.kind === 'number' ? [v.colour.min, v.colour.max] : null])]);
+  if (key === legendKey) return;
+  legendKey = key;
   if (state.density) {
     legend.replaceChildren(el('span', { class: 'colour-scale', attrs: { 'data-testid': 'colour-bar' } }, 'points per place, log scale: few ', viridisBar(), ' many'));
     return;

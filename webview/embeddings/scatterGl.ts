@@ -267,6 +267,7 @@ export class ScatterGl {
       if (s.density) this.drawDensity(b);
       if (!s.density || s.selected) this.drawPoints(s, b, view, dpr);
       if (s.trail?.length) {
+        gl.enable(gl.BLEND);
         gl.useProgram(this.lines.program);
         gl.uniform4fv(this.lines.uniform('view'), view);
         gl.uniform4fv(this.lines.uniform('colour'), this.lineColour.map((c, i) => (i < 3 ? c * this.lineColour[3] : c)));
@@ -287,6 +288,8 @@ export class ScatterGl {
     gl.uniform1i(p.uniform('hidden'), s.colour.kind === 'category' ? s.colour.hidden : 0);
     gl.uniform2f(p.uniform('numberRange'), s.colour.kind === 'number' ? s.colour.min : 0, s.colour.kind === 'number' ? s.colour.max : 1);
     gl.uniform1f(p.uniform('anySelected'), s.selected ? 1 : 0);
+    // Opaque points need no blending (less work per fragment); dimmed ones do.
+    if (s.selected || s.density) gl.enable(gl.BLEND); else gl.disable(gl.BLEND);
     // Over a density, only the selected points are drawn.
     gl.uniform1f(p.uniform('onlySelected'), s.density && s.selected ? 1 : 0);
     gl.activeTexture(gl.TEXTURE0);
@@ -306,6 +309,7 @@ export class ScatterGl {
 
   private drawDensity(b: SpaceBuffers): void {
     const gl = this.gl, p = this.densityProgram;
+    gl.enable(gl.BLEND);
     gl.useProgram(p.program);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, b.density);

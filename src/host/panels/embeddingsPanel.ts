@@ -19,6 +19,8 @@ import { PanelSet } from './panelSet';
 
 const PREFETCH = 2;
 const CACHE_STEPS = 6;
+/** Points the cached steps may hold together (a step of 3 × 1 M points leaves room for 3). */
+const CACHE_POINTS = 10_000_000;
 
 export class EmbeddingsPanels extends PanelSet<EmbeddingsState, EmbeddingsView> {
   constructor(extensionUri: vscode.Uri, private readonly index: RunIndex, private readonly clock: StepClock, private readonly log: vscode.LogOutputChannel) {
@@ -61,6 +63,8 @@ class EmbeddingsView extends Disposable {
   private steps: SnapshotStep[] = [];
   private geometry = new TimelineGeometry();
   private rowIds = new RowIds();
+  /** Points each cached step holds, once read. */
+  private readonly cachedPoints = new Map<string, number>();
   private measuring: Promise<void> = Promise.resolve();
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   private relist: NodeJS.Timeout | undefined;
@@ -136,9 +140,9 @@ class EmbeddingsView extends Disposable {
   private async sendSteps(): Promise<void> {
     const all = this.singleFile ? [{ step: 0, snapshot: this.singleFile }] : await listSnapshotSteps(this.dir);
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
-    if (!grew) { this.geometry = new TimelineGeometry(); this.rowIds = new RowIds(); this.cache.clear(); this.measuring = Promise.resolve(); }
+    if (!grew) { this.geometry = new TimelineGeometry(); this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); this.measuring = Promise.resolve(); }
     // A step whose npz arrived after its PNG: drop what was cached without it.
-    for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) this.cache.delete(`${s.step}:${a}`);
+    for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) { this.cache.delete(`${s.step}:${a}`); this.cachedPoints.delete(`${s.step}:${a}`); }
     this.steps = all;
     const asUri = (p: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString();
     this.post({
@@ -182,14 +186,26 @@ class EmbeddingsView extends Disposable {
       entry = (async () => {
         if (align) await this.measureTo(step);
         const { spaces, warnings } = await readStep(s.snapshot!, align ? this.geometry.alignmentsOf(step) : undefined, this.rowIds);
+        this.cachedPoints.set(key, spaces.reduce((n, sp) => n + sp.x.length, 0));
+        this.trimCache(key);
         return { type: 'stepData' as const, step, align, spaces, warnings };
       })();
-      entry.catch(() => this.cache.delete(key));
+      entry.catch(() => { this.cache.delete(key); this.cachedPoints.delete(key); });
       this.cache.set(key, entry);
-      // Only a window of steps stays in memory.
-      while (this.cache.size > CACHE_STEPS) this.cache.delete(this.cache.keys().next().value!);
+      this.trimCache(key);
     }
     return entry;
+  }
+
+  /** Only a window of steps stays in memory: at most CACHE_STEPS, and CACHE_POINTS points (`keep` stays). */
+  private trimCache(keep: string): void {
+    const total = () => [...this.cachedPoints.values()].reduce((a, b) => a + b, 0);
+    for (const key of [...this.cache.keys()]) {
+      if (this.cache.size <= CACHE_STEPS && total() <= CACHE_POINTS) break;
+      if (key === keep) continue;
+      this.cache.delete(key);
+      this.cachedPoints.delete(key);
+    }
   }
 
   private exportPng(dataUrl: string, step: number): Promise<void> {
