@@ -249,9 +249,14 @@ function selectionMask(space: SpaceData, selected: readonly number[]): Uint8Arra
   return mask;
 }
 
+/** Segments made once per trail message and space: the same array each draw, so it is uploaded once. */
+const trailSegmentsMade = new WeakMap<object, Float32Array>();
+
 function trailSegments(name: string): Float32Array | undefined {
   const t = trail?.step === current?.step && state.trail > 0 ? trail!.spaces.find((s) => s.name === name) : undefined;
   if (!t) return undefined;
+  const made = trailSegmentsMade.get(t);
+  if (made) return made;
   const m = trail!.indices.length, out: number[] = [];
   for (let p = 0; p < m; p++) {
     for (let s = 1; s < t.steps.length; s++) {
@@ -259,13 +264,23 @@ function trailSegments(name: string): Float32Array | undefined {
       if ([t.x[a], t.y[a], t.x[b], t.y[b]].every(Number.isFinite)) out.push(t.x[a], t.y[a], t.x[b], t.y[b]);
     }
   }
-  return Float32Array.from(out);
+  const segments = Float32Array.from(out);
+  trailSegmentsMade.set(t, segments);
+  return segments;
 }
+
+/** The last density made for each space, kept while its view and hidden categories stay. */
+const densities = new WeakMap<SpaceData, { key: string; density: NonNullable<LayerSpace['density']> }>();
 
 /** A density of the space's visible points, on cells of DENSITY_CELL CSS pixels. */
 function densityOf(v: SpaceView, hidden: Extract<LayerColour, { kind: 'category' }> | undefined): LayerSpace['density'] {
   const width = Math.max(1, Math.round(v.rect.width / DENSITY_CELL)), height = Math.max(1, Math.round(v.rect.height / DENSITY_CELL));
-  return { bins: densityBins(v.space.x, v.space.y, v.range, width, height, hidden && ((i) => ((hidden.hidden >> hidden.codes[i]) & 1) === 1)), width, height };
+  const key = JSON.stringify([v.range, width, height, hidden?.hidden ?? 0]);
+  const known = densities.get(v.space);
+  if (known?.key === key) return known.density;
+  const density = { bins: densityBins(v.space.x, v.space.y, v.range, width, height, hidden && ((i) => ((hidden.hidden >> hidden.codes[i]) & 1) === 1)), width, height };
+  densities.set(v.space, { key, density });
+  return density;
 }
 
 function draw(): void {
@@ -349,8 +364,9 @@ function runTransition(): void {
   transition!.frame = requestAnimationFrame(tick);
 }
 
+let colourProbe: CanvasRenderingContext2D | undefined;
 function cssRgba(colour: string, alpha: number): [number, number, number, number] {
-  const probe = document.createElement('canvas').getContext('2d')!;
+  const probe = (colourProbe ??= document.createElement('canvas').getContext('2d')!);
   probe.fillStyle = colour;
   const hex = probe.fillStyle;
   if (hex.startsWith('#')) return [parseInt(hex.slice(1, 3), 16) / 255, parseInt(hex.slice(3, 5), 16) / 255, parseInt(hex.slice(5, 7), 16) / 255, alpha];

@@ -322,10 +322,6 @@ export class ScatterGl {
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
     gl.activeTexture(gl.TEXTURE0);
   }
-
-  dispose(): void {
-    this.gl.getExtension('WEBGL_lose_context')?.loseContext();
-  }
 }
 
 function sameArrays(a: LayerSpace[], b: LayerSpace[]): boolean {
