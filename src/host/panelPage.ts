@@ -8,20 +8,16 @@ export function assetRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-/**
- * `libraries`: scripts from dist/webview loaded before the bundle (e.g. plotly.min.js);
- * `styles`: stylesheets from dist/webview besides the shared one (e.g. uplot.css).
- */
-export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown; libraries?: string[]; styles?: string[]; inlineStyles?: boolean }): void {
+/** `styles`: stylesheets from dist/webview besides the shared one (e.g. uplot.css). */
+export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, page: { title: string; bundle: string; boot: unknown; styles?: string[] }): void {
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'runreel.svg');
   const webview = panel.webview;
   const asUri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
   webview.html = renderWebviewHtml({
     title: page.title,
     cspSource: webview.cspSource,
-    scriptUris: [...(page.libraries ?? []).map((l) => asUri('dist', 'webview', l)), asUri('dist', 'webview', `${page.bundle}.js`)],
+    scriptUris: [asUri('dist', 'webview', `${page.bundle}.js`)],
     styleUris: [...(page.styles ?? []).map((s) => asUri('dist', 'webview', s)), asUri('media', 'webview.css')],
     boot: page.boot,
-    inlineStyles: page.inlineStyles,
   });
 }

@@ -10,11 +10,6 @@ export interface WebviewHtmlOptions {
   styleUris: string[];
   /** Extra CSP sources for img-src (e.g. for showing images from run folders). */
   imgSources?: string[];
-  /**
-   * Allow inline style attributes and <style> elements (never scripts): plotly.js positions
-   * and themes its SVG with them. Off for pages that do not need it.
-   */
-  inlineStyles?: boolean;
   /** JSON-serialisable data the script reads from #runreel-boot before its first message. */
   boot?: unknown;
 }
@@ -34,7 +29,7 @@ export function renderWebviewHtml(options: WebviewHtmlOptions, nonce = makeNonce
     `default-src 'none'`,
     `img-src ${img}`,
     `media-src ${options.cspSource} blob:`,
-    `style-src ${options.cspSource}${options.inlineStyles ? " 'unsafe-inline'" : ''}`,
+    `style-src ${options.cspSource}`,
     `font-src ${options.cspSource}`,
     `script-src 'nonce-${nonce}'`,
     `worker-src blob:`,

@@ -19,7 +19,6 @@ function findRoot(dir: string): string {
 const ROOT = findRoot(__dirname);
 /** What dist/webview holds besides the bundles, where esbuild.mjs copies it from. */
 const LIBRARIES: Record<string, string> = {
-  'plotly.min.js': 'node_modules/plotly.js-strict-dist-min/plotly-strict.min.js',
   'uplot.css': 'node_modules/uplot/dist/uPlot.min.css',
 };
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav', '.svg': 'image/svg+xml' } as Record<string, string>;
@@ -37,8 +36,8 @@ export class WebviewPage {
   private handler: (m: Record<string, unknown>) => void | Promise<void> = () => {};
   private constructor(readonly page: Page, private readonly browser: Browser, private readonly server: Server, readonly origin: string, private readonly out: string) {}
 
-  /** Opens `bundle` (webview/<bundle>/main.ts) with `libraries` from dist/webview before it. */
-  static async open(bundle: string, options: { libraries?: string[]; styles?: string[]; inlineStyles?: boolean; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; webgl?: boolean | 'hardware' } = {}): Promise<WebviewPage> {
+  /** Opens `bundle` (webview/<bundle>/main.ts) with `styles` (from LIBRARIES) besides the shared stylesheet. */
+  static async open(bundle: string, options: { styles?: string[]; boot?: unknown; files?: string; colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; webgl?: boolean | 'hardware' } = {}): Promise<WebviewPage> {
     const out = mkdtempSync(join(tmpdir(), 'runreel-webview-'));
     await esbuild.build({ entryPoints: [join(ROOT, 'webview', bundle, 'main.ts')], outfile: join(out, `${bundle}.js`), bundle: true, format: 'iife', target: 'es2022', logLevel: 'warning', plugins: [inlineWorker()] });
     let html = '';
@@ -68,8 +67,8 @@ export class WebviewPage {
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     html = renderWebviewHtml({
       title: bundle, cspSource: origin,
-      scriptUris: [...(options.libraries ?? []).map((l) => `${origin}/lib/${l}`), `${origin}/${bundle}.js`],
-      styleUris: [...(options.styles ?? []).map((s) => `${origin}/lib/${s}`), `${origin}/media/webview.css`], boot: options.boot, inlineStyles: options.inlineStyles,
+      scriptUris: [`${origin}/${bundle}.js`],
+      styleUris: [...(options.styles ?? []).map((s) => `${origin}/lib/${s}`), `${origin}/media/webview.css`], boot: options.boot,
     });
     // WebGL needs SwiftShader on a machine without a GPU; 2-D canvas pages composite faster
     // without it. 'hardware': the machine's GPU where Chromium finds one (the bench asks).
