@@ -28,10 +28,16 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   const raw = (hi - lo) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
+  const steps = [0.5, 1, 2, 5, 10].map((m) => m * power);
+  let at = steps.findIndex((s) => s >= raw);
+  if (at < 0) at = steps.length - 1;
+  // With two or fewer ticks asked, the round step can be longer than the range: take the next smaller one.
+  for (; ; at--) {
+    const step = steps[at];
+    const out: number[] = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+    if (out.length > 0 || at === 0) return out;
+  }
 }
 
 /** A tick's text: few digits, no float noise. */
