@@ -38,7 +38,8 @@ test('clicking the ring buffer in the Runs view shows it live: 8 lanes, a scroll
   // Written through a memory map, which file watching does not see: the row says live all the same.
   await expect.poll(() => run.textContent(), { timeout: 15_000 }).toContain('live audio buffer · live');
   await expect.poll(async () => Number(await frame.locator('[data-testid="stats"]').getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThanOrEqual(30);
-  await expect.poll(() => frame.locator('[data-testid="spectrogram"]').evaluate((c: HTMLCanvasElement) => {
+  await expect.poll(() => frame.locator('[data-testid="spectrogram"]').evaluate((e: HTMLElement & { snapshot(): HTMLCanvasElement }) => {
+    const c = e.snapshot();
     const d = c.getContext('2d')!.getImageData(c.width - 10, 0, 10, c.height).data;
     let opaque = 0;
     for (let i = 3; i < d.length; i += 4) if (d[i] === 255) opaque++;

@@ -54,8 +54,9 @@ const colormapSelect = el('select', { attrs: { 'aria-label': 'Colormap', 'data-t
 const floorInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Lowest level shown (dB)', 'data-testid': 'floor', class: 'db' } });
 const ceilingInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Highest level shown (dB)', 'data-testid': 'ceiling', class: 'db' } });
 const waveEl = el('div', { class: 'wave live-wave', attrs: { 'data-testid': 'wave' } });
-const spectrogramCanvas = el('canvas', { class: 'live-spectrogram', attrs: { 'data-testid': 'spectrogram', 'aria-label': 'Spectrogram' } });
-const spectrogramBox = el('div', { class: 'live-spectrogram-box', attrs: { 'data-testid': 'spectrogram-box' } }, spectrogramCanvas);
+const spectrogramView = new ScrollingCanvas('live-spectrogram', 'spectrogram');
+spectrogramView.element.setAttribute('aria-label', 'Spectrogram');
+const spectrogramBox = el('div', { class: 'live-spectrogram-box', attrs: { 'data-testid': 'spectrogram-box' } }, spectrogramView.element);
 const spectrogramLabel = el('div', { class: 'track-label', attrs: { 'data-testid': 'spectrogram-label' } });
 const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip', 'data-testid': 'tooltip' } });
 
@@ -166,7 +167,7 @@ function shownSeconds(): number {
 // The axes are fixed ("seconds ago"), so uPlot draws them once; the waveforms live on their own
 // scrolling canvas over the plot area: each frame draws only the new columns.
 const lanesView = new ScrollingCanvas('live-lanes', 'lanes');
-let laneColour = '#4e9fe0';
+let lanePixel = 0;
 
 function buildPlot(): void {
   plot?.destroy();
@@ -174,7 +175,7 @@ function buildPlot(): void {
   const n = lanes.length;
   const fg = themeVar('--vscode-foreground', '#888');
   const grid = themeVar('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
-  laneColour = themeVar('--vscode-charts-blue', '#4e9fe0');
+  lanePixel = pixelOf(themeVar('--vscode-charts-blue', '#4e9fe0'));
   const lane = (k: number) => n - k - 0.5; // lane k's baseline on the y scale [0, n], top lane first
   plot = new uPlot({
     width, height: Math.max(120, n * LANE_HEIGHT + 40), legend: { show: false },
@@ -204,38 +205,64 @@ function sizeLanes(): void {
   drawLanes(history.buckets);
 }
 
+/** Lane columns drawn at once when the whole view is new; older ones follow, as many a frame. */
+const LANE_CHUNK = 256;
+/** Columns of a whole-view redraw still to draw (a frame's commit of every column of 64 lanes took over 50 ms). */
+let backfill: { lo: number; hi: number } | undefined;
+
 /** Scrolls the lanes left by `added` buckets and draws the newest `added` (all, when that is every bucket). */
 function drawLanes(added: number): void {
   if (!history || added <= 0) return;
-  const w = lanesView.columns, h = lanesView.rows, n = lanes.length;
+  const w = lanesView.columns;
   const k = Math.min(w, added);
-  if (k === w) lanesView.clear();
-  const newest = lanesView.newestColumn + k;
+  if (k === w) { lanesView.clear(); backfill = undefined; }
+  const first = lanesView.newestColumn + 1;
+  const now = k === w ? Math.min(k, LANE_CHUNK) : k;
+  putLaneColumns(first + k - now, now, first + k - 1);
+  if (now < k) {
+    backfill = { lo: first, hi: first + k - now - 1 };
+    requestAnimationFrame(drawBackfill);
+  }
+}
+
+function drawBackfill(): void {
+  if (!backfill || !history) return;
+  const lo = Math.max(backfill.lo, lanesView.newestColumn - lanesView.columns + 1);
+  const from = Math.max(lo, backfill.hi - LANE_CHUNK + 1);
+  if (from <= backfill.hi) putLaneColumns(from, backfill.hi - from + 1, lanesView.newestColumn);
+  backfill = from > lo ? { lo, hi: from - 1 } : undefined;
+  if (backfill) requestAnimationFrame(drawBackfill);
+}
+
+/**
+ * Draws lane columns [first, first + count) from the history, whose last bucket is column
+ * `newest`, as pixels of one image, put once per tile.
+ */
+function putLaneColumns(first: number, count: number, newest: number): void {
+  const w = lanesView.columns, h = lanesView.rows, n = lanes.length;
+  const image = new ImageData(count, h);
+  const pixels = new Uint32Array(image.data.buffer);
   const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
-  let ctx: CanvasRenderingContext2D | undefined;
-  for (let i = w - k; i < w; i++) {
-    const at = lanesView.at(newest - (w - 1 - i));
-    if (at.ctx !== ctx) { ctx = at.ctx; ctx.fillStyle = laneColour; }
+  for (let j = 0; j < count; j++) {
+    const i = w - 1 - (newest - (first + j));
     for (let lane = 0; lane < n; lane++) {
-      const a = history.min[lane][i], b = history.max[lane][i];
+      const a = history!.min[lane][i], b = history!.max[lane][i];
       if (a !== a) continue;
       const base = (lane + 0.5) * laneHeight;
       const y1 = base - Math.max(-1, Math.min(1, b)) * amp, y0 = base - Math.max(-1, Math.min(1, a)) * amp;
-      ctx.fillRect(at.x, Math.floor(y1), 1, Math.max(1, Math.ceil(y0 - y1)));
+      const top = Math.max(0, Math.floor(y1)), bottom = Math.min(h, Math.floor(y1) + Math.max(1, Math.ceil(y0 - y1)));
+      for (let y = top; y < bottom; y++) pixels[y * count + j] = lanePixel;
     }
   }
-  lanesView.place();
+  lanesView.put(image, first);
 }
 
-/** Moves a canvas's picture `k` pixels left, leaving the right `k` columns clear (all of it when k ≥ its width). */
-function scrollLeft(canvas: HTMLCanvasElement, k: number): void {
-  const ctx = canvas.getContext('2d')!;
-  if (k >= canvas.width) return ctx.clearRect(0, 0, canvas.width, canvas.height);
-  if (k <= 0) return;
-  ctx.globalCompositeOperation = 'copy';
-  ctx.drawImage(canvas, -k, 0);
-  ctx.globalCompositeOperation = 'source-over';
-  ctx.clearRect(canvas.width - k, 0, k, canvas.height);
+/** A CSS colour as one canvas pixel (RGBA bytes in memory order). */
+function pixelOf(css: string): number {
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true })!;
+  ctx.fillStyle = css;
+  ctx.fillRect(0, 0, 1, 1);
+  return new Uint32Array(ctx.getImageData(0, 0, 1, 1).data.buffer)[0];
 }
 
 // ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
@@ -253,8 +280,7 @@ function buildSpectrogram(): void {
   if (!ring) return;
   quality = qualityAt(state.window, governor.level);
   columns = Math.ceil(spanSamples() / quality.hop) + 1;
-  spectrogramCanvas.width = columns;
-  spectrogramCanvas.height = SPECTROGRAM_ROWS;
+  spectrogramView.resize(columns, SPECTROGRAM_ROWS);
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
   pending = [];
@@ -311,17 +337,16 @@ worker.onmessage = (e: MessageEvent<LiveWorkerReply>) => {
 
 function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>): void {
   if (r.count === 0) return;
-  const ctx = spectrogramCanvas.getContext('2d')!;
   const rows = SPECTROGRAM_ROWS;
   const newLast = r.first + r.count - 1;
   const shift = lastColumn < 0 ? columns : Math.min(columns, newLast - lastColumn);
-  scrollLeft(spectrogramCanvas, shift);
+  if (shift >= columns) spectrogramView.clear();
   if (shift > 0) {
     spectrogramLevels.copyWithin(0, shift * rows);
     spectrogramLevels.fill(NaN, Math.max(0, columns - shift) * rows);
   }
   const take = Math.min(r.count, columns);
-  ctx.putImageData(new ImageData(r.rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), columns - r.count, 0, r.count - take, 0, take, rows);
+  spectrogramView.put(new ImageData(r.rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), newLast - take + 1, r.count - take);
   spectrogramLevels.set(r.levels.subarray((r.count - take) * rows), (columns - take) * rows);
   lastColumn = newLast;
   placeSpectrogram();
@@ -343,14 +368,15 @@ function placeSpectrogram(): void {
   const [, , cssWidth, shift] = placement.split('|');
   spectrogramBox.style.marginLeft = `${plotLeft}px`;
   spectrogramBox.style.width = `${plotWidth}px`;
-  spectrogramCanvas.style.width = `${cssWidth}px`;
-  spectrogramCanvas.style.transform = `translateX(${shift}px)`;
+  spectrogramView.element.style.width = `${cssWidth}px`;
+  spectrogramView.element.style.transform = `translateX(${shift}px)`;
 }
 
 function recolour(): void {
   if (columns === 0) return;
   const rgba = colourize({ columns, rows: SPECTROGRAM_ROWS, levels: spectrogramLevels }, colormapTable(state.colormap), state.range);
-  spectrogramCanvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, columns, SPECTROGRAM_ROWS), 0, 0);
+  // Columns before the stream's first are blank and have no place on the canvas.
+  if (lastColumn >= 0) spectrogramView.put(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, columns, SPECTROGRAM_ROWS), Math.max(0, lastColumn - columns + 1), Math.max(0, columns - 1 - lastColumn));
 }
 
 // ---- frames
@@ -497,14 +523,14 @@ function exportPng(): void {
   ctx.fillText(`${titleEl.textContent} · ${spectrogramLabel.textContent}`, 8 * dpr, 19 * dpr);
   ctx.drawImage(waveCanvas, 0, header);
   ctx.drawImage(lanesView.snapshot(), plotLeft, header + plotTop, plot.bbox.width, plot.bbox.height);
-  const box = spectrogramBox.getBoundingClientRect(), img = spectrogramCanvas.getBoundingClientRect();
+  const box = spectrogramBox.getBoundingClientRect(), img = spectrogramView.element.getBoundingClientRect();
   const wave = waveEl.getBoundingClientRect();
   ctx.save();
   ctx.beginPath();
   ctx.rect((box.left - wave.left) * dpr, header + waveCanvas.height, box.width * dpr, specHeight);
   ctx.clip();
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(spectrogramCanvas, (img.left - wave.left) * dpr, header + waveCanvas.height, img.width * dpr, specHeight);
+  ctx.drawImage(spectrogramView.snapshot(), (img.left - wave.left) * dpr, header + waveCanvas.height, img.width * dpr, specHeight);
   ctx.restore();
   host.post({ type: 'exportPng', dataUrl: out.toDataURL('image/png') });
 }
@@ -521,9 +547,9 @@ function hoverWave(e: MouseEvent): void {
   showTooltip(e, `channel ${lanes[k]} · ${at.toFixed(3)} s (${ago.toFixed(3)} s ago) · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
 }
 
-spectrogramCanvas.addEventListener('mousemove', (e) => {
+spectrogramView.element.addEventListener('mousemove', (e) => {
   if (!ring || lastColumn < 0) return;
-  const rect = spectrogramCanvas.getBoundingClientRect();
+  const rect = spectrogramView.element.getBoundingClientRect();
   const c = Math.floor(((e.clientX - rect.left) / rect.width) * columns);
   const r = SPECTROGRAM_ROWS - 1 - Math.floor(((e.clientY - rect.top) / rect.height) * SPECTROGRAM_ROWS);
   if (c < 0 || c >= columns || r < 0 || r >= SPECTROGRAM_ROWS) return;
@@ -533,7 +559,7 @@ spectrogramCanvas.addEventListener('mousemove', (e) => {
   const seconds = ((lastColumn - (columns - 1 - c)) * quality.hop - quality.window / 2) / ring.sampleRate;
   showTooltip(e, `${seconds.toFixed(3)} s · ${hz >= 1000 ? `${(hz / 1000).toFixed(2)} kHz` : `${hz.toFixed(0)} Hz`} · ${level !== level ? 'no data' : `${level.toFixed(1)} dB`}`);
 });
-spectrogramCanvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
+spectrogramView.element.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
 
 function showTooltip(e: MouseEvent, text: string): void {
   tooltip.textContent = text;

@@ -62,6 +62,8 @@ export class WaveHistory {
   }
 }
 
+const PAUSE_MS = 1000;
+
 /** Frames per second and frames missed, from the times frames were drawn while data flowed. */
 export class FramePacer {
   private last: number | undefined;
@@ -73,7 +75,8 @@ export class FramePacer {
   constructor(readonly intervalMs = LIVE_FRAME_MS) {}
 
   drawn(now: number): void {
-    if (this.last !== undefined) this.dropped += Math.max(0, Math.round((now - this.last) / this.intervalMs) - 1);
+    // A second without a frame is a pause (the panel hidden, the host waiting), not frames missed.
+    if (this.last !== undefined && now - this.last < PAUSE_MS) this.dropped += Math.max(0, Math.round((now - this.last) / this.intervalMs) - 1);
     this.last = now;
     this.drawnCount++;
     this.times.push(now);

@@ -1,35 +1,58 @@
-// A picture that scrolls left one column at a time without being copied: two canvases, each
-// the width of the view, take turns holding consecutive blocks of columns, side by side in one
-// strip that a CSS transform moves. New columns are drawn where they belong. Copying the whole
-// canvas every frame (drawImage onto itself) made the page repaint all of it 60 times a
-// second, which in software rendering cost about twice as much CPU as drawing the new columns.
-// The halves share one layer (the strip), so their seam never falls between device pixels.
+// A picture that scrolls left one column at a time without being copied: narrow canvases
+// (tiles) each hold a block of consecutive columns, side by side in one strip that a CSS
+// transform moves; new columns are drawn where they belong. Two reasons for the tiles:
+// - copying the whole canvas onto itself every frame made the page repaint all of it;
+// - without a GPU, Chromium copies a changed canvas whole to the compositor each frame
+//   (64 lanes × 1,300 columns is a 14 MB copy, over 50 ms): only the newest tile changes.
+// Each tile also holds the next block's first column, under that block's tile: scaled by a
+// fraction, a tile's edge falls inside a device pixel, which then shows the same column from
+// both sides instead of a seam.
+
+/** Columns per tile. */
+const TILE = 128;
 
 export class ScrollingCanvas {
-  /** The box to put in the page: fills its parent, clips the two halves. */
-  readonly element: HTMLDivElement;
+  /** The box to put in the page: fills its parent, clips the tiles. Its `snapshot()` gives the picture (for tests). */
+  readonly element: HTMLDivElement & { snapshot(): HTMLCanvasElement };
   private readonly strip: HTMLDivElement;
-  private readonly halves: [HTMLCanvasElement, HTMLCanvasElement];
-  /** Which block of columns each half holds (-1: none). */
-  private readonly blocks = [-1, -1];
+  private tiles: HTMLCanvasElement[] = [];
+  /** Which block of columns each tile holds (-1: none). */
+  private blocks: number[] = [];
   private width = 1;
+  private height = 1;
+  /** Columns per block (a tile is one wider). */
+  private tile = 1;
   private newest = -1;
+  /** The block at the strip's origin: tiles are placed relative to it. */
+  private origin = NaN;
 
   constructor(className: string, testId: string) {
-    this.element = document.createElement('div');
+    this.element = Object.assign(document.createElement('div'), { snapshot: () => this.snapshot() });
     this.element.className = `scrolling-canvas ${className}`;
     this.element.dataset.testid = testId;
     this.strip = document.createElement('div');
-    this.halves = [document.createElement('canvas'), document.createElement('canvas')];
-    this.strip.append(...this.halves);
     this.element.append(this.strip);
   }
 
   /** Columns of the view (canvas pixels across) and rows; the picture is cleared. */
   resize(width: number, height: number): void {
     this.width = Math.max(1, width);
-    for (const c of this.halves) { c.width = this.width; c.height = Math.max(1, height); }
-    this.clear();
+    this.height = Math.max(1, height);
+    // Enough tiles to cover the view at any offset.
+    this.tile = Math.min(TILE, this.width);
+    const count = Math.ceil(this.width / this.tile) + 1;
+    this.tiles = Array.from({ length: count }, () => {
+      const c = document.createElement('canvas');
+      c.width = this.tile + 1;
+      c.height = this.height;
+      c.style.width = `${(c.width / this.width) * 100}%`;
+      c.hidden = true;
+      return c;
+    });
+    this.strip.replaceChildren(...this.tiles);
+    this.blocks = this.tiles.map(() => -1);
+    this.newest = -1;
+    this.origin = NaN;
   }
 
   get columns(): number {
@@ -37,13 +60,17 @@ export class ScrollingCanvas {
   }
 
   get rows(): number {
-    return this.halves[0].height;
+    return this.height;
   }
 
   clear(): void {
-    for (const c of this.halves) c.getContext('2d')!.clearRect(0, 0, c.width, c.height);
-    this.blocks[0] = this.blocks[1] = -1;
+    this.tiles.forEach((c, i) => {
+      if (this.blocks[i] >= 0) c.getContext('2d')!.clearRect(0, 0, c.width, c.height);
+      this.blocks[i] = -1;
+      c.hidden = true;
+    });
     this.newest = -1;
+    this.origin = NaN;
   }
 
   /** The newest column drawn (columns count up from 0 since the last clear); -1 before any. */
@@ -53,44 +80,69 @@ export class ScrollingCanvas {
 
   /**
    * Where to draw column `column` (at or after the newest minus the width): the context of
-   * the half that holds it and the x there. Moving on to a new block clears the half that
-   * held the block two before.
+   * the tile that holds it, the x there, and how many columns from x on the tile holds. Moving
+   * on to a new block clears the tile that held the block a strip's length before.
    */
-  at(column: number): { ctx: CanvasRenderingContext2D; x: number } {
-    const block = Math.floor(column / this.width), half = block & 1;
-    const canvas = this.halves[half], ctx = canvas.getContext('2d')!;
-    if (this.blocks[half] !== block) {
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      this.blocks[half] = block;
+  at(column: number): { ctx: CanvasRenderingContext2D; x: number; room: number } {
+    const tile = this.tile;
+    const block = Math.floor(column / tile), slot = block % this.tiles.length;
+    const canvas = this.tiles[slot], ctx = canvas.getContext('2d')!;
+    if (this.blocks[slot] !== block) {
+      if (this.blocks[slot] >= 0) ctx.clearRect(0, 0, canvas.width, canvas.height);
+      this.blocks[slot] = block;
+      this.origin = NaN; // the tiles are placed again
     }
     if (column > this.newest) this.newest = column;
-    return { ctx, x: column - block * this.width };
+    const x = column - block * tile;
+    return { ctx, x, room: tile - x };
+  }
+
+  /**
+   * Puts `image`'s columns from `skip` on (one canvas column each) at columns `first`… (at or
+   * after the newest minus the width), a put per tile they span, and scrolls the newest into view.
+   */
+  put(image: ImageData, first: number, skip = 0): void {
+    for (let j = skip; j < image.width;) {
+      const column = first + j - skip;
+      const at = this.at(column);
+      const run = Math.min(image.width - j, at.room);
+      if (run > 1) this.at(column + run - 1);
+      at.ctx.putImageData(image, at.x - j, 0, j, 0, run, image.height);
+      if (at.x === 0) {
+        // The block's first column, also at the end of the tile before (see the top).
+        const block = Math.floor(column / this.tile), before = (block - 1) % this.tiles.length;
+        if (block > 0 && this.blocks[before] === block - 1) this.tiles[before].getContext('2d')!.putImageData(image, this.tile - j, 0, j, 0, 1, image.height);
+      }
+      j += run;
+    }
+    this.place();
   }
 
   /** Moves the strip so the newest column is the view's right edge. */
   place(): void {
+    const tile = this.tile;
     const first = this.newest - this.width + 1; // the view's left edge, in columns
-    const base = Math.max(0, Math.floor(first / this.width)); // the block at the strip's left half
-    for (let half = 0; half < 2; half++) {
-      const left = this.blocks[half] === base ? '0' : this.blocks[half] === base + 1 ? '50%' : '';
-      const canvas = this.halves[half];
-      if (canvas.style.left !== left) canvas.style.left = left;
-      canvas.hidden = left === '';
+    const origin = Math.floor(first / tile);
+    if (origin !== this.origin) {
+      this.origin = origin;
+      this.tiles.forEach((c, i) => {
+        const b = this.blocks[i];
+        const shown = b >= origin && b * tile <= this.newest;
+        c.hidden = !shown;
+        if (shown) c.style.left = `${(((b - origin) * tile) / this.width) * 100}%`;
+      });
     }
-    this.strip.style.transform = `translateX(${(-(first - base * this.width) / (2 * this.width)) * 100}%)`;
+    this.strip.style.transform = `translateX(${(-(first - origin * tile) / this.width) * 100}%)`;
   }
 
   /** The view as one canvas: for export. */
   snapshot(): HTMLCanvasElement {
     const out = document.createElement('canvas');
     out.width = this.width;
-    out.height = this.rows;
+    out.height = this.height;
     const ctx = out.getContext('2d')!;
-    const first = this.newest - this.width + 1;
-    for (let half = 0; half < 2; half++) {
-      const block = this.blocks[half];
-      if (block >= 0) ctx.drawImage(this.halves[half], block * this.width - first, 0);
-    }
+    const tile = this.tile, first = this.newest - this.width + 1;
+    this.tiles.forEach((c, i) => { if (this.blocks[i] >= 0) ctx.drawImage(c, this.blocks[i] * tile - first, 0); });
     return out;
   }
 }

@@ -136,12 +136,18 @@ export class LiveRingTap {
   }
 
   private frame(h: RingHeader, written: number, start: number, end: number, waves: Float64Array[], spectrum: Float64Array | undefined, request: TapRequest, overrun: number, skipped: number, fresh: boolean, now: number): TapFrame {
-    const n = (end - start) / request.bucket;
-    const min = request.channels.map(() => new Float32Array(n));
-    const max = request.channels.map(() => new Float32Array(n));
+    const n = (end - start) / request.bucket, lanes = request.channels.length;
+    // One buffer under every array of the frame: VS Code sends a message's buffers once each,
+    // and the view then makes one ArrayBuffer a frame, not two per lane (whose sweep made
+    // garbage collection pauses of over 50 ms at 64 lanes).
+    const all = new Float32Array(2 * lanes * n + (spectrum?.length ?? 0));
+    const min = request.channels.map((_, k) => all.subarray(k * n, (k + 1) * n));
+    const max = request.channels.map((_, k) => all.subarray((lanes + k) * n, (lanes + k + 1) * n));
     waves.forEach((d, k) => bucketExtremes(d, request.bucket, min[k], max[k]));
+    let samples: Float32Array | undefined;
+    if (spectrum) { samples = all.subarray(2 * lanes * n); samples.set(spectrum); }
     return {
-      header: h, written, start, end, min, max, spectrum: spectrum && Float32Array.from(spectrum),
+      header: h, written, start, end, min, max, spectrum: samples,
       overrun, skipped, fresh, idleMs: now - this.lastMoveMs,
     };
   }

@@ -83,6 +83,10 @@ test('FramePacer counts frames missed between draws, not pauses', () => {
   p.drawn(5000);
   expect(p.dropped).toBe(2);
   expect(p.drawnCount).toBe(6);
+  // No frame for over a second without a pause said (the panel hidden, the host waiting): a pause too.
+  p.drawn(7000);
+  p.drawn(7030);
+  expect(p.dropped).toBe(4);
 });
 
 test('the quality ladder: fewer windows first, then smaller FFTs, never below 256', () => {

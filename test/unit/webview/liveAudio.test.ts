@@ -87,7 +87,8 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
   expect(lanes.inked).toBeGreaterThan(lanes.height * 0.2);
 
   const band = await view.page.evaluate(() => {
-    const canvas = document.querySelector('[data-testid=spectrogram]') as HTMLCanvasElement;
+    // The spectrogram scrolls as tiles: its snapshot() is the picture they show.
+    const canvas = (document.querySelector('[data-testid=spectrogram]') as HTMLElement & { snapshot(): HTMLCanvasElement }).snapshot();
     const { width, height } = canvas;
     const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
     // brightest row (magma: brighter = louder) over the newest columns
@@ -133,7 +134,7 @@ test('freeze stops the stream and asks the host to keep the visible span; resume
   expect(view.sent.filter((m) => m.type === 'subscribe').length).toBe(subscriptions + 1);
   // The fresh stream's history fills the whole spectrogram again, oldest columns included.
   const filledFrom = () => view.page.evaluate(() => {
-    const c = document.querySelector('[data-testid=spectrogram]') as HTMLCanvasElement;
+    const c = (document.querySelector('[data-testid=spectrogram]') as HTMLElement & { snapshot(): HTMLCanvasElement }).snapshot();
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     for (let x = 0; x < c.width; x++) if (d[((c.height >> 1) * c.width + x) * 4 + 3] === 255) return x / c.width;
     return 1;
