@@ -1,23 +1,29 @@
-// Issue 7: the live panel's CPU while the real producer (ring_live.py) fills a ring buffer in
-// real time. Two halves, each on the real code:
+// Issue 21: the live panel's CPU against a bare page's, while the real producer (ring_live.py)
+// fills a ring buffer in real time. On the real code:
 //  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS; its frames are recorded and
 //     the process's CPU time over that span is the host's share;
-//  2. webview: the page (headless Chromium, no GPU) gets those frames replayed at the same
-//     pace by an in-page host with the same two-frame ack window, via window.postMessage (a
-//     structured clone, as VS Code delivers them); the renderer process's CPU time (all its
-//     threads, the spectrogram worker included) over the replay is the webview's share.
-// Prints JSON: CPU as a fraction of one core for each half, frames shown, dropped frames.
+//  2. webview: the page (headless Chromium, no GPU) gets those frames from a worker of the page
+//     at the pace they were read, with the same two-frame ack window, as message events (a
+//     structured clone, one buffer a frame, as VS Code delivers them); the renderer processes'
+//     CPU time (all threads, the spectrogram worker included) over the replay is its share;
+//  3. the floor: bare pages with canvases of the same sizes get the same frames the same way
+//     and draw only the new columns; rounds alternate the pages and the median counts;
+//  4. one more replay of the panel, traced: its longest main-thread task, rendering included.
+// Prints JSON: CPU as a fraction of one core, the floor's, samples lost, the longest task.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveStream } from '../src/domain/audio/liveStream';
 import { DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveFrame } from '../src/protocol/audio';
 import { startRingWriter, stopRingWriter } from '../test/liveRingWriter';
+import type { Page } from 'playwright-core';
 import { WebviewPage } from '../test/unit/webview/page';
-import { profilePage } from './profile';
+import { longestMainTask, profilePage, tracePage } from './profile';
 
 const [rate, channels, lanes] = process.argv.slice(2, 5).map(Number);
 const SECONDS = Number(process.argv[5] ?? 10);
+/** Replays of each page; the median counts (the machine's load varies from second to second). */
+const ROUNDS = Number(process.env.RUNREEL_BENCH_ROUNDS ?? 3);
 
 /** utime + stime of a process and all its threads, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -59,6 +65,73 @@ function renderers(root: number): number[] {
   return found;
 }
 
+/**
+ * Puts `frames` in a worker of the page (out of the page's heap, as a webview's host is) that
+ * replays them at the pace they were read, two unacknowledged at most: each arrives as a
+ * message event whose data the page deserializes, as from VS Code. `__ack(seq)` acknowledges.
+ */
+async function installReplay(page: Page, frames: LiveFrame[]): Promise<void> {
+  await page.evaluate((frameMs) => {
+    const source = `
+      // A frame's arrays as views of one buffer, as VS Code delivers the host's (one buffer a frame).
+      const count = (v) => Array.isArray(v) ? v.reduce((n, x) => n + count(x), 0) : v && typeof v === 'object' ? ('__f32' in v ? v.__f32.length : Object.values(v).reduce((n, x) => n + count(x), 0)) : 0;
+      const reviveInto = (v, all) => Array.isArray(v) ? v.map((x) => reviveInto(x, all)) : v && typeof v === 'object' ? ('__f32' in v ? (() => { const a = all.buffer.subarray(all.at, all.at += v.__f32.length); v.__f32.forEach((x, i) => { a[i] = x === null ? NaN : x; }); return a; })() : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reviveInto(x, all)]))) : v;
+      const revive = (frame) => reviveInto(frame, { buffer: new Float32Array(count(frame)), at: 0 });
+      let frames = [], acked = 0;
+      onmessage = (e) => {
+        const m = e.data;
+        if (m.type === 'frames') frames.push(...JSON.parse(m.json).map(revive));
+        else if (m.type === 'ack') acked = Math.max(acked, m.seq);
+        else if (m.type === 'shift') for (const f of frames) { f.start += m.by; f.end += m.by; }
+        else if (m.type === 'replay') {
+          acked = 0;
+          let i = 0, skipped = 0;
+          const timer = setInterval(() => {
+            if (i >= frames.length) { clearInterval(timer); postMessage({ type: 'done', sent: i, skipped }); return; }
+            if (frames[i].seq - acked > 2) { skipped++; return; } // the page is behind: the host would wait
+            postMessage({ type: 'frame', frame: frames[i++] });
+          }, ${frameMs});
+        }
+      };`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    let done: (r: { sent: number; skipped: number }) => void = () => {};
+    worker.onmessage = (e) => {
+      if (e.data.type === 'frame') window.dispatchEvent(new MessageEvent('message', { data: e.data.frame }));
+      else done(e.data);
+    };
+    Object.assign(window, {
+      __replayer: worker,
+      __ack: (seq: number) => worker.postMessage({ type: 'ack', seq }),
+      __shift: (by: number) => worker.postMessage({ type: 'shift', by }),
+      __replay: () => new Promise((resolve) => { done = resolve; worker.postMessage({ type: 'replay' }); }),
+    });
+  }, LIVE_FRAME_MS);
+  for (let i = 0; i < frames.length; i += 50) {
+    const json = JSON.stringify(frames.slice(i, i + 50), (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v));
+    await page.evaluate((j) => (window as unknown as { __replayer: Worker }).__replayer.postMessage({ type: 'frames', json: j }), json);
+  }
+}
+
+/** Runs the page's replay; its renderer processes' CPU (all threads) as a fraction of a core, and what the page says it drew. */
+async function measureReplay(page: Page): Promise<{ core: number; threads: Record<string, number>; sent: number; skipped: number; dropped: number; stats: string | null }> {
+  const stats = page.getByTestId('stats');
+  const has = (await stats.count()) > 0;
+  // The page's count of dropped frames runs on between replays: this replay's is the difference.
+  const droppedBefore = has ? Number(await stats.getAttribute('data-dropped')) : 0;
+  const pids = renderers(process.pid);
+  const before = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const threadsBefore = threadSeconds(pids);
+  const wall = performance.now();
+  const replay = await page.evaluate(() => (window as unknown as { __replay(): Promise<{ sent: number; skipped: number }> }).__replay());
+  const seconds = (performance.now() - wall) / 1000;
+  const core = (pids.reduce((s, p) => s + cpuSeconds(p), 0) - before) / seconds;
+  const threads = Object.fromEntries([...threadSeconds(pids)].map(([name, sec]) => [name, (sec - (threadsBefore.get(name) ?? 0)) / seconds] as const).filter(([, v]) => v > 0.005).sort((a, b) => b[1] - a[1]));
+  return {
+    core, threads, sent: replay.sent, skipped: replay.skipped,
+    dropped: has ? Number(await stats.getAttribute('data-dropped')) - droppedBefore : 0, stats: has ? await stats.textContent() : null,
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'runreel-bench-live-'));
   const file = join(dir, 'audiotab_ringbuf');
@@ -85,6 +158,8 @@ async function main(): Promise<void> {
 
     // Diagnosis: RUNREEL_BENCH_HIDE=selector hides a part of the page to see what it costs.
     if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);
+    // RUNREEL_BENCH_STYLE='[["selector","property","value"],…]' sets inline styles (the page's CSP allows no style sheet) to see what they cost.
+    if (process.env.RUNREEL_BENCH_STYLE) await view.page.evaluate((rules) => { for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => e.style.setProperty(prop, value, 'important')); }, JSON.parse(process.env.RUNREEL_BENCH_STYLE) as [string, string, string][]);
     // 1. host: read at 60 Hz for SECONDS, acknowledging at once; record the frames.
     const frames: LiveFrame[] = [];
     const stream = new LiveStream(file, (m) => {
@@ -101,45 +176,132 @@ async function main(): Promise<void> {
     const hostCore = (c.user + c.system) / 1e6 / hostWall;
 
     // 2. webview: replay those frames at the pace they were read, two unacknowledged at most.
-    await view.page.evaluate(() => { (window as unknown as { __frames: unknown[] }).__frames = []; });
-    for (let i = 0; i < frames.length; i += 50) {
-      await view.page.evaluate(`window.__frames.push(...${JSON.stringify(frames.slice(i, i + 50), (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v))})`);
-    }
-    await view.page.evaluate((frameMs) => {
-      const w = window as unknown as { __frames: Record<string, unknown>[]; __replay(): Promise<{ sent: number; skipped: number }>; __acked: number };
-      const revive = (v: unknown): unknown => Array.isArray(v) ? v.map(revive) : v && typeof v === 'object' ? ('__f32' in v ? Float32Array.from((v as { __f32: (number | null)[] }).__f32, (x) => (x === null ? NaN : x)) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]))) : v;
-      w.__frames = w.__frames.map((f) => revive(f) as Record<string, unknown>);
-      w.__acked = 0;
+    const acksInPage = () => {
       // Acks are answered in the page, so the harness's round trip to node adds no latency.
-      const toHost = (window as unknown as { __toHost(m: { type: string; seq?: number }): void }).__toHost;
-      (window as unknown as { __toHost(m: { type: string; seq?: number }): void }).__toHost = (m) => { if (m.type === 'ack') w.__acked = m.seq!; else toHost(m); };
-      w.__replay = () => new Promise((resolve) => {
-        let i = 0, skipped = 0;
-        const timer = setInterval(() => {
-          if (i >= w.__frames.length) { clearInterval(timer); resolve({ sent: i, skipped }); return; }
-          const seq = w.__frames[i].seq as number;
-          if (seq - w.__acked > 2) { skipped++; return; } // the page is behind: the host would wait
-          window.postMessage(w.__frames[i++], '*');
-        }, frameMs);
-      });
-    }, LIVE_FRAME_MS);
-    const pids = renderers(process.pid);
-    const before = pids.reduce((s, p) => s + cpuSeconds(p), 0);
-    const threadsBefore = threadSeconds(pids);
-    const stopProfile = await profilePage(view.page, 'frame', () => frames.length);
-    const wall1 = performance.now();
-    const replay = await view.page.evaluate(() => (window as unknown as { __replay(): Promise<{ sent: number; skipped: number }> }).__replay());
-    const pageWall = (performance.now() - wall1) / 1000;
-    const pageCore = (pids.reduce((s, p) => s + cpuSeconds(p), 0) - before) / pageWall;
-    const threads = Object.fromEntries([...threadSeconds(pids)].map(([name, sec]) => [name, (sec - (threadsBefore.get(name) ?? 0)) / pageWall]).filter(([, v]) => (v as number) > 0.005).sort((a, b) => (b[1] as number) - (a[1] as number)));
-    await stopProfile();
-    const stats = view.page.getByTestId('stats');
-    const dropped = Number(await stats.getAttribute('data-dropped'));
+      const w = window as unknown as { __ack(seq: number): void; __toHost(m: { type: string; seq?: number }): void };
+      const toHost = w.__toHost;
+      w.__toHost = (m) => { if (m.type === 'ack') w.__ack(m.seq!); else toHost?.(m); };
+    };
+    const sizes = await view.page.evaluate(() => {
+      // Each view's picture (its tiles' columns) and its box on the page.
+      const box = (sel: string) => {
+        const e = document.querySelector<HTMLElement & { snapshot(): HTMLCanvasElement }>(sel)!, c = e.snapshot(), r = e.getBoundingClientRect();
+        return { width: c.width, height: c.height, cssWidth: r.width, cssHeight: r.height };
+      };
+      return { lanes: box('[data-testid=lanes]'), spectrogram: box('[data-testid=spectrogram]') };
+    });
+    const hop = Number(/hop (\d+)/.exec((await view.page.getByTestId('spectrogram-label').textContent()) ?? '')?.[1] ?? 512);
+    await installReplay(view.page, frames);
+    await view.page.evaluate(acksInPage);
+
+    // 3. the floor: a bare page (a tab beside the panel's) with canvases of the same sizes gets
+    // the same frames at the same pace and draws each frame's new lane columns from its
+    // min/max, and as many new spectrogram columns (one fill each: no STFT). Scrolled both ways
+    // a bare page might, by copying each canvas onto itself and by moving it with a CSS
+    // transform; the cheaper is the floor.
+    const pages: [string, Page][] = [['ours', view.page]];
+    for (const scroll of ['copy', 'transform'] as const) {
+      const page = await view.page.context().browser()!.newPage({ viewport: view.page.viewportSize() ?? undefined });
+      await page.goto('about:blank');
+      await installReplay(page, frames);
+      await page.evaluate(({ sizes, scroll, hop }) => {
+        const w = window as unknown as { __ack(seq: number): void };
+        const canvas = (s: { width: number; height: number; cssWidth: number; cssHeight: number }) => {
+          const c = document.createElement('canvas');
+          c.width = scroll === 'transform' ? 2 * s.width : s.width;
+          c.height = s.height;
+          c.style.cssText = `display:block;width:${(s.cssWidth * c.width) / s.width}px;height:${s.cssHeight}px`;
+          const box = document.createElement('div');
+          box.style.cssText = `overflow:hidden;width:${s.cssWidth}px;height:${s.cssHeight}px`;
+          box.append(c);
+          document.body.append(box);
+          return { c, ctx: c.getContext('2d')!, x: 0, cssPerPx: s.cssWidth / s.width };
+        };
+        document.body.style.margin = '0';
+        const lanes = canvas(sizes.lanes), spec = canvas(sizes.spectrogram);
+        const grey = new ImageData(1, sizes.spectrogram.height);
+        grey.data.fill(128);
+        /** The next `k` columns of `v`: where they go, scrolled into view. */
+        const advance = (v: typeof lanes, k: number, width: number): number[] => {
+          const xs: number[] = [];
+          if (scroll === 'copy') {
+            const m = Math.min(k, width);
+            v.ctx.globalCompositeOperation = 'copy';
+            v.ctx.drawImage(v.c, -m, 0);
+            v.ctx.globalCompositeOperation = 'source-over';
+            v.ctx.clearRect(width - m, 0, m, v.c.height);
+            for (let i = 0; i < m; i++) xs.push(width - m + i);
+          } else {
+            // A strip twice as wide: write at x mod 2·width, move it left (wrapping once per width).
+            for (let i = 0; i < k; i++) { xs.push(v.x % (2 * width)); v.x++; }
+            v.c.style.transform = `translateX(${-(((v.x - width) % (2 * width)) + 2 * width) % (2 * width) * v.cssPerPx}px)`;
+          }
+          return xs;
+        };
+        let end = -1, specEnd = -1;
+        window.addEventListener('message', (e) => {
+          const f = e.data as { seq: number; start: number; end: number; bucket: number; min: Float32Array[]; max: Float32Array[] };
+          const width = sizes.lanes.width, n = f.min.length;
+          const columns = f.min[0]?.length ?? 0;
+          const added = end < 0 ? columns : Math.min(columns, Math.round((f.end - end) / f.bucket));
+          end = f.end;
+          const xs = advance(lanes, added, width);
+          const laneHeight = sizes.lanes.height / Math.max(1, n), amp = laneHeight * 0.45;
+          lanes.ctx.fillStyle = '#4e9fe0';
+          xs.forEach((x, j) => {
+            const i = columns - added + j;
+            for (let lane = 0; lane < n; lane++) {
+              const a = f.min[lane][i], b = f.max[lane][i];
+              if (a !== a) continue;
+              const base = (lane + 0.5) * laneHeight;
+              lanes.ctx.fillRect(x, Math.floor(base - b * amp), 1, Math.max(1, Math.ceil((b - a) * amp)));
+            }
+          });
+          const specColumns = specEnd < 0 ? 0 : Math.floor(f.end / hop) - Math.floor(specEnd / hop);
+          specEnd = f.end;
+          for (const x of advance(spec, Math.min(specColumns, sizes.spectrogram.width), sizes.spectrogram.width)) spec.ctx.putImageData(grey, x, 0);
+          w.__ack(f.seq);
+        });
+      }, { sizes, scroll, hop });
+      pages.push([scroll, page]);
+    }
+
+    // Rounds, each page in turn while the others idle; a later round's frames are moved on in
+    // the stream so they are new to the page. The median round counts.
+    const results = new Map<string, Awaited<ReturnType<typeof measureReplay>>[]>();
+    const shift = frames.at(-1)!.end - frames[0].start;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, page] of pages) {
+        await page.bringToFront();
+        if (round > 0) await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+        if (process.env.RUNREEL_BENCH_TRACE && round === 0) console.error(`---- ${name}`);
+        const stopProfile = round === 0 && name === 'ours' ? await profilePage(page, 'frame', () => frames.length) : async () => {};
+        const stopTrace = round === 0 ? await tracePage(page, 'frame', () => frames.length) : async () => {};
+        const r = await measureReplay(page);
+        await stopTrace();
+        await stopProfile();
+        results.set(name, [...(results.get(name) ?? []), r]);
+      }
+    }
+    const median = (name: string) => [...results.get(name)!].sort((a, b) => a.core - b.core)[results.get(name)!.length >> 1];
+    const ours = median('ours');
+    const floors = Object.fromEntries(pages.slice(1).map(([name]) => [name, median(name)]));
+    const floor = Math.min(...Object.values(floors).map((f) => f.core));
+    // One more replay, traced (tracing costs CPU, so not in the rounds): the longest main-thread task.
+    await view.page.bringToFront();
+    await view.page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+    const panel = view.page;
+    const longest = await longestMainTask(panel, async () => { await measureReplay(panel); });
     const read = frames.map((f) => f.readMs).sort((a, b) => a - b);
+    const total = hostCore + ours.core;
+    // Samples that never reached the lanes' min/max: overwritten, skipped, or a gap between frames.
+    let lost = 0;
+    frames.forEach((f, i) => { lost += f.overrun + f.skipped + (i > 0 && !f.fresh ? Math.max(0, f.start - frames[i - 1].end) : 0); });
     console.log(JSON.stringify({
       rate, channels, lanes, seconds: SECONDS, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
-      page_core: pageCore, page_threads: threads, page_frames: replay.sent, page_waits: replay.skipped, page_dropped: dropped, page_stats: await stats.textContent(), renderers: pids.length,
-      errors: view.errors(),
+      page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
+      lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, rounds: ROUNDS,
+      floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
     }));
   } finally {
     await view?.close();
