@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { WebviewPage } from '../test/unit/webview/page';
+import { probeRenderer } from './gpu';
 import { profilePage } from './profile';
 
 const POINTS = Number(process.argv[2] ?? 100_000);
@@ -20,20 +21,6 @@ const STEPS = 16;
 const VIEWPORT = { width: 1600, height: 800 };
 /** The GPU where Chromium reports a hardware WebGL renderer (RUNREEL_BENCH_GPU=0: SwiftShader anyway). */
 let webgl: 'hardware' | true = true;
-
-/** The WebGL renderer Chromium uses with the GPU asked for: its name, and whether it is software. */
-async function probeRenderer(): Promise<{ renderer: string; software: boolean }> {
-  const view = await WebviewPage.open('embeddings', { boot: { dir: 'probe', align: false, follow: true, trail: 0 }, webgl: 'hardware' });
-  await view.load();
-  const renderer = await view.page.evaluate(() => {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (!gl) return 'none';
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-  });
-  await view.close();
-  return { renderer, software: /swiftshader|llvmpipe|software|none/i.test(renderer) };
-}
 
 interface Timing { issued: number; frame: number }
 type PageGlobals = { __timings: Timing[]; __longest: number; __makeStep(step: number): unknown; __postStep(step: number): void };
@@ -219,7 +206,7 @@ async function bareWebGl(page: Page): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const probe = process.env.RUNREEL_BENCH_GPU === '0' ? { renderer: 'SwiftShader (asked)', software: true } : await probeRenderer();
+  const probe = await probeRenderer();
   if (!probe.software) webgl = 'hardware';
   const renderer = probe.software ? 'SwiftShader (software WebGL)' : probe.renderer;
   const ours = await runReel();

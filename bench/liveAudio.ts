@@ -18,6 +18,7 @@ import { DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type LiveAudioHostToWebview, type Li
 import { startRingWriter, stopRingWriter } from '../test/liveRingWriter';
 import type { Page } from 'playwright-core';
 import { WebviewPage } from '../test/unit/webview/page';
+import { probeRenderer } from './gpu';
 import { longestMainTask, profilePage, tracePage } from './profile';
 
 const [rate, channels, lanes] = process.argv.slice(2, 5).map(Number);
@@ -138,8 +139,10 @@ async function main(): Promise<void> {
   const writer = await startRingWriter(file, { rate, channels, secondsHeld: 2, spw: 1024 });
   let view: WebviewPage | undefined;
   try {
+    // Without a GPU, 2-D canvases composite faster without SwiftShader; with one, on the GPU.
+    const gpu = await probeRenderer();
     // The page, to learn the bucket size it asks for at this width.
-    view = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, viewport: { width: 1400, height: Math.max(700, lanes * 46 + 420) }, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: `0-${lanes - 1}`, span: 1 } });
+    view = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: gpu.software ? false : 'hardware', viewport: { width: 1400, height: Math.max(700, lanes * 46 + 420) }, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: `0-${lanes - 1}`, span: 1 } });
     const subscriptions: Record<string, unknown>[] = [];
     view.onMessage((m) => { if (m.type === 'subscribe') subscriptions.push(m); });
     await view.load();
@@ -298,7 +301,7 @@ async function main(): Promise<void> {
     let lost = 0;
     frames.forEach((f, i) => { lost += f.overrun + f.skipped + (i > 0 && !f.fresh ? Math.max(0, f.start - frames[i - 1].end) : 0); });
     console.log(JSON.stringify({
-      rate, channels, lanes, seconds: SECONDS, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
+      rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, rounds: ROUNDS,
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),

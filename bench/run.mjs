@@ -179,12 +179,12 @@ if (part('live')) {
     const script = await bundle('liveAudio', { packages: 'external' });
     const live = runJson(process.execPath, [script, '48000', '8', '8', '10']);
     const total = live.host_core + live.page_core;
-    rows.push(['live audio, 8 ch × 48 kHz at 60 fps: CPU (host + webview)', `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
+    rows.push([`live audio, 8 ch × 48 kHz at 60 fps: CPU (host + webview; ${live.renderer})`, `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
       `${live.ratio.toFixed(2)}× the floor`, 'target ≤ 1.15× the floor (absolute, with a GPU: < 25%)']);
     rows.push(['  host + webview', `host ${(live.host_core * 100).toFixed(1)}% + webview ${(live.page_core * 100).toFixed(1)}%`, `floor scrolled by copy ${(live.floor_copy_core * 100).toFixed(1)}%, by transform ${(live.floor_transform_core * 100).toFixed(1)}%`, '', '']);
     const pct = (v) => `${((v ?? 0) * 100).toFixed(0)}%`;
     const t = live.page_threads;
-    rows.push(['  webview by thread (no GPU: paint and compositing in software)', `main ${pct(t.chromium ?? t.CrRendererMain)}, worker ${pct(t.DedicatedWorker)}`, `compositor ${pct(t.Compositor)}, raster ${pct(t.ThreadPoolForeg)}`, '', '']);
+    rows.push(['  webview by thread', `main ${pct(t.chromium ?? t.CrRendererMain)}, worker ${pct(t.DedicatedWorker)}`, `compositor ${pct(t.Compositor)}, raster ${pct(t.ThreadPoolForeg)}`, '', '']);
     rows.push(['  frames shown / dropped', `${live.page_frames} / ${live.page_dropped}`, `host read ${live.host_read_median_ms.toFixed(2)} ms median; floor shown ${live.floor_frames}`, '', '']);
     const stress = runJson(process.execPath, [script, '192000', '64', '64', '10']);
     rows.push(['stress, 64 ch × 192 kHz, 64 lanes: samples lost / longest task', `${stress.lost_samples} lost, ${stress.longest_task_ms.toFixed(0)} ms`, `CPU host ${(stress.host_core * 100).toFixed(0)}% + webview ${(stress.page_core * 100).toFixed(0)}%; read ${stress.host_read_median_ms.toFixed(1)} ms; floor ${(stress.floor_core * 100).toFixed(0)}%`,
