@@ -1,7 +1,7 @@
 // Issue 21: the live panel's CPU against a bare page's, while the real producer (ring_live.py)
 // fills a ring buffer in real time. On the real code:
-//  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS; its frames are recorded and
-//     the process's CPU time over that span is the host's share;
+//  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS in a process of its own; its
+//     frames are recorded and that process's CPU time over the span is the host's share;
 //  2. webview: the page (headless Chromium, no GPU) gets those frames from a worker of the page
 //     at the pace they were read, with the same two-frame ack window, as message events (a
 //     structured clone, one buffer a frame, as VS Code delivers them); the renderer processes'
@@ -10,7 +10,8 @@
 //     and draw only the new columns; rounds alternate the pages and the median counts;
 //  4. one more replay of the panel, traced: its longest main-thread task, rendering included.
 // Prints JSON: CPU as a fraction of one core, the floor's, samples lost, the longest task.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveStream } from '../src/domain/audio/liveStream';
@@ -108,7 +109,8 @@ async function installReplay(page: Page, frames: LiveFrame[]): Promise<void> {
     });
   }, LIVE_FRAME_MS);
   for (let i = 0; i < frames.length; i += 50) {
-    const json = JSON.stringify(frames.slice(i, i + 50), (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v));
+    // RUNREEL_BENCH_NO_SPECTRUM=1 (diagnosis): frames without the spectrogram's samples, to see what the spectrogram costs.
+    const json = JSON.stringify(frames.slice(i, i + 50), (k, v) => (k === 'spectrum' && process.env.RUNREEL_BENCH_NO_SPECTRUM ? undefined : v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v));
     await page.evaluate((j) => (window as unknown as { __replayer: Worker }).__replayer.postMessage({ type: 'frames', json: j }), json);
   }
 }
@@ -163,20 +165,11 @@ async function main(): Promise<void> {
     if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);
     // RUNREEL_BENCH_STYLE='[["selector","property","value"],…]' sets inline styles (the page's CSP allows no style sheet) to see what they cost.
     if (process.env.RUNREEL_BENCH_STYLE) await view.page.evaluate((rules) => { for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => e.style.setProperty(prop, value, 'important')); }, JSON.parse(process.env.RUNREEL_BENCH_STYLE) as [string, string, string][]);
-    // 1. host: read at 60 Hz for SECONDS, acknowledging at once; record the frames.
-    const frames: LiveFrame[] = [];
-    const stream = new LiveStream(file, (m) => {
-      if (m.type !== 'frame') return;
-      frames.push(m);
-      setImmediate(() => stream.ack(m.id, m.seq));
-    });
-    const cpu0 = process.cpuUsage(), wall0 = performance.now();
-    stream.subscribe(subscription as never);
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    stream.dispose();
-    const hostWall = (performance.now() - wall0) / 1000;
-    const c = process.cpuUsage(cpu0);
-    const hostCore = (c.user + c.system) / 1e6 / hostWall;
+    // 1. host: in a process of its own, as the extension host is (this one drives the browser too).
+    const hostOut = join(dir, 'host.json');
+    const child = spawnSync(process.execPath, [process.argv[1], 'host', file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`the host half exited with ${child.status}`);
+    const { core: hostCore, frames } = JSON.parse(readFileSync(hostOut, 'utf8'), (_k, v) => (v && typeof v === 'object' && '__f32' in v ? Float32Array.from(v.__f32 as (number | null)[], (x) => (x === null ? NaN : x)) : v)) as { core: number; frames: LiveFrame[] };
 
     // 2. webview: replay those frames at the pace they were read, two unacknowledged at most.
     const acksInPage = () => {
@@ -313,4 +306,21 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+/** The host's share: LiveStream reads at 60 Hz for `seconds`, acknowledging at once; its frames and CPU go to `out`. */
+async function hostMain(file: string, subscription: string, seconds: number, out: string): Promise<void> {
+  const frames: LiveFrame[] = [];
+  const stream = new LiveStream(file, (m) => {
+    if (m.type !== 'frame') return;
+    frames.push(m);
+    setImmediate(() => stream.ack(m.id, m.seq));
+  });
+  const cpu0 = process.cpuUsage(), wall0 = performance.now();
+  stream.subscribe(JSON.parse(subscription));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  stream.dispose();
+  const c = process.cpuUsage(cpu0);
+  const core = (c.user + c.system) / 1e6 / ((performance.now() - wall0) / 1000);
+  writeFileSync(out, JSON.stringify({ core, frames }, (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v)));
+}
+
+(process.argv[2] === 'host' ? hostMain(process.argv[3], process.argv[4], Number(process.argv[5]), process.argv[6]) : main()).catch((err) => { console.error(err); process.exit(1); });
