@@ -24,6 +24,11 @@ import { longestMainTask, profilePage, tracePage } from './profile';
 
 const [rate, channels, lanes] = process.argv.slice(2, 5).map(Number);
 const SECONDS = Number(process.argv[5] ?? 10);
+/** Frames as JSON: a Float32Array as `{ __f32: [...] }`, NaN as null (rebuilt as typed arrays in the page). */
+const encodeF32 = (_k: string, v: unknown) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v);
+/** A frame as the host half recorded it: its arrays still encoded (they go on to the page as they are). */
+type RecordedFrame = Pick<LiveFrame, 'seq' | 'start' | 'end' | 'fresh' | 'overrun' | 'skipped' | 'readMs'>;
+
 /** Replays of each page; the median counts (the machine's load varies from second to second). */
 const ROUNDS = Number(process.env.RUNREEL_BENCH_ROUNDS ?? 3);
 
@@ -72,7 +77,7 @@ function renderers(root: number): number[] {
  * replays them at the pace they were read, two unacknowledged at most: each arrives as a
  * message event whose data the page deserializes, as from VS Code. `__ack(seq)` acknowledges.
  */
-async function installReplay(page: Page, frames: LiveFrame[]): Promise<void> {
+async function installReplay(page: Page, frames: RecordedFrame[]): Promise<void> {
   await page.evaluate((frameMs) => {
     const source = `
       // A frame's arrays as views of one buffer, as VS Code delivers the host's (one buffer a frame).
@@ -110,7 +115,7 @@ async function installReplay(page: Page, frames: LiveFrame[]): Promise<void> {
   }, LIVE_FRAME_MS);
   for (let i = 0; i < frames.length; i += 50) {
     // RUNREEL_BENCH_NO_SPECTRUM=1 (diagnosis): frames without the spectrogram's samples, to see what the spectrogram costs.
-    const json = JSON.stringify(frames.slice(i, i + 50), (k, v) => (k === 'spectrum' && process.env.RUNREEL_BENCH_NO_SPECTRUM ? undefined : v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v));
+    const json = JSON.stringify(frames.slice(i, i + 50), (k, v) => (k === 'spectrum' && process.env.RUNREEL_BENCH_NO_SPECTRUM ? undefined : v));
     await page.evaluate((j) => (window as unknown as { __replayer: Worker }).__replayer.postMessage({ type: 'frames', json: j }), json);
   }
 }
@@ -169,7 +174,7 @@ async function main(): Promise<void> {
     const hostOut = join(dir, 'host.json');
     const child = spawnSync(process.execPath, [process.argv[1], 'host', file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
     if (child.status !== 0) throw new Error(`the host half exited with ${child.status}`);
-    const { core: hostCore, frames } = JSON.parse(readFileSync(hostOut, 'utf8'), (_k, v) => (v && typeof v === 'object' && '__f32' in v ? Float32Array.from(v.__f32 as (number | null)[], (x) => (x === null ? NaN : x)) : v)) as { core: number; frames: LiveFrame[] };
+    const { core: hostCore, frames } = JSON.parse(readFileSync(hostOut, 'utf8')) as { core: number; frames: RecordedFrame[] };
 
     // 2. webview: replay those frames at the pace they were read, two unacknowledged at most.
     const acksInPage = () => {
@@ -272,9 +277,7 @@ async function main(): Promise<void> {
         if (round > 0) await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
         if (process.env.RUNREEL_BENCH_TRACE && round === 0) console.error(`---- ${name}`);
         const stopProfile = round === 0 && name === 'ours' ? await profilePage(page, 'frame', () => frames.length) : async () => {};
-        const stopTrace = round === 0 ? await tracePage(page, 'frame', () => frames.length) : async () => {};
-        const r = await measureReplay(page);
-        await stopTrace();
+        const r = round === 0 ? await tracePage(page, 'frame', () => frames.length, () => measureReplay(page)) : await measureReplay(page);
         await stopProfile();
         results.set(name, [...(results.get(name) ?? []), r]);
       }
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
     await view.page.bringToFront();
     await view.page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
     const panel = view.page;
-    const longest = await longestMainTask(panel, async () => { await measureReplay(panel); });
+    const longest = await longestMainTask(panel, () => measureReplay(panel));
     const read = frames.map((f) => f.readMs).sort((a, b) => a - b);
     const total = hostCore + ours.core;
     // Samples that never reached the lanes' min/max: overwritten, skipped, or a gap between frames.
@@ -320,7 +323,7 @@ async function hostMain(file: string, subscription: string, seconds: number, out
   stream.dispose();
   const c = process.cpuUsage(cpu0);
   const core = (c.user + c.system) / 1e6 / ((performance.now() - wall0) / 1000);
-  writeFileSync(out, JSON.stringify({ core, frames }, (_k, v) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v)));
+  writeFileSync(out, JSON.stringify({ core, frames }, encodeF32));
 }
 
 (process.argv[2] === 'host' ? hostMain(process.argv[3], process.argv[4], Number(process.argv[5]), process.argv[6]) : main()).catch((err) => { console.error(err); process.exit(1); });

@@ -25,47 +25,45 @@ export async function profilePage(page: Page, unit: string, units: () => number)
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { name?: string } }
 
-/** The longest task on a page's main thread while `run` runs, rendering included (the Long Tasks API leaves out a frame's commit), in ms. */
-export async function longestMainTask(page: Page, run: () => Promise<void>): Promise<number> {
+/** Traces `page` with `categories` while `run` runs: its result, the complete events and each one's thread name. */
+async function traceOf<T>(page: Page, categories: string[], run: () => Promise<T>): Promise<{ result: T; events: TraceEvent[]; thread(e: TraceEvent): string }> {
   const browser = page.context().browser()!;
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc'] });
-  await run();
+  await browser.startTracing(page, { categories });
+  const result = await run();
   const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
-  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.has(`${e.pid}:${e.tid}`)).sort((a, b) => b.dur! - a.dur!);
+  const threads = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  return { result, events: events.filter((e) => e.ph === 'X' && e.dur), thread: (e) => threads.get(`${e.pid}:${e.tid}`) ?? String(e.tid) };
+}
+
+/** The longest task on a page's main thread while `run` runs, rendering included (the Long Tasks API leaves out a frame's commit), in ms. */
+export async function longestMainTask(page: Page, run: () => Promise<unknown>): Promise<number> {
+  const { events, thread } = await traceOf(page, ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc'], run);
+  const tasks = events.filter((e) => e.name === 'RunTask' && thread(e) === 'CrRendererMain').sort((a, b) => b.dur! - a.dur!);
   if (process.env.RUNREEL_BENCH_TRACE) {
     // What the longest tasks held (their longest nested events).
     for (const t of tasks.slice(0, 5)) {
-      const inner = events.filter((e) => e.ph === 'X' && e.tid === t.tid && e.pid === t.pid && e.ts >= t.ts && e.ts + (e.dur ?? 0) <= t.ts + t.dur! && e !== t).sort((a, b) => b.dur! - a.dur!).slice(0, 8);
-      console.error(`task ${(t.dur! / 1000).toFixed(1)} ms at ${((t.ts - tasks[tasks.length - 1].ts) / 1000).toFixed(0)}: ${inner.map((e) => `${e.name} ${(e.dur! / 1000).toFixed(1)}`).join(' · ')}`);
+      const inner = events.filter((e) => e.tid === t.tid && e.pid === t.pid && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && e !== t).sort((a, b) => b.dur! - a.dur!).slice(0, 8);
+      console.error(`task ${(t.dur! / 1000).toFixed(1)} ms: ${inner.map((e) => `${e.name} ${(e.dur! / 1000).toFixed(1)}`).join(' · ')}`);
     }
   }
   return tasks.length ? tasks[0].dur! / 1000 : 0;
 }
 
 /**
- * RUNREEL_BENCH_TRACE=1: where a page's renderer threads spent their time, from a Chromium
- * trace: total duration per event name and thread (nested events overlap their parents).
+ * RUNREEL_BENCH_TRACE=1: where a page's renderer threads spent their time while `run` runs,
+ * from a Chromium trace: total duration per thread and event name (nested events overlap their
+ * parents), per `unit`.
  */
-export async function tracePage(page: Page, unit: string, units: () => number): Promise<() => Promise<void>> {
-  if (!process.env.RUNREEL_BENCH_TRACE) return async () => {};
-  const browser = page.context().browser()!;
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'viz', 'gpu'] });
-  return async () => {
-    const events = (JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] }).traceEvents;
-    const threads = new Map<string, string>();
-    for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
-    const total = new Map<string, number>();
-    for (const e of events) {
-      if (e.ph !== 'X' || !e.dur) continue;
-      const key = `${threads.get(`${e.pid}:${e.tid}`) ?? e.tid} ${e.name}`;
-      total.set(key, (total.get(key) ?? 0) + e.dur / 1000);
-    }
-    if (process.env.RUNREEL_BENCH_TRACE === 'longest') {
-      const longest = events.filter((e) => e.ph === 'X' && (e.dur ?? 0) > 20_000 && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain').sort((a, b) => b.dur! - a.dur!).slice(0, 30);
-      console.error(longest.map((e) => `${(e.dur! / 1000).toFixed(1)} ms ${e.name} ${JSON.stringify(e.args ?? {}).slice(0, 120)}`).join('\n'));
-    }
-    const n = Math.max(1, units());
-    console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, ms]) => `${(ms / n).toFixed(3).padStart(8)} ms/${unit}  ${k}`).join('\n'));
-  };
+export async function tracePage<T>(page: Page, unit: string, units: () => number, run: () => Promise<T>): Promise<T> {
+  if (!process.env.RUNREEL_BENCH_TRACE) return run();
+  const { result, events, thread } = await traceOf(page, ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'viz', 'gpu'], run);
+  const total = new Map<string, number>();
+  for (const e of events) {
+    const key = `${thread(e)} ${e.name}`;
+    total.set(key, (total.get(key) ?? 0) + e.dur! / 1000);
+  }
+  const n = Math.max(1, units());
+  console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, ms]) => `${(ms / n).toFixed(3).padStart(8)} ms/${unit}  ${k}`).join('\n'));
+  return result;
 }

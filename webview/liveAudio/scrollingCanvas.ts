@@ -83,7 +83,7 @@ export class ScrollingCanvas {
    * the tile that holds it, the x there, and how many columns from x on the tile holds. Moving
    * on to a new block clears the tile that held the block a strip's length before.
    */
-  at(column: number): { ctx: CanvasRenderingContext2D; x: number; room: number } {
+  private at(column: number): { ctx: CanvasRenderingContext2D; x: number; room: number } {
     const tile = this.tile;
     const block = Math.floor(column / tile), slot = block % this.tiles.length;
     const canvas = this.tiles[slot], ctx = canvas.getContext('2d')!;
@@ -106,7 +106,7 @@ export class ScrollingCanvas {
       const column = first + j - skip;
       const at = this.at(column);
       const run = Math.min(image.width - j, at.room);
-      if (run > 1) this.at(column + run - 1);
+      this.newest = Math.max(this.newest, column + run - 1);
       at.ctx.putImageData(image, at.x - j, 0, j, 0, run, image.height);
       if (at.x === 0) {
         // The block's first column, also at the end of the tile before (see the top).
