@@ -234,6 +234,8 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   // Back to the fixture, at step 100.
   synthetic = undefined;
   await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
+  // Step 30 is gone from the list: the page moves to the newest.
+  await expect.poll(drawnStep).toBe('step 150 · 3/3');
   await view.page.locator('[data-testid=slider]').fill('1');
   await expect.poll(drawnStep).toBe('step 100 · 2/3');
   expect(view.errors()).toEqual([]);

@@ -90,8 +90,13 @@ export class WebviewPage {
         }
         return v;
       };
+      // Posting is asynchronous, as in VS Code; post() resolves once the page's listeners have
+      // run, so a test's next step never overtakes the message it just sent.
+      let posted = 0, dispatched = 0;
+      window.addEventListener('message', () => dispatched++);
+      const handled = (n: number) => new Promise<void>((resolve) => { const check = () => (dispatched >= n ? resolve() : setTimeout(check, 0)); check(); });
       Object.assign(window, {
-        __fromHost: (m: unknown) => window.postMessage(revive(m), '*'),
+        __fromHost: (m: unknown) => { window.postMessage(revive(m), '*'); return handled(++posted); },
         acquireVsCodeApi: () => ({
           postMessage: (m: unknown) => (window as unknown as { __toHost(m: unknown): void }).__toHost(m),
           getState: () => state,
@@ -119,7 +124,7 @@ export class WebviewPage {
   }
 
   async post(message: unknown): Promise<void> {
-    await this.page.evaluate((m) => (window as unknown as { __fromHost(m: unknown): void }).__fromHost(m), pack(message));
+    await this.page.evaluate((m) => (window as unknown as { __fromHost(m: unknown): Promise<void> }).__fromHost(m), pack(message));
   }
 
   errors(): string[] {
