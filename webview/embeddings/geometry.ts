@@ -196,3 +196,19 @@ export function transitionStarts(ids: Uint32Array, prev: { ids: Uint32Array; x: 
   }
   return { x, y };
 }
+
+/**
+ * A selection of row numbers at one step, as row numbers at another: each selected row is found
+ * by its id (rows are listed in another order, or come and go, from step to step); rows the
+ * other step lacks are left out.
+ */
+export function followRows(selected: readonly number[], from: Uint32Array, to: Uint32Array): number[] {
+  const at = new Map<number, number>();
+  for (let i = 0; i < to.length; i++) at.set(to[i], i);
+  const out: number[] = [];
+  for (const i of selected) {
+    const j = i < from.length ? at.get(from[i]) : undefined;
+    if (j !== undefined) out.push(j);
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, 
 import { colormapTable } from '../common/colormaps';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
-import { densityBins, extentOf, GridIndex, niceTicks, pointsInPolygon, tickText, transitionStarts, zoomRange, type Range } from './geometry';
+import { densityBins, extentOf, followRows, GridIndex, niceTicks, pointsInPolygon, tickText, transitionStarts, zoomRange, type Range } from './geometry';
 import { ScatterGl, type LayerColour, type LayerSpace } from './scatterGl';
 import { colourFieldOf, MAX_LEGEND, numberRange, TAB10 } from './colouring';
 
@@ -643,6 +643,12 @@ host.onMessage((m) => {
       if (m.step !== pending && m.step !== state.step) return; // a late answer for a step left behind
       const before = current;
       current = { step: m.step, align: m.align, spaces: m.spaces };
+      // Rows with ids may be listed in another order at this step: the selection follows them.
+      const fromIds = before?.spaces.find((s) => s.ids)?.ids, toIds = m.spaces.find((s) => s.ids)?.ids;
+      if (state.selected?.length && fromIds && toIds && before!.step !== m.step) {
+        state = { ...state, selected: followRows(state.selected, fromIds, toIds) };
+        save();
+      }
       // Rows the last step shown also had start where they were there.
       starts = new Map();
       if (state.animate !== false && before && before.step !== m.step && before.align === m.align) {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { NO_COLOUR, type SpaceData } from '../../../src/protocol/embeddings';
 import { colourFieldOf, numberRange } from '../../../webview/embeddings/colouring';
-import { densityBins, extentOf, GridIndex, niceTicks, pointsInPolygon, transitionStarts, zoomRange } from '../../../webview/embeddings/geometry';
+import { densityBins, extentOf, followRows, GridIndex, niceTicks, pointsInPolygon, transitionStarts, zoomRange } from '../../../webview/embeddings/geometry';
 
 function space(n: number, fields: SpaceData['fields'] = []): SpaceData {
   return { name: 'latent', x: Float32Array.from({ length: n }, (_, i) => i), y: Float32Array.from({ length: n }, (_, i) => -i), fields };
@@ -95,4 +95,16 @@ test('transition starts follow row ids, not row numbers; a new row has none', ()
   const s = transitionStarts(Uint32Array.of(5, 9, 7), prev);
   expect(Array.from(s.x)).toEqual([50, NaN, 70]);
   expect(Array.from(s.y)).toEqual([-50, NaN, -70]);
+});
+
+test('a selection follows its rows to another step by id; a row that step lacks drops out', () => {
+  const from = Uint32Array.of(7, 3, 5, 8), to = Uint32Array.of(5, 9, 7, 3);
+  expect(followRows([0, 2, 3], from, to)).toEqual([2, 0]); // ids 7 and 5 moved; 8 is gone
+  expect(followRows([9], from, to)).toEqual([]); // a row number past the step's rows
+  fc.assert(fc.property(fc.uniqueArray(fc.nat(1000), { maxLength: 60 }), fc.integer(), (ids, seed) => {
+    const shuffled = [...ids].sort((a, b) => ((a * 2654435761 + seed) >>> 0) - ((b * 2654435761 + seed) >>> 0));
+    const sel = ids.map((_, i) => i).filter((i) => (i + seed) % 3 === 0);
+    const moved = followRows(sel, Uint32Array.from(ids), Uint32Array.from(shuffled));
+    expect(moved.map((j) => shuffled[j]).sort()).toEqual(sel.map((i) => ids[i]).sort());
+  }));
 });

@@ -221,6 +221,18 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   for (const [x, y] of [[r, t], [r, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
   await view.page.mouse.up();
   await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-trail-segments'), { timeout: 10_000 }).toBe('50');
+  // A lasso over the left half: the rows it picked, as the trail asked for them.
+  const lastTrail = () => view.sent.filter((m) => m.type === 'requestTrail').at(-1) as { step: number; indices: number[] } | undefined;
+  const trailRows = (step: number) => lastTrail()!.indices.map((i) => order(step)[i]).sort((a, b) => a - b);
+  const mid = (l + r) / 2;
+  await view.page.mouse.move(l, t);
+  await view.page.mouse.down();
+  for (const [x, y] of [[mid, t], [mid, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
+  await view.page.mouse.up();
+  await expect.poll(() => lastTrail()?.indices.length).toBeLessThan(50);
+  const picked = trailRows(20);
+  expect(picked.length).toBeGreaterThan(10);
+  expect(picked.every((row) => row < 30)).toBe(true);
   // Switched off: the next step is drawn in place.
   await view.page.locator('[data-testid=animate]').uncheck();
   const seen = await frames();
@@ -228,6 +240,9 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   await view.page.keyboard.press('ArrowRight');
   await expect.poll(drawnStep).toBe('step 30 · 3/3');
   expect(await frames()).toBe(seen);
+  // Step 30 lists the rows in another order: the same rows stay selected, found by id.
+  await expect.poll(() => lastTrail()?.step).toBe(30);
+  expect(trailRows(30)).toEqual(picked);
   await view.page.locator('[data-testid=animate]').check();
   await view.page.mouse.dblclick((l + r) / 2, (t + b) / 2);
   await view.page.locator('[data-testid=trail]').selectOption('0');
