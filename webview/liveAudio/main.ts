@@ -422,8 +422,10 @@ function receiveFrame(f: LiveFrame): void {
   if (added > 0) {
     drawLanes(added);
     placeSpectrogram();
-    if (!f.stopped) pacer.drawn(performance.now());
   }
+  // Every frame counts, new samples or not: a writer that writes every 21 ms leaves some frames
+  // with none, and that is not the view falling behind.
+  if (!f.stopped) pacer.drawn(performance.now());
   drawMs = drawMs * 0.9 + (performance.now() - started) * 0.1;
   if (readable) {
     setText(statsEl, `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`);
