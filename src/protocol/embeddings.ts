@@ -41,6 +41,8 @@ export interface SpaceData {
   fields: FieldColumn[];
   /** Row identities as numbers the same in every step of the run (absent: rows cannot be matched). */
   ids?: Uint32Array;
+  /** Which sample each row is, as numbers shared by every space of the run (absent: rows are linked by row number). */
+  links?: Uint32Array;
   /** Why the space has no points at this step (not projected yet, stale projection). */
   note?: string;
 }
@@ -59,6 +61,8 @@ export interface EmbeddingsState {
   /** Steps of history drawn behind selected points (0: none). */
   trail: number;
   selected?: number[];
+  /** The space whose rows `selected` numbers (absent: every space's). */
+  selectedSpace?: string;
   /** Points move from their last place between steps. */
   animate?: boolean;
   /** A density of the points instead of the points. */
@@ -78,7 +82,8 @@ export type EmbeddingsHostToWebview =
 export type EmbeddingsWebviewToHost =
   | { type: 'ready' }
   | { type: 'requestStep'; step: number; align: boolean }
-  | { type: 'requestTrail'; step: number; indices: number[]; length: number; align: boolean }
+  /** `indices` are rows of space `space` (absent: of every space); the other spaces' rows are found by their links. */
+  | { type: 'requestTrail'; step: number; indices: number[]; space?: string; length: number; align: boolean }
   | { type: 'exportPng'; dataUrl: string; step: number }
   | { type: 'createAnimation' };
 

@@ -237,16 +237,33 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
   return { kind: 'none' };
 }
 
-let selectionMasks = new Map<SpaceData, { key: string; mask: Uint8Array }>();
-function selectionMask(space: SpaceData, selected: readonly number[]): Uint8Array | undefined {
-  if (selected.length === 0) return undefined;
-  const key = selected.join(',');
+/**
+ * The selection's rows in `space`: the rows picked, in the space they were picked in; in
+ * another, the rows of the same samples where both spaces say which (a per-layer space has
+ * several rows per sample), else the same row numbers.
+ */
+function selectedIn(space: SpaceData): number[] {
+  const selected = state.selected ?? [];
+  const from = current?.spaces.find((s) => s.name === state.selectedSpace);
+  if (!from || from === space || !from.links || !space.links) return selected.filter((i) => i < space.x.length);
+  const samples = new Set<number>();
+  for (const i of selected) if (i < from.links.length) samples.add(from.links[i]);
+  const out: number[] = [];
+  for (let j = 0; j < space.links.length; j++) if (samples.has(space.links[j])) out.push(j);
+  return out;
+}
+
+let selectionMasks = new Map<SpaceData, { key: string; rows: number[]; mask: Uint8Array }>();
+function selectionOf(space: SpaceData): { rows: number[]; mask?: Uint8Array } {
+  const key = `${state.selectedSpace ?? ''}|${(state.selected ?? []).join(',')}`;
   const known = selectionMasks.get(space);
-  if (known?.key === key) return known.mask;
+  if (known?.key === key) return known;
+  const rows = selectedIn(space);
   const mask = new Uint8Array(space.x.length);
-  for (const i of selected) if (i < mask.length) mask[i] = 255;
-  selectionMasks.set(space, { key, mask });
-  return mask;
+  for (const i of rows) mask[i] = 255;
+  const made = { key, rows, mask };
+  selectionMasks.set(space, made);
+  return made;
 }
 
 /** Segments made once per trail message and space: the same array each draw, so it is uploaded once. */
@@ -257,7 +274,8 @@ function trailSegments(name: string): Float32Array | undefined {
   if (!t) return undefined;
   const made = trailSegmentsMade.get(t);
   if (made) return made;
-  const m = trail!.indices.length, out: number[] = [];
+  // Rows followed in this space (another space's selection may be several rows per sample).
+  const m = t.steps.length ? t.x.length / t.steps.length : 0, out: number[] = [];
   for (let p = 0; p < m; p++) {
     for (let s = 1; s < t.steps.length; s++) {
       const a = (s - 1) * m + p, b = s * m + p;
@@ -313,7 +331,7 @@ function draw(): void {
       const hidden = v.colour.kind === 'category' && v.colour.hidden ? v.colour : undefined;
       return {
         x: v.space.x, y: v.space.y, fromX: from?.x, fromY: from?.y, colour: v.colour, range: v.range, rect: v.rect,
-        selected: selectionMask(v.space, selected), trail: trailSegments(v.space.name),
+        selected: selected.length ? selectionOf(v.space).mask : undefined, trail: trailSegments(v.space.name),
         density: state.density ? densityOf(v, hidden) : undefined,
       };
     });
@@ -324,7 +342,10 @@ function draw(): void {
   renderLegend();
   describePlot();
   const trailsOff = state.trail > 0 && trail?.step === current.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
-  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
+  // Where spaces are linked by sample, a space may hold several rows per sample: say how many.
+  const counts = selected.length ? views.map((v) => `${selectionOf(v.space).rows.length} in ${v.space.name}`) : [];
+  const linked = selected.length && views.some((v) => selectionOf(v.space).rows.length !== selected.length) ? ` (${counts.join(', ')})` : '';
+  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected${linked} · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
 }
 
 /** Draws what the layer holds, then runs the transition, if any, or says the step is drawn. */
@@ -469,7 +490,7 @@ function viridisBar(): HTMLElement {
 
 /** What the plot shows, for screen readers and tests: each space's name, points, range and place. */
 function describePlot(): void {
-  const info = views.map((v) => ({ name: v.space.name, points: v.space.x.length, selected: (state.selected ?? []).filter((i) => i < v.space.x.length).length, x: v.range.x, y: v.range.y, rect: v.rect, colour: v.colour.kind === 'none' ? null : v.field?.name ?? null }));
+  const info = views.map((v) => ({ name: v.space.name, points: v.space.x.length, selected: state.selected?.length ? selectionOf(v.space).rows.length : 0, x: v.range.x, y: v.range.y, rect: v.rect, colour: v.colour.kind === 'none' ? null : v.field?.name ?? null }));
   plot.dataset.step = String(current?.step);
   plot.dataset.spaces = JSON.stringify(info);
   plot.dataset.density = String(!!state.density);
@@ -556,7 +577,7 @@ axesCanvas.addEventListener('pointerup', () => {
   for (let i = 0; i < done.path.length; i += 2) polygon.push(...toData(v, done.path[i], done.path[i + 1]));
   const c = v.colour;
   const picked = pointsInPolygon(v.space.x, v.space.y, polygon).filter((i) => !(c.kind === 'category' && c.hidden && ((c.hidden >> c.codes[i]) & 1) === 1));
-  state = { ...state, selected: picked.slice(0, MAX_SELECTED) };
+  state = { ...state, selected: picked.slice(0, MAX_SELECTED), selectedSpace: v.space.name };
   save();
   trail = undefined;
   requestTrail();
@@ -587,7 +608,7 @@ new ResizeObserver(() => draw()).observe(plot);
 
 function requestTrail(): void {
   if (!current || state.trail === 0 || !state.selected?.length) return;
-  host.post({ type: 'requestTrail', step: current.step, indices: state.selected.slice(0, 200), length: state.trail, align: state.align });
+  host.post({ type: 'requestTrail', step: current.step, indices: state.selected.slice(0, 200), space: state.selectedSpace, length: state.trail, align: state.align });
 }
 
 /** The plot at twice its size: the points (drawn again now, so the buffer is there), axes and legend. */
@@ -644,7 +665,8 @@ host.onMessage((m) => {
       const before = current;
       current = { step: m.step, align: m.align, spaces: m.spaces };
       // Rows with ids may be listed in another order at this step: the selection follows them.
-      const fromIds = before?.spaces.find((s) => s.ids)?.ids, toIds = m.spaces.find((s) => s.ids)?.ids;
+      const picked = (d: { spaces: SpaceData[] } | undefined) => (d?.spaces.find((s) => s.name === state.selectedSpace) ?? d?.spaces[0])?.ids;
+      const fromIds = picked(before), toIds = picked(m);
       if (state.selected?.length && fromIds && toIds && before!.step !== m.step) {
         state = { ...state, selected: followRows(state.selected, fromIds, toIds) };
         save();

@@ -28,6 +28,8 @@ export interface SnapshotSpace {
    * is (ACE-Step writes a sample's row several times per step). Undefined without metadata.
    */
   keys?: string[];
+  /** Which sample each row is, the same in every space (see `linkKeys`); undefined when the metadata does not say. */
+  links?: string[];
 }
 
 /** Every space an archive names, by any of its three arrays, in name order. */
@@ -37,6 +39,29 @@ export function snapshotSpaceNames(npz: NpzArchive): string[] {
     for (const suffix of [PROJECTION, METADATA, EMBEDDINGS]) if (m.key.endsWith(suffix)) names.add(m.key.slice(0, -suffix.length));
   }
   return [...names].sort();
+}
+
+/**
+ * Which sample each row is, comparable across the spaces of a snapshot. ACE-Step's trainer logs
+ * each step's batch in every space in the same order, all rows with the same `sample_id`, and
+ * the LoRA space once per hooked layer (`layer_name`): the k-th row of (step, sample_id) is the
+ * same sample in every space, and in each layer. Undefined unless every row names its sample.
+ */
+export function linkKeys(values: readonly unknown[]): string[] | undefined {
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  for (const v of values) {
+    let o: unknown;
+    try { o = typeof v === 'string' ? JSON.parse(v) : v; } catch { return undefined; }
+    const r = o as { step?: unknown; sample_id?: unknown; layer_name?: unknown } | null;
+    if (!r || typeof r !== 'object' || (typeof r.sample_id !== 'string' && typeof r.sample_id !== 'number')) return undefined;
+    const sample = JSON.stringify([r.step ?? null, r.sample_id]);
+    const group = JSON.stringify([sample, r.layer_name ?? null]);
+    const k = seen.get(group) ?? 0;
+    seen.set(group, k + 1);
+    out.push(`${sample}\u0000${k}`);
+  }
+  return out;
 }
 
 /** Row identities from metadata strings: the text itself plus its repeat count so far. */
@@ -53,11 +78,13 @@ export function identityKeys(values: readonly unknown[]): string[] {
 async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }): Promise<SnapshotSpace> {
   const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
   let keys: string[] | undefined;
+  let links: string[] | undefined;
   let fields: FieldColumn[] = [];
   if (has(METADATA)) {
     const meta = await npz.read(name + METADATA);
     const values = Array.from(meta.data.values as ArrayLike<unknown>);
     keys = identityKeys(values);
+    links = linkKeys(values);
     if (options.fields) fields = metadataColumns(values);
   }
   if (!has(PROJECTION)) return { name, fields, keys, missing: 'not projected yet at this step' };
@@ -70,7 +97,7 @@ async function readSpace(npz: NpzArchive, name: string, options: { fields: boole
     // A projection fitted before the buffer grew: its rows are not the metadata's rows.
     return { name, fields, keys, missing: `projection is stale (${rows} of ${keys.length} rows projected); not shown at this step` };
   }
-  return { name, points: Float32Array.from(a.data.values as ArrayLike<number>), fields, keys };
+  return { name, points: Float32Array.from(a.data.values as ArrayLike<number>), fields, keys, ...(links ? { links } : {}) };
 }
 
 /**

@@ -83,10 +83,17 @@ export async function readStep(snapshot: string, alignments?: Map<string, Alignm
     const x = new Float32Array(n), y = new Float32Array(n);
     for (let i = 0; i < n; i++) { x[i] = points[2 * i]; y[i] = points[2 * i + 1]; }
     const ids = sp.points && sp.keys?.length === n ? rowIds?.idsOf(sp.name, sp.keys) : undefined;
-    return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(ids ? { ids } : {}), ...(sp.missing ? { note: sp.missing } : {}) };
+    const links = sp.points && sp.links?.length === n ? rowIds?.idsOf(LINKS, sp.links) : undefined;
+    return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(ids ? { ids } : {}), ...(links ? { links } : {}), ...(sp.missing ? { note: sp.missing } : {}) };
   });
   return { spaces, warnings };
 }
+
+/** Rows a trail follows in one space: a bound on the work and the message. */
+const MAX_TRAIL_ROWS = 400;
+
+/** RowIds' name for the samples every space shares (no space is named with a NUL). */
+const LINKS = '\u0000links';
 
 /**
  * A number per row identity, the same in every step of a run, so the page can move a row
@@ -199,16 +206,23 @@ export interface Trail { name: string; steps: number[]; x: Float32Array; y: Floa
 
 /**
  * Where the rows `indices` of step `at` are in each space over `steps` (a trail), found by
- * their identity in each step; NaN where a step does not hold the row. Spaces without
- * identities have no trail: `off` names them.
+ * their identity in each step; NaN where a step does not hold the row. With `space`, the
+ * indices are that space's rows, and another space follows the rows of the same samples
+ * (several per sample in a per-layer space). Spaces without identities have no trail: `off`
+ * names them. A trail's x and y hold, per step, one value per row it follows.
  */
-export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices: number[], geometry: TimelineGeometry | undefined): Promise<{ spaces: Trail[]; off: string[] }> {
+export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices: number[], geometry: TimelineGeometry | undefined, space?: string): Promise<{ spaces: Trail[]; off: string[] }> {
   const wanted = new Map<string, string[]>();
   const off: string[] = [];
   if (at.snapshot) {
-    for (const sp of await readSnapshot(at.snapshot, [], { fields: false })) {
-      if (sp.keys) wanted.set(sp.name, indices.map((i) => sp.keys![i]));
-      else off.push(sp.name);
+    const spaces = await readSnapshot(at.snapshot, [], { fields: false });
+    // Rows of `space`; in the others, the rows of the same samples where both spaces say which.
+    const from = spaces.find((sp) => sp.name === space);
+    const samples = from?.links ? new Set(indices.map((i) => from.links![i])) : undefined;
+    for (const sp of spaces) {
+      if (!sp.keys) off.push(sp.name);
+      else if (samples && sp !== from && sp.links) wanted.set(sp.name, sp.keys.filter((_, j) => samples.has(sp.links![j])).slice(0, MAX_TRAIL_ROWS));
+      else wanted.set(sp.name, indices.map((i) => sp.keys![i]));
     }
   }
   const bySpace = new Map<string, { steps: number[]; x: number[]; y: number[] }>();

@@ -125,7 +125,7 @@ class EmbeddingsView extends Disposable {
         if (i < 0) return;
         const window = this.steps.slice(Math.max(0, i - Math.max(1, Math.min(50, m.length)) + 1), i + 1);
         if (m.align) await this.measureTo(m.step);
-        const { spaces, off } = await readTrail(window, this.steps[i], m.indices.slice(0, 200), m.align ? this.geometry : undefined);
+        const { spaces, off } = await readTrail(window, this.steps[i], m.indices.slice(0, 200), m.align ? this.geometry : undefined, m.space);
         this.post({ type: 'trail', step: m.step, indices: m.indices.slice(0, 200), spaces, off });
         return;
       }

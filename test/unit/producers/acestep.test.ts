@@ -8,8 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { findFrames } from '../../../src/domain/animation/frames';
 import { renderNpzFrames } from '../../../src/domain/animation/npzFrames';
 import { readPng } from '../../../src/domain/artifacts/png';
-import { identityKeys, readSnapshot } from '../../../src/domain/embeddings/snapshot';
-import { listSnapshotSteps, readStep, readTrail, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { identityKeys, linkKeys, readSnapshot } from '../../../src/domain/embeddings/snapshot';
+import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
 import { discoverRuns } from '../../../src/domain/runs/discover';
 import { summarizeRun } from '../../../src/domain/runs/summarize';
 import { autoColourField } from '../../../src/protocol/embeddings';
@@ -91,6 +91,30 @@ describe('snapshots of a rolling buffer', () => {
     const lat262 = at262.spaces.find((s) => s.name === 'latent')!;
     expect([latent.x[0], latent.y[0]]).toEqual([lat262.x[50], lat262.y[50]]);
     expect([latent.x[1], latent.y[1]]).toEqual([lat262.x[60], lat262.y[60]]);
+  });
+
+  test('spaces are linked by sample: the LoRA space of two hooked layers has two rows per latent row', async () => {
+    const snapshot = join(snaps('trainer_desync'), 'viz_step_24_embeddings.npz');
+    const { spaces } = await readStep(snapshot, undefined, new RowIds());
+    const [latent, lora, prompt] = ['latent', 'lora', 'prompt'].map((n) => spaces.find((s) => s.name === n)!);
+    expect([latent.links!.length, lora.links!.length, prompt.links!.length]).toEqual([100, 200, 100]);
+    // The trainer logs each step's batch in the same order in every space; LoRA once per layer.
+    expect(Array.from(prompt.links!)).toEqual(Array.from(latent.links!));
+    const count = new Map<number, number>();
+    for (const l of lora.links!) count.set(l, (count.get(l) ?? 0) + 1);
+    expect([...count.keys()].sort((a, b) => a - b)).toEqual(Array.from(latent.links!).sort((a, b) => a - b));
+    expect(new Set(count.values())).toEqual(new Set([2]));
+    // Rows 0 and 10 of latent: their trail in lora follows both layers' rows, two each.
+    const steps = await listSnapshotSteps(snaps('trainer_desync'));
+    const at = steps.find((s) => s.step === 24)!, before = steps.find((s) => s.step === 18)!;
+    const { spaces: trail } = await readTrail([before, at], at, [0, 10], undefined, 'latent');
+    const rows = (name: string) => { const t = trail.find((s) => s.name === name)!; return t.x.length / t.steps.length; };
+    expect([rows('latent'), rows('lora'), rows('prompt')]).toEqual([2, 4, 2]);
+    // Metadata without sample ids links nothing (rows pair by number, as before).
+    expect(linkKeys(['{"step": 1}', '{"step": 1}'])).toBeUndefined();
+    expect(linkKeys(['not json'])).toBeUndefined();
+    expect(linkKeys(['{"step": 0, "sample_id": "s0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b1"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}']))
+      .toEqual(['[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00001']);
   });
 
   test('Create Animation from the real snapshots: every space in its own place each frame, coloured', async () => {

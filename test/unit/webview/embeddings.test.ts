@@ -7,6 +7,7 @@ import { decodePng } from '../../../src/domain/artifacts/png';
 import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
 import { TAB10 } from '../../../webview/embeddings/colouring';
 import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
+import { realProducer } from '../helpers';
 import { WebviewPage } from './page';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
@@ -290,4 +291,35 @@ test('steps with only a PNG show the image, on the same slider', async () => {
   await expect.poll(() => img.getAttribute('src')).toMatch(/viz_step_150_pacmap\.png$/);
   expect(await view.page.locator('[data-testid=step-label]').textContent()).toBe('step 150 · 3/3');
   expect(await img.getAttribute('alt')).toBe('snapshot image of step 150');
+});
+
+test('the real trainer with two hooked layers: a lasso in latent selects both LoRA rows of each sample, and the prompts', async () => {
+  const snapshot = realProducer('acestep', 'trainer_desync', 'lightning_logs', '2026-12-01_19-19-45lora_experiment', 'viz_snapshots', 'viz_step_24_embeddings.npz');
+  const real = await readStep(snapshot, undefined, new RowIds());
+  synthetic = { steps: [24], stepData: (step) => ({ type: 'stepData', step, align: false, warnings: real.warnings, spaces: real.spaces }), trail: () => ({}) };
+  await view.post({ type: 'steps', title: 'lora_experiment', warnings: [], steps: [{ step: 24, npz: true }] });
+  await expect.poll(drawnStep).toBe('step 24 · 1/1');
+  expect((await spaces()).map((s) => [s.name, s.points])).toEqual([['latent', 100], ['lora', 200], ['prompt', 100]]);
+  const lasso = async (k: number, part: number) => {
+    const s = (await spaces())[k];
+    const canvas = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+    const [l, t, b] = [canvas.x + s.rect.left + 2, canvas.y + s.rect.top + 2, canvas.y + s.rect.top + s.rect.height - 2];
+    const r = l + (s.rect.width - 4) * part;
+    await view.page.mouse.move(l, t);
+    await view.page.mouse.down();
+    for (const [x, y] of [[r, t], [r, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
+    await view.page.mouse.up();
+  };
+  await lasso(0, 1);
+  await expect.poll(async () => (await spaces()).map((s) => s.selected)).toEqual([100, 200, 100]);
+  // Part of latent: each sample's two LoRA rows (one per layer) and its prompt.
+  await lasso(0, 0.5);
+  await expect.poll(async () => (await spaces())[0].selected).toBeLessThan(100);
+  const [latent, lora, prompt] = (await spaces()).map((s) => s.selected);
+  expect(latent).toBeGreaterThan(0);
+  expect([lora, prompt]).toEqual([2 * latent, latent]);
+  expect(await view.page.locator('[data-testid=selection]').textContent()).toBe(`${latent} selected (${latent} in latent, ${lora} in lora, ${prompt} in prompt) · double-click to clear`);
+  await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-linked.png') });
+  expect(view.errors()).toEqual([]);
+  synthetic = undefined;
 });
