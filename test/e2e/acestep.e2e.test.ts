@@ -54,6 +54,21 @@ test('the timeline opens from the run on the joined snapshots, each space colour
   await expect.poll(() => frame.locator('[data-testid=legend-item]').count(), { timeout: 20_000 }).toBeGreaterThan(1);
   await expect.poll(() => frame.locator('[data-testid=colour-bar]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
   await vs.screenshot('acestep-timeline');
+  // A lasso around the whole latent space lights every space's rows of those samples, and the
+  // host draws their trails over the steps before.
+  await frame.locator('[data-testid=trail]').selectOption('5');
+  const spaces = async () => JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]') as { selected: number; rect: { left: number; top: number; width: number; height: number } }[];
+  const s = (await spaces())[0];
+  const canvas = (await frame.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const [l, t, r, b] = [canvas.x + s.rect.left + 2, canvas.y + s.rect.top + 2, canvas.x + s.rect.left + s.rect.width - 2, canvas.y + s.rect.top + s.rect.height - 2];
+  await vs.page.mouse.move(l, t);
+  await vs.page.mouse.down();
+  for (const [x, y] of [[r, t], [r, b], [l, b], [l, t + 4]]) await vs.page.mouse.move(x, y, { steps: 6 });
+  await vs.page.mouse.up();
+  await expect.poll(async () => (await spaces()).map((x) => x.selected), { timeout: 10_000 }).toEqual([200, 200, 200]);
+  await expect.poll(async () => { const v = ((await frame.locator('[data-testid=plot]').getAttribute('data-trail-segments')) ?? '').split(',').map(Number); return v.length === 3 && v.every((n) => n > 0) ? 'every space' : v.join(','); }, { timeout: 20_000 })
+    .toBe('every space');
+  await vs.screenshot('acestep-timeline-selection');
   expect(vs.extensionErrors()).toEqual([]);
 });
 
