@@ -136,6 +136,8 @@ export interface LiveFrame extends LiveSamples {
   ring: RingInfo;
   bucket: number;
   stopped: boolean;
+  /** Frames the host held back since the last one, waiting for the view to draw what it was sent. */
+  held: number;
   /** Host time spent reading this frame. */
   readMs: number;
 }

@@ -4,7 +4,7 @@
 // more than a couple ahead of what the page has drawn; the page says how many it missed.
 import uPlot from 'uplot';
 import {
-  COLORMAPS, DEFAULT_LIVE_AUDIO, defaultChannelSpec, LIVE_FRAME_MS, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
+  COLORMAPS, DEFAULT_LIVE_AUDIO, defaultChannelSpec, type FrequencyScaleName, type LiveAudioHostToWebview, type LiveAudioState,
   type LiveAudioWebviewToHost, type LiveFrame, type RingInfo,
 } from '../../src/protocol/audio';
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
@@ -84,7 +84,7 @@ let drawMs = 0;
 let lossTimer: ReturnType<typeof setTimeout> | undefined;
 let lostSamples = 0;
 let skippedSamples = 0;
-const pacer = new FramePacer(LIVE_FRAME_MS);
+const pacer = new FramePacer();
 const governor = new QualityGovernor(SPECTROGRAM_BUDGET_MS, () => state.window);
 
 function spanSamples(): number {
@@ -423,9 +423,7 @@ function receiveFrame(f: LiveFrame): void {
     drawLanes(added);
     placeSpectrogram();
   }
-  // Every frame counts, new samples or not: a writer that writes every 21 ms leaves some frames
-  // with none, and that is not the view falling behind.
-  if (!f.stopped) pacer.drawn(performance.now());
+  if (!f.stopped) pacer.drawn(performance.now(), f.held);
   drawMs = drawMs * 0.9 + (performance.now() - started) * 0.1;
   if (readable) {
     setText(statsEl, `${pacer.fps.toFixed(0)} fps · ${pacer.dropped} dropped · ${drawMs.toFixed(1)} ms draw · ${f.readMs.toFixed(1)} ms read`);

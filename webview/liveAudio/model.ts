@@ -2,7 +2,6 @@
 // to show, the scrolling history of waveform buckets, frame pacing, and the quality ladder
 // that trades spectrogram detail for time when frames run long.
 import { MIN_WINDOW } from '../../src/domain/audio/stft';
-import { LIVE_FRAME_MS } from '../../src/protocol/audio';
 
 /** At most this many waveform lanes: past it the lanes are too thin to read. */
 export const MAX_LANES = 64;
@@ -62,30 +61,26 @@ export class WaveHistory {
   }
 }
 
-const PAUSE_MS = 1000;
-
-/** Frames per second and frames missed, from the times frames were drawn while data flowed. */
+/**
+ * Frames drawn per second, and frames missed: those the host held back because the view had
+ * not drawn what it was sent (the host counts them; a read with nothing new sends no frame).
+ */
 export class FramePacer {
-  private last: number | undefined;
   private times: number[] = [];
   dropped = 0;
   /** Frames drawn while data flowed. */
   drawnCount = 0;
 
-  constructor(readonly intervalMs = LIVE_FRAME_MS) {}
-
-  drawn(now: number): void {
-    // A second without a frame is a pause (the panel hidden, the host waiting), not frames missed.
-    if (this.last !== undefined && now - this.last < PAUSE_MS) this.dropped += Math.max(0, Math.round((now - this.last) / this.intervalMs) - 1);
-    this.last = now;
+  drawn(now: number, held = 0): void {
+    this.dropped += held;
     this.drawnCount++;
     this.times.push(now);
     while (this.times.length > 0 && now - this.times[0] > 1000) this.times.shift();
   }
 
-  /** Data stopped flowing (frozen, writer stopped): the pause is not dropped frames. */
+  /** Data stopped flowing (frozen, writer stopped): the rate starts over. */
   pause(): void {
-    this.last = undefined;
+    this.times = [];
   }
 
   get fps(): number {

@@ -6,10 +6,12 @@
 import { basename } from 'node:path';
 import { LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveSubscription } from '../../protocol/audio';
 import { ArtifactError, describeError } from '../artifacts/errors';
-import { LiveRingTap, stoppedAfterMs } from './liveRing';
+import { LiveRingTap, stoppedAfterMs, type TapFrame } from './liveRing';
 
 const MAX_UNACKED = 2;
 const STOPPED_INTERVAL_MS = 250;
+/** A read that found nothing new is sent anyway this often (the view's "written" and idle time move on). */
+const QUIET_FRAME_MS = 250;
 const MISSING_INTERVAL_MS = 500;
 /** One frame reads at most this many samples over all channels (32 MB of f64). */
 const FRAME_SAMPLE_BUDGET = 1 << 22;
@@ -22,6 +24,10 @@ export class LiveStream {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reading = false;
   private lastReadAt = -Infinity;
+  private lastPostAt = -Infinity;
+  /** When the reader began waiting for the view to acknowledge; frame times it waited count as held back. */
+  private waitingSince: number | undefined;
+  private held = 0;
   private disposed = false;
   /** Frames read since the stream started (for the log and the tests). */
   framesRead = 0;
@@ -34,6 +40,8 @@ export class LiveStream {
     this.subscription = { ...s, fresh: true };
     this.seq = 0;
     this.acked = 0;
+    this.held = 0;
+    this.waitingSince = undefined;
     this.schedule(0);
   }
 
@@ -41,6 +49,10 @@ export class LiveStream {
     if (id !== this.subscription?.id) return;
     this.acked = Math.max(this.acked, seq);
     // The view caught up: if the reader was waiting on it, read at the next frame time.
+    if (this.waitingSince !== undefined) {
+      this.held += Math.floor((performance.now() - this.waitingSince) / LIVE_FRAME_MS);
+      this.waitingSince = undefined;
+    }
     if (!this.timer && !this.reading) this.schedule(Math.max(0, LIVE_FRAME_MS - (performance.now() - this.lastReadAt)));
   }
 
@@ -69,12 +81,25 @@ export class LiveStream {
     this.timer = this.disposed || !this.subscription ? undefined : setTimeout(() => { this.timer = undefined; void this.tick(); }, ms);
   }
 
+  private send(s: LiveSubscription, f: TapFrame, stopped: boolean, started: number): void {
+    const h = f.header;
+    this.lastPostAt = performance.now();
+    const held = this.held;
+    this.held = 0;
+    this.post({
+      type: 'frame', id: s.id, seq: ++this.seq,
+      ring: { name: basename(this.path), sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
+      written: f.written, start: f.start, end: f.end, bucket: s.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
+      overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped, held, readMs: performance.now() - started,
+    });
+  }
+
   private async tick(): Promise<void> {
     const s = this.subscription;
     if (!s || this.reading) return;
     // Hidden, or the view has not drawn what it was sent: wait (an ack or the next check resumes).
     if (!this.visible()) return this.schedule(MISSING_INTERVAL_MS);
-    if (this.seq - this.acked >= MAX_UNACKED) return;
+    if (this.seq - this.acked >= MAX_UNACKED) { this.waitingSince ??= performance.now(); return; }
     this.reading = true;
     const started = (this.lastReadAt = performance.now());
     let next = LIVE_FRAME_MS;
@@ -87,12 +112,9 @@ export class LiveStream {
       const h = f.header;
       const stopped = f.idleMs > stoppedAfterMs(h) || f.written === 0;
       this.framesRead++;
-      this.post({
-        type: 'frame', id: s.id, seq: ++this.seq,
-        ring: { name: basename(this.path), sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
-        written: f.written, start: f.start, end: f.end, bucket: s.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
-        overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped, readMs: performance.now() - started,
-      });
+      // A writer that writes every 21 ms leaves one read in five with nothing new: no message for it.
+      const quiet = f.start === f.end && !f.fresh && f.overrun === 0 && f.skipped === 0 && !stopped;
+      if (!quiet || performance.now() - this.lastPostAt >= QUIET_FRAME_MS) this.send(s, f, stopped, started);
       if (stopped) next = STOPPED_INTERVAL_MS;
     } catch (err) {
       if (s !== this.subscription) return;

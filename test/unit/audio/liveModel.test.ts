@@ -76,17 +76,18 @@ test('WaveHistory scrolls by whole buckets, leaves NaN for gaps, and starts over
   expect([...h.min[0], h.end]).toEqual([NaN, NaN, NaN, 1, 10]);
 });
 
-test('FramePacer counts frames missed between draws, not pauses', () => {
-  const p = new FramePacer(10);
-  for (const t of [0, 10, 20, 50, 60]) p.drawn(t); // 30 → 50: two frames missed
+test('FramePacer: frames missed are those the host held back; the rate is over the last second', () => {
+  const p = new FramePacer();
+  for (const t of [0, 16, 33, 50]) p.drawn(t);
+  p.drawn(100, 2); // the host waited two frame times for the view
+  expect([p.dropped, p.drawnCount]).toEqual([2, 5]);
+  expect(p.fps).toBe(40); // 4 intervals over 100 ms
   p.pause();
   p.drawn(5000);
+  expect(p.fps).toBe(0); // one frame since the pause: no rate yet
+  p.drawn(5020);
+  expect(p.fps).toBe(50);
   expect(p.dropped).toBe(2);
-  expect(p.drawnCount).toBe(6);
-  // No frame for over a second without a pause said (the panel hidden, the host waiting): a pause too.
-  p.drawn(7000);
-  p.drawn(7030);
-  expect(p.dropped).toBe(4);
 });
 
 test('the quality ladder: fewer windows first, then smaller FFTs, never below 256', () => {

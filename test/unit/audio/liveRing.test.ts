@@ -7,6 +7,8 @@ import { resolveFfmpeg } from '../../../src/domain/animation/ffmpeg';
 import { readWavFrames, readWavInfoFrom } from '../../../src/domain/artifacts/wav';
 import { MemorySource } from '../../../src/domain/artifacts/source';
 import { bucketExtremes, captureRingSpan, LiveRingTap, stoppedAfterMs } from '../../../src/domain/audio/liveRing';
+import { LiveStream } from '../../../src/domain/audio/liveStream';
+import type { LiveAudioHostToWebview, LiveFrame } from '../../../src/protocol/audio';
 import { artifactError, fmt, tempDir } from '../helpers';
 
 // The fixture: 2 channels, capacity 1000, 5 writes of 256 at 8 kHz; sample n of channel c is n + 0.25 + c·1e5.
@@ -92,6 +94,55 @@ describe('LiveRingTap on the producer fixture', () => {
     const half = await artifactError(() => new LiveRingTap('half').nextFrom(new MemorySource('half', bytes.subarray(0, 2000)), { channels: [0], bucket: 1, history: 10, maxFrameSamples: 10 }));
     expect(half).toMatchObject({ code: 'truncated', message: expect.stringContaining('needs 4096 bytes, file has 2000') });
   });
+});
+
+test('LiveStream: a read with nothing new sends no frame (but one every 250 ms); frames it held back for the view are counted', async () => {
+  const ring = ringCopy();
+  const frames: LiveFrame[] = [];
+  let acking = true;
+  const stream = new LiveStream(ring.file, (m: LiveAudioHostToWebview) => {
+    if (m.type !== 'frame') throw new Error(`unexpected ${m.type}`);
+    frames.push(m);
+    if (acking) stream.ack(m.id, m.seq);
+  });
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    stream.subscribe({ id: 1, channels: [0], spectrumChannel: 0, bucket: 16, history: 320 });
+    await wait(600);
+    // The writer has not moved: the first frame, then one every 250 ms, of some 36 reads.
+    expect(stream.framesRead).toBeGreaterThan(15);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames.length).toBeLessThanOrEqual(4);
+    expect(frames.slice(1).every((f) => f.start === f.end && !f.stopped)).toBe(true);
+    // A write is sent at the next read.
+    const until = async (what: () => boolean) => { for (const end = Date.now() + 5000; !what();) { if (Date.now() > end) throw new Error('timed out'); await wait(5); } };
+    const withEnd = (end: number) => () => frames.some((f) => f.end === end);
+    const before = frames.length;
+    ring.setSequence(6);
+    await until(withEnd(1536));
+    expect(frames.slice(before).filter((f) => f.end > f.start).map((f) => [f.start, f.end])).toEqual([[1280, 1536]]);
+    // A view that draws nothing: two frames in flight, then the host waits, and says for how long.
+    acking = false;
+    ring.setSequence(7);
+    await until(withEnd(1792));
+    ring.setSequence(8);
+    await until(withEnd(2048));
+    const waitFrom = performance.now();
+    const sent = frames.length;
+    await wait(300);
+    expect(frames.length).toBe(sent); // nothing while both are unacknowledged, not even the 250 ms one
+    acking = true;
+    const waited = performance.now() - waitFrom;
+    stream.ack(1, frames.at(-1)!.seq);
+    ring.setSequence(9);
+    await until(withEnd(2304));
+    const resumed = frames.slice(sent).find((f) => f.end === 2304)!;
+    expect(resumed.held).toBeGreaterThanOrEqual(10); // ~300 ms at 60 frames a second
+    expect(resumed.held).toBeLessThanOrEqual(Math.ceil(waited / 16.67));
+    expect(frames.slice(0, sent).every((f) => f.held === 0)).toBe(true);
+  } finally {
+    stream.dispose();
+  }
 });
 
 test('bucketExtremes: a bucket of NaN is a gap, not a spike', () => {
