@@ -92,11 +92,13 @@ async function installReplay(page: Page, frames: RecordedFrame[]): Promise<void>
         else if (m.type === 'shift') for (const f of frames) { f.start += m.by; f.end += m.by; }
         else if (m.type === 'replay') {
           acked = 0;
-          let i = 0, skipped = 0;
+          let i = 0, skipped = 0, held = 0;
           const timer = setInterval(() => {
             if (i >= frames.length) { clearInterval(timer); postMessage({ type: 'done', sent: i, skipped }); return; }
-            if (frames[i].seq - acked > 2) { skipped++; return; } // the page is behind: the host would wait
-            postMessage({ type: 'frame', frame: frames[i++] });
+            // The page is behind: the host would wait, and say so in its next frame.
+            if (frames[i].seq - acked > 2) { skipped++; held++; return; }
+            postMessage({ type: 'frame', frame: { ...frames[i++], held } });
+            held = 0;
           }, ${frameMs});
         }
       };`;

@@ -179,7 +179,7 @@ if (part('live')) {
     const script = await bundle('liveAudio', { packages: 'external' });
     const live = runJson(process.execPath, [script, '48000', '8', '8', '10']);
     const total = live.host_core + live.page_core;
-    rows.push([`live audio, 8 ch × 48 kHz at 60 fps: CPU (host + webview; ${live.renderer})`, `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
+    rows.push([`live audio, 8 ch × 48 kHz, read at 60 Hz: CPU (host + webview; ${live.renderer})`, `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
       `${live.ratio.toFixed(2)}× the floor`, 'target ≤ 1.15× the floor (absolute, with a GPU: < 25%)']);
     rows.push(['  host + webview', `host ${(live.host_core * 100).toFixed(1)}% + webview ${(live.page_core * 100).toFixed(1)}%`, `floor scrolled by copy ${(live.floor_copy_core * 100).toFixed(1)}%, by transform ${(live.floor_transform_core * 100).toFixed(1)}%`, '', '']);
     const pct = (v) => `${((v ?? 0) * 100).toFixed(0)}%`;
