@@ -253,15 +253,15 @@ function selectedIn(space: SpaceData): number[] {
   return out;
 }
 
-let selectionMasks = new Map<SpaceData, { key: string; rows: number[]; mask: Uint8Array }>();
-function selectionOf(space: SpaceData): { rows: number[]; mask?: Uint8Array } {
-  const key = `${state.selectedSpace ?? ''}|${(state.selected ?? []).join(',')}`;
+/** Made once per space and selection (a new selection is a new array). */
+let selectionMasks = new Map<SpaceData, { of?: number[]; in?: string; rows: number[]; mask: Uint8Array }>();
+function selectionOf(space: SpaceData): { rows: number[]; mask: Uint8Array } {
   const known = selectionMasks.get(space);
-  if (known?.key === key) return known;
+  if (known && known.of === state.selected && known.in === state.selectedSpace) return known;
   const rows = selectedIn(space);
   const mask = new Uint8Array(space.x.length);
   for (const i of rows) mask[i] = 255;
-  const made = { key, rows, mask };
+  const made = { of: state.selected, in: state.selectedSpace, rows, mask };
   selectionMasks.set(space, made);
   return made;
 }
