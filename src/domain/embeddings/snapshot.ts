@@ -10,7 +10,7 @@ import { readProjectorStep } from './projector';
 import { withNpz, type NpzArchive } from '../artifacts/npz';
 import { applyAlignment, procrustes2d, type Alignment } from '../animation/procrustes';
 import type { FieldColumn } from '../../protocol/embeddings';
-import { metadataColumns } from './timeline';
+import { metadataColumns, metadataObjects } from './timeline';
 
 const PROJECTION = '_projections_2d';
 const METADATA = '_metadata';
@@ -47,14 +47,11 @@ export function snapshotSpaceNames(npz: NpzArchive): string[] {
  * the LoRA space once per hooked layer (`layer_name`): the k-th row of (step, sample_id) is the
  * same sample in every space, and in each layer. Undefined unless every row names its sample.
  */
-export function linkKeys(values: readonly unknown[]): string[] | undefined {
+export function linkKeys(objects: readonly (Record<string, unknown> | undefined)[]): string[] | undefined {
   const seen = new Map<string, number>();
   const out: string[] = [];
-  for (const v of values) {
-    let o: unknown;
-    try { o = typeof v === 'string' ? JSON.parse(v) : v; } catch { return undefined; }
-    const r = o as { step?: unknown; sample_id?: unknown; layer_name?: unknown } | null;
-    if (!r || typeof r !== 'object' || (typeof r.sample_id !== 'string' && typeof r.sample_id !== 'number')) return undefined;
+  for (const r of objects) {
+    if (!r || (typeof r.sample_id !== 'string' && typeof r.sample_id !== 'number')) return undefined;
     const sample = JSON.stringify([r.step ?? null, r.sample_id]);
     const group = JSON.stringify([sample, r.layer_name ?? null]);
     const k = seen.get(group) ?? 0;
@@ -75,7 +72,10 @@ export function identityKeys(values: readonly unknown[]): string[] {
   });
 }
 
-async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }): Promise<SnapshotSpace> {
+/** What to read besides points and row identities: metadata fields and sample links (both parse every row's JSON). */
+export interface SnapshotOptions { fields: boolean; links?: boolean }
+
+async function readSpace(npz: NpzArchive, name: string, options: SnapshotOptions): Promise<SnapshotSpace> {
   const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
   let keys: string[] | undefined;
   let links: string[] | undefined;
@@ -84,8 +84,11 @@ async function readSpace(npz: NpzArchive, name: string, options: { fields: boole
     const meta = await npz.read(name + METADATA);
     const values = Array.from(meta.data.values as ArrayLike<unknown>);
     keys = identityKeys(values);
-    links = linkKeys(values);
-    if (options.fields) fields = metadataColumns(values);
+    if (options.fields || options.links) {
+      const objects = metadataObjects(values);
+      if (options.links ?? options.fields) links = linkKeys(objects);
+      if (options.fields) fields = metadataColumns(values, objects);
+    }
   }
   if (!has(PROJECTION)) return { name, fields, keys, missing: 'not projected yet at this step' };
   const a = await npz.read(name + PROJECTION);
@@ -104,7 +107,7 @@ async function readSpace(npz: NpzArchive, name: string, options: { fields: boole
  * A snapshot's spaces; one that fails to read becomes a warning and a space with `missing`.
  * `path` is a viz_step_N_embeddings.npz or a projector step folder (PyTorch's add_embedding).
  */
-export async function readSnapshot(path: string, warnings: string[], options = { fields: true }): Promise<SnapshotSpace[]> {
+export async function readSnapshot(path: string, warnings: string[], options: SnapshotOptions = { fields: true }): Promise<SnapshotSpace[]> {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) {
     return (await readProjectorStep(path)).map((sp) => ({
       name: sp.name, points: sp.points, fields: options.fields ? sp.fields : [], keys: sp.labels ? identityKeys(sp.labels) : undefined,

@@ -42,13 +42,9 @@ export async function listSnapshotSteps(dir: string): Promise<SnapshotStep[]> {
   return [...byStep.values()].filter((s) => s.snapshot || s.png).sort((a, b) => a.step - b.step);
 }
 
-/**
- * Metadata columns from the per-point JSON strings: a field is a number column when every
- * present value is a number, else a category column (strings, booleans, nested values as
- * their JSON text). A point whose JSON does not parse has no values.
- */
-export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
-  const objects = values.map((v) => {
+/** Each point's metadata object; undefined where its JSON does not parse to an object. */
+export function metadataObjects(values: readonly unknown[]): (Record<string, unknown> | undefined)[] {
+  return values.map((v) => {
     if (typeof v !== 'string') return undefined;
     try {
       const o = JSON.parse(v) as unknown;
@@ -57,6 +53,14 @@ export function metadataColumns(values: readonly unknown[]): FieldColumn[] {
       return undefined;
     }
   });
+}
+
+/**
+ * Metadata columns from the per-point JSON strings: a field is a number column when every
+ * present value is a number, else a category column (strings, booleans, nested values as
+ * their JSON text). A point whose JSON does not parse has no values.
+ */
+export function metadataColumns(values: readonly unknown[], objects = metadataObjects(values)): FieldColumn[] {
   const names: string[] = [];
   const seen = new Set<string>();
   for (const o of objects) for (const k of Object.keys(o ?? {})) if (!seen.has(k)) { seen.add(k); names.push(k); }
@@ -215,7 +219,7 @@ export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices
   const wanted = new Map<string, string[]>();
   const off: string[] = [];
   if (at.snapshot) {
-    const spaces = await readSnapshot(at.snapshot, [], { fields: false });
+    const spaces = await readSnapshot(at.snapshot, [], { fields: false, links: space !== undefined });
     // Rows of `space`; in the others, the rows of the same samples where both spaces say which.
     const from = spaces.find((sp) => sp.name === space);
     const samples = from?.links ? new Set(indices.map((i) => from.links![i])) : undefined;

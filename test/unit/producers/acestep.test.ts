@@ -9,7 +9,7 @@ import { findFrames } from '../../../src/domain/animation/frames';
 import { renderNpzFrames } from '../../../src/domain/animation/npzFrames';
 import { readPng } from '../../../src/domain/artifacts/png';
 import { identityKeys, linkKeys, readSnapshot } from '../../../src/domain/embeddings/snapshot';
-import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { listSnapshotSteps, metadataObjects, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
 import { discoverRuns } from '../../../src/domain/runs/discover';
 import { summarizeRun } from '../../../src/domain/runs/summarize';
 import { autoColourField } from '../../../src/protocol/embeddings';
@@ -111,9 +111,10 @@ describe('snapshots of a rolling buffer', () => {
     const rows = (name: string) => { const t = trail.find((s) => s.name === name)!; return t.x.length / t.steps.length; };
     expect([rows('latent'), rows('lora'), rows('prompt')]).toEqual([2, 4, 2]);
     // Metadata without sample ids links nothing (rows pair by number, as before).
-    expect(linkKeys(['{"step": 1}', '{"step": 1}'])).toBeUndefined();
-    expect(linkKeys(['not json'])).toBeUndefined();
-    expect(linkKeys(['{"step": 0, "sample_id": "s0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b1"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}']))
+    const links = (values: string[]) => linkKeys(metadataObjects(values));
+    expect(links(['{"step": 1}', '{"step": 1}'])).toBeUndefined();
+    expect(links(['not json'])).toBeUndefined();
+    expect(links(['{"step": 0, "sample_id": "s0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b1"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}']))
       .toEqual(['[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00001']);
   });
 
