@@ -74,7 +74,7 @@ export type EmbeddingsHostToWebview =
   | { type: 'stepData'; step: number; align: boolean; spaces: SpaceData[]; warnings: string[] }
   | { type: 'bounds'; align: boolean; bounds: Record<string, AxisBounds> }
   /** `off`: spaces whose rows have no identity across steps, so they get no trail. */
-  | { type: 'trail'; step: number; indices: number[]; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
+  | { type: 'trail'; step: number; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
   /** The run's step clock moved (a click on a scalar chart, "Go to Step…"): show the nearest step. */
   | { type: 'goToStep'; step: number }
   | { type: 'error'; message: string };
@@ -82,8 +82,8 @@ export type EmbeddingsHostToWebview =
 export type EmbeddingsWebviewToHost =
   | { type: 'ready' }
   | { type: 'requestStep'; step: number; align: boolean }
-  /** `indices` are rows of space `space` (absent: of every space); the other spaces' rows are found by their links. */
-  | { type: 'requestTrail'; step: number; indices: number[]; space?: string; length: number; align: boolean }
+  /** `rows`: the rows of each space to follow (the selection's rows there). */
+  | { type: 'requestTrail'; step: number; rows: Record<string, number[]>; length: number; align: boolean }
   | { type: 'exportPng'; dataUrl: string; step: number }
   | { type: 'createAnimation' };
 

@@ -22,6 +22,8 @@ const SPEEDS = [0.5, 1, 2, 4];
 const TRANSITION_MS = 350;
 /** Points a lasso can select (the trail asks for the first 200). */
 const MAX_SELECTED = 5000;
+/** Selected rows a trail follows (another space may hold several rows per sample, up to twice as many). */
+const TRAIL_ROWS = 200;
 const DENSITY_CELL = 3;
 
 let steps: TimelineStep[] = [];
@@ -242,8 +244,7 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
  * another, the rows of the same samples where both spaces say which (a per-layer space has
  * several rows per sample), else the same row numbers.
  */
-function selectedIn(space: SpaceData): number[] {
-  const selected = state.selected ?? [];
+function selectedIn(space: SpaceData, selected: readonly number[] = state.selected ?? []): number[] {
   const from = current?.spaces.find((s) => s.name === state.selectedSpace);
   if (!from || from === space || !from.links || !space.links) return selected.filter((i) => i < space.x.length);
   const samples = new Set<number>();
@@ -608,7 +609,10 @@ new ResizeObserver(() => draw()).observe(plot);
 
 function requestTrail(): void {
   if (!current || state.trail === 0 || !state.selected?.length) return;
-  host.post({ type: 'requestTrail', step: current.step, indices: state.selected.slice(0, 200), space: state.selectedSpace, length: state.trail, align: state.align });
+  // The first rows picked, and the same samples' rows in the other spaces.
+  const picked = state.selected.slice(0, TRAIL_ROWS);
+  const rows = Object.fromEntries(current.spaces.map((s) => [s.name, selectedIn(s, picked).slice(0, 2 * TRAIL_ROWS)]));
+  host.post({ type: 'requestTrail', step: current.step, rows, length: state.trail, align: state.align });
 }
 
 /** The plot at twice its size: the points (drawn again now, so the buffer is there), axes and legend. */

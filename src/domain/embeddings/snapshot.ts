@@ -28,7 +28,7 @@ export interface SnapshotSpace {
    * is (ACE-Step writes a sample's row several times per step). Undefined without metadata.
    */
   keys?: string[];
-  /** Which sample each row is, the same in every space (see `linkKeys`); undefined when the metadata does not say. */
+  /** Which sample each row is, the same in every space (see `linkKeys`); read with the fields, undefined when the metadata does not say. */
   links?: string[];
 }
 
@@ -72,10 +72,7 @@ export function identityKeys(values: readonly unknown[]): string[] {
   });
 }
 
-/** What to read besides points and row identities: metadata fields and sample links (both parse every row's JSON). */
-export interface SnapshotOptions { fields: boolean; links?: boolean }
-
-async function readSpace(npz: NpzArchive, name: string, options: SnapshotOptions): Promise<SnapshotSpace> {
+async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }): Promise<SnapshotSpace> {
   const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
   let keys: string[] | undefined;
   let links: string[] | undefined;
@@ -84,10 +81,11 @@ async function readSpace(npz: NpzArchive, name: string, options: SnapshotOptions
     const meta = await npz.read(name + METADATA);
     const values = Array.from(meta.data.values as ArrayLike<unknown>);
     keys = identityKeys(values);
-    if (options.fields || options.links) {
+    // Fields and links both parse every row's JSON: only for a step to show.
+    if (options.fields) {
       const objects = metadataObjects(values);
-      if (options.links ?? options.fields) links = linkKeys(objects);
-      if (options.fields) fields = metadataColumns(values, objects);
+      links = linkKeys(objects);
+      fields = metadataColumns(values, objects);
     }
   }
   if (!has(PROJECTION)) return { name, fields, keys, missing: 'not projected yet at this step' };
@@ -107,7 +105,7 @@ async function readSpace(npz: NpzArchive, name: string, options: SnapshotOptions
  * A snapshot's spaces; one that fails to read becomes a warning and a space with `missing`.
  * `path` is a viz_step_N_embeddings.npz or a projector step folder (PyTorch's add_embedding).
  */
-export async function readSnapshot(path: string, warnings: string[], options: SnapshotOptions = { fields: true }): Promise<SnapshotSpace[]> {
+export async function readSnapshot(path: string, warnings: string[], options = { fields: true }): Promise<SnapshotSpace[]> {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) {
     return (await readProjectorStep(path)).map((sp) => ({
       name: sp.name, points: sp.points, fields: options.fields ? sp.fields : [], keys: sp.labels ? identityKeys(sp.labels) : undefined,

@@ -93,9 +93,6 @@ export async function readStep(snapshot: string, alignments?: Map<string, Alignm
   return { spaces, warnings };
 }
 
-/** Rows a trail follows in one space: a bound on the work and the message. */
-const MAX_TRAIL_ROWS = 400;
-
 /** RowIds' name for the samples every space shares (no space is named with a NUL). */
 const LINKS = '\u0000links';
 
@@ -209,24 +206,19 @@ export class TimelineGeometry {
 export interface Trail { name: string; steps: number[]; x: Float32Array; y: Float32Array }
 
 /**
- * Where the rows `indices` of step `at` are in each space over `steps` (a trail), found by
- * their identity in each step; NaN where a step does not hold the row. With `space`, the
- * indices are that space's rows, and another space follows the rows of the same samples
- * (several per sample in a per-layer space). Spaces without identities have no trail: `off`
- * names them. A trail's x and y hold, per step, one value per row it follows.
+ * Where rows `rows[space]` of step `at` are in each space over `steps` (a trail), found by
+ * their identity in each step; NaN where a step does not hold the row. Spaces without
+ * identities have no trail: `off` names them. A trail's x and y hold, per step, one value per
+ * row it follows.
  */
-export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, indices: number[], geometry: TimelineGeometry | undefined, space?: string): Promise<{ spaces: Trail[]; off: string[] }> {
+export async function readTrail(steps: SnapshotStep[], at: SnapshotStep, rows: Readonly<Record<string, readonly number[]>>, geometry: TimelineGeometry | undefined): Promise<{ spaces: Trail[]; off: string[] }> {
   const wanted = new Map<string, string[]>();
   const off: string[] = [];
   if (at.snapshot) {
-    const spaces = await readSnapshot(at.snapshot, [], { fields: false, links: space !== undefined });
-    // Rows of `space`; in the others, the rows of the same samples where both spaces say which.
-    const from = spaces.find((sp) => sp.name === space);
-    const samples = from?.links ? new Set(indices.map((i) => from.links![i])) : undefined;
-    for (const sp of spaces) {
+    for (const sp of await readSnapshot(at.snapshot, [], { fields: false })) {
+      const picked = Object.hasOwn(rows, sp.name) ? rows[sp.name] : undefined;
       if (!sp.keys) off.push(sp.name);
-      else if (samples && sp !== from && sp.links) wanted.set(sp.name, sp.keys.filter((_, j) => samples.has(sp.links![j])).slice(0, MAX_TRAIL_ROWS));
-      else wanted.set(sp.name, indices.map((i) => sp.keys![i]));
+      else if (picked) wanted.set(sp.name, picked.map((i) => sp.keys![i]));
     }
   }
   const bySpace = new Map<string, { steps: number[]; x: number[]; y: number[] }>();

@@ -18,6 +18,8 @@ import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
 
 const PREFETCH = 2;
+/** Rows a trail follows in one space (the page asks for at most this many): a bound on the work and the message. */
+const MAX_TRAIL_ROWS = 400;
 const CACHE_STEPS = 6;
 /** Points the cached steps may hold together (a step of 3 × 1 M points leaves room for 3). */
 const CACHE_POINTS = 10_000_000;
@@ -125,8 +127,9 @@ class EmbeddingsView extends Disposable {
         if (i < 0) return;
         const window = this.steps.slice(Math.max(0, i - Math.max(1, Math.min(50, m.length)) + 1), i + 1);
         if (m.align) await this.measureTo(m.step);
-        const { spaces, off } = await readTrail(window, this.steps[i], m.indices.slice(0, 200), m.align ? this.geometry : undefined, m.space);
-        this.post({ type: 'trail', step: m.step, indices: m.indices.slice(0, 200), spaces, off });
+        const rows = Object.fromEntries(Object.entries(m.rows ?? {}).filter(([, r]) => Array.isArray(r)).map(([name, r]) => [name, r.slice(0, MAX_TRAIL_ROWS)]));
+        const { spaces, off } = await readTrail(window, this.steps[i], rows, m.align ? this.geometry : undefined);
+        this.post({ type: 'trail', step: m.step, spaces, off });
         return;
       }
       case 'exportPng':

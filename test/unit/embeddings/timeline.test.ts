@@ -58,7 +58,7 @@ for step, pts in ((1, p), (2, q)):
   const b = g.bounds(false).latent;
   expect(b.x[1]).toBeGreaterThan(10); // the unaligned bounds include the shifted refit
   expect(g.bounds(true).latent.x[1]).toBeLessThan(b.x[1]);
-  const { spaces: trail } = await readTrail(steps, steps[1], [0, 5], g);
+  const { spaces: trail } = await readTrail(steps, steps[1], Object.fromEntries(first.spaces.map((s) => [s.name, [0, 5]])), g);
   expect(trail[0].steps).toEqual([1, 2]);
   expect(trail[0].x[0]).toBeCloseTo(trail[0].x[2], 3); // point 0 at step 1 and (aligned) step 2
 });

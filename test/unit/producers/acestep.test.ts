@@ -83,7 +83,7 @@ describe('snapshots of a rolling buffer', () => {
     for (const s of steps) await g.add(s.step, s.snapshot!);
     expect(g.warnings).toEqual([]);
     const last = steps.at(-1)!, prev = steps.at(-2)!;
-    const { spaces, off } = await readTrail([prev, last], last, [0, 10], g);
+    const { spaces, off } = await readTrail([prev, last], last, { latent: [0, 10], lora: [0, 10], prompt: [0, 10] }, g);
     expect(off).toEqual([]);
     const latent = spaces.find((s) => s.name === 'latent')!;
     // Row 0 of step 274 is row 50 of step 262: its trail point there is that row, aligned.
@@ -104,10 +104,13 @@ describe('snapshots of a rolling buffer', () => {
     for (const l of lora.links!) count.set(l, (count.get(l) ?? 0) + 1);
     expect([...count.keys()].sort((a, b) => a - b)).toEqual(Array.from(latent.links!).sort((a, b) => a - b));
     expect(new Set(count.values())).toEqual(new Set([2]));
-    // Rows 0 and 10 of latent: their trail in lora follows both layers' rows, two each.
+    // Rows 0 and 10 of latent and their samples' rows in lora (both layers, two each): a trail
+    // follows each space's rows.
     const steps = await listSnapshotSteps(snaps('trainer_desync'));
     const at = steps.find((s) => s.step === 24)!, before = steps.find((s) => s.step === 18)!;
-    const { spaces: trail } = await readTrail([before, at], at, [0, 10], undefined, 'latent');
+    const samples = new Set([latent.links![0], latent.links![10]]);
+    const loraRows = Array.from(lora.links!.keys()).filter((j) => samples.has(lora.links![j]));
+    const { spaces: trail } = await readTrail([before, at], at, { latent: [0, 10], lora: loraRows, prompt: [0, 10] }, undefined);
     const rows = (name: string) => { const t = trail.find((s) => s.name === name)!; return t.x.length / t.steps.length; };
     expect([rows('latent'), rows('lora'), rows('prompt')]).toEqual([2, 4, 2]);
     // Metadata without sample ids links nothing (rows pair by number, as before).

@@ -15,7 +15,7 @@ let view: WebviewPage;
 let steps: Awaited<ReturnType<typeof listSnapshotSteps>>;
 let geometry: TimelineGeometry;
 /** A synthetic run the host serves instead of the fixture, while set. */
-let synthetic: { steps: number[]; stepData(step: number): unknown; trail(step: number, indices: number[], length: number): unknown } | undefined;
+let synthetic: { steps: number[]; stepData(step: number): unknown; trail(step: number, rows: Record<string, number[]>, length: number): unknown } | undefined;
 
 interface SpaceInfo { name: string; points: number; selected: number; x: [number, number]; y: [number, number]; rect: { left: number; top: number; width: number; height: number }; colour: string | null }
 const spaces = async (): Promise<SpaceInfo[]> => JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]');
@@ -51,16 +51,15 @@ beforeAll(async () => {
     } else if (synthetic && m.type === 'requestStep') {
       await view.post(synthetic.stepData(m.step as number));
     } else if (synthetic && m.type === 'requestTrail') {
-      await view.post(synthetic.trail(m.step as number, m.indices as number[], m.length as number));
+      await view.post(synthetic.trail(m.step as number, m.rows as Record<string, number[]>, m.length as number));
     } else if (m.type === 'requestStep') {
       const step = m.step as number;
       const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined, rowIds);
       await view.post({ type: 'stepData', step, align: m.align, spaces, warnings });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
-      const indices = m.indices as number[];
-      const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], indices, m.align ? geometry : undefined);
-      await view.post({ type: 'trail', step: m.step, indices, spaces, off });
+      const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], m.rows as Record<string, number[]>, m.align ? geometry : undefined);
+      await view.post({ type: 'trail', step: m.step, spaces, off });
     }
   });
   await view.load();
@@ -150,7 +149,7 @@ test('a lasso in one space selects the same points in every space, with trails o
   // Every space marks the same point numbers (the fixture's lora and prompt hold 40 and 30).
   expect((await spaces()).map((x) => x.selected)).toEqual([60, 40, 30]);
   const asked = view.sent.filter((m) => m.type === 'requestTrail').at(-1)!;
-  expect([asked.step, asked.length, (asked.indices as number[]).length]).toEqual([100, 5, 60]);
+  expect([asked.step, asked.length, (asked.rows as Record<string, number[]>)[s.name].length]).toEqual([100, 5, 60]);
   // The fixture's rows carry their step in their metadata, so no row is found again in another
   // step: the trail has no segment to draw (the synthetic run below has them).
   await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-trail-segments'), { timeout: 10_000 }).toBe('0,0,0');
@@ -190,12 +189,12 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   synthetic = {
     steps: [10, 20, 30],
     stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ...at(step), fields: [{ name: 'label', kind: 'category', codes: Uint32Array.from(order(step), (r) => r % 3), categories: ['a', 'b', 'c'] }] }] }),
-    trail: (step, indices, length) => {
+    trail: (step, { latent: indices }, length) => {
       const shown = synthetic!.steps.filter((s) => s <= step).slice(-length);
       const rows = indices.map((i) => order(step)[i]);
       const x: number[] = [], y: number[] = [];
       for (const s of shown) for (const r of rows) { const j = order(s).indexOf(r); x.push(at(s).x[j]); y.push(at(s).y[j]); }
-      return { type: 'trail', step, indices, off: [], spaces: [{ name: 'latent', steps: shown, x: Float32Array.from(x), y: Float32Array.from(y) }] };
+      return { type: 'trail', step, off: [], spaces: [{ name: 'latent', steps: shown, x: Float32Array.from(x), y: Float32Array.from(y) }] };
     },
   };
   await view.page.evaluate(() => {
@@ -223,14 +222,14 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   await view.page.mouse.up();
   await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-trail-segments'), { timeout: 10_000 }).toBe('50');
   // A lasso over the left half: the rows it picked, as the trail asked for them.
-  const lastTrail = () => view.sent.filter((m) => m.type === 'requestTrail').at(-1) as { step: number; indices: number[] } | undefined;
-  const trailRows = (step: number) => lastTrail()!.indices.map((i) => order(step)[i]).sort((a, b) => a - b);
+  const lastTrail = () => view.sent.filter((m) => m.type === 'requestTrail').at(-1) as { step: number; rows: { latent: number[] } } | undefined;
+  const trailRows = (step: number) => lastTrail()!.rows.latent.map((i) => order(step)[i]).sort((a, b) => a - b);
   const mid = (l + r) / 2;
   await view.page.mouse.move(l, t);
   await view.page.mouse.down();
   for (const [x, y] of [[mid, t], [mid, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
   await view.page.mouse.up();
-  await expect.poll(() => lastTrail()?.indices.length).toBeLessThan(50);
+  await expect.poll(() => lastTrail()?.rows.latent.length).toBeLessThan(50);
   const picked = trailRows(20);
   expect(picked.length).toBeGreaterThan(10);
   expect(picked.every((row) => row < 30)).toBe(true);
