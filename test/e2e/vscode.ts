@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { readLogs, startCodeServer } from '../../scripts/lib/codeServer.mjs';
+import { runReelErrors } from './logErrors';
 
 export const RESULTS_DIR = join(inject('repoRoot'), 'test-results');
 
@@ -260,18 +261,6 @@ export class VsCode {
 
   /** Activation failures and errors raised from Run Reel's code, from every log VS Code wrote. */
   extensionErrors(): string[] {
-    const problems: string[] = [];
-    for (const { path, text } of readLogs(this.server.userDataDir) as { path: string; text: string }[]) {
-      for (const block of text.split(/\n(?=\d{4}-\d{2}-\d{2} )/)) {
-        // VS Code's own tree-view race: a row handle resolved while VS Code rebuilds its item
-        // cache after a refresh (seen under load right after activation). Known issue, see
-        // the notes; every other error from Run Reel still fails the suite.
-        if (/\[error\] No tree item with id '\d+\/run:[^']*' found\.\s*$/.test(block)) continue;
-        const isError = /\[error\]/.test(block);
-        if (/Activating extension '?runreel\.runreel'? failed/i.test(block)) problems.push(`${path}: ${block}`);
-        else if (isError && (/runreel/i.test(block) || path.includes('runreel.runreel'))) problems.push(`${path}: ${block}`);
-      }
-    }
-    return problems;
+    return runReelErrors(readLogs(this.server.userDataDir) as { path: string; text: string }[]);
   }
 }
