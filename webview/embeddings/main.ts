@@ -352,13 +352,20 @@ function draw(): void {
 /** Draws what the layer holds, then runs the transition, if any, or says the step is drawn. */
 function present(): void {
   if (!current) return;
+  const step = current.step;
+  // Points that take several frames to draw cannot move smoothly: they appear in place.
+  if (transition && !transition.frame && layer && !layer.drawsWhole()) { transition = undefined; starts = new Map(); }
+  let atOnce = true;
   if (layer) {
     layer.setTransition(transition ? transition.t : 1);
-    layer.draw();
+    atOnce = layer.draw(() => { plot.dataset.drawChunks = String(layer!.chunksLastDrawn); drawn(step); });
+    // Until a pass ends, the screen shows what was there before it.
+    if (atOnce) plot.dataset.drawChunks = '1';
+    else delete plot.dataset.drawnStep;
   }
-  plot.dispatchEvent(new CustomEvent('runreel-draw-issued', { detail: { step: current.step } }));
+  plot.dispatchEvent(new CustomEvent('runreel-draw-issued', { detail: { step } }));
   if (transition && layer) { if (!transition.frame) runTransition(); }
-  else drawn(current.step);
+  else if (atOnce) drawn(step);
 }
 
 /** The step is on screen, its points in their places. */
@@ -622,6 +629,7 @@ function exportPng(): void {
   transition = undefined;
   starts = new Map();
   draw();
+  layer.finish();
   const scale = 2, w = plot.clientWidth, h = plot.clientHeight, legendRows = legend.childElementCount ? 24 : 0;
   const out = document.createElement('canvas');
   out.width = Math.max(600, w) * scale;

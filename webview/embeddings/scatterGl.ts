@@ -2,7 +2,11 @@
 // Positions, colours, selection and transition starts are vertex buffers uploaded as the
 // typed arrays the host sent; a step change replaces buffers and issues one draw per space.
 // Colours are made in the shader (a category's palette entry, a number on a colormap texture),
-// so nothing per point is built on the main thread.
+// so nothing per point is built on the main thread. Where the GPU cannot draw every point in
+// about a frame (software GL rasterises them on the CPU: 3 M points take a second), a draw
+// becomes a pass: chunks drawn into a texture, each issued when a fence says the GPU is nearly
+// through the one before, and the texture shown once complete, the step before staying on
+// screen meanwhile. The page never waits long on the GPU process.
 
 import type { Range } from './geometry';
 
@@ -112,6 +116,8 @@ export const TAB10_RGB = [
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
 
+interface Fence { sync: WebGLSync; points: number; issued: number; done?: number }
+
 type BufferName = 'x' | 'y' | 'fx' | 'fy' | 'colour' | 'selected' | 'trail';
 interface SpaceBuffers {
   /** Each buffer and the array last uploaded into it: a buffer is uploaded again only for a new array. */
@@ -119,6 +125,15 @@ interface SpaceBuffers {
   density: WebGLTexture;
   densitySent?: Uint8Array;
 }
+
+/** Points the GPU is taken to draw in a millisecond to begin with; learnt from fences after that. */
+const FIRST_POINTS_PER_MS = 3000;
+/** Draws of fewer points teach nothing of the GPU's rate (a frame's wait would dominate). */
+const MIN_LEARN_POINTS = 20_000;
+/** GPU time a chunk of a pass aims at. */
+const CHUNK_MS = 100;
+/** GPU time a whole draw may take: beyond it the page would wait on the GPU (software GL). */
+const WHOLE_MS = 400;
 
 /** Bytes uploaded in one task: the rest of a step's upload goes on in later tasks (Chrome's transfer to the GPU process blocks the page while it runs). */
 const UPLOAD_SLICE = 4 << 20;
@@ -137,6 +152,15 @@ export class ScatterGl {
   lineColour: [number, number, number, number] = [0.5, 0.5, 0.5, 0.5];
   /** Point diameter in CSS pixels. */
   pointSize = 5;
+  /** Points the GPU draws a millisecond, as learnt from fences. */
+  private pointsPerMs = FIRST_POINTS_PER_MS;
+  /** A draw spread over chunks: the next space and point to draw into `target`, and the chunks the GPU has not finished. */
+  private pass: { space: number; offset: number; chunks: number; onDrawn: () => void; raf: number; inFlight: Fence[]; started: number; pointsDone: number } | undefined;
+  private target: { framebuffer: WebGLFramebuffer; texture: WebGLTexture; width: number; height: number } | undefined;
+  /** A whole draw's fence, to learn the rate from. */
+  private wholeDraw: { fence: Fence; raf: number } | undefined;
+  /** Chunks the last draw took (1 when whole). */
+  chunksLastDrawn = 1;
 
   constructor(readonly canvas: HTMLCanvasElement, colormapRgb: Uint8Array) {
     const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: true });
@@ -250,35 +274,213 @@ export class ScatterGl {
     this.t = t;
   }
 
-  draw(): void {
+  /** Points a draw of the current spaces puts through the GPU. */
+  private pointCount(): number {
+    return this.spaces.reduce((n, s) => n + (!s.density || s.selected ? s.x.length : 0), 0);
+  }
+
+  /** Whether the current spaces are drawn whole, in one frame (a transition needs that). */
+  drawsWhole(): boolean {
+    return this.pointCount() <= this.pointsPerMs * WHOLE_MS;
+  }
+
+  private chunkPoints(): number {
+    return Math.max(MIN_LEARN_POINTS, Math.round(this.pointsPerMs * CHUNK_MS));
+  }
+
+  /**
+   * Draws the current spaces. Returns true when drawn at once; otherwise the draw goes on as a
+   * pass over the next frames, and `onDrawn` is called once it is on the canvas.
+   */
+  draw(onDrawn: () => void = () => {}): boolean {
+    this.cancelPass();
+    const points = this.pointCount();
+    if (this.drawsWhole()) {
+      this.clear();
+      this.spaces.forEach((s, k) => { this.drawBase(s, k); this.drawSpacePoints(s, k, 0, s.x.length); this.drawTrail(s, k); });
+      this.chunksLastDrawn = 1;
+      this.timeWholeDraw(points);
+      return true;
+    }
     const gl = this.gl;
-    const dpr = this.canvas.width / Math.max(1, this.canvas.clientWidth);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.renderTarget().framebuffer);
+    this.clear();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    this.pass = { space: 0, offset: 0, chunks: 0, onDrawn, raf: 0, inFlight: [], started: performance.now(), pointsDone: 0 };
+    // Two chunks in flight: the GPU starts on the next while the page learns the last is done.
+    this.issueChunk(this.chunkPoints());
+    this.issueChunk(this.chunkPoints());
+    this.pass.raf = requestAnimationFrame(() => this.pollPass());
+    return false;
+  }
+
+  /** Draws what is left of a pass now (an export needs every point in this task). */
+  finish(): void {
+    if (!this.pass) return;
+    this.issueChunk(Infinity);
+    this.showPass();
+  }
+
+  private cancelPass(): void {
+    if (!this.pass) return;
+    cancelAnimationFrame(this.pass.raf);
+    for (const f of this.pass.inFlight) this.gl.deleteSync(f.sync);
+    this.pass = undefined;
+  }
+
+  private passIssued(): boolean {
+    return this.pass!.space >= this.spaces.length;
+  }
+
+  /** Draws up to `budget` more points of the pass into the target, behind a fence. */
+  private issueChunk(budget: number): void {
+    const pass = this.pass!, gl = this.gl;
+    if (this.passIssued()) return;
+    let drawn = 0;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.target!.framebuffer);
+    while (drawn < budget && pass.space < this.spaces.length) {
+      const s = this.spaces[pass.space];
+      if (pass.offset === 0) this.drawBase(s, pass.space);
+      const count = !s.density || s.selected ? Math.min(budget - drawn, s.x.length - pass.offset) : 0;
+      this.drawSpacePoints(s, pass.space, pass.offset, count);
+      drawn += count;
+      pass.offset += count;
+      if (pass.offset >= s.x.length || count === 0) { pass.space++; pass.offset = 0; }
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    pass.chunks++;
+    pass.inFlight.push(this.fence(drawn));
+  }
+
+  /** Each frame: chunks the GPU has finished make room for the next; a complete pass is shown. */
+  private pollPass(): void {
+    const pass = this.pass!;
+    while (pass.inFlight.length > 0 && this.signalled(pass.inFlight[0])) {
+      const f = pass.inFlight.shift()!;
+      pass.pointsDone += f.points;
+      this.learn(f, pass.started, pass.pointsDone);
+      this.issueChunk(this.chunkPoints());
+    }
+    if (this.passIssued() && pass.inFlight.length === 0) this.showPass();
+    else pass.raf = requestAnimationFrame(() => this.pollPass());
+  }
+
+  /** The pass's texture on the canvas, the trails over it. */
+  private showPass(): void {
+    const pass = this.pass!, gl = this.gl, { framebuffer, width, height } = this.target!;
+    this.cancelPass();
+    this.clear();
+    gl.disable(gl.SCISSOR_TEST);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, framebuffer);
+    gl.blitFramebuffer(0, 0, width, height, 0, 0, width, height, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    gl.enable(gl.SCISSOR_TEST);
+    this.spaces.forEach((s, k) => this.drawTrail(s, k));
+    this.chunksLastDrawn = pass.chunks;
+    pass.onDrawn();
+  }
+
+  private fence(points: number): Fence {
+    const gl = this.gl;
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)!;
+    gl.flush();
+    return { sync, points, issued: performance.now() };
+  }
+
+  /** Whether the GPU has passed the fence; its time is noted the first time it has. */
+  private signalled(f: Fence): boolean {
+    if (f.done === undefined && this.gl.getSyncParameter(f.sync, this.gl.SYNC_STATUS) === this.gl.SIGNALED) f.done = performance.now();
+    return f.done !== undefined;
+  }
+
+  /**
+   * The GPU's rate from a fence: the points drawn since `since` (a pass's start: fences are seen
+   * a frame late at most, and two can be seen at once). A fast draw only says the rate is at
+   * least this, as its time is mostly the frame's wait.
+   */
+  private learn(f: Fence, since: number, points: number): void {
+    this.gl.deleteSync(f.sync);
+    if (points < MIN_LEARN_POINTS) return;
+    const took = f.done! - since;
+    const rate = points / Math.max(took, 1);
+    if (took < 50 && rate < this.pointsPerMs) return;
+    this.pointsPerMs = Math.min(4 * this.pointsPerMs, rate);
+  }
+
+  /** Learns from a whole draw too, so that a GPU slower than thought makes the next big draw a pass. */
+  private timeWholeDraw(points: number): void {
+    if (this.wholeDraw) { cancelAnimationFrame(this.wholeDraw.raf); this.gl.deleteSync(this.wholeDraw.fence.sync); }
+    const fence = this.fence(points);
+    const poll = () => {
+      if (!this.signalled(fence)) { this.wholeDraw!.raf = requestAnimationFrame(poll); return; }
+      this.wholeDraw = undefined;
+      this.learn(fence, fence.issued, points);
+    };
+    this.wholeDraw = { fence, raf: requestAnimationFrame(poll) };
+  }
+
+  /** The texture a pass draws into, at the canvas's size. */
+  private renderTarget(): NonNullable<ScatterGl['target']> {
+    const gl = this.gl, { width, height } = this.canvas;
+    if (this.target?.width === width && this.target.height === height) return this.target;
+    if (this.target) { gl.deleteFramebuffer(this.target.framebuffer); gl.deleteTexture(this.target.texture); }
+    const texture = gl.createTexture()!;
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+    const framebuffer = gl.createFramebuffer()!;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    return (this.target = { framebuffer, texture, width, height });
+  }
+
+  private clear(): void {
+    const gl = this.gl;
     gl.disable(gl.SCISSOR_TEST);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.SCISSOR_TEST);
-    this.spaces.forEach((s, k) => {
-      const b = this.buffers[k];
-      const vx = Math.round(s.rect.left * dpr), vw = Math.round(s.rect.width * dpr), vh = Math.round(s.rect.height * dpr);
-      const vy = this.canvas.height - Math.round(s.rect.top * dpr) - vh;
-      gl.viewport(vx, vy, vw, vh);
-      gl.scissor(vx, vy, vw, vh);
-      const view = [s.range.x[0], s.range.y[0], 2 / (s.range.x[1] - s.range.x[0]), 2 / (s.range.y[1] - s.range.y[0])];
-      if (s.density) this.drawDensity(b);
-      if (!s.density || s.selected) this.drawPoints(s, b, view, dpr);
-      if (s.trail?.length) {
-        gl.enable(gl.BLEND);
-        gl.useProgram(this.lines.program);
-        gl.uniform4fv(this.lines.uniform('view'), view);
-        gl.uniform4fv(this.lines.uniform('colour'), this.lineColour.map((c, i) => (i < 3 ? c * this.lineColour[3] : c)));
-        attribute(gl, 0, b.arrays.get('trail')!.buffer, 2);
-        for (let i = 1; i < 6; i++) gl.disableVertexAttribArray(i);
-        gl.drawArrays(gl.LINES, 0, s.trail.length / 2);
-      }
-    });
   }
 
-  private drawPoints(s: LayerSpace, b: SpaceBuffers, view: number[], dpr: number): void {
+  /** Points into space k's viewport, with the data range's transform; returns that transform. */
+  private enterSpace(s: LayerSpace): number[] {
+    const gl = this.gl, dpr = this.dpr();
+    const vx = Math.round(s.rect.left * dpr), vw = Math.round(s.rect.width * dpr), vh = Math.round(s.rect.height * dpr);
+    const vy = this.canvas.height - Math.round(s.rect.top * dpr) - vh;
+    gl.viewport(vx, vy, vw, vh);
+    gl.scissor(vx, vy, vw, vh);
+    return [s.range.x[0], s.range.y[0], 2 / (s.range.x[1] - s.range.x[0]), 2 / (s.range.y[1] - s.range.y[0])];
+  }
+
+  private dpr(): number {
+    return this.canvas.width / Math.max(1, this.canvas.clientWidth);
+  }
+
+  /** What lies under a space's points: its density, if shown. */
+  private drawBase(s: LayerSpace, k: number): void {
+    this.enterSpace(s);
+    if (s.density) this.drawDensity(this.buffers[k]);
+  }
+
+  private drawSpacePoints(s: LayerSpace, k: number, first: number, count: number): void {
+    if (count <= 0 || (s.density && !s.selected)) return;
+    this.drawPoints(s, this.buffers[k], this.enterSpace(s), this.dpr(), first, count);
+  }
+
+  private drawTrail(s: LayerSpace, k: number): void {
+    if (!s.trail?.length) return;
+    const gl = this.gl;
+    const view = this.enterSpace(s);
+    gl.enable(gl.BLEND);
+    gl.useProgram(this.lines.program);
+    gl.uniform4fv(this.lines.uniform('view'), view);
+    gl.uniform4fv(this.lines.uniform('colour'), this.lineColour.map((c, i) => (i < 3 ? c * this.lineColour[3] : c)));
+    attribute(gl, 0, this.buffers[k].arrays.get('trail')!.buffer, 2);
+    for (let i = 1; i < 6; i++) gl.disableVertexAttribArray(i);
+    gl.drawArrays(gl.LINES, 0, s.trail.length / 2);
+  }
+
+  private drawPoints(s: LayerSpace, b: SpaceBuffers, view: number[], dpr: number, first: number, count: number): void {
     const gl = this.gl, p = this.points;
     gl.useProgram(p.program);
     gl.uniform4fv(p.uniform('view'), view);
@@ -304,7 +506,7 @@ export class ScatterGl {
     else if (s.colour.kind === 'number') attribute(gl, 4, buffer('colour'), 1);
     else constant(gl, 4, 0);
     if (s.selected) attribute(gl, 5, buffer('selected'), 1, gl.UNSIGNED_BYTE, true); else constant(gl, 5, 1);
-    gl.drawArrays(gl.POINTS, 0, s.x.length);
+    gl.drawArrays(gl.POINTS, first, count);
   }
 
   private drawDensity(b: SpaceBuffers): void {
