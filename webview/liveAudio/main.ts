@@ -1,6 +1,6 @@
 // Live Audio panel: a ring buffer another process is writing, as stacked waveform lanes
-// (uPlot, min/max per pixel column) over a scrolling spectrogram of one channel (STFT in a
-// worker). The host streams frames at up to 60 a second while the panel is visible, never
+// (uPlot, min/max per pixel column) over a scrolling spectrogram of one channel (STFT on the
+// page's main thread). The host streams frames at up to 60 a second while the panel is visible, never
 // more than a couple ahead of what the page has drawn; the page says how many it missed.
 import uPlot from 'uplot';
 import {
@@ -14,8 +14,7 @@ import { colormapTable } from '../common/colormaps';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
 import { ScrollingCanvas } from './scrollingCanvas';
-import type { LiveWorkerReply, LiveWorkerRequest } from './worker';
-import workerSource from './worker.ts?worker';
+import { LiveSpectrogram, type SpectrogramColumns } from './liveSpectrogram';
 
 type Boot = LiveAudioState & { frameBudgetMs?: number };
 const host = connectToHost<LiveAudioHostToWebview, LiveAudioWebviewToHost, LiveAudioState>();
@@ -271,15 +270,12 @@ function pixelOf(css: string): number {
 }
 
 // ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
-const worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
 let quality = qualityAt(state.window, 0);
 let columns = 0;
 let lastColumn = -1;
 let spectrogramLevels = new Float32Array(0);
-let workerBusy = false;
-/** Which start-afresh of the spectrogram the worker's replies belong to. */
-let epoch = 0;
-let pending: { start: number; samples: Float32Array }[] = [];
+/** The stream's STFT state since the spectrogram last started afresh (new settings, a fresh stream). */
+let stream: LiveSpectrogram | undefined;
 
 function buildSpectrogram(): void {
   if (!ring) return;
@@ -288,8 +284,7 @@ function buildSpectrogram(): void {
   spectrogramView.resize(columns, SPECTROGRAM_ROWS);
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
-  pending = [];
-  epoch++;
+  stream = new LiveSpectrogram({ window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS });
   spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
   showQuality();
 }
@@ -300,47 +295,22 @@ function showQuality(): void {
   qualityEl.classList.toggle('warning-text', governor.level > 0);
 }
 
+/**
+ * A frame's samples of the spectrogram's channel: its new columns, made here on the main
+ * thread (a frame's worth is well under a millisecond at the default window; a worker's round
+ * trip cost the page more than the work). Too slow a frame steps the quality down.
+ */
 function feedSpectrogram(start: number, samples: Float32Array): void {
-  if (samples.length === 0) return;
-  pending.push({ start, samples });
-  // A worker that fell far behind drops the oldest, not the newest.
-  let total = pending.reduce((n, p) => n + p.samples.length, 0);
-  while (pending.length > 1 && total > spanSamples()) total -= pending.shift()!.samples.length;
-  pumpWorker();
+  if (samples.length === 0 || !stream || !ring) return;
+  const started = performance.now();
+  const made = stream.push(start, samples, columns);
+  placeColumns(made, colourize({ columns: made.count, rows: made.rows, levels: made.levels }, colormapTable(state.colormap), state.range));
+  // Time per frame's worth of audio: a backlog done in one go is not a slow frame.
+  const frames = Math.max(1, (samples.length / ring.sampleRate) * 60);
+  if (governor.record((performance.now() - started) / frames)) buildSpectrogram();
 }
 
-function pumpWorker(): void {
-  if (workerBusy || pending.length === 0 || !ring) return;
-  // Contiguous chunks go together; a gap waits for the next round.
-  let n = 1;
-  while (n < pending.length && pending[n].start === pending[n - 1].start + pending[n - 1].samples.length) n++;
-  const run = pending.splice(0, n);
-  const samples = new Float32Array(run.reduce((k, p) => k + p.samples.length, 0));
-  let at = 0;
-  for (const p of run) { samples.set(p.samples, at); at += p.samples.length; }
-  workerBusy = true;
-  const request: LiveWorkerRequest = {
-    id: nextId++, epoch, params: { window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS },
-    start: run[0].start, samples, maxColumns: columns, colormap: state.colormap, range: state.range,
-  };
-  worker.postMessage(request, [samples.buffer]);
-}
-
-worker.onmessage = (e: MessageEvent<LiveWorkerReply>) => {
-  workerBusy = false;
-  const r = e.data;
-  if ('error' in r) { messageEl.textContent = `Spectrogram: ${r.error}`; return pumpWorker(); }
-  // Columns of a spectrogram since started afresh (new settings, a fresh stream) are dropped.
-  if (r.epoch === epoch) {
-    placeColumns(r);
-    // Time per frame's worth of audio: a backlog done in one go is not a slow frame.
-    const frames = Math.max(1, (r.pushed / r.params.sampleRate) * 60);
-    if (governor.record(r.ms / frames)) buildSpectrogram();
-  }
-  pumpWorker();
-};
-
-function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>): void {
+function placeColumns(r: SpectrogramColumns, rgba: Uint8ClampedArray): void {
   if (r.count === 0) return;
   const rows = SPECTROGRAM_ROWS;
   const newLast = r.first + r.count - 1;
@@ -351,7 +321,7 @@ function placeColumns(r: Extract<LiveWorkerReply, { rgba: Uint8ClampedArray }>):
     spectrogramLevels.fill(NaN, Math.max(0, columns - shift) * rows);
   }
   const take = Math.min(r.count, columns);
-  spectrogramView.put(new ImageData(r.rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), newLast - take + 1, r.count - take);
+  spectrogramView.put(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), newLast - take + 1, r.count - take);
   spectrogramLevels.set(r.levels.subarray((r.count - take) * rows), (columns - take) * rows);
   lastColumn = newLast;
   placeSpectrogram();
