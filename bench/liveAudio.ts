@@ -5,7 +5,7 @@
 //  2. webview: the page (headless Chromium, no GPU) gets those frames from a worker of the page
 //     at the pace they were read, with the same two-frame ack window, as message events (a
 //     structured clone, one buffer a frame, as VS Code delivers them); the renderer processes'
-//     CPU time (all threads, the spectrogram worker included) over the replay is its share;
+//     CPU time (all threads, the replaying worker included, as in the floor) over the replay is its share;
 //  3. the floor: bare pages with canvases of the same sizes get the same frames the same way
 //     and draw only the new columns; rounds alternate the pages and the median counts;
 //  4. one more replay of the panel, traced: its longest main-thread task, rendering included.
