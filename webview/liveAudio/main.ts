@@ -303,8 +303,14 @@ function showQuality(): void {
 function feedSpectrogram(start: number, samples: Float32Array): void {
   if (samples.length === 0 || !stream || !ring) return;
   const started = performance.now();
-  const made = stream.push(start, samples, columns);
-  placeColumns(made, colourize({ columns: made.count, rows: made.rows, levels: made.levels }, colormapTable(state.colormap), state.range));
+  try {
+    const made = stream.push(start, samples, columns);
+    placeColumns(made, colourize({ columns: made.count, rows: made.rows, levels: made.levels }, colormapTable(state.colormap), state.range));
+  } catch (err) {
+    // The lanes go on without it.
+    messageEl.textContent = `Spectrogram: ${(err as Error).message ?? String(err)}`;
+    return;
+  }
   // Time per frame's worth of audio: a backlog done in one go is not a slow frame.
   const frames = Math.max(1, (samples.length / ring.sampleRate) * 60);
   if (governor.record((performance.now() - started) / frames)) buildSpectrogram();
