@@ -7,7 +7,14 @@ import { ArtifactError } from './errors';
 export type PickleScalar = string | number | bigint | boolean | null | Uint8Array;
 
 const MAX_STACK = 100_000;
+/**
+ * Memo entries allowed: a million, or one per 8 bytes of pickle where it is longer. A real
+ * pickle memoizes each string it writes (numpy's object array of a million metadata rows has
+ * a million), and a string with its memo opcode takes more than 8 bytes; a hostile run of
+ * 1-byte MEMOIZE opcodes stays bounded by the pickle's size.
+ */
 const MAX_MEMO = 1_000_000;
+const BYTES_PER_MEMO = 8;
 
 export type Global = { kind: 'global'; module: string; name: string };
 export type Tuple = { kind: 'tuple'; items: Value[] };
@@ -106,8 +113,9 @@ export function unpickleAt(bytes: Uint8Array, start: number, file: string, diale
     if (m === undefined) return corrupt('no MARK for a collection opcode');
     return stack.splice(m);
   };
+  const maxMemo = Math.max(MAX_MEMO, Math.floor((bytes.length - start) / BYTES_PER_MEMO));
   const memoPut = (i: number) => {
-    if (memo.size >= MAX_MEMO) reject('memo table too large');
+    if (memo.size >= maxMemo && !memo.has(i)) reject(`memo table too large (over ${maxMemo} entries)`);
     memo.set(i, top());
   };
   const memoGet = (i: number) => {

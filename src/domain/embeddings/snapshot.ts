@@ -72,13 +72,18 @@ export function identityKeys(values: readonly unknown[]): string[] {
   });
 }
 
-async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }): Promise<SnapshotSpace> {
+async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }, warnings: string[]): Promise<SnapshotSpace> {
   const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
   let keys: string[] | undefined;
   let links: string[] | undefined;
   let fields: FieldColumn[] = [];
-  if (has(METADATA)) {
-    const meta = await npz.read(name + METADATA);
+  // Metadata that cannot be read leaves the points, shown without fields or row identities.
+  const meta = has(METADATA) ? await npz.read(name + METADATA).catch((err: unknown) => {
+    if (!(err instanceof ArtifactError)) throw err;
+    warnings.push(`${err.message}; ${name}'s points are shown without their metadata`);
+    return undefined;
+  }) : undefined;
+  if (meta) {
     const values = Array.from(meta.data.values as ArrayLike<unknown>);
     keys = identityKeys(values);
     // Fields and links both parse every row's JSON: only for a step to show.
@@ -116,7 +121,7 @@ export async function readSnapshot(path: string, warnings: string[], options = {
     const out: SnapshotSpace[] = [];
     for (const name of snapshotSpaceNames(npz)) {
       try {
-        out.push(await readSpace(npz, name, options));
+        out.push(await readSpace(npz, name, options, warnings));
       } catch (err) {
         warnings.push(err instanceof ArtifactError ? err.message : `${npzPath}: ${String(err)}`);
         out.push({ name, fields: [], missing: 'cannot be read (see warnings)' });

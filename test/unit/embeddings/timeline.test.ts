@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { findSnapshotDir, listSnapshotSteps, metadataColumns, readStep, readTrail, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
-import { tempDir } from '../helpers';
+import { findSnapshotDir, listSnapshotSteps, metadataColumns, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { fmt, tempDir } from '../helpers';
 
 const SNAPS = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
 
@@ -84,4 +84,13 @@ test('the snapshot folder is found from a run folder, from itself, or not at all
   expect(await findSnapshotDir(run)).toBe(join(run, 'viz_snapshots'));
   expect(await findSnapshotDir(join(run, 'viz_snapshots'))).toBe(join(run, 'viz_snapshots'));
   expect(await findSnapshotDir(tempDir())).toBeUndefined();
+});
+
+test('metadata whose pickle calls os.system is refused, and the space\'s points are still shown, with a warning naming the file', async () => {
+  const file = fmt('npz', 'viz_step_7_embeddings.npz');
+  const { spaces, warnings } = await readStep(file, undefined, new RowIds());
+  expect(spaces.map((s) => [s.name, Array.from(s.x), Array.from(s.y), s.fields.length])).toEqual([['latent', [0, 1, 0, 1], [0, 0, 1, 1], 0]]);
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toMatch(/viz_step_7_embeddings\.npz\[latent_metadata\]: object array not displayed: .*os.*system.*; latent's points are shown without their metadata/);
+  expect(existsSync('/tmp/runreel-pwned')).toBe(false);
 });
