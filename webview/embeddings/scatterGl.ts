@@ -280,8 +280,8 @@ export class ScatterGl {
   }
 
   /** Whether the current spaces are drawn whole, in one frame (a transition needs that). */
-  drawsWhole(): boolean {
-    return this.pointCount() <= this.pointsPerMs * WHOLE_MS;
+  drawsWhole(points = this.pointCount()): boolean {
+    return points <= this.pointsPerMs * WHOLE_MS;
   }
 
   private chunkPoints(): number {
@@ -295,7 +295,7 @@ export class ScatterGl {
   draw(onDrawn: () => void = () => {}): boolean {
     this.cancelPass();
     const points = this.pointCount();
-    if (this.drawsWhole()) {
+    if (this.drawsWhole(points)) {
       this.clear();
       this.spaces.forEach((s, k) => { this.drawBase(s, k); this.drawSpacePoints(s, k, 0, s.x.length); this.drawTrail(s, k); });
       this.chunksLastDrawn = 1;
