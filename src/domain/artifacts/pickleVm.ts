@@ -72,7 +72,9 @@ export function unpickleAt(bytes: Uint8Array, start: number, file: string, diale
   let pos = start;
   const stack: Value[] = [];
   const marks: number[] = [];
-  const memo = new Map<number, Value>();
+  // Python's pickler numbers memo entries 0, 1, 2…: an array, not a map (a million entries is usual).
+  const memo: Value[] = [];
+  let memoEntries = 0;
 
   const need = (n: number) => {
     if (n < 0 || pos + n > bytes.length) throw new ArtifactError('truncated', file, `${what} pickle ends early at byte ${pos} (needs ${n} more)`);
@@ -115,11 +117,15 @@ export function unpickleAt(bytes: Uint8Array, start: number, file: string, diale
   };
   const maxMemo = Math.max(MAX_MEMO, Math.floor((bytes.length - start) / BYTES_PER_MEMO));
   const memoPut = (i: number) => {
-    if (memo.size >= maxMemo && !memo.has(i)) reject(`memo table too large (over ${maxMemo} entries)`);
-    memo.set(i, top());
+    if (!Number.isSafeInteger(i) || i < 0) corrupt(`memo index ${i} is not a count`);
+    if (memo[i] === undefined) {
+      if (memoEntries >= maxMemo) reject(`memo table too large (over ${maxMemo} entries)`);
+      memoEntries++;
+    }
+    memo[i] = top();
   };
   const memoGet = (i: number) => {
-    const v = memo.get(i);
+    const v = Number.isSafeInteger(i) && i >= 0 ? memo[i] : undefined;
     if (v === undefined) corrupt(`memo ${i} read before it was written`);
     push(v!);
   };
@@ -148,7 +154,7 @@ export function unpickleAt(bytes: Uint8Array, start: number, file: string, diale
       case 0x95: u64(); break; // FRAME: a length hint only
       case 0x63: { const m = line(); const n = line(); push(global(m, n)); break; } // GLOBAL
       case 0x93: { const n = pop(); const m = pop(); if (typeof m !== 'string' || typeof n !== 'string') corrupt('STACK_GLOBAL needs two strings'); push(global(m as string, n as string)); break; }
-      case 0x94: memoPut(memo.size); break; // MEMOIZE
+      case 0x94: memoPut(memoEntries); break; // MEMOIZE
       case 0x71: memoPut(u8()); break; // BINPUT
       case 0x72: memoPut(u32()); break; // LONG_BINPUT
       case 0x70: memoPut(Number.parseInt(line(), 10)); break; // PUT

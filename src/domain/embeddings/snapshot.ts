@@ -48,27 +48,42 @@ export function snapshotSpaceNames(npz: NpzArchive): string[] {
  * same sample in every space, and in each layer. Undefined unless every row names its sample.
  */
 export function linkKeys(objects: readonly (Record<string, unknown> | undefined)[]): string[] | undefined {
-  const seen = new Map<string, number>();
-  const out: string[] = [];
-  for (const r of objects) {
-    if (!r || (typeof r.sample_id !== 'string' && typeof r.sample_id !== 'number')) return undefined;
-    const sample = JSON.stringify([r.step ?? null, r.sample_id]);
-    const group = JSON.stringify([sample, r.layer_name ?? null]);
-    const k = seen.get(group) ?? 0;
-    seen.set(group, k + 1);
-    out.push(`${sample}\u0000${k}`);
+  // Rows seen so far per layer and sample (maps, not joined texts: a million rows is usual).
+  const seen = new Map<string, Map<string, number>>();
+  const out = new Array<string>(objects.length);
+  for (let i = 0; i < objects.length; i++) {
+    const r = objects[i];
+    const id = r?.sample_id;
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    // The step as JSON holds no raw control character, so the first \u0001 ends it.
+    const sample = `${atomText(r!.step)}\u0001${typeof id === 'number' ? 'n' : 's'}${id}`;
+    const layer = atomText(r!.layer_name);
+    const inLayer = seen.get(layer) ?? seen.set(layer, new Map()).get(layer)!;
+    const k = inLayer.get(sample) ?? 0;
+    inLayer.set(sample, k + 1);
+    out[i] = `${sample}\u0000${k}`;
   }
   return out;
 }
 
-/** Row identities from metadata strings: the text itself plus its repeat count so far. */
+/** A metadata value as unambiguous text: its JSON (absent and null alike). */
+function atomText(v: unknown): string {
+  return typeof v === 'number' ? String(v) : v === undefined || v === null ? 'null' : JSON.stringify(v);
+}
+
+/**
+ * Row identities from metadata strings: the text itself, and for a repeat of a text (ACE-Step
+ * writes a sample's row several times a step) its count before it. A text's first row keeps
+ * the text's own string, so maps keyed by it reuse its hash.
+ */
 export function identityKeys(values: readonly unknown[]): string[] {
   const seen = new Map<string, number>();
   return values.map((v) => {
     const text = typeof v === 'string' ? v : JSON.stringify(v ?? null);
-    const k = seen.get(text) ?? 0;
-    seen.set(text, k + 1);
-    return `${k}\u0000${text}`;
+    const k = seen.get(text);
+    seen.set(text, (k ?? 0) + 1);
+    // Only counted keys start with NUL, so a text that does is counted too.
+    return k === undefined && text.charCodeAt(0) !== 0 ? text : `\u0000${k ?? 0}\u0000${text}`;
   });
 }
 

@@ -43,3 +43,22 @@ test('a run of MEMOIZE opcodes beyond a million, more than one per 8 bytes, is r
   expect((err as ArtifactError).code).toBe('pickle_rejected');
   expect((err as ArtifactError).message).toMatch(/hostile\.pkl.*memo table too large \(over 1000000 entries\)/);
 });
+
+test('memo indices out of order or far apart are kept; one that is not a count is refused as corrupt', () => {
+  // [x, x, y, y] with x memoized at 4294967295 and y at 7, read back by LONG_BINGET and BINGET.
+  const v = unpickle(Uint8Array.from([0x80, 3, 0x28,
+    0x58, 1, 0, 0, 0, 0x78, 0x72, 0xff, 0xff, 0xff, 0xff,
+    0x6a, 0xff, 0xff, 0xff, 0xff,
+    0x58, 1, 0, 0, 0, 0x79, 0x71, 7, 0x68, 7,
+    0x6c, 0x2e]), 'sparse.pkl', plain) as { kind: 'list'; items: string[] };
+  expect(v.items).toEqual(['x', 'x', 'y', 'y']);
+  let err: unknown;
+  // PUT with a line that is not a number.
+  try { unpickle(Uint8Array.from([0x80, 3, 0x4e, 0x70, ...Buffer.from('abc\n'), 0x2e]), 'bad-put.pkl', plain); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(ArtifactError);
+  expect((err as ArtifactError).message).toMatch(/bad-put\.pkl.*memo index NaN is not a count/);
+  // GET of an index never written.
+  err = undefined;
+  try { unpickle(Uint8Array.from([0x80, 3, 0x68, 3, 0x2e]), 'bad-get.pkl', plain); } catch (e) { err = e; }
+  expect((err as ArtifactError).message).toMatch(/bad-get\.pkl.*memo 3 read before it was written/);
+});

@@ -74,7 +74,13 @@ describe('snapshots of a rolling buffer', () => {
     expect(k274.length).toBe(1000);
     expect(k274[0]).toBe(k262[50]);
     expect(k274[0]).not.toBe(k262[0]);
-    expect(identityKeys(['{"a":1}', '{"a":1}', '{"a":2}'])).toEqual(['0\u0000{"a":1}', '1\u0000{"a":1}', '0\u0000{"a":2}']);
+    // A repeat is a row of its own; the same rows get the same keys in every snapshot.
+    const keys = identityKeys(['{"a":1}', '{"a":1}', '{"a":2}']);
+    expect(new Set(keys).size).toBe(3);
+    expect(identityKeys(['{"a":2}', '{"a":1}', '{"a":1}'])).toEqual([keys[2], keys[0], keys[1]]);
+    // No text can pass for another's repeat, however it is spelt.
+    const hostile = identityKeys(['x', 'x', '\u00001\u0000x', '\u0000', '\u0000']);
+    expect(new Set(hostile).size).toBe(5);
   });
 
   test('alignment and trails follow the same rows across the roll', async () => {
@@ -117,8 +123,14 @@ describe('snapshots of a rolling buffer', () => {
     const links = (values: string[]) => linkKeys(metadataObjects(values));
     expect(links(['{"step": 1}', '{"step": 1}'])).toBeUndefined();
     expect(links(['not json'])).toBeUndefined();
-    expect(links(['{"step": 0, "sample_id": "s0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b1"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}']))
-      .toEqual(['[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00000', '[0,"s0"]\u00001']);
+    // The k-th row of a sample in each layer is one link; a second row in a layer is another.
+    const l = links(['{"step": 0, "sample_id": "s0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}', '{"step": 0, "sample_id": "s0", "layer_name": "b1"}', '{"step": 0, "sample_id": "s0", "layer_name": "b0"}'])!;
+    expect([l[1], l[2]]).toEqual([l[0], l[0]]);
+    expect(l[3]).not.toBe(l[0]);
+    // Steps and ids of other types or spellings are other samples.
+    const other = links(['{"step": 0, "sample_id": "s0"}', '{"step": "0", "sample_id": "s0"}', '{"step": 0, "sample_id": 0}', '{"step": 0, "sample_id": "0"}', '{"sample_id": "s0"}', '{"step": 0, "sample_id": "s0\\u0000"}'])!;
+    expect(new Set(other).size).toBe(6);
+    expect(links(['{"step": null, "sample_id": "s0"}'])).toEqual([other[4]]);
   });
 
   test('Create Animation from the real snapshots: every space in its own place each frame, coloured', async () => {
