@@ -5,7 +5,8 @@ import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { ArtifactError } from '../../domain/artifacts/errors';
 import { STEP_SNAPSHOT } from '../../domain/runs/discover';
-import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry, type SnapshotStep } from '../../domain/embeddings/timeline';
+import { GeometryPass } from '../../domain/embeddings/geometryPass';
+import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
@@ -63,11 +64,10 @@ function title(dir: string): string {
 class EmbeddingsView extends Disposable {
   readonly dir: string;
   private steps: SnapshotStep[] = [];
-  private geometry = new TimelineGeometry();
+  private pass = this.newPass();
   private rowIds = new RowIds();
   /** Points each cached step holds, once read. */
   private readonly cachedPoints = new Map<string, number>();
-  private measuring: Promise<void> = Promise.resolve();
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   private relist: NodeJS.Timeout | undefined;
   private pendingStep: number | undefined;
@@ -85,7 +85,7 @@ class EmbeddingsView extends Disposable {
       clearTimeout(this.relist);
       this.relist = setTimeout(() => void this.sendSteps().catch((err) => this.fail(err)), 250);
     }));
-    this.register({ dispose: () => clearTimeout(this.relist) });
+    this.register({ dispose: () => { clearTimeout(this.relist); this.pass.stop(); } });
     // The run's step clock moves the timeline to the nearest snapshot step. A hidden panel has
     // no page to tell: the step waits for the page to come back ("ready").
     this.register(clock.follow(this.dir, (step) => {
@@ -126,9 +126,10 @@ class EmbeddingsView extends Disposable {
         const i = this.steps.findIndex((s) => s.step === m.step);
         if (i < 0) return;
         const window = this.steps.slice(Math.max(0, i - Math.max(1, Math.min(50, m.length)) + 1), i + 1);
-        if (m.align) await this.measureTo(m.step);
+        const pass = this.pass;
+        if (m.align) await pass.measureTo(m.step);
         const rows = Object.fromEntries(Object.entries(m.rows ?? {}).filter(([, r]) => Array.isArray(r)).map(([name, r]) => [name, r.slice(0, MAX_TRAIL_ROWS)]));
-        const { spaces, off } = await readTrail(window, this.steps[i], rows, m.align ? this.geometry : undefined);
+        const { spaces, off } = await pass.reading(() => readTrail(window, this.steps[i], rows, m.align ? pass.geometry : undefined));
         this.post({ type: 'trail', step: m.step, spaces, off });
         return;
       }
@@ -143,10 +144,11 @@ class EmbeddingsView extends Disposable {
   private async sendSteps(): Promise<void> {
     const all = this.singleFile ? [{ step: 0, snapshot: this.singleFile }] : await listSnapshotSteps(this.dir);
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
-    if (!grew) { this.geometry = new TimelineGeometry(); this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); this.measuring = Promise.resolve(); }
+    if (!grew) { this.pass.stop(); this.pass = this.newPass(); this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); }
     // A step whose npz arrived after its PNG: drop what was cached without it.
     for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) { this.cache.delete(`${s.step}:${a}`); this.cachedPoints.delete(`${s.step}:${a}`); }
     this.steps = all;
+    this.pass.setSteps(all);
     const asUri = (p: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString();
     this.post({
       type: 'steps',
@@ -154,30 +156,20 @@ class EmbeddingsView extends Disposable {
       steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
       warnings: [],
     });
-    void this.measureTo(Infinity).then(() => {
-      this.post({ type: 'bounds', align: true, bounds: this.geometry.bounds(true) });
-      this.post({ type: 'bounds', align: false, bounds: this.geometry.bounds(false) });
-    }).catch((err) => this.fail(err));
+    // The fixed axes need every step: measured behind the steps the page asks for.
+    const pass = this.pass;
+    void pass.measureTo(Infinity).then(() => {
+      if (pass !== this.pass) return;
+      this.post({ type: 'bounds', align: true, bounds: pass.geometry.bounds(true) });
+      this.post({ type: 'bounds', align: false, bounds: pass.geometry.bounds(false) });
+    });
   }
 
-  /** Extends the run's geometry in step order up to `step` (one pass, shared by all callers). */
-  private measureTo(step: number): Promise<void> {
-    this.measuring = this.measuring.catch(() => {}).then(async () => {
-      const geometry = this.geometry;
-      for (const s of this.steps) {
-        if (s.step > step) break;
-        if (s.step <= geometry.last) continue; // measured already
-        if (!s.snapshot) { geometry.skip(s.step); continue; }
-        try {
-          await geometry.add(s.step, s.snapshot);
-        } catch (err) {
-          geometry.skip(s.step);
-          this.fail(err);
-        }
-      }
-      for (const w of geometry.warnings.splice(0)) this.post({ type: 'error', message: w });
+  private newPass(): GeometryPass {
+    return new GeometryPass((message) => {
+      this.log.warn(`embedding timeline: ${message}`);
+      this.post({ type: 'error', message });
     });
-    return this.measuring;
   }
 
   private stepData(step: number, align: boolean): Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>> {
@@ -186,13 +178,14 @@ class EmbeddingsView extends Disposable {
     if (!entry) {
       const s = this.steps.find((x) => x.step === step);
       if (!s?.snapshot) return Promise.reject(new Error(`step ${step} has no snapshot`));
-      entry = (async () => {
-        if (align) await this.measureTo(step);
-        const { spaces, warnings } = await readStep(s.snapshot!, align ? this.geometry.alignmentsOf(step) : undefined, this.rowIds);
+      const pass = this.pass;
+      entry = pass.reading(async () => {
+        if (align) await pass.measureTo(step);
+        const { spaces, warnings } = await readStep(s.snapshot!, align ? pass.geometry.alignmentsOf(step) : undefined, this.rowIds);
         this.cachedPoints.set(key, spaces.reduce((n, sp) => n + sp.x.length, 0));
         this.trimCache(key);
         return { type: 'stepData' as const, step, align, spaces, warnings };
-      })();
+      });
       entry.catch(() => { this.cache.delete(key); this.cachedPoints.delete(key); });
       this.cache.set(key, entry);
       this.trimCache(key);
