@@ -11,10 +11,46 @@ export interface TimelineStep {
   image?: string;
 }
 
+/**
+ * Texts packed as UTF-8 in one buffer, text i ending at `ends[i]`: a field of a million distinct
+ * names (a per-row id) crosses to the page as two arrays, not a million strings to clone.
+ */
+export interface PackedTexts { utf8: Uint8Array; ends: Uint32Array }
+
 /** A metadata field as columns: numbers, or codes into a table of category names. */
 export type FieldColumn =
   | { name: string; kind: 'number'; values: Float64Array }
-  | { name: string; kind: 'category'; codes: Uint32Array; categories: string[] };
+  | { name: string; kind: 'category'; codes: Uint32Array; categories: PackedTexts };
+
+export function packTexts(texts: readonly string[]): PackedTexts {
+  const encoder = new TextEncoder();
+  const ends = new Uint32Array(texts.length);
+  let utf8 = new Uint8Array(64);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const need = at + texts[i].length * 3; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (need > utf8.length) { const grown = new Uint8Array(Math.max(need, utf8.length * 2)); grown.set(utf8.subarray(0, at)); utf8 = grown; }
+    at += encoder.encodeInto(texts[i], utf8.subarray(at)).written;
+    ends[i] = at;
+  }
+  return { utf8: utf8.slice(0, at), ends };
+}
+
+export function textCount(p: PackedTexts): number {
+  return p.ends.length;
+}
+
+const utf8Decoder = new TextDecoder();
+
+/** Text `i` ('' past the end). */
+export function textAt(p: PackedTexts, i: number): string {
+  if (!(i >= 0 && i < p.ends.length)) return '';
+  return utf8Decoder.decode(p.utf8.subarray(i === 0 ? 0 : p.ends[i - 1], p.ends[i]));
+}
+
+export function unpackTexts(p: PackedTexts): string[] {
+  return Array.from(p.ends, (_, i) => textAt(p, i));
+}
 
 /** A category column of `texts`: each distinct text a category, in order of first appearance. */
 export function categoryColumn(name: string, texts: readonly string[]): FieldColumn {
@@ -25,7 +61,7 @@ export function categoryColumn(name: string, texts: readonly string[]): FieldCol
     if (code === undefined) { code = categories.length; categories.push(text); index.set(text, code); }
     return code;
   });
-  return { name, kind: 'category', codes, categories };
+  return { name, kind: 'category', codes, categories: packTexts(categories) };
 }
 
 /** How many points a column describes. */
@@ -99,7 +135,7 @@ const PREFERRED = ['label', 'class', 'category', 'layer_name', 'prompt_text', 's
  */
 export function autoColourField(fields: readonly FieldColumn[]): string | undefined {
   const useful = (f: FieldColumn) => {
-    if (f.kind === 'category') return f.categories.length >= 2 && f.categories.length <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
+    if (f.kind === 'category') return textCount(f.categories) >= 2 && textCount(f.categories) <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
     let first: number | undefined;
     for (const v of f.values) {
       if (!Number.isFinite(v)) continue;

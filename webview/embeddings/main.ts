@@ -3,7 +3,7 @@
 // go to the GPU as they came. Axes, lasso and hover are ours; hover text is textContent, never
 // HTML: metadata is file text.
 import { nearestIndexOf } from '../../src/domain/nearest';
-import { fieldLength, NO_COLOUR, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { fieldLength, NO_COLOUR, textAt, textCount, unpackTexts, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { colormapTable } from '../common/colormaps';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -233,7 +233,7 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
   if (field?.kind === 'category') {
     let hidden = 0;
     for (const c of hiddenCategories) if (c < 31) hidden |= 1 << c;
-    return { kind: 'category', codes: asBytes(field.codes), hidden: field.categories.length <= MAX_LEGEND ? hidden : 0 };
+    return { kind: 'category', codes: asBytes(field.codes), hidden: textCount(field.categories) <= MAX_LEGEND ? hidden : 0 };
   }
   if (field?.kind === 'number') return { kind: 'number', values: asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
   return { kind: 'none' };
@@ -461,21 +461,26 @@ function drawAxes(lasso?: { space: number; path: number[] }): void {
 /** The legend of the first space coloured by categories (clicking one hides it), or a colour bar. */
 let legendKey = '';
 
+/** A category field's names when the legend lists them, else only how many there are. */
+function legendNames(f: Extract<FieldColumn, { kind: 'category' }>): string[] | number {
+  return textCount(f.categories) <= MAX_LEGEND ? unpackTexts(f.categories) : textCount(f.categories);
+}
+
 function renderLegend(): void {
-  const key = JSON.stringify([state.density, [...hiddenCategories], views.map((v) => [v.field?.name, v.field?.kind === 'category' ? v.field.categories : null, v.colour.kind === 'number' ? [v.colour.min, v.colour.max] : null])]);
+  const key = JSON.stringify([state.density, [...hiddenCategories], views.map((v) => [v.field?.name, v.field?.kind === 'category' ? legendNames(v.field) : null, v.colour.kind === 'number' ? [v.colour.min, v.colour.max] : null])]);
   if (key === legendKey) return;
   legendKey = key;
   if (state.density) {
     legend.replaceChildren(el('span', { class: 'colour-scale', attrs: { 'data-testid': 'colour-bar' } }, 'points per place, log scale: few ', viridisBar(), ' many'));
     return;
   }
-  const withCategories = views.find((v) => v.field?.kind === 'category' && v.field.categories.length <= MAX_LEGEND);
+  const withCategories = views.find((v) => v.field?.kind === 'category' && textCount(v.field.categories) <= MAX_LEGEND);
   const withNumbers = views.filter((v) => v.colour.kind === 'number');
   const items: HTMLElement[] = [];
   if (withCategories?.field?.kind === 'category') {
     const f = withCategories.field;
     items.push(el('span', { class: 'muted' }, `${f.name}:`));
-    f.categories.forEach((cat, c) => {
+    unpackTexts(f.categories).forEach((cat, c) => {
       const item = el('button', { class: `legend-item${hiddenCategories.has(c) ? ' off' : ''}`, title: 'Show or hide these points', attrs: { 'data-testid': 'legend-item', 'data-hidden': String(hiddenCategories.has(c)) }, onClick: () => { if (!hiddenCategories.delete(c)) hiddenCategories.add(c); draw(); } },
         el('span', { class: 'swatch' }), cat === '' ? '(none)' : cat.slice(0, 60));
       (item.firstChild as HTMLElement).style.background = TAB10[c % TAB10.length];
@@ -521,7 +526,7 @@ function describe(space: SpaceData, i: number): string {
   const lines = [`${space.name} · point ${i} · step ${current?.step}`];
   for (const f of space.fields) {
     if (fieldLength(f) <= i) continue;
-    const v = f.kind === 'number' ? f.values[i] : f.categories[f.codes[i]];
+    const v = f.kind === 'number' ? f.values[i] : textAt(f.categories, f.codes[i]);
     if (f.kind === 'number' ? Number.isNaN(v as number) : v === '') continue;
     lines.push(`${f.name}: ${typeof v === 'number' ? Number(v.toPrecision(6)) : String(v).slice(0, 300)}`);
   }

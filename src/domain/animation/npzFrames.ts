@@ -9,7 +9,7 @@ import { throwIfAborted } from './abort';
 import { applyAlignment } from './procrustes';
 import { Extent } from '../embeddings/timeline';
 import { alignByIdentity, readSnapshot } from '../embeddings/snapshot';
-import { autoColourField, fieldLength } from '../../protocol/embeddings';
+import { autoColourField, fieldLength, unpackTexts } from '../../protocol/embeddings';
 import type { Frame } from './frames';
 import { encodePng } from './pngEncode';
 import { blank, drawLabel, type Raster } from './raster';
@@ -52,9 +52,10 @@ async function loadSteps(frames: Frame[], colorBy: string | undefined, signal: A
       if (!sp.points) continue;
       const name = colorBy ?? autoColourField(sp.fields);
       const field = sp.fields.find((x) => x.name === name && fieldLength(x) === sp.points!.length / 2);
+      const names = field?.kind === 'category' ? unpackTexts(field.categories) : [];
       const values: (string | number | null)[] = !field ? [] : field.kind === 'number'
         ? Array.from(field.values, (v) => (Number.isFinite(v) ? v : null))
-        : Array.from(field.codes, (c) => field.categories[c] || null);
+        : Array.from(field.codes, (c) => names[c] || null);
       const prev = last.get(sp.name);
       const alignment = prev ? alignByIdentity(sp.points, sp.keys, prev.points, prev.keys) : undefined;
       const step: SpaceStep = { points: alignment ? applyAlignment(sp.points, alignment) : sp.points, keys: sp.keys, values };

@@ -2,7 +2,7 @@
 // index, lasso hits, density bins and transition starts, each against a brute-force answer.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { NO_COLOUR, type SpaceData } from '../../../src/protocol/embeddings';
+import { NO_COLOUR, packTexts, type SpaceData } from '../../../src/protocol/embeddings';
 import { colourFieldOf, numberRange } from '../../../webview/embeddings/colouring';
 import { densityBins, extentOf, followRows, GridIndex, niceTicks, pointsInPolygon, transitionStarts, zoomRange } from '../../../webview/embeddings/geometry';
 
@@ -18,7 +18,7 @@ test('a number field shares one colour range over all spaces; NaN is left out', 
 });
 
 test('the colour field: the choice where the space has it, else its own best, never a missing one', () => {
-  const s = space(4, [{ name: 'label', kind: 'category', codes: Uint32Array.of(0, 1, 0, 1), categories: ['a', 'b'] }]);
+  const s = space(4, [{ name: 'label', kind: 'category', codes: Uint32Array.of(0, 1, 0, 1), categories: packTexts(['a', 'b']) }]);
   expect(colourFieldOf(s, undefined)).toBe('label');
   expect(colourFieldOf(s, 'loss')).toBe('label');
   expect(colourFieldOf(s, NO_COLOUR)).toBeUndefined();

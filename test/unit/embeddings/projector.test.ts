@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findSnapshotDir, listSnapshotSteps, readStep, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
 import { pca2 } from '../../../src/domain/embeddings/projector';
+import { unpackTexts } from '../../../src/protocol/embeddings';
 import { realProducer, tempDir } from '../helpers';
 
 const RUN = realProducer('lightning', 'lightning_logs', 'version_1');
@@ -19,7 +20,7 @@ test('a run folder with projector steps is a timeline: one step per folder, a sp
   expect(warnings).toEqual([]);
   expect(spaces.map((s) => [s.name, s.x.length])).toEqual([['default', 200]]);
   const label = spaces[0].fields.find((f) => f.name === 'label')!;
-  expect(label.kind === 'category' && label.categories.sort()).toEqual(['class_0', 'class_1', 'class_2', 'class_3']);
+  expect(label.kind === 'category' && unpackTexts(label.categories).sort()).toEqual(['class_0', 'class_1', 'class_2', 'class_3']);
   // numpy: x − mean, SVD, x @ vt[:2].T → |(2.127562, 2.483944)|, |(0.873532, 0.488978)|, |(0.780259, 2.309642)|.
   const first = [0, 1, 2].map((i) => [Math.abs(spaces[0].x[i]), Math.abs(spaces[0].y[i])]);
   [[2.127562, 2.483944], [0.873532, 0.488978], [0.780259, 2.309642]].forEach(([a, b], i) => {

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findSnapshotDir, listSnapshotSteps, metadataColumns, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { unpackTexts } from '../../../src/protocol/embeddings';
 import { fmt, tempDir } from '../helpers';
 
 const SNAPS = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
@@ -19,8 +20,8 @@ test('metadata JSON becomes columns: numbers stay numbers, the rest are categori
   expect(Object.keys(by)).toEqual(['label', 'loss', 'ok', 'extra']);
   expect(by.loss.kind).toBe('number');
   expect(by.loss.kind === 'number' && Array.from(by.loss.values)).toEqual([1.5, NaN, NaN, NaN, 2]);
-  expect(by.label.kind === 'category' && [Array.from(by.label.codes), by.label.categories]).toEqual([[0, 1, 2, 2, 0], ['a', 'b', '']]);
-  expect(by.extra.kind === 'category' && by.extra.categories).toContain('{"k":1}');
+  expect(by.label.kind === 'category' && [Array.from(by.label.codes), unpackTexts(by.label.categories)]).toEqual([[0, 1, 2, 2, 0], ['a', 'b', '']]);
+  expect(by.extra.kind === 'category' && unpackTexts(by.extra.categories)).toContain('{"k":1}');
 });
 
 test('a producer-written step reads as spaces of typed arrays with their metadata', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodePng } from '../../../src/domain/artifacts/png';
 import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { packTexts } from '../../../src/protocol/embeddings';
 import { TAB10 } from '../../../webview/embeddings/colouring';
 import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
 import { realProducer } from '../helpers';
@@ -189,7 +190,7 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   const at = (step: number) => { const rows = order(step); return { ids: Uint32Array.from(rows), x: Float32Array.from(rows), y: Float32Array.from(rows, () => step / 10) }; };
   synthetic = {
     steps: [10, 20, 30],
-    stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ...at(step), fields: [{ name: 'label', kind: 'category', codes: Uint32Array.from(order(step), (r) => r % 3), categories: ['a', 'b', 'c'] }] }] }),
+    stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ...at(step), fields: [{ name: 'label', kind: 'category', codes: Uint32Array.from(order(step), (r) => r % 3), categories: packTexts(['a', 'b', 'c']) }] }] }),
     trail: (step, { latent: indices }, length) => {
       const shown = synthetic!.steps.filter((s) => s <= step).slice(-length);
       const rows = indices.map((i) => order(step)[i]);
@@ -272,7 +273,7 @@ test('Export PNG sends the host a PNG of the plot at twice its size', async () =
 test('hostile metadata stays text: a label with markup is shown literally in legend and hover', async () => {
   await view.post({
     type: 'stepData', step: 100, align: true, warnings: [],
-    spaces: [{ name: 'latent', x: new Float32Array([0, 1]), y: new Float32Array([0, 1]), fields: [{ name: 'label', kind: 'category', codes: new Uint32Array([0, 1]), categories: ['<img src=x onerror="window.__pwned=1">', '<b>bold</b>'] }] }],
+    spaces: [{ name: 'latent', x: new Float32Array([0, 1]), y: new Float32Array([0, 1]), fields: [{ name: 'label', kind: 'category', codes: new Uint32Array([0, 1]), categories: packTexts(['<img src=x onerror="window.__pwned=1">', '<b>bold</b>']) }] }],
   });
   await view.page.locator('[data-testid=color-by]').selectOption('label');
   await expect.poll(() => view.page.locator('[data-testid=legend-item]').allTextContents()).toEqual(['<img src=x onerror="window.__pwned=1">', '<b>bold</b>']);
@@ -330,11 +331,13 @@ test('a step too large for one frame of software GL is drawn in chunks, and ever
   // a chunk left out or drawn twice from the start leaves a band missing.
   const n = 450_000;
   // Made in the page: 1.35 M points through the test's JSON bridge would take most of a minute.
-  const postInPage = (step: number) => view.page.evaluate(({ step, n }) => {
+  const names = packTexts(Array.from({ length: 10 }, (_, b) => `band ${b}`));
+  const postInPage = (step: number) => view.page.evaluate(({ step, n, utf8, ends }) => {
+    const categories = { utf8: Uint8Array.from(utf8), ends: Uint32Array.from(ends) };
     const band = (i: number) => Math.floor((i * 10) / n);
-    const space = (name: string) => ({ name, ids: Uint32Array.from({ length: n }, (_, i) => i), x: Float32Array.from({ length: n }, (_, i) => band(i) * 10 + (i % 7)), y: Float32Array.from({ length: n }, (_, i) => i % 11), fields: [{ name: 'band', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => band(i)), categories: Array.from({ length: 10 }, (_, b) => `band ${b}`) }] });
+    const space = (name: string) => ({ name, ids: Uint32Array.from({ length: n }, (_, i) => i), x: Float32Array.from({ length: n }, (_, i) => band(i) * 10 + (i % 7)), y: Float32Array.from({ length: n }, (_, i) => i % 11), fields: [{ name: 'band', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => band(i)), categories }] });
     window.postMessage({ type: 'stepData', step, align: false, warnings: [], spaces: ['a', 'b', 'c'].map(space) }, '*');
-  }, { step, n });
+  }, { step, n, utf8: Array.from(names.utf8), ends: Array.from(names.ends) });
   synthetic = { steps: [1], stepData: (step) => { void postInPage(step); return undefined; }, trail: () => ({}) };
   await view.post({ type: 'steps', title: 'large', warnings: [], steps: [{ step: 1, npz: true }] });
   await expect.poll(drawnStep, { timeout: 60_000 }).toBe('step 1 · 1/1');
