@@ -19,8 +19,10 @@ let open: { source: FileSource; info: Awaited<ReturnType<typeof readWavInfoFrom>
 async function select(step: number, index: number): Promise<void> {
   const s = steps.find((x) => x.step === step)!;
   const sample = s.samples.find((x) => x.index === index)!;
-  await Promise.all(open.map((t) => t.source.close()));
+  // As the host does: the old tracks leave the list before they close, so a read still in flight on one is dropped.
+  const old = open;
   open = [];
+  await Promise.all(old.map((t) => t.source.close()));
   const tracks = [];
   for (const [role, name] of [['target', sample.target], ['pred', sample.pred]] as const) {
     if (!name) continue;
@@ -54,10 +56,12 @@ beforeAll(async () => {
       await select(m.step as number, m.sample as number);
     } else if (m.type === 'requestPeaks') {
       const t = open[m.track as number];
+      if (!t) return;
       const p = await whileOpen(t, rangePeaks(t.source, t.info, m.start as number, m.end as number, m.buckets as number));
       if (p) await view.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
     } else if (m.type === 'requestSamples') {
       const t = open[m.track as number];
+      if (!t) return;
       const s = await whileOpen(t, spectrogramSamples(t.source, t.info, m.start as number, m.end as number, m.columns as number, m.size as number));
       if (!s) return;
       await view.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
