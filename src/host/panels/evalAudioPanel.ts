@@ -114,7 +114,7 @@ class EvalAudioView extends Disposable {
 
   reveal(step?: number): void {
     this.panel.reveal();
-    if (step !== undefined) void this.selectStep(step).catch((err) => this.fail(err));
+    if (step !== undefined) this.queue = this.queue.then(() => this.selectStep(step)).catch((err) => this.fail(err));
   }
 
   private post(message: EvalAudioHostToWebview): void {
