@@ -1,15 +1,17 @@
 // Issues 6 and 21: stepping the Embedding Timeline webview in headless Chromium, 3 spaces × N
 // points a step, side by side with the candidates for drawing them:
-// - Run Reel's panel (its own WebGL2 layer): from the step's message reaching the page to the
-//   draw issued (main thread), and to the frame after it (on screen);
+// - Run Reel's panel (its own WebGL2 layer): from the step's message reaching the page (its
+//   first part, for a step posted in parts as the host posts it) to the draw issued (main
+//   thread), and to the frame after it (on screen);
 // - Plotly's scattergl (what the panel used before), the same points and subplots, timed alike;
 // - the floor: the same points as bare GL_POINTS, one buffer upload and one draw call.
 // At 1 M points a space it also records the longest main-thread task while stepping, hovering
-// and lasso-selecting. Data is made in the page, so no time includes VS Code's message transfer.
+// and lasso-selecting. Data is made in the page, so no time includes VS Code's own copies of a
+// message (the e2e suite measures those in real VS Code).
 // RUNREEL_BENCH_PROFILE=1 prints where the panel's main thread spent its time.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { WebviewPage } from '../test/unit/webview/page';
+import { partsScript, WebviewPage } from '../test/unit/webview/page';
 import { probeRenderer } from './gpu';
 import { profilePage } from './profile';
 
@@ -23,7 +25,7 @@ const VIEWPORT = { width: 1600, height: 800 };
 let webgl: 'hardware' | true = true;
 
 interface Timing { issued: number; frame: number }
-type PageGlobals = { __timings: Timing[]; __tasks: [number, number][]; __making: [number, number][]; __makeStep(step: number): unknown; __postStep(): void; __prepareStep(step: number): void };
+type PageGlobals = { __parts: { splitMessage(m: unknown): unknown[] }; __timings: Timing[]; __tasks: [number, number][]; __making: [number, number][]; __makeStep(step: number): unknown; __postStep(): void; __prepareStep(step: number): void };
 
 /** Made in the page: a seeded walk, so every point moves a little each step, as in training. */
 function installStepMaker(points: number): void {
@@ -43,7 +45,8 @@ function installStepMaker(points: number): void {
     const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
     const spaces = ['latent', 'lora', 'prompt'].map((name, s) => {
       const x = new Float32Array(points), y = new Float32Array(points);
-      const codes = new Uint32Array(points), loss = new Float64Array(points), ids = new Uint32Array(points);
+      // Codes in the narrowest type, as the host sends them (src/protocol/embeddings.ts narrowCodes).
+      const codes = new Uint8Array(points), loss = new Float64Array(points), ids = new Uint32Array(points);
       for (let i = 0; i < points; i++) {
         const c = i % 10;
         x[i] = Math.cos(c) * 10 + rand() * 4 + step * 0.01 * s;
@@ -79,6 +82,7 @@ function longestTask(page: Page): Promise<number> {
 async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest: number; hover: number; lasso: number; drawChunks: number }> {
   const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT, webgl });
   await view.page.addInitScript(installStepMaker, POINTS);
+  await view.page.addInitScript({ content: partsScript() });
   // NO_DRAW tells the page's own work from its waits on the GPU process (which rasterises every
   // point in software here).
   if (NO_DRAW) await view.page.addInitScript(() => { WebGL2RenderingContext.prototype.drawArrays = () => {}; });
@@ -87,7 +91,12 @@ async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest:
     const timings: Timing[] = (w.__timings = []);
     let arrived = 0;
     // Registered before the page's own listener: the moment a step arrives.
-    window.addEventListener('message', (e) => { if ((e.data as { type?: string }).type === 'stepData') arrived = performance.now(); });
+    // A large step comes in parts, as the host sends it: from the first part (its copy included).
+    window.addEventListener('message', (e) => {
+      const now = performance.now();
+      const type = (e.data as { type?: string }).type;
+      if (type === 'stepData' || type === 'partsBegin') arrived = now;
+    });
     window.addEventListener('DOMContentLoaded', () => {
       const plot = document.querySelector('[data-testid=plot]')!;
       let issued = 0, start = 0;
@@ -107,14 +116,15 @@ async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest:
     });
     // Made in a task of its own, then posted (the post's copy of the message counts: a webview's
     // outer frame posts to the page on its main thread).
-    let made: unknown;
+    let made: unknown[] = [];
     w.__making = [];
     w.__prepareStep = (step: number) => {
       const start = performance.now();
-      made = w.__makeStep(step);
+      made = w.__parts.splitMessage(w.__makeStep(step));
       w.__making.push([start, performance.now()]);
     };
-    w.__postStep = () => { window.postMessage(made, '*'); made = undefined; };
+    // One post per part, as the host makes them: each arrives as a task of its own.
+    w.__postStep = () => { for (const m of made) window.postMessage(m, '*'); made = []; };
   });
   view.onMessage(async (m) => {
     if (m.type === 'ready') {

@@ -17,10 +17,39 @@ export interface TimelineStep {
  */
 export interface PackedTexts { utf8: Uint8Array; ends: Uint32Array }
 
+/** Category codes in the narrowest type that holds them. */
+export type CodeArray = Uint8Array | Uint16Array | Uint32Array;
+/** Numbers in the narrowest type that holds every one exactly (a float where any is unknown, NaN). */
+export type NumberArray = Float64Array | Float32Array | Int32Array | Uint16Array | Uint8Array;
+
 /** A metadata field as columns: numbers, or codes into a table of category names. */
 export type FieldColumn =
-  | { name: string; kind: 'number'; values: Float64Array }
-  | { name: string; kind: 'category'; codes: Uint32Array; categories: PackedTexts };
+  | { name: string; kind: 'number'; values: NumberArray }
+  | { name: string; kind: 'category'; codes: CodeArray; categories: PackedTexts };
+
+/** `codes` (each below `count`) in the narrowest type: a step's bytes are what VS Code copies. */
+export function narrowCodes(codes: Uint32Array, count: number): CodeArray {
+  if (count <= 0x100) return Uint8Array.from(codes);
+  if (count <= 0x10000) return Uint16Array.from(codes);
+  return codes;
+}
+
+/** `values` in the narrowest type that holds each exactly (-0 and NaN keep a float). */
+export function narrowNumbers(values: Float64Array): NumberArray {
+  let int = true, lo = 0, hi = 0, f32 = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (int && !(Number.isInteger(v) && !Object.is(v, -0))) int = false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (f32 && Math.fround(v) !== v && !Number.isNaN(v)) f32 = false;
+    if (!int && !f32) return values;
+  }
+  if (int && lo >= 0 && hi <= 0xff) return Uint8Array.from(values);
+  if (int && lo >= 0 && hi <= 0xffff) return Uint16Array.from(values);
+  if (int && lo >= -(2 ** 31) && hi < 2 ** 31) return Int32Array.from(values);
+  return f32 ? Float32Array.from(values) : values;
+}
 
 export function packTexts(texts: readonly string[]): PackedTexts {
   const encoder = new TextEncoder();
@@ -61,7 +90,7 @@ export function categoryColumn(name: string, texts: readonly string[]): FieldCol
     if (code === undefined) { code = categories.length; categories.push(text); index.set(text, code); }
     return code;
   });
-  return { name, kind: 'category', codes, categories: packTexts(categories) };
+  return { name, kind: 'category', codes: narrowCodes(codes, categories.length), categories: packTexts(categories) };
 }
 
 /** How many points a column describes. */

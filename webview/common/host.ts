@@ -1,4 +1,6 @@
 // The webview's side of messaging: a typed wrapper over acquireVsCodeApi().
+import { PartsReceiver } from '../../src/protocol/parts';
+
 interface VsCodeApi<State> {
   postMessage(message: unknown): void;
   getState(): State | undefined;
@@ -17,7 +19,19 @@ export function connectToHost<In, Out, State>(): HostChannel<In, Out, State> {
   const api = acquireVsCodeApi<State>();
   return {
     post: (message) => api.postMessage(message),
-    onMessage: (handler) => window.addEventListener('message', (e: MessageEvent) => handler(e.data as In)),
+    onMessage: (handler) => {
+      // Large messages come in parts (src/protocol/parts.ts); the handler sees them whole.
+      const parts = new PartsReceiver();
+      window.addEventListener('message', (e: MessageEvent) => {
+        let m: unknown;
+        try {
+          m = parts.accept(e.data);
+        } catch (err) {
+          m = { type: 'error', message: `a message from the extension arrived broken: ${(err as Error).message}` };
+        }
+        if (m !== undefined) handler(m as In);
+      });
+    },
     getState: () => api.getState(),
     setState: (state) => api.setState(state),
   };

@@ -3,7 +3,7 @@
 // go to the GPU as they came. Axes, lasso and hover are ours; hover text is textContent, never
 // HTML: metadata is file text.
 import { nearestIndexOf } from '../../src/domain/nearest';
-import { fieldLength, NO_COLOUR, textAt, textCount, unpackTexts, type AxisBounds, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { fieldLength, NO_COLOUR, textAt, textCount, unpackTexts, type AxisBounds, type CodeArray, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { colormapTable } from '../common/colormaps';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -210,9 +210,10 @@ const floats = new WeakMap<object, Float32Array>();
 const extents = new WeakMap<SpaceData, Range>();
 const indexes = new WeakMap<SpaceData, GridIndex>();
 const asFloats = (key: object, make: () => Float32Array) => floats.get(key) ?? floats.set(key, make()).get(key)!;
-const bytes = new WeakMap<Uint32Array, Uint8Array>();
+const bytes = new WeakMap<CodeArray, Uint8Array>();
 /** Category codes as bytes for the GPU (see LayerColour: 240 and over keep their colour). */
-function asBytes(codes: Uint32Array): Uint8Array {
+function asBytes(codes: CodeArray, count: number): Uint8Array {
+  if (codes instanceof Uint8Array && count <= 240) return codes;
   let out = bytes.get(codes);
   if (!out) {
     out = new Uint8Array(codes.length);
@@ -233,9 +234,9 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
   if (field?.kind === 'category') {
     let hidden = 0;
     for (const c of hiddenCategories) if (c < 31) hidden |= 1 << c;
-    return { kind: 'category', codes: asBytes(field.codes), hidden: textCount(field.categories) <= MAX_LEGEND ? hidden : 0 };
+    return { kind: 'category', codes: asBytes(field.codes, textCount(field.categories)), hidden: textCount(field.categories) <= MAX_LEGEND ? hidden : 0 };
   }
-  if (field?.kind === 'number') return { kind: 'number', values: asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
+  if (field?.kind === 'number') return { kind: 'number', values: field.values instanceof Float32Array ? field.values : asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
   return { kind: 'none' };
 }
 

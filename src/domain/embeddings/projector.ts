@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../artifacts/errors';
-import { categoryColumn, type FieldColumn } from '../../protocol/embeddings';
+import { categoryColumn, narrowNumbers, type FieldColumn } from '../../protocol/embeddings';
 
 /** A projector step folder: digits only, as add_embedding names them (f"{global_step:05}"). */
 export const PROJECTOR_STEP = /^\d{1,12}$/;
@@ -90,7 +90,7 @@ function parseMetadata(text: string, rows: number, file: string): { fields: Fiel
   const cells = body.map((l) => (multi ? l.split('\t') : [l]));
   const fields = header.map((name, c): FieldColumn => {
     const col = cells.map((r) => r[c] ?? '');
-    if (col.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return { name, kind: 'number', values: Float64Array.from(col, Number) };
+    if (col.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return { name, kind: 'number', values: narrowNumbers(Float64Array.from(col, Number)) };
     return categoryColumn(name, col);
   });
   return { fields, labels: body };

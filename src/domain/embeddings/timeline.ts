@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyAlignment, type Alignment } from '../animation/procrustes';
 import { STEP_SNAPSHOT } from '../runs/discover';
-import { categoryColumn, type AxisBounds, type FieldColumn, type SpaceData } from '../../protocol/embeddings';
+import { categoryColumn, narrowNumbers, type AxisBounds, type FieldColumn, type SpaceData } from '../../protocol/embeddings';
 import { listProjectorSteps } from './projector';
 import { alignByIdentity, readSnapshot } from './snapshot';
 
@@ -66,7 +66,7 @@ export function metadataColumns(values: readonly unknown[], objects = metadataOb
   for (const o of objects) for (const k of Object.keys(o ?? {})) if (!seen.has(k)) { seen.add(k); names.push(k); }
   return names.map((name): FieldColumn => {
     const numeric = objects.every((o) => o?.[name] === undefined || o[name] === null || typeof o[name] === 'number');
-    if (numeric) return { name, kind: 'number', values: Float64Array.from(objects, (o) => (typeof o?.[name] === 'number' ? (o[name] as number) : NaN)) };
+    if (numeric) return { name, kind: 'number', values: narrowNumbers(Float64Array.from(objects, (o) => (typeof o?.[name] === 'number' ? (o[name] as number) : NaN))) };
     return categoryColumn(name, objects.map((o) => {
       const v = o?.[name];
       return v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
@@ -90,7 +90,33 @@ export async function readStep(snapshot: string, alignments?: Map<string, Alignm
     const links = sp.points && sp.links?.length === n ? rowIds?.idsOf(LINKS, sp.links) : undefined;
     return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(ids ? { ids } : {}), ...(links ? { links } : {}), ...(sp.missing ? { note: sp.missing } : {}) };
   });
+  shareEqualColumns(spaces);
   return { spaces, warnings };
+}
+
+/**
+ * Columns equal to an earlier space's become that space's arrays: the spaces of a step often
+ * share a sample id field, its ids and its links, and an array posted twice in one message
+ * crosses to the page once.
+ */
+export function shareEqualColumns(spaces: SpaceData[]): void {
+  const seen: ArrayBufferView[] = [];
+  const same = <T extends ArrayBufferView>(a: T): T => {
+    for (const b of seen) if (b.constructor === a.constructor && b.byteLength === a.byteLength && bytesEqual(a, b)) return b as T;
+    seen.push(a);
+    return a;
+  };
+  for (const sp of spaces) {
+    if (sp.ids) sp.ids = same(sp.ids);
+    if (sp.links) sp.links = same(sp.links);
+    sp.fields = sp.fields.map((f): FieldColumn => f.kind === 'number'
+      ? { ...f, values: same(f.values) }
+      : { ...f, codes: same(f.codes), categories: { utf8: same(f.categories.utf8), ends: same(f.categories.ends) } });
+  }
+}
+
+function bytesEqual(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /** RowIds' name for the samples every space shares (no space is named with a NUL). */

@@ -11,6 +11,7 @@ import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
 } from '../../protocol/embeddings';
+import { splitMessage } from '../../protocol/parts';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
 import { loadPanelPage } from '../panelPage';
@@ -99,7 +100,8 @@ class EmbeddingsView extends Disposable {
   }
 
   private post(message: EmbeddingsHostToWebview): void {
-    void this.panel.webview.postMessage(message);
+    // A step of millions of points goes in parts, so no single copy of it holds the page.
+    for (const m of splitMessage(message)) void this.panel.webview.postMessage(m);
   }
 
   private fail(err: unknown): void {

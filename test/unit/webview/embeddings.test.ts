@@ -9,7 +9,7 @@ import { packTexts } from '../../../src/protocol/embeddings';
 import { TAB10 } from '../../../webview/embeddings/colouring';
 import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
 import { realProducer } from '../helpers';
-import { WebviewPage } from './page';
+import { partsScript, WebviewPage } from './page';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
 let view: WebviewPage;
@@ -335,9 +335,13 @@ test('a step too large for one frame of software GL is drawn in chunks, and ever
   const postInPage = (step: number) => view.page.evaluate(({ step, n, utf8, ends }) => {
     const categories = { utf8: Uint8Array.from(utf8), ends: Uint32Array.from(ends) };
     const band = (i: number) => Math.floor((i * 10) / n);
-    const space = (name: string) => ({ name, ids: Uint32Array.from({ length: n }, (_, i) => i), x: Float32Array.from({ length: n }, (_, i) => band(i) * 10 + (i % 7)), y: Float32Array.from({ length: n }, (_, i) => i % 11), fields: [{ name: 'band', kind: 'category', codes: Uint32Array.from({ length: n }, (_, i) => band(i)), categories }] });
-    window.postMessage({ type: 'stepData', step, align: false, warnings: [], spaces: ['a', 'b', 'c'].map(space) }, '*');
+    const space = (name: string) => ({ name, ids: Uint32Array.from({ length: n }, (_, i) => i), x: Float32Array.from({ length: n }, (_, i) => band(i) * 10 + (i % 7)), y: Float32Array.from({ length: n }, (_, i) => i % 11), fields: [{ name: 'band', kind: 'category', codes: Uint8Array.from({ length: n }, (_, i) => band(i)), categories }] });
+    // In parts, as the host posts a step this large (17 MB).
+    const posts = (window as unknown as { __parts: { splitMessage(m: unknown): unknown[] } }).__parts.splitMessage({ type: 'stepData', step, align: false, warnings: [], spaces: ['a', 'b', 'c'].map(space) });
+    if (posts.length < 3) throw new Error(`the step went in ${posts.length} posts`);
+    for (const m of posts) window.postMessage(m, '*');
   }, { step, n, utf8: Array.from(names.utf8), ends: Array.from(names.ends) });
+  await view.page.evaluate(partsScript()); // DevTools' evaluate: the page's CSP allows no inline script
   synthetic = { steps: [1], stepData: (step) => { void postInPage(step); return undefined; }, trail: () => ({}) };
   await view.post({ type: 'steps', title: 'large', warnings: [], steps: [{ step: 1, npz: true }] });
   await expect.poll(drawnStep, { timeout: 60_000 }).toBe('step 1 · 1/1');

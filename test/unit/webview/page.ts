@@ -23,12 +23,23 @@ const LIBRARIES: Record<string, string> = {
 };
 const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.wav': 'audio/wav', '.svg': 'image/svg+xml' } as Record<string, string>;
 
-type Typed = Float32Array | Float64Array | Uint32Array | Uint8Array;
+type Typed = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+const TYPED_NAMES = ['Float64Array', 'Float32Array', 'Int32Array', 'Uint32Array', 'Int16Array', 'Uint16Array', 'Int8Array', 'Uint8Array'];
 function pack(v: unknown): unknown {
-  if (v instanceof Float32Array || v instanceof Float64Array || v instanceof Uint32Array || v instanceof Uint8Array) return { __typed: v instanceof Uint8Array ? 'Uint8Array' : v.constructor.name, data: Array.from(v as Typed, (x) => (Number.isNaN(x) ? null : x)) };
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    // A Buffer (a Uint8Array subclass) crosses as a Uint8Array.
+    const name = TYPED_NAMES.find((t) => v instanceof (globalThis as unknown as Record<string, new () => unknown>)[t])!;
+    return { __typed: name, data: Array.from(v as Typed, (x) => (Number.isNaN(x) ? null : x)) };
+  }
   if (Array.isArray(v)) return v.map(pack);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x)]));
   return v;
+}
+
+/** src/protocol/parts.ts as a page script: window.__parts.splitMessage splits a message as the host does. */
+export function partsScript(): string {
+  const out = esbuild.buildSync({ entryPoints: [join(ROOT, 'src', 'protocol', 'parts.ts')], bundle: true, format: 'iife', globalName: 'parts', write: false, target: 'es2022' });
+  return `${out.outputFiles[0].text}\nwindow.__parts = parts;`;
 }
 
 export class WebviewPage {
