@@ -95,12 +95,16 @@ test('transition starts follow row ids, not row numbers; a new row has none', ()
   const s = transitionStarts(Uint32Array.of(5, 9, 7), prev);
   expect(Array.from(s.x)).toEqual([50, NaN, 70]);
   expect(Array.from(s.y)).toEqual([-50, NaN, -70]);
+  // The same rows in the same order: each starts where it was.
+  const same = transitionStarts(Uint32Array.of(7, 3, 5), prev);
+  expect([Array.from(same.x), Array.from(same.y)]).toEqual([[70, 30, 50], [-70, -30, -50]]);
 });
 
 test('a selection follows its rows to another step by id; a row that step lacks drops out', () => {
   const from = Uint32Array.of(7, 3, 5, 8), to = Uint32Array.of(5, 9, 7, 3);
   expect(followRows([0, 2, 3], from, to)).toEqual([2, 0]); // ids 7 and 5 moved; 8 is gone
   expect(followRows([9], from, to)).toEqual([]); // a row number past the step's rows
+  expect(followRows([3, 1, 9], from, Uint32Array.from(from))).toEqual([3, 1]); // the same rows, in order
   fc.assert(fc.property(fc.uniqueArray(fc.nat(1000), { maxLength: 60 }), fc.integer(), (ids, seed) => {
     const shuffled = [...ids].sort((a, b) => ((a * 2654435761 + seed) >>> 0) - ((b * 2654435761 + seed) >>> 0));
     const sel = ids.map((_, i) => i).filter((i) => (i + seed) % 3 === 0);
