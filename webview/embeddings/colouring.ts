@@ -1,6 +1,6 @@
 // What colours a space's points: the field (the user's choice, else the space's own most
 // useful one) and a number field's scale, shared by every space of the step. Pure, no DOM.
-import { autoColourField, NO_COLOUR, type SpaceData } from '../../src/protocol/embeddings';
+import { autoColourField, NO_COLOUR, type FieldColumn, type SpaceData } from '../../src/protocol/embeddings';
 
 export const TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 /** More categories than this are coloured without a legend entry each. */
@@ -22,5 +22,12 @@ export function numberRange(spaces: readonly SpaceData[], name: string): [number
 export function colourFieldOf(space: SpaceData, choice: string | undefined): string | undefined {
   if (choice === NO_COLOUR) return undefined;
   // A chosen field this space lacks falls back to the space's own best, never to grey.
-  return choice !== undefined && space.fields.some((f) => f.name === choice) ? choice : autoColourField(space.fields);
+  return choice !== undefined && space.fields.some((f) => f.name === choice) ? choice : autoOf(space.fields);
+}
+
+// Once per step's fields: finding it scans a million-row column that holds one value.
+const autoFields = new WeakMap<readonly FieldColumn[], string | undefined>();
+function autoOf(fields: readonly FieldColumn[]): string | undefined {
+  if (!autoFields.has(fields)) autoFields.set(fields, autoColourField(fields));
+  return autoFields.get(fields);
 }

@@ -209,6 +209,7 @@ let transition: { t: number; frame: number } | undefined;
 const floats = new WeakMap<object, Float32Array>();
 const extents = new WeakMap<SpaceData, Range>();
 const indexes = new WeakMap<SpaceData, GridIndex>();
+const numberRanges = new WeakMap<SpaceData[], Map<string, [number, number]>>();
 const asFloats = (key: object, make: () => Float32Array) => floats.get(key) ?? floats.set(key, make()).get(key)!;
 const bytes = new WeakMap<CodeArray, Uint8Array>();
 /** Category codes as bytes for the GPU (see LayerColour: 240 and over keep their colour). */
@@ -314,7 +315,7 @@ function draw(): void {
   if (spaces.length === 0) empty.textContent = `Step ${current.step} holds no *_projections_2d arrays.`;
   updateColorChoices(spaces);
   const fields = spaces.map((s) => colourFieldOf(s, state.colorBy));
-  const ranges = new Map<string, [number, number]>();
+  const ranges = numberRanges.get(spaces) ?? numberRanges.set(spaces, new Map()).get(spaces)!;
   const rects = layoutRects(spaces.length);
   const selected = state.selected ?? [];
   views = spaces.map((space, k) => {
