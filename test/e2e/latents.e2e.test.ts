@@ -111,8 +111,9 @@ test('the real store as sonaturgy writes it (12-hex ids, checkpoints stored afte
   await vs.refreshRuns();
   await vs.runCommand('Run Reel: Open Latent Store');
   await vs.page.locator('.quick-input-widget .monaco-list-row', { hasText: real }).click();
-  const store = await vs.webviewFrame('[data-testid="records"]');
-  await expect.poll(() => byTestId(store, 'record-count').textContent(), { timeout: 30_000 }).toBe('11 latents');
+  // The store panel of the test before may still be open and about to be hidden (its frame then
+  // detaches), so wait for the frame that shows this store's count.
+  const store = await vs.webviewFrame('[data-testid="record-count"]:text-is("11 latents")', 30_000);
   const generations = await store.locator('tr.generation').allTextContents();
   expect(generations).toHaveLength(4);
   expect(generations.filter((g) => g.includes('2 checkpoints + 2 finals'))).toHaveLength(2);
