@@ -206,12 +206,60 @@ async function main(): Promise<void> {
     // the same frames at the same pace and draws each frame's new lane columns from its
     // min/max, and as many new spectrogram columns (one fill each: no STFT). Scrolled both ways
     // a bare page might, by copying each canvas onto itself and by moving it with a CSS
-    // transform; the cheaper is the floor.
+    // transform, and a third that draws (copy-scrolled) in a worker on OffscreenCanvases, so
+    // the page's main thread does no rendering; the cheapest is the floor.
     const pages: [string, Page][] = [['ours', view.page]];
-    for (const scroll of ['copy', 'transform'] as const) {
+    for (const scroll of ['copy', 'transform', 'offscreen'] as const) {
       const page = await view.page.context().browser()!.newPage({ viewport: view.page.viewportSize() ?? undefined });
       await page.goto('about:blank');
       await installReplay(page, frames);
+      if (scroll === 'offscreen') {
+        await page.evaluate(({ sizes, hop }) => {
+          const w = window as unknown as { __ack(seq: number): void };
+          document.body.style.margin = '0';
+          const make = (s: { width: number; height: number; cssWidth: number; cssHeight: number }) => {
+            const c = document.createElement('canvas');
+            c.width = s.width; c.height = s.height;
+            c.style.cssText = `display:block;width:${s.cssWidth}px;height:${s.cssHeight}px`;
+            document.body.append(c);
+            return c.transferControlToOffscreen();
+          };
+          const lanes = make(sizes.lanes), spec = make(sizes.spectrogram);
+          const source = `
+            let lanes, spec, end = -1, specEnd = -1, hop = 0, grey;
+            const scrollBy = (c, ctx, m) => { ctx.globalCompositeOperation = 'copy'; ctx.drawImage(c, -m, 0); ctx.globalCompositeOperation = 'source-over'; ctx.clearRect(c.width - m, 0, m, c.height); };
+            onmessage = (e) => {
+              if (e.data.lanes) { lanes = e.data.lanes; spec = e.data.spec; hop = e.data.hop; grey = new ImageData(1, spec.height); grey.data.fill(128); return; }
+              const f = e.data, lc = lanes.getContext('2d'), sc = spec.getContext('2d');
+              const width = lanes.width, n = f.min.length, columns = f.min[0]?.length ?? 0;
+              const added = end < 0 ? columns : Math.min(columns, Math.round((f.end - end) / f.bucket));
+              end = f.end;
+              const m = Math.min(added, width);
+              scrollBy(lanes, lc, m);
+              const laneHeight = lanes.height / Math.max(1, n), amp = laneHeight * 0.45;
+              lc.fillStyle = '#4e9fe0';
+              for (let j = 0; j < m; j++) {
+                const i = columns - m + j, x = width - m + j;
+                for (let lane = 0; lane < n; lane++) {
+                  const a = f.min[lane][i], b = f.max[lane][i];
+                  if (a !== a) continue;
+                  const base = (lane + 0.5) * laneHeight;
+                  lc.fillRect(x, Math.floor(base - b * amp), 1, Math.max(1, Math.ceil((b - a) * amp)));
+                }
+              }
+              const k = Math.min(specEnd < 0 ? 0 : Math.floor(f.end / hop) - Math.floor(specEnd / hop), spec.width);
+              specEnd = f.end;
+              if (k > 0) { scrollBy(spec, sc, k); for (let i = 0; i < k; i++) sc.putImageData(grey, spec.width - k + i, 0); }
+              postMessage(f.seq);
+            };`;
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          worker.postMessage({ lanes, spec, hop }, [lanes, spec]);
+          worker.onmessage = (e) => w.__ack(e.data as number);
+          window.addEventListener('message', (e) => worker.postMessage(e.data));
+        }, { sizes, hop });
+        pages.push([scroll, page]);
+        continue;
+      }
       await page.evaluate(({ sizes, scroll, hop }) => {
         const w = window as unknown as { __ack(seq: number): void };
         const canvas = (s: { width: number; height: number; cssWidth: number; cssHeight: number }) => {
@@ -305,7 +353,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
-      lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, rounds: ROUNDS,
+      lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
     }));
   } finally {

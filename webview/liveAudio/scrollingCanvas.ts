@@ -9,7 +9,9 @@
 // both sides instead of a seam.
 
 /** Columns per tile. */
-const TILE = 128;
+export const TILE = 128;
+/** Blocks the view moves on before the tiles are placed afresh from a new origin. */
+export const REBASE = 256;
 
 export class ScrollingCanvas {
   /** The box to put in the page: fills its parent, clips the tiles. Its `snapshot()` gives the picture (for tests). */
@@ -23,8 +25,10 @@ export class ScrollingCanvas {
   /** Columns per block (a tile is one wider). */
   private tile = 1;
   private newest = -1;
-  /** The block at the strip's origin: tiles are placed relative to it. */
+  /** The block at the strip's origin: tiles are placed relative to it, and it moves only when the view has gone far from it. */
   private origin = NaN;
+  /** The block each tile was last placed for (NaN: not placed), so a frame restyles only the tiles that changed. */
+  private placed: number[] = [];
 
   constructor(className: string, testId: string) {
     this.element = Object.assign(document.createElement('div'), { snapshot: () => this.snapshot() });
@@ -51,6 +55,7 @@ export class ScrollingCanvas {
     });
     this.strip.replaceChildren(...this.tiles);
     this.blocks = this.tiles.map(() => -1);
+    this.placed = this.tiles.map(() => NaN);
     this.newest = -1;
     this.origin = NaN;
   }
@@ -69,6 +74,7 @@ export class ScrollingCanvas {
       this.blocks[i] = -1;
       c.hidden = true;
     });
+    this.placed.fill(NaN);
     this.newest = -1;
     this.origin = NaN;
   }
@@ -90,7 +96,6 @@ export class ScrollingCanvas {
     if (this.blocks[slot] !== block) {
       if (this.blocks[slot] >= 0) ctx.clearRect(0, 0, canvas.width, canvas.height);
       this.blocks[slot] = block;
-      this.origin = NaN; // the tiles are placed again
     }
     if (column > this.newest) this.newest = column;
     const x = column - block * tile;
@@ -118,21 +123,29 @@ export class ScrollingCanvas {
     this.place();
   }
 
-  /** Moves the strip so the newest column is the view's right edge. */
+  /**
+   * Moves the strip so the newest column is the view's right edge. Tiles keep their places
+   * between frames (restyling every tile at each new block cost a style and layout pass); the
+   * origin moves, and all are placed again, only every REBASE blocks, to keep offsets small.
+   */
   place(): void {
     const tile = this.tile;
     const first = this.newest - this.width + 1; // the view's left edge, in columns
-    const origin = Math.floor(first / tile);
-    if (origin !== this.origin) {
-      this.origin = origin;
-      this.tiles.forEach((c, i) => {
-        const b = this.blocks[i];
-        const shown = b >= origin && b * tile <= this.newest;
-        c.hidden = !shown;
-        if (shown) c.style.left = `${(((b - origin) * tile) / this.width) * 100}%`;
-      });
+    const firstBlock = Math.floor(first / tile);
+    if (!(firstBlock >= this.origin && firstBlock < this.origin + REBASE)) {
+      this.origin = firstBlock;
+      this.placed.fill(NaN);
     }
-    this.strip.style.transform = `translateX(${(-(first - origin * tile) / this.width) * 100}%)`;
+    this.tiles.forEach((c, i) => {
+      const b = this.blocks[i];
+      const shown = b >= firstBlock && b * tile <= this.newest;
+      if (c.hidden === shown) c.hidden = !shown;
+      if (shown && this.placed[i] !== b) {
+        this.placed[i] = b;
+        c.style.left = `${(((b - this.origin) * tile) / this.width) * 100}%`;
+      }
+    });
+    this.strip.style.transform = `translateX(${(-(first - this.origin * tile) / this.width) * 100}%)`;
   }
 
   /** The view as one canvas: for export. */
