@@ -198,6 +198,8 @@ let views: SpaceView[] = [];
 const zooms = new Map<string, Range>();
 /** Category codes of the legend's field switched off. */
 const hiddenCategories = new Set<number>();
+/** Why the selection lost rows at the last step change (empty: it lost none, or a new selection was made since). */
+let selectionNote = '';
 /** A transition's starts, by space, for the step shown. */
 let starts = new Map<string, { x: Float32Array; y: Float32Array }>();
 /** Rows of the step shown that started from a place in the step before. */
@@ -348,7 +350,8 @@ function draw(): void {
   // Where spaces are linked by sample, a space may hold several rows per sample: say how many.
   const counts = selected.length ? views.map((v) => `${selectionOf(v.space).rows.length} in ${v.space.name}`) : [];
   const linked = selected.length && views.some((v) => selectionOf(v.space).rows.length !== selected.length) ? ` (${counts.join(', ')})` : '';
-  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected${linked} · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + trailsOff;
+  const note = selectionNote ? ` · ${selectionNote}` : '';
+  selectionInfo.textContent = (selected.length > 0 ? `${selected.length} selected${linked} · double-click to clear` : 'lasso points to select them in every space · wheel zooms') + note + trailsOff;
 }
 
 /** Draws what the layer holds, then runs the transition, if any, or says the step is drawn. */
@@ -593,6 +596,7 @@ axesCanvas.addEventListener('pointerup', () => {
   const c = v.colour;
   const picked = pointsInPolygon(v.space.x, v.space.y, polygon).filter((i) => !(c.kind === 'category' && c.hidden && ((c.hidden >> c.codes[i]) & 1) === 1));
   state = { ...state, selected: picked.slice(0, MAX_SELECTED), selectedSpace: v.space.name };
+  selectionNote = '';
   save();
   trail = undefined;
   requestTrail();
@@ -602,6 +606,7 @@ axesCanvas.addEventListener('pointerleave', () => tooltip.classList.remove('show
 axesCanvas.addEventListener('dblclick', () => {
   zooms.clear();
   state = { ...state, selected: [] };
+  selectionNote = '';
   save();
   trail = undefined;
   draw();
@@ -687,7 +692,11 @@ host.onMessage((m) => {
       const picked = (d: { spaces: SpaceData[] } | undefined) => (d?.spaces.find((s) => s.name === state.selectedSpace) ?? d?.spaces[0])?.ids;
       const fromIds = picked(before), toIds = picked(m);
       if (state.selected?.length && fromIds && toIds && before!.step !== m.step) {
-        state = { ...state, selected: followRows(state.selected, fromIds, toIds) };
+        const followed = followRows(state.selected, fromIds, toIds);
+        const lost = state.selected.length - followed.length;
+        // Rows not written at this step leave the selection: say so, rather than let it shrink or vanish unseen.
+        if (lost > 0) selectionNote = followed.length === 0 ? `none of the ${state.selected.length} selected points is at step ${m.step}` : `${lost} of the ${state.selected.length} selected points ${lost === 1 ? 'is' : 'are'} not at step ${m.step}`;
+        state = { ...state, selected: followed };
         save();
       }
       // Rows the last step shown also had start where they were there.

@@ -258,6 +258,49 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   expect(view.errors()).toEqual([]);
 });
 
+test('a selection whose rows are not written at the next step says how many it lost, and that none is left', async () => {
+  // Step 10 writes rows 0–49, step 20 rows 25–74 (half of them), step 30 rows 100–149 (none).
+  const rowsAt: Record<number, number[]> = { 10: Array.from({ length: 50 }, (_, i) => i), 20: Array.from({ length: 50 }, (_, i) => 25 + i), 30: Array.from({ length: 50 }, (_, i) => 100 + i) };
+  synthetic = {
+    steps: [10, 20, 30],
+    stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ids: Uint32Array.from(rowsAt[step]), x: Float32Array.from(rowsAt[step], (r) => r % 50), y: Float32Array.from(rowsAt[step], (r) => (r * 13) % 50), fields: [] }] }),
+    trail: (step) => ({ type: 'trail', step, off: [], spaces: [] }),
+  };
+  await view.post({ type: 'steps', title: 'shrinking', warnings: [], steps: synthetic.steps.map((step) => ({ step, npz: true })) });
+  await view.page.locator('[data-testid=slider]').fill('0');
+  await expect.poll(drawnStep).toBe('step 10 · 1/3');
+  const s = (await spaces())[0];
+  const canvas = (await view.page.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const [l, t, r, b] = [canvas.x + s.rect.left + 2, canvas.y + s.rect.top + 2, canvas.x + s.rect.left + s.rect.width - 2, canvas.y + s.rect.top + s.rect.height - 2];
+  const lassoAll = async () => {
+    await view.page.mouse.move(l, t);
+    await view.page.mouse.down();
+    for (const [x, y] of [[r, t], [r, b], [l, b], [l, t + 4]]) await view.page.mouse.move(x, y, { steps: 6 });
+    await view.page.mouse.up();
+  };
+  const selection = () => view.page.locator('[data-testid=selection]').textContent();
+  await lassoAll();
+  await expect.poll(selection).toBe('50 selected · double-click to clear');
+  await view.page.locator('[data-testid=slider]').fill('1');
+  await expect.poll(drawnStep).toBe('step 20 · 2/3');
+  await expect.poll(selection).toBe('25 selected · double-click to clear · 25 of the 50 selected points are not at step 20');
+  expect((await spaces())[0].selected).toBe(25);
+  await view.page.locator('[data-testid=slider]').fill('2');
+  await expect.poll(drawnStep).toBe('step 30 · 3/3');
+  await expect.poll(selection).toBe('lasso points to select them in every space · wheel zooms · none of the 25 selected points is at step 30');
+  // A new selection starts afresh.
+  await lassoAll();
+  await expect.poll(selection).toBe('50 selected · double-click to clear');
+  await view.page.mouse.dblclick((l + r) / 2, (t + b) / 2);
+  await expect.poll(selection).toMatch(/^lasso points to select them in every space · wheel zooms$/);
+  synthetic = undefined;
+  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
+  await expect.poll(drawnStep).toBe('step 150 · 3/3');
+  await view.page.locator('[data-testid=slider]').fill('1');
+  await expect.poll(drawnStep).toBe('step 100 · 2/3');
+  expect(view.errors()).toEqual([]);
+});
+
 test('Export PNG sends the host a PNG of the plot at twice its size', async () => {
   await view.page.locator('[data-testid=export]').click();
   await expect.poll(() => view.sent.filter((m) => m.type === 'exportPng').length, { timeout: 15_000 }).toBe(1);
