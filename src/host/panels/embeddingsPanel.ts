@@ -11,10 +11,9 @@ import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
 } from '../../protocol/embeddings';
-import { splitMessage } from '../../protocol/parts';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { loadPanelPage } from '../panelPage';
+import { loadPanelPage, postToPage } from '../panelPage';
 import { savePngDataUrl } from '../saveExport';
 import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
@@ -100,8 +99,7 @@ class EmbeddingsView extends Disposable {
   }
 
   private post(message: EmbeddingsHostToWebview): void {
-    // A step of millions of points goes in parts, so no single copy of it holds the page.
-    for (const m of splitMessage(message)) void this.panel.webview.postMessage(m);
+    postToPage(this.panel.webview, message);
   }
 
   private fail(err: unknown): void {

@@ -19,7 +19,7 @@ import {
 } from '../../protocol/audio';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { loadPanelPage } from '../panelPage';
+import { loadPanelPage, postToPage } from '../panelPage';
 import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
 
@@ -118,7 +118,7 @@ class EvalAudioView extends Disposable {
   }
 
   private post(message: EvalAudioHostToWebview): void {
-    void this.panel.webview.postMessage(message);
+    postToPage(this.panel.webview, message);
   }
 
   private fail(err: unknown): void {

@@ -10,7 +10,7 @@ import { EVENT_FILE } from '../../domain/tensorboard/scalars';
 import { ScalarsSession } from '../../domain/tensorboard/scalarsSession';
 import { DEFAULT_SCALARS, SCALARS_VIEW_TYPE, type ScalarsHostToWebview, type ScalarsState, type ScalarsWebviewToHost } from '../../protocol/scalars';
 import { Disposable } from '../dispose';
-import { loadPanelPage } from '../panelPage';
+import { loadPanelPage, postToPage } from '../panelPage';
 import type { RunIndex } from '../runIndex';
 import { saveExport, savePngDataUrl } from '../saveExport';
 import type { StepClock } from '../stepClock';
@@ -81,7 +81,7 @@ class ScalarsView extends Disposable {
   }
 
   private post(m: ScalarsHostToWebview): void {
-    void this.panel.webview.postMessage(m);
+    postToPage(this.panel.webview, m);
   }
 
   private fail(err: unknown): void {

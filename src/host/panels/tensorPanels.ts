@@ -11,7 +11,7 @@ import {
   type InspectorState, type InspectorWebviewToHost, type LatentStoreState, type LatentStoreWebviewToHost,
 } from '../../protocol/tensors';
 import { Disposable } from '../dispose';
-import { assetRoots, loadPanelPage } from '../panelPage';
+import { assetRoots, loadPanelPage, postToPage } from '../panelPage';
 import { watchFolder } from '../watchFolder';
 import type { StepClock } from '../stepClock';
 import { FolderPanelSet } from './panelSet';
@@ -43,7 +43,7 @@ class InspectorView extends Disposable {
   constructor(panel: vscode.WebviewPanel, file: string, extensionUri: vscode.Uri, log: vscode.LogOutputChannel) {
     super();
     const session = new InspectorSession(file, {
-      post: (m) => void panel.webview.postMessage(m),
+      post: (m) => postToPage(panel.webview, m),
       copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied ${text}`, 3000)),
     });
     const state: InspectorState = { file };
@@ -78,7 +78,7 @@ class LatentStoreView extends Disposable {
   constructor(readonly panel: vscode.WebviewPanel, readonly state: LatentStoreState, extensionUri: vscode.Uri, clock: StepClock, log: vscode.LogOutputChannel) {
     super();
     this.session = new LatentStoreSession(state.dir, {
-      post: (m) => void panel.webview.postMessage(m),
+      post: (m) => postToPage(panel.webview, m),
       copy: (text) => void vscode.env.clipboard.writeText(text).then(() => vscode.window.setStatusBarMessage(`Copied latent ID ${text}`, 3000)),
       inspect: (path) => void inspectTensorFile(path),
       reveal: (path) => void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path)),

@@ -16,7 +16,8 @@ const copied: string[] = [];
 
 beforeAll(async () => {
   view = await WebviewPage.open('inspector', { webgl: false, viewport: { width: 1200, height: 1000 }, boot: { file: FILE } });
-  session = new InspectorSession(FILE, { post: (m) => void view.post(m), copy: (t) => copied.push(t) });
+  // In parts of 4 KB: every message with arrays here also crosses the parts transport.
+  session = new InspectorSession(FILE, { post: (m) => void view.postParts(m), copy: (t) => copied.push(t) });
   view.onMessage((m) => session.handle(m as never));
   await view.load();
 }, 60_000);

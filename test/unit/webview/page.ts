@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
 import { inlineWorker } from '../../../scripts/lib/inlineWorker.mjs';
 import { renderWebviewHtml } from '../../../src/host/webviewHtml';
+import { splitMessage } from '../../../src/protocol/parts';
 
 // The repository root, found upwards so the bench can bundle this file elsewhere.
 function findRoot(dir: string): string {
@@ -137,6 +138,18 @@ export class WebviewPage {
   async post(message: unknown): Promise<void> {
     await this.page.evaluate((m) => (window as unknown as { __fromHost(m: unknown): Promise<void> }).__fromHost(m), pack(message));
   }
+
+  /**
+   * Posts `message` as the host's postToPage does, split with a part size of `limit` bytes (4 KB:
+   * any message with arrays crosses in parts, as a large one does in VS Code). In order.
+   */
+  postParts(message: unknown, limit = 4096): Promise<void> {
+    const posts = splitMessage(message, limit);
+    this.partsChain = this.partsChain.then(async () => { for (const m of posts) await this.post(m); });
+    return this.partsChain;
+  }
+
+  private partsChain: Promise<void> = Promise.resolve();
 
   errors(): string[] {
     return this.sent.filter((m) => m.type === '__pageerror').map((m) => String(m.message));

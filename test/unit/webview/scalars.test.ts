@@ -42,7 +42,8 @@ beforeAll(async () => {
   live = join(root, 'live', 'version_0');
   mkdirSync(live, { recursive: true });
   view = await WebviewPage.open('scalars', { styles: ['uplot.css'], webgl: false, viewport: { width: 1400, height: 1000 }, boot: { ...DEFAULT_SCALARS, roots: [root], selected: [v0, v1] } });
-  session = new ScalarsSession([root], (m) => void view.post(m).catch(() => {}), 200);
+  // In parts of 4 KB: every message with arrays here also crosses the parts transport.
+  session = new ScalarsSession([root], (m) => void view.postParts(m).catch(() => {}), 200);
   view.onMessage(async (m) => {
     if (m.type === 'ready') await session.listRuns();
     else if (m.type === 'select') await session.select(m.runs as string[]);
