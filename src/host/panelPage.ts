@@ -1,7 +1,6 @@
 // The one way a Run Reel panel gets its page: the extension icon, and the HTML for one
 // webview bundle with the shared stylesheet, through renderWebviewHtml's strict policy.
 import * as vscode from 'vscode';
-import { splitMessage } from '../protocol/parts';
 import { renderWebviewHtml } from './webviewHtml';
 
 /** The built webview bundles and media: what every panel may load besides its data. */
@@ -21,12 +20,4 @@ export function loadPanelPage(panel: vscode.WebviewPanel, extensionUri: vscode.U
     styleUris: [...(page.styles ?? []).map((s) => asUri('dist', 'webview', s)), asUri('media', 'webview.css')],
     boot: page.boot,
   });
-}
-
-/**
- * Posts `message` to a panel's page: in parts when its arrays are large (a long scalar run, a
- * big tensor, a step of millions of points), so no single copy of it holds the page.
- */
-export function postToPage(webview: vscode.Webview, message: unknown): void {
-  for (const m of splitMessage(message)) void webview.postMessage(m);
 }

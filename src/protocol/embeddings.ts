@@ -165,17 +165,20 @@ const PREFERRED = ['label', 'class', 'category', 'layer_name', 'prompt_text', 's
 export function autoColourField(fields: readonly FieldColumn[]): string | undefined {
   const useful = (f: FieldColumn) => {
     if (f.kind === 'category') return textCount(f.categories) >= 2 && textCount(f.categories) <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
+    const values = f.values;
     let first: number | undefined;
-    for (const v of f.values) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
       if (!Number.isFinite(v)) continue;
       if (first === undefined) first = v;
       else if (v !== first) return true;
     }
     return false;
   };
-  const candidates = fields.filter(useful);
+  // In order of preference, the first useful one: a number field (a scan of every row) is only
+  // looked at when no field before it will do.
   const rank = (f: FieldColumn) => { const i = PREFERRED.indexOf(f.name); return i < 0 ? PREFERRED.length : i; };
-  return candidates.sort((a, b) => rank(a) - rank(b))[0]?.name;
+  return [...fields].sort((a, b) => rank(a) - rank(b)).find(useful)?.name;
 }
 
 /** The colour-by value that means "no colour field". */

@@ -182,21 +182,41 @@ export function densityBins(x: Float32Array, y: Float32Array, range: Range, widt
 /**
  * Where each point starts a transition: its position at the previous step, found by its row id
  * (`ids`, numbers the host keeps per row identity for the run); NaN for a row that step lacked.
+ * Undefined when no row was there: nothing to animate. The lookup spans only the ids both steps
+ * have in range (ids grow over a run: a table up to the largest would grow with it).
  */
-export function transitionStarts(ids: Uint32Array, prev: { ids: Uint32Array; x: Float32Array; y: Float32Array }): { x: Float32Array; y: Float32Array } {
+export function transitionStarts(ids: Uint32Array, prev: { ids: Uint32Array; x: Float32Array; y: Float32Array }): { x: Float32Array; y: Float32Array } | undefined {
   // Most runs list the same rows in the same order every step: the starts are the last places.
   if (sameIds(ids, prev.ids)) return { x: prev.x, y: prev.y };
-  let maxId = 0;
-  for (let i = 0; i < prev.ids.length; i++) if (prev.ids[i] > maxId) maxId = prev.ids[i];
-  const px = new Float32Array(maxId + 1).fill(NaN), py = new Float32Array(maxId + 1).fill(NaN);
-  for (let i = 0; i < prev.ids.length; i++) { px[prev.ids[i]] = prev.x[i]; py[prev.ids[i]] = prev.y[i]; }
-  const x = new Float32Array(ids.length), y = new Float32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    x[i] = id <= maxId ? px[id] : NaN;
-    y[i] = id <= maxId ? py[id] : NaN;
+  const [prevLo, prevHi] = idRange(prev.ids), [lo0, hi0] = idRange(ids);
+  const lo = Math.max(prevLo, lo0), hi = Math.min(prevHi, hi0);
+  if (hi < lo) return undefined;
+  const span = hi - lo + 1;
+  // A dense range as a table; ids spread thinly over a wide one in a map.
+  let at: (id: number) => number;
+  if (span <= 4 * prev.ids.length + 1024) {
+    const table = new Int32Array(span).fill(-1);
+    for (let i = 0; i < prev.ids.length; i++) { const id = prev.ids[i]; if (id >= lo && id <= hi) table[id - lo] = i; }
+    at = (id) => (id >= lo && id <= hi ? table[id - lo] : -1);
+  } else {
+    const map = new Map<number, number>();
+    for (let i = 0; i < prev.ids.length; i++) { const id = prev.ids[i]; if (id >= lo && id <= hi) map.set(id, i); }
+    at = (id) => map.get(id) ?? -1;
   }
-  return { x, y };
+  const x = new Float32Array(ids.length), y = new Float32Array(ids.length);
+  let found = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const j = at(ids[i]);
+    if (j >= 0) { x[i] = prev.x[j]; y[i] = prev.y[j]; found++; } else { x[i] = NaN; y[i] = NaN; }
+  }
+  return found > 0 ? { x, y } : undefined;
+}
+
+/** The smallest and largest id ([Infinity, -1] for none). */
+function idRange(ids: Uint32Array): [number, number] {
+  let lo = Infinity, hi = -1;
+  for (let i = 0; i < ids.length; i++) { const id = ids[i]; if (id < lo) lo = id; if (id > hi) hi = id; }
+  return [lo, hi];
 }
 
 /**

@@ -704,7 +704,8 @@ host.onMessage((m) => {
       if (state.animate !== false && before && before.step !== m.step && before.align === m.align) {
         for (const s of m.spaces) {
           const prev = before.spaces.find((p) => p.name === s.name);
-          if (s.ids && prev?.ids) starts.set(s.name, transitionStarts(s.ids, { ids: prev.ids, x: prev.x, y: prev.y }));
+          const start = s.ids && prev?.ids ? transitionStarts(s.ids, { ids: prev.ids, x: prev.x, y: prev.y }) : undefined;
+          if (start) starts.set(s.name, start);
         }
       }
       transitionRows = 0;

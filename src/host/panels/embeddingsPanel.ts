@@ -13,7 +13,8 @@ import {
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { loadPanelPage, postToPage } from '../panelPage';
+import { loadPanelPage } from '../panelPage';
+import { postToPage } from '../postToPage';
 import { savePngDataUrl } from '../saveExport';
 import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';

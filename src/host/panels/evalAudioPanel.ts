@@ -19,7 +19,8 @@ import {
 } from '../../protocol/audio';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
-import { loadPanelPage, postToPage } from '../panelPage';
+import { loadPanelPage } from '../panelPage';
+import { postToPage } from '../postToPage';
 import type { StepClock } from '../stepClock';
 import { PanelSet } from './panelSet';
 

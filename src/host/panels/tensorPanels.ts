@@ -11,7 +11,8 @@ import {
   type InspectorState, type InspectorWebviewToHost, type LatentStoreState, type LatentStoreWebviewToHost,
 } from '../../protocol/tensors';
 import { Disposable } from '../dispose';
-import { assetRoots, loadPanelPage, postToPage } from '../panelPage';
+import { assetRoots, loadPanelPage } from '../panelPage';
+import { postToPage } from '../postToPage';
 import { watchFolder } from '../watchFolder';
 import type { StepClock } from '../stepClock';
 import { FolderPanelSet } from './panelSet';

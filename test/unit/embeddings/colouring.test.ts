@@ -92,12 +92,30 @@ test('densityBins: smoothed counts on a log scale, densest place 255, far from a
 
 test('transition starts follow row ids, not row numbers; a new row has none', () => {
   const prev = { ids: Uint32Array.of(7, 3, 5), x: Float32Array.of(70, 30, 50), y: Float32Array.of(-70, -30, -50) };
-  const s = transitionStarts(Uint32Array.of(5, 9, 7), prev);
+  const s = transitionStarts(Uint32Array.of(5, 9, 7), prev)!;
   expect(Array.from(s.x)).toEqual([50, NaN, 70]);
   expect(Array.from(s.y)).toEqual([-50, NaN, -70]);
   // The same rows in the same order: each starts where it was.
-  const same = transitionStarts(Uint32Array.of(7, 3, 5), prev);
+  const same = transitionStarts(Uint32Array.of(7, 3, 5), prev)!;
   expect([Array.from(same.x), Array.from(same.y)]).toEqual([[70, 30, 50], [-70, -30, -50]]);
+  // No row in common (a run whose rows are all new each step): nothing to animate.
+  expect(transitionStarts(Uint32Array.of(8, 9, 10), prev)).toBeUndefined();
+  expect(transitionStarts(Uint32Array.of(4, 6), prev)).toBeUndefined(); // in range, but none of them
+});
+
+test('transition starts agree with a lookup by id for any ids, dense or spread thin', () => {
+  const ids = fc.uniqueArray(fc.oneof(fc.nat(300), fc.nat(4_000_000_000)), { maxLength: 80 });
+  fc.assert(fc.property(ids, ids, (before, after) => {
+    const prev = { ids: Uint32Array.from(before), x: Float32Array.from(before, (_, i) => i), y: Float32Array.from(before, (_, i) => -i) };
+    const where = new Map(before.map((id, i) => [id, i] as const));
+    const s = transitionStarts(Uint32Array.from(after), prev);
+    const expected = after.map((id) => where.get(id) ?? NaN);
+    if (expected.every(Number.isNaN) && !(after.length === before.length && after.every((id, i) => id === before[i]))) expect(s).toBeUndefined();
+    else {
+      expect(Array.from(s!.x)).toEqual(expected);
+      expect(Array.from(s!.y)).toEqual(expected.map((v) => (Number.isNaN(v) ? NaN : -v)));
+    }
+  }));
 });
 
 test('a selection follows its rows to another step by id; a row that step lacks drops out', () => {
