@@ -87,7 +87,16 @@ export function identityKeys(values: readonly unknown[]): string[] {
   });
 }
 
-async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }, warnings: string[]): Promise<SnapshotSpace> {
+/** A space's metadata as read: the next space whose metadata is the same takes it as it is. */
+interface ReadMetadata { crc: number; size: number; values: unknown[]; keys: string[]; links?: string[]; fields: FieldColumn[] }
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && JSON.stringify(a[i]) !== JSON.stringify(b[i])) return false;
+  return true;
+}
+
+async function readSpace(npz: NpzArchive, name: string, options: { fields: boolean }, warnings: string[], read: ReadMetadata[]): Promise<SnapshotSpace> {
   const has = (suffix: string) => npz.members.some((m) => m.key === name + suffix);
   let keys: string[] | undefined;
   let links: string[] | undefined;
@@ -100,12 +109,23 @@ async function readSpace(npz: NpzArchive, name: string, options: { fields: boole
   }) : undefined;
   if (meta) {
     const values = Array.from(meta.data.values as ArrayLike<unknown>);
-    keys = identityKeys(values);
-    // Fields and links both parse every row's JSON: only for a step to show.
-    if (options.fields) {
-      const objects = metadataObjects(values);
-      links = linkKeys(objects);
-      fields = metadataColumns(values, objects);
+    // Spaces of one snapshot often have the same metadata (ACE-Step's latent, lora and prompt
+    // rows are the same samples): parsed once, a million rows' keys and fields are shared.
+    const { crc, size } = npz.member(name + METADATA).entry;
+    const same = read.find((r) => r.crc === crc && r.size === size && sameValues(r.values, values));
+    if (same) {
+      keys = same.keys;
+      links = same.links;
+      fields = same.fields;
+    } else {
+      keys = identityKeys(values);
+      // Fields and links both parse every row's JSON: only for a step to show.
+      if (options.fields) {
+        const objects = metadataObjects(values);
+        links = linkKeys(objects);
+        fields = metadataColumns(values, objects);
+      }
+      read.push({ crc, size, values, keys, links, fields });
     }
   }
   if (!has(PROJECTION)) return { name, fields, keys, missing: 'not projected yet at this step' };
@@ -134,9 +154,10 @@ export async function readSnapshot(path: string, warnings: string[], options = {
   const npzPath = path;
   return withNpz(npzPath, async (npz) => {
     const out: SnapshotSpace[] = [];
+    const read: ReadMetadata[] = [];
     for (const name of snapshotSpaceNames(npz)) {
       try {
-        out.push(await readSpace(npz, name, options, warnings));
+        out.push(await readSpace(npz, name, options, warnings, read));
       } catch (err) {
         warnings.push(err instanceof ArtifactError ? err.message : `${npzPath}: ${String(err)}`);
         out.push({ name, fields: [], missing: 'cannot be read (see warnings)' });

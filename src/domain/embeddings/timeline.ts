@@ -86,7 +86,7 @@ export async function readStep(snapshot: string, alignments?: Map<string, Alignm
     const n = points.length / 2;
     const x = new Float32Array(n), y = new Float32Array(n);
     for (let i = 0; i < n; i++) { x[i] = points[2 * i]; y[i] = points[2 * i + 1]; }
-    const ids = sp.points && sp.keys?.length === n ? rowIds?.idsOf(sp.name, sp.keys) : undefined;
+    const ids = sp.points && sp.keys?.length === n ? rowIds?.idsOf(ROWS, sp.keys) : undefined;
     const links = sp.points && sp.links?.length === n ? rowIds?.idsOf(LINKS, sp.links) : undefined;
     return { name: sp.name, x, y, fields: sp.points ? sp.fields : [], ...(ids ? { ids } : {}), ...(links ? { links } : {}), ...(sp.missing ? { note: sp.missing } : {}) };
   });
@@ -119,21 +119,28 @@ function bytesEqual(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
-/** RowIds' name for the samples every space shares (no space is named with a NUL). */
-const LINKS = '\u0000links';
+/** RowIds' names: rows (a row's identity, in any space) and the samples rows are linked by. */
+const ROWS = 'rows';
+const LINKS = 'links';
 
 /**
  * A number per row identity, the same in every step of a run, so the page can move a row
- * from where it was (a transition) with typed arrays alone. Bounded: past `limit` identities
- * in a space, its rows get no ids (and no transitions).
+ * from where it was (a transition) with typed arrays alone. One numbering for every space: a
+ * row's number is only ever compared with rows of its own space, and spaces with the same
+ * metadata (the same keys) are numbered once. Bounded: past `limit` identities, rows get no
+ * ids (and no transitions).
  */
 export class RowIds {
-  private readonly bySpace = new Map<string, Map<string, number>>();
+  private readonly byKind = new Map<string, Map<string, number>>();
+  /** The last keys numbered of each kind and their ids: spaces sharing a keys array share them. */
+  private readonly last = new Map<string, { keys: readonly string[]; ids: Uint32Array }>();
 
   constructor(private readonly limit = 4_000_000) {}
 
-  idsOf(space: string, keys: readonly string[]): Uint32Array | undefined {
-    const known = this.bySpace.get(space) ?? this.bySpace.set(space, new Map()).get(space)!;
+  idsOf(kind: string, keys: readonly string[]): Uint32Array | undefined {
+    const last = this.last.get(kind);
+    if (last?.keys === keys) return last.ids;
+    const known = this.byKind.get(kind) ?? this.byKind.set(kind, new Map()).get(kind)!;
     const out = new Uint32Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       let id = known.get(keys[i]);
@@ -144,6 +151,7 @@ export class RowIds {
       }
       out[i] = id;
     }
+    this.last.set(kind, { keys, ids: out });
     return out;
   }
 }

@@ -95,3 +95,24 @@ test('metadata whose pickle calls os.system is refused, and the space\'s points 
   expect(warnings[0]).toMatch(/viz_step_7_embeddings\.npz\[latent_metadata\]: object array not displayed: .*os.*system.*; latent's points are shown without their metadata/);
   expect(existsSync('/tmp/runreel-pwned')).toBe(false);
 });
+
+test('spaces with the same metadata share its keys, fields and row ids; a space with its rows in another order has its own', async () => {
+  const file = fmt('npz', 'viz_step_8_embeddings.npz');
+  const rowIds = new RowIds();
+  const { spaces, warnings } = await readStep(file, undefined, rowIds);
+  expect(warnings).toEqual([]);
+  const [latent, lora, prompt] = spaces;
+  expect(spaces.map((s) => s.name)).toEqual(['latent', 'lora', 'prompt']);
+  // Parsed once: the same arrays (so they cross to the page once too).
+  expect(lora.ids).toBe(latent.ids);
+  expect(lora.links).toBe(latent.links);
+  expect(lora.fields.map((f) => f.name)).toEqual(['sample_id', 'label', 'loss']);
+  expect(lora.fields.every((f, i) => (f.kind === 'number' ? f.values === (latent.fields[i] as typeof f).values : f.codes === (latent.fields[i] as typeof f).codes))).toBe(true);
+  // One numbering for every space: a row's id follows its metadata, whatever the space.
+  expect(Array.from(prompt.ids!)).toEqual([1, 0, 3, 2].map((i) => latent.ids![i]));
+  const label = (s: typeof latent) => { const f = s.fields.find((x) => x.name === 'label')!; return f.kind === 'category' ? Array.from(f.codes, (c) => unpackTexts(f.categories)[c]) : []; };
+  expect([label(latent), label(prompt)]).toEqual([['a', 'b', 'a', 'b'], ['b', 'a', 'b', 'a']]);
+  // The next step numbers the same rows the same way.
+  const again = await readStep(file, undefined, rowIds);
+  expect(Array.from(again.spaces[2].ids!)).toEqual(Array.from(prompt.ids!));
+});
