@@ -184,6 +184,15 @@ test('density: the points become a density on screen, and back', async () => {
   await expect.poll(() => view.page.locator('[data-testid=plot]').getAttribute('data-density')).toBe('false');
 });
 
+/** The fixture's steps again, in place of a synthetic run: the page moves to the newest, then to step 100. */
+async function backToFixture(): Promise<void> {
+  synthetic = undefined;
+  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
+  await expect.poll(drawnStep).toBe('step 150 · 3/3');
+  await view.page.locator('[data-testid=slider]').fill('1');
+  await expect.poll(drawnStep).toBe('step 100 · 2/3');
+}
+
 test('a run whose rows keep their identity: steps animate from where each row was, and trails join its places', async () => {
   // 50 rows, listed in a different order each step (a rolling buffer); row r sits at (r, step / 10).
   const order = (step: number) => Array.from({ length: 50 }, (_, i) => (i * 7 + step) % 50);
@@ -248,13 +257,8 @@ test('a run whose rows keep their identity: steps animate from where each row wa
   await view.page.locator('[data-testid=animate]').check();
   await view.page.mouse.dblclick((l + r) / 2, (t + b) / 2);
   await view.page.locator('[data-testid=trail]').selectOption('0');
-  // Back to the fixture, at step 100.
-  synthetic = undefined;
-  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
-  // Step 30 is gone from the list: the page moves to the newest.
-  await expect.poll(drawnStep).toBe('step 150 · 3/3');
-  await view.page.locator('[data-testid=slider]').fill('1');
-  await expect.poll(drawnStep).toBe('step 100 · 2/3');
+  // Back to the fixture, at step 100 (step 30 is gone from the list: the page moves to the newest first).
+  await backToFixture();
   expect(view.errors()).toEqual([]);
 });
 
@@ -293,11 +297,7 @@ test('a selection whose rows are not written at the next step says how many it l
   await expect.poll(selection).toBe('50 selected · double-click to clear');
   await view.page.mouse.dblclick((l + r) / 2, (t + b) / 2);
   await expect.poll(selection).toMatch(/^lasso points to select them in every space · wheel zooms$/);
-  synthetic = undefined;
-  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
-  await expect.poll(drawnStep).toBe('step 150 · 3/3');
-  await view.page.locator('[data-testid=slider]').fill('1');
-  await expect.poll(drawnStep).toBe('step 100 · 2/3');
+  await backToFixture();
   expect(view.errors()).toEqual([]);
 });
 
