@@ -38,8 +38,9 @@ function installStepMaker(points: number): void {
     return { utf8: new TextEncoder().encode(names.join('')), ends };
   };
   const labels = pack(Array.from({ length: 10 }, (_, k) => `class ${k}`));
-  // A per-row id, as ACE-Step's sample_id: as many categories as points.
-  const sampleIds = pack(Array.from({ length: points }, (_, i) => `sample-${i}`));
+  // A per-row id, as ACE-Step's sample_id: as many categories as points, so the host holds
+  // its names back (holdBackNames) and sends the codes with their count.
+  const noNames = pack([]);
   w.__makeStep = (step: number) => {
     let seed = 1;
     const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
@@ -55,7 +56,7 @@ function installStepMaker(points: number): void {
         loss[i] = rand();
         ids[i] = i;
       }
-      return { name, x, y, ids, fields: [{ name: 'label', kind: 'category', codes, categories: labels }, { name: 'sample_id', kind: 'category', codes: ids, categories: sampleIds }, { name: 'loss', kind: 'number', values: loss }] };
+      return { name, x, y, ids, fields: [{ name: 'label', kind: 'category', codes, categories: labels }, { name: 'sample_id', kind: 'category', codes: ids, categories: noNames, held: points }, { name: 'loss', kind: 'number', values: loss }] };
     });
     return { type: 'stepData', step, align: false, spaces, warnings: [] };
   };

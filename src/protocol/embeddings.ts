@@ -25,7 +25,43 @@ export type NumberArray = Float64Array | Float32Array | Int32Array | Uint16Array
 /** A metadata field as columns: numbers, or codes into a table of category names. */
 export type FieldColumn =
   | { name: string; kind: 'number'; values: NumberArray }
-  | { name: string; kind: 'category'; codes: CodeArray; categories: PackedTexts };
+  /** `held`: how many categories there are when their names stay with the host (see holdBackNames); `categories` is then empty. */
+  | { name: string; kind: 'category'; codes: CodeArray; categories: PackedTexts; held?: number };
+
+/** How many categories a field has, whether or not their names came with it. */
+export function categoryCount(f: Extract<FieldColumn, { kind: 'category' }>): number {
+  return f.held ?? textCount(f.categories);
+}
+
+/** Names a step sends with a category field; a field with more (a per-row id) sends codes only. */
+export const NAMES_SENT = 4096;
+/** Codes one names request may ask for (a hover asks for one). */
+export const MAX_NAMES_ASKED = 64;
+
+/**
+ * `spaces` with the names of any category field of more than `limit` categories held back:
+ * its codes still colour and link points, and the page asks for a name when it shows one.
+ * (A million per-row ids are 18 MB of names in a 43 MB step.) Arrays are shared, not copied.
+ */
+export function holdBackNames(spaces: SpaceData[], limit = NAMES_SENT): SpaceData[] {
+  const none: PackedTexts = { utf8: new Uint8Array(0), ends: new Uint32Array(0) };
+  return spaces.map((sp) => ({
+    ...sp,
+    fields: sp.fields.map((f): FieldColumn => (f.kind === 'category' && textCount(f.categories) > limit ? { ...f, categories: none, held: textCount(f.categories) } : f)),
+  }));
+}
+
+/**
+ * The names of `codes` of a space's category field, for a names request: codes that are not
+ * whole numbers in range, and fields or spaces that do not exist, are left out.
+ */
+export function namesOf(spaces: readonly SpaceData[], space: string, field: string, codes: readonly unknown[]): Record<number, string> {
+  const f = spaces.find((s) => s.name === space)?.fields.find((x) => x.name === field);
+  const out: Record<number, string> = {};
+  if (f?.kind !== 'category' || !Array.isArray(codes)) return out;
+  for (const c of codes.slice(0, MAX_NAMES_ASKED)) if (Number.isInteger(c) && (c as number) >= 0 && (c as number) < textCount(f.categories)) out[c as number] = textAt(f.categories, c as number);
+  return out;
+}
 
 /** `codes` (each below `count`) in the narrowest type: a step's bytes are what VS Code copies. */
 export function narrowCodes(codes: Uint32Array, count: number): CodeArray {
@@ -142,6 +178,8 @@ export type EmbeddingsHostToWebview =
   | { type: 'trail'; step: number; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
   /** The run's step clock moved (a click on a scalar chart, "Go to Step…"): show the nearest step. */
   | { type: 'goToStep'; step: number }
+  /** Names of a held-back category field's codes (holdBackNames), as asked for. */
+  | { type: 'names'; step: number; space: string; field: string; names: Record<number, string> }
   | { type: 'error'; message: string };
 
 export type EmbeddingsWebviewToHost =
@@ -149,6 +187,8 @@ export type EmbeddingsWebviewToHost =
   | { type: 'requestStep'; step: number; align: boolean }
   /** `rows`: the rows of each space to follow (the selection's rows there). */
   | { type: 'requestTrail'; step: number; rows: Record<string, number[]>; length: number; align: boolean }
+  /** Names of `codes` of a field whose names were held back (at most MAX_NAMES_ASKED). */
+  | { type: 'requestNames'; step: number; align: boolean; space: string; field: string; codes: number[] }
   | { type: 'exportPng'; dataUrl: string; step: number }
   | { type: 'createAnimation' };
 
@@ -164,7 +204,7 @@ const PREFERRED = ['label', 'class', 'category', 'layer_name', 'prompt_text', 's
  */
 export function autoColourField(fields: readonly FieldColumn[]): string | undefined {
   const useful = (f: FieldColumn) => {
-    if (f.kind === 'category') return textCount(f.categories) >= 2 && textCount(f.categories) <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
+    if (f.kind === 'category') return categoryCount(f) >= 2 && categoryCount(f) <= AUTO_MAX_CATEGORIES && !/(^|_)(id|uuid|path)$/i.test(f.name);
     const values = f.values;
     let first: number | undefined;
     for (let i = 0; i < values.length; i++) {

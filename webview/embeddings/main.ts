@@ -3,7 +3,7 @@
 // go to the GPU as they came. Axes, lasso and hover are ours; hover text is textContent, never
 // HTML: metadata is file text.
 import { nearestIndexOf } from '../../src/domain/nearest';
-import { fieldLength, NO_COLOUR, textAt, textCount, unpackTexts, type AxisBounds, type CodeArray, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
+import { categoryCount, fieldLength, NO_COLOUR, textAt, unpackTexts, type AxisBounds, type CodeArray, type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type FieldColumn, type SpaceData, type TimelineStep } from '../../src/protocol/embeddings';
 import { colormapTable } from '../common/colormaps';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
@@ -237,7 +237,7 @@ function colourOf(space: SpaceData, field: FieldColumn | undefined, range: [numb
   if (field?.kind === 'category') {
     let hidden = 0;
     for (const c of hiddenCategories) if (c < 31) hidden |= 1 << c;
-    return { kind: 'category', codes: asBytes(field.codes, textCount(field.categories)), hidden: textCount(field.categories) <= MAX_LEGEND ? hidden : 0 };
+    return { kind: 'category', codes: asBytes(field.codes, categoryCount(field)), hidden: categoryCount(field) <= MAX_LEGEND ? hidden : 0 };
   }
   if (field?.kind === 'number') return { kind: 'number', values: field.values instanceof Float32Array ? field.values : asFloats(field.values, () => Float32Array.from(field.values)), min: range[0], max: range[1] };
   return { kind: 'none' };
@@ -468,7 +468,7 @@ let legendKey = '';
 
 /** A category field's names when the legend lists them, else only how many there are. */
 function legendNames(f: Extract<FieldColumn, { kind: 'category' }>): string[] | number {
-  return textCount(f.categories) <= MAX_LEGEND ? unpackTexts(f.categories) : textCount(f.categories);
+  return categoryCount(f) <= MAX_LEGEND ? unpackTexts(f.categories) : categoryCount(f);
 }
 
 function renderLegend(): void {
@@ -479,7 +479,7 @@ function renderLegend(): void {
     legend.replaceChildren(el('span', { class: 'colour-scale', attrs: { 'data-testid': 'colour-bar' } }, 'points per place, log scale: few ', viridisBar(), ' many'));
     return;
   }
-  const withCategories = views.find((v) => v.field?.kind === 'category' && textCount(v.field.categories) <= MAX_LEGEND);
+  const withCategories = views.find((v) => v.field?.kind === 'category' && categoryCount(v.field) <= MAX_LEGEND);
   const withNumbers = views.filter((v) => v.colour.kind === 'number');
   const items: HTMLElement[] = [];
   if (withCategories?.field?.kind === 'category') {
@@ -526,12 +526,32 @@ function toData(v: SpaceView, px: number, py: number): [number, number] {
   return [v.range.x[0] + ((px - v.rect.left) / v.rect.width) * (v.range.x[1] - v.range.x[0]), v.range.y[0] + ((v.rect.top + v.rect.height - py) / v.rect.height) * (v.range.y[1] - v.range.y[0])];
 }
 
+// Names of fields the host held back (a per-row id), asked for as points are hovered.
+const heldNames = new Map<string, string>();
+const askedNames = new Set<string>();
+const nameKey = (step: number, space: string, field: string, code: number) => `${step}\u0000${space}\u0000${field}\u0000${code}`;
+
+/** A held-back category's name: known, or "…" while the host is asked for it. */
+function heldName(space: SpaceData, f: Extract<FieldColumn, { kind: 'category' }>, code: number): string {
+  const step = current?.step ?? 0, key = nameKey(step, space.name, f.name, code);
+  const known = heldNames.get(key);
+  if (known !== undefined) return known;
+  if (!askedNames.has(key)) {
+    askedNames.add(key);
+    host.post({ type: 'requestNames', step, align: current?.align ?? state.align, space: space.name, field: f.name, codes: [code] });
+  }
+  return '…';
+}
+
+/** The point the tooltip shows, so a name that arrives later fills it in. */
+let hovered: { space: SpaceData; i: number } | undefined;
+
 /** The hover text: plain lines, shown with textContent. */
 function describe(space: SpaceData, i: number): string {
   const lines = [`${space.name} · point ${i} · step ${current?.step}`];
   for (const f of space.fields) {
     if (fieldLength(f) <= i) continue;
-    const v = f.kind === 'number' ? f.values[i] : textAt(f.categories, f.codes[i]);
+    const v = f.kind === 'number' ? f.values[i] : f.held !== undefined ? heldName(space, f, f.codes[i]) : textAt(f.categories, f.codes[i]);
     if (f.kind === 'number' ? Number.isNaN(v as number) : v === '') continue;
     lines.push(`${f.name}: ${typeof v === 'number' ? Number(v.toPrecision(6)) : String(v).slice(0, 300)}`);
   }
@@ -549,7 +569,8 @@ function hover(e: PointerEvent): void {
   const kx = v.rect.width / (v.range.x[1] - v.range.x[0]), ky = v.rect.height / (v.range.y[1] - v.range.y[0]);
   const c = v.colour;
   const i = index.nearest(dx, dy, kx, ky, 8, c.kind === 'category' && c.hidden ? (j) => ((c.hidden >> c.codes[j]) & 1) === 1 : undefined);
-  if (i < 0) { tooltip.classList.remove('shown'); return; }
+  if (i < 0) { tooltip.classList.remove('shown'); hovered = undefined; return; }
+  hovered = { space: v.space, i };
   tooltip.textContent = describe(v.space, i);
   tooltip.style.left = `${e.clientX + 14}px`;
   tooltip.style.top = `${e.clientY + 14}px`;
@@ -732,6 +753,12 @@ host.onMessage((m) => {
       trail = m;
       draw();
       return;
+    case 'names': {
+      if (heldNames.size > 10_000) { heldNames.clear(); askedNames.clear(); }
+      for (const [code, name] of Object.entries(m.names ?? {})) if (typeof name === 'string') heldNames.set(nameKey(m.step, m.space, m.field, Number(code)), name);
+      if (hovered && tooltip.classList.contains('shown') && current?.step === m.step) tooltip.textContent = describe(hovered.space, hovered.i);
+      return;
+    }
     case 'error':
       warnings = [...warnings, m.message];
       renderWarnings();

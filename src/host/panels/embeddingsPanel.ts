@@ -8,7 +8,7 @@ import { STEP_SNAPSHOT } from '../../domain/runs/discover';
 import { GeometryPass } from '../../domain/embeddings/geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
-  EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE,
+  EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE, holdBackNames, namesOf,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
@@ -117,7 +117,9 @@ class EmbeddingsView extends Disposable {
         this.pendingStep = undefined;
         return;
       case 'requestStep': {
-        this.post(await this.stepData(m.step, m.align));
+        // A per-row id's million names stay here: the page asks for the few it shows.
+        const data = await this.stepData(m.step, m.align);
+        this.post({ ...data, spaces: holdBackNames(data.spaces) });
         // Neighbours next, so scrubbing and playing find them ready.
         const i = this.steps.findIndex((s) => s.step === m.step);
         for (let d = 1; d <= PREFETCH; d++) for (const j of [i + d, i - d]) if (this.steps[j]?.snapshot) void this.stepData(this.steps[j].step, m.align).catch(() => {});
@@ -132,6 +134,12 @@ class EmbeddingsView extends Disposable {
         const rows = Object.fromEntries(Object.entries(m.rows ?? {}).filter(([, r]) => Array.isArray(r)).map(([name, r]) => [name, r.slice(0, MAX_TRAIL_ROWS)]));
         const { spaces, off } = await pass.reading(() => readTrail(window, this.steps[i], rows, m.align ? pass.geometry : undefined));
         this.post({ type: 'trail', step: m.step, spaces, off });
+        return;
+      }
+      case 'requestNames': {
+        if (!this.steps.some((s) => s.step === m.step && s.snapshot)) return;
+        const { spaces } = await this.stepData(m.step, !!m.align);
+        this.post({ type: 'names', step: m.step, space: String(m.space), field: String(m.field), names: namesOf(spaces, String(m.space), String(m.field), m.codes) });
         return;
       }
       case 'exportPng':

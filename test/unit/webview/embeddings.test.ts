@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodePng } from '../../../src/domain/artifacts/png';
 import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
-import { packTexts } from '../../../src/protocol/embeddings';
+import { holdBackNames, namesOf, packTexts, unpackTexts, type SpaceData } from '../../../src/protocol/embeddings';
 import { TAB10 } from '../../../webview/embeddings/colouring';
 import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
 import { realProducer } from '../helpers';
@@ -44,6 +44,7 @@ beforeAll(async () => {
   geometry = new TimelineGeometry();
   for (const s of steps) await geometry.add(s.step, s.snapshot!);
   const rowIds = new RowIds();
+  const sentSpaces = new Map<string, SpaceData[]>();
   view = await WebviewPage.open('embeddings', { boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
   view.onMessage(async (m) => {
     if (m.type === 'ready') {
@@ -57,7 +58,14 @@ beforeAll(async () => {
     } else if (m.type === 'requestStep') {
       const step = m.step as number;
       const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined, rowIds);
-      await view.post({ type: 'stepData', step, align: m.align, spaces, warnings });
+      sentSpaces.set(`${step}:${m.align}`, spaces);
+      // As the panel does for a field of thousands of names, here for the prompts: they come
+      // as codes, and the page asks for the names it shows.
+      const heldPrompts = spaces.map((sp) => ({ ...sp, fields: sp.fields.map((f) => (f.name === 'prompt' ? holdBackNames([{ ...sp, fields: [f] }], 0)[0].fields[0] : f)) }));
+      await view.post({ type: 'stepData', step, align: m.align, spaces: heldPrompts, warnings });
+    } else if (m.type === 'requestNames') {
+      const spaces = sentSpaces.get(`${m.step}:${m.align}`) ?? [];
+      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, names: namesOf(spaces, m.space as string, m.field as string, m.codes as unknown[]) });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
       const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], m.rows as Record<string, number[]>, m.align ? geometry : undefined);
@@ -122,10 +130,15 @@ test('hovering a point shows its metadata as text', async () => {
   const tip = view.page.locator('[data-testid=tooltip]');
   await expect.poll(() => tip.isVisible(), { timeout: 5000 }).toBe(true);
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'embeddings-hover.png') });
+  // The prompts' names stayed with the host: the tooltip says "…", then the name it asked for.
+  await expect.poll(async () => (await tip.textContent()) ?? '').not.toMatch(/…/);
   const text = (await tip.textContent()) ?? '';
   expect(text).toMatch(/^latent · point \d+ · step 100\n/);
   expect(text).toMatch(/\nlabel: \S+/);
-  expect(text).toMatch(/\nprompt: .+/);
+  expect(view.sent.some((m) => m.type === 'requestNames' && m.field === 'prompt')).toBe(true);
+  const prompt = aligned.fields.find((f) => f.name === 'prompt')!;
+  const i = Number(/point (\d+)/.exec(text)![1]);
+  expect(text).toContain(`\nprompt: ${prompt.kind === 'category' ? unpackTexts(prompt.categories)[prompt.codes[i]] : ''}`);
   expect(await tip.evaluate((e) => e.children.length)).toBe(0); // text only, no markup
 });
 
