@@ -1,7 +1,9 @@
 // The Embedding Timeline in VS Code: opened from a run in the Runs view, scrubbed with the slider.
-import { copyFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { findProducerPython } from '../../scripts/lib/python.mjs';
 import { VsCode } from './vscode';
 
 const FIXTURE = join(inject('repoRoot'), 'test', 'fixtures', 'workspace');
@@ -73,5 +75,34 @@ test('Open With… Run Reel Embeddings on a step npz opens the timeline at that 
   const frame = await vs.webviewFrame('[data-testid="slider"]');
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 50 · 1/4');
   await expect.poll(async () => JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]').map((s: { name: string }) => s.name), { timeout: 20_000 }).toEqual(['latent', 'lora', 'prompt']);
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
+test('a per-row id of thousands of names: hovering a point shows its id, which the host sends when asked', async () => {
+  await vs.runCommand('View: Close All Editors');
+  // 5,000 rows, each its own sample id: more names than a step sends (NAMES_SENT).
+  const dir = join(vs.workspace, 'many_ids', 'viz_snapshots');
+  mkdirSync(dir, { recursive: true });
+  execFileSync(findProducerPython()!, ['-c', [
+    'import json, sys, numpy as np',
+    'n = 5000; pts = np.random.default_rng(1).normal(size=(n, 2)).astype(np.float32)',
+    'meta = np.array([json.dumps({"sample_id": f"row-{i:05d}", "label": f"c{i % 3}"}) for i in range(n)], dtype=object)',
+    'np.savez(sys.argv[1] + "/viz_step_10_embeddings.npz", latent_projections_2d=pts, latent_metadata=meta)',
+  ].join('\n'), dir]);
+  await vs.refreshRuns();
+  await vs.runsViewAction(/^many_ids/, 'Open Embedding Timeline');
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  const plot = frame.locator('[data-testid=plot]');
+  await expect.poll(() => plot.getAttribute('data-drawn-step'), { timeout: 30_000 }).toBe('10');
+  const [space] = JSON.parse((await plot.getAttribute('data-spaces'))!) as { rect: { left: number; top: number; width: number; height: number } }[];
+  const box = (await frame.locator('[data-testid=scatter-axes]').boundingBox())!;
+  const tip = frame.locator('[data-testid=tooltip]');
+  // The middle of the cloud, where points are dense.
+  await vs.page.mouse.move(box.x + space.rect.left + space.rect.width / 2 + 3, box.y + space.rect.top + space.rect.height / 2);
+  await vs.page.mouse.move(box.x + space.rect.left + space.rect.width / 2, box.y + space.rect.top + space.rect.height / 2, { steps: 2 });
+  await expect.poll(async () => (await tip.textContent()) ?? '', { timeout: 20_000 }).toMatch(/^latent · point \d+ · step 10\nsample_id: row-\d{5}\nlabel: c\d$/);
+  // The name is the point's own.
+  const text = (await tip.textContent())!;
+  expect(Number(/sample_id: row-(\d+)/.exec(text)![1])).toBe(Number(/point (\d+)/.exec(text)![1]));
   expect(vs.extensionErrors()).toEqual([]);
 });
