@@ -756,6 +756,8 @@ host.onMessage((m) => {
     case 'names': {
       if (heldNames.size > 10_000) { heldNames.clear(); askedNames.clear(); }
       for (const [code, name] of Object.entries(m.names ?? {})) if (typeof name === 'string') heldNames.set(nameKey(m.step, m.space, m.field, Number(code)), name);
+      // Asked, and the host has no name for it: unknown, not "…" for ever.
+      for (const code of Array.isArray(m.asked) ? m.asked : []) { const key = nameKey(m.step, m.space, m.field, code); if (!heldNames.has(key)) heldNames.set(key, '—'); }
       if (hovered && tooltip.classList.contains('shown') && current?.step === m.step) tooltip.textContent = describe(hovered.space, hovered.i);
       return;
     }

@@ -65,7 +65,7 @@ beforeAll(async () => {
       await view.post({ type: 'stepData', step, align: m.align, spaces: heldPrompts, warnings });
     } else if (m.type === 'requestNames') {
       const spaces = sentSpaces.get(`${m.step}:${m.align}`) ?? [];
-      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, names: namesOf(spaces, m.space as string, m.field as string, m.codes as unknown[]) });
+      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, asked: m.codes, names: namesOf(spaces, m.space as string, m.field as string, m.codes as unknown[]) });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
       const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], m.rows as Record<string, number[]>, m.align ? geometry : undefined);
@@ -335,6 +335,21 @@ test('hostile metadata stays text: a label with markup is shown literally in leg
   await expect.poll(() => view.page.locator('[data-testid=legend-item]').allTextContents()).toEqual(['<img src=x onerror="window.__pwned=1">', '<b>bold</b>']);
   expect(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await view.page.locator('[data-testid=legend] img, [data-testid=legend] b').count()).toBe(0);
+  expect(view.errors()).toEqual([]);
+});
+
+test('a held-back name the host has no answer for shows as unknown ("—"), not "…"', async () => {
+  await view.post({
+    type: 'stepData', step: 100, align: true, warnings: [],
+    spaces: [{ name: 'latent', x: new Float32Array([0, 1]), y: new Float32Array([0, 1]), fields: [{ name: 'sample_id', kind: 'category', codes: new Uint32Array([3, 7]), categories: packTexts([]), held: 9999 }] }],
+  });
+  await expect.poll(async () => (await spaces()).map((s) => s.points)).toEqual([2]);
+  const at = await onPage(0, 0, 0);
+  await view.page.mouse.move(at.x + 3, at.y + 3);
+  await view.page.mouse.move(at.x, at.y, { steps: 2 });
+  const tip = view.page.locator('[data-testid=tooltip]');
+  await expect.poll(() => tip.textContent(), { timeout: 10_000 }).toBe('latent · point 0 · step 100\nsample_id: —');
+  expect(view.sent.filter((m) => m.type === 'requestNames').at(-1)).toMatchObject({ step: 100, space: 'latent', field: 'sample_id', codes: [3] });
   expect(view.errors()).toEqual([]);
 });
 
