@@ -41,7 +41,7 @@ export const MAX_NAMES_ASKED = 64;
 /**
  * `spaces` with the names of any category field of more than `limit` categories held back:
  * its codes still colour and link points, and the page asks for a name when it shows one.
- * (A million per-row ids are 18 MB of names in a 43 MB step.) Arrays are shared, not copied.
+ * (A million per-row ids are 17 MB of names in a 48 MB step.) Arrays are shared, not copied.
  */
 export function holdBackNames(spaces: SpaceData[], limit = NAMES_SENT): SpaceData[] {
   const none: PackedTexts = { utf8: new Uint8Array(0), ends: new Uint32Array(0) };
@@ -52,15 +52,16 @@ export function holdBackNames(spaces: SpaceData[], limit = NAMES_SENT): SpaceDat
 }
 
 /**
- * The names of `codes` of a space's category field, for a names request: codes that are not
- * whole numbers in range, and fields or spaces that do not exist, are left out.
+ * A names request's answer: `asked`, the codes that are whole numbers (at most
+ * MAX_NAMES_ASKED), and the names of those in range of the space's category field; fields or
+ * spaces that do not exist have no names.
  */
-export function namesOf(spaces: readonly SpaceData[], space: string, field: string, codes: readonly unknown[]): Record<number, string> {
+export function namesOf(spaces: readonly SpaceData[], space: string, field: string, codes: unknown): { asked: number[]; names: Record<number, string> } {
+  const asked = (Array.isArray(codes) ? codes : []).slice(0, MAX_NAMES_ASKED).filter((c): c is number => Number.isInteger(c));
   const f = spaces.find((s) => s.name === space)?.fields.find((x) => x.name === field);
-  const out: Record<number, string> = {};
-  if (f?.kind !== 'category' || !Array.isArray(codes)) return out;
-  for (const c of codes.slice(0, MAX_NAMES_ASKED)) if (Number.isInteger(c) && (c as number) >= 0 && (c as number) < textCount(f.categories)) out[c as number] = textAt(f.categories, c as number);
-  return out;
+  const names: Record<number, string> = {};
+  if (f?.kind === 'category') for (const c of asked) if (c >= 0 && c < textCount(f.categories)) names[c] = textAt(f.categories, c);
+  return { asked, names };
 }
 
 /** `codes` (each below `count`) in the narrowest type: a step's bytes are what VS Code copies. */

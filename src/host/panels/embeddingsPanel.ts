@@ -8,7 +8,7 @@ import { STEP_SNAPSHOT } from '../../domain/runs/discover';
 import { GeometryPass } from '../../domain/embeddings/geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
-  EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE, holdBackNames, MAX_NAMES_ASKED, namesOf,
+  EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE, holdBackNames, namesOf,
   type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
@@ -139,8 +139,7 @@ class EmbeddingsView extends Disposable {
       case 'requestNames': {
         if (!this.steps.some((s) => s.step === m.step && s.snapshot)) return;
         const { spaces } = await this.stepData(m.step, !!m.align);
-        const asked = (Array.isArray(m.codes) ? m.codes : []).slice(0, MAX_NAMES_ASKED).filter((c): c is number => Number.isInteger(c));
-        this.post({ type: 'names', step: m.step, space: String(m.space), field: String(m.field), asked, names: namesOf(spaces, String(m.space), String(m.field), asked) });
+        this.post({ type: 'names', step: m.step, space: String(m.space), field: String(m.field), ...namesOf(spaces, String(m.space), String(m.field), m.codes) });
         return;
       }
       case 'exportPng':

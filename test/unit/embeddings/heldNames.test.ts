@@ -22,15 +22,18 @@ test('a field of more names than the limit is sent as codes with its count; one 
 
 test('names are answered for codes that exist, as text, and nothing else', () => {
   const sp = space(20);
-  expect(namesOf([sp], 'latent', 'sample_id', [3, 0])).toEqual({ 3: '<b>row 3</b>', 0: '<b>row 0</b>' });
-  // Hostile or broken requests: no name.
-  expect(namesOf([sp], 'latent', 'sample_id', [-1, 20, 1.5, '2', null, { toString: () => '1' }])).toEqual({});
-  expect(namesOf([sp], 'lora', 'sample_id', [1])).toEqual({});
-  expect(namesOf([sp], 'latent', 'nope', [1])).toEqual({});
-  expect(namesOf([sp], 'latent', 'sample_id', 'not a list' as unknown as unknown[])).toEqual({});
+  expect(namesOf([sp], 'latent', 'sample_id', [3, 0])).toEqual({ asked: [3, 0], names: { 3: '<b>row 3</b>', 0: '<b>row 0</b>' } });
+  // Hostile or broken requests: no name (whole numbers out of range are asked, and have none).
+  expect(namesOf([sp], 'latent', 'sample_id', [-1, 20, 1.5, '2', null, { toString: () => '1' }])).toEqual({ asked: [-1, 20], names: {} });
+  expect(namesOf([sp], 'lora', 'sample_id', [1])).toEqual({ asked: [1], names: {} });
+  expect(namesOf([sp], 'latent', 'nope', [1])).toEqual({ asked: [1], names: {} });
+  expect(namesOf([sp], 'latent', 'sample_id', 'not a list')).toEqual({ asked: [], names: {} });
   // A request for many is cut to MAX_NAMES_ASKED.
-  expect(Object.keys(namesOf([space(500)], 'latent', 'sample_id', Array.from({ length: 500 }, (_, i) => i)))).toHaveLength(MAX_NAMES_ASKED);
+  const many = namesOf([space(500)], 'latent', 'sample_id', Array.from({ length: 500 }, (_, i) => i));
+  expect([many.asked.length, Object.keys(many.names).length]).toEqual([MAX_NAMES_ASKED, MAX_NAMES_ASKED]);
   fc.assert(fc.property(fc.array(fc.anything(), { maxLength: 20 }), (codes) => {
-    for (const [c, name] of Object.entries(namesOf([sp], 'latent', 'sample_id', codes))) expect(name).toBe(`<b>row ${c}</b>`);
+    const { asked, names } = namesOf([sp], 'latent', 'sample_id', codes);
+    expect(asked.every((c) => Number.isInteger(c) && codes.includes(c))).toBe(true);
+    for (const [c, name] of Object.entries(names)) { expect(asked).toContain(Number(c)); expect(name).toBe(`<b>row ${c}</b>`); }
   }));
 });

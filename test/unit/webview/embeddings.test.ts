@@ -65,7 +65,7 @@ beforeAll(async () => {
       await view.post({ type: 'stepData', step, align: m.align, spaces: heldPrompts, warnings });
     } else if (m.type === 'requestNames') {
       const spaces = sentSpaces.get(`${m.step}:${m.align}`) ?? [];
-      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, asked: m.codes, names: namesOf(spaces, m.space as string, m.field as string, m.codes as unknown[]) });
+      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, ...namesOf(spaces, m.space as string, m.field as string, m.codes) });
     } else if (m.type === 'requestTrail') {
       const i = steps.findIndex((s) => s.step === m.step);
       const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], m.rows as Record<string, number[]>, m.align ? geometry : undefined);
