@@ -58,12 +58,14 @@ export async function longestMainTask(page: Page, run: () => Promise<unknown>): 
 export async function tracePage<T>(page: Page, unit: string, units: () => number, run: () => Promise<T>): Promise<T> {
   if (!process.env.RUNREEL_BENCH_TRACE) return run();
   const { result, events, thread } = await traceOf(page, ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'viz', 'gpu'], run);
-  const total = new Map<string, number>();
+  const total = new Map<string, number>(), count = new Map<string, number>();
   for (const e of events) {
     const key = `${thread(e)} ${e.name}`;
     total.set(key, (total.get(key) ?? 0) + e.dur! / 1000);
+    count.set(key, (count.get(key) ?? 0) + 1);
   }
   const n = Math.max(1, units());
-  console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, ms]) => `${(ms / n).toFixed(3).padStart(8)} ms/${unit}  ${k}`).join('\n'));
+  console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, 40)
+    .map(([k, ms]) => `${(ms / n).toFixed(3).padStart(8)} ms/${unit} ${(count.get(k)! / n).toFixed(2).padStart(6)}×  ${k}`).join('\n'));
   return result;
 }

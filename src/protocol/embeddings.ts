@@ -179,8 +179,12 @@ export type EmbeddingsHostToWebview =
   | { type: 'trail'; step: number; spaces: { name: string; steps: number[]; x: Float32Array; y: Float32Array }[]; off: string[] }
   /** The run's step clock moved (a click on a scalar chart, "Go to Step…"): show the nearest step. */
   | { type: 'goToStep'; step: number }
-  /** Names of a held-back category field's codes (holdBackNames), as asked for; an asked code without a name has none. */
-  | { type: 'names'; step: number; space: string; field: string; asked: number[]; names: Record<number, string> }
+  /**
+   * Names of a held-back category field's codes (holdBackNames), as asked for; an asked code
+   * without a name has none. `failed`: the host could not read the step (so no code has a name
+   * for now), and why.
+   */
+  | { type: 'names'; step: number; space: string; field: string; asked: number[]; names: Record<number, string>; failed?: string }
   | { type: 'error'; message: string };
 
 export type EmbeddingsWebviewToHost =

@@ -529,17 +529,21 @@ function toData(v: SpaceView, px: number, py: number): [number, number] {
 // Names of fields the host held back (a per-row id), asked for as points are hovered.
 const heldNames = new Map<string, string>();
 const askedNames = new Set<string>();
+/** Names the host could not read, and when they may be asked for again. */
+const failedNames = new Map<string, number>();
+/** A failed name is asked again on a hover this long after the failure (not at once: the reply redraws the tooltip). */
+const NAME_RETRY_MS = 1500;
 const nameKey = (step: number, space: string, field: string, code: number) => `${step}\u0000${space}\u0000${field}\u0000${code}`;
 
-/** A held-back category's name: known, or "…" while the host is asked for it. */
+/** A held-back category's name: known, "…" while the host is asked for it, "—" for a while after the host could not read it. */
 function heldName(space: SpaceData, f: Extract<FieldColumn, { kind: 'category' }>, code: number): string {
   const step = current?.step ?? 0, key = nameKey(step, space.name, f.name, code);
   const known = heldNames.get(key);
   if (known !== undefined) return known;
-  if (!askedNames.has(key)) {
-    askedNames.add(key);
-    host.post({ type: 'requestNames', step, align: current?.align ?? state.align, space: space.name, field: f.name, codes: [code] });
-  }
+  if (askedNames.has(key)) return '…';
+  if (performance.now() < (failedNames.get(key) ?? -Infinity)) return '—';
+  askedNames.add(key);
+  host.post({ type: 'requestNames', step, align: current?.align ?? state.align, space: space.name, field: f.name, codes: [code] });
   return '…';
 }
 
@@ -754,10 +758,18 @@ host.onMessage((m) => {
       draw();
       return;
     case 'names': {
-      if (heldNames.size > 10_000) { heldNames.clear(); askedNames.clear(); }
+      if (heldNames.size > 10_000) { heldNames.clear(); askedNames.clear(); failedNames.clear(); }
       for (const [code, name] of Object.entries(m.names ?? {})) if (typeof name === 'string') heldNames.set(nameKey(m.step, m.space, m.field, Number(code)), name);
-      // Asked, and the host has no name for it: unknown, not "…" for ever.
-      for (const code of Array.isArray(m.asked) ? m.asked : []) { const key = nameKey(m.step, m.space, m.field, code); if (!heldNames.has(key)) heldNames.set(key, '—'); }
+      for (const code of Array.isArray(m.asked) ? m.asked : []) {
+        const key = nameKey(m.step, m.space, m.field, code);
+        askedNames.delete(key);
+        if (heldNames.has(key)) continue;
+        // The host could not read the step: unknown for now, asked again later. Else it has no
+        // name for the code: unknown, not "…" for ever.
+        if (m.failed) failedNames.set(key, performance.now() + NAME_RETRY_MS);
+        else heldNames.set(key, '—');
+      }
+      if (m.failed && !warnings.includes(m.failed)) { warnings = [...warnings, m.failed]; renderWarnings(); }
       if (hovered && tooltip.classList.contains('shown') && current?.step === m.step) tooltip.textContent = describe(hovered.space, hovered.i);
       return;
     }

@@ -9,7 +9,7 @@ import { GeometryPass } from '../../domain/embeddings/geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE, holdBackNames, namesOf,
-  type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost,
+  type EmbeddingsHostToWebview, type SpaceData, type EmbeddingsState, type EmbeddingsWebviewToHost,
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
@@ -103,8 +103,12 @@ class EmbeddingsView extends Disposable {
     postToPage(this.panel.webview, message);
   }
 
+  private describe(err: unknown): string {
+    return err instanceof ArtifactError ? err.message : `${this.dir}: ${String(err)}`;
+  }
+
   private fail(err: unknown): void {
-    const message = err instanceof ArtifactError ? err.message : `${this.dir}: ${String(err)}`;
+    const message = this.describe(err);
     this.log.warn(`embedding timeline: ${message}`);
     this.post({ type: 'error', message });
   }
@@ -137,9 +141,18 @@ class EmbeddingsView extends Disposable {
         return;
       }
       case 'requestNames': {
-        if (!this.steps.some((s) => s.step === m.step && s.snapshot)) return;
-        const { spaces } = await this.stepData(m.step, !!m.align);
-        this.post({ type: 'names', step: m.step, space: String(m.space), field: String(m.field), ...namesOf(spaces, String(m.space), String(m.field), m.codes) });
+        // Always answered, so the page never waits on a name for ever.
+        let spaces: SpaceData[] = [], failed: string | undefined;
+        if (!this.steps.some((s) => s.step === m.step && s.snapshot)) failed = `step ${m.step} is no longer in ${this.dir}`;
+        else {
+          try {
+            ({ spaces } = await this.stepData(m.step, !!m.align));
+          } catch (err) {
+            failed = this.describe(err);
+            this.log.warn(`embedding timeline: names of ${String(m.field)}: ${failed}`);
+          }
+        }
+        this.post({ type: 'names', step: m.step, space: String(m.space), field: String(m.field), ...namesOf(spaces, String(m.space), String(m.field), m.codes), ...(failed ? { failed } : {}) });
         return;
       }
       case 'exportPng':

@@ -17,6 +17,8 @@ let steps: Awaited<ReturnType<typeof listSnapshotSteps>>;
 let geometry: TimelineGeometry;
 /** A synthetic run the host serves instead of the fixture, while set (stepData undefined: it posted the step itself). */
 let synthetic: { steps: number[]; stepData(step: number): unknown; trail(step: number, rows: Record<string, number[]>, length: number): unknown } | undefined;
+/** While set, the host answers names requests with this instead of from what it sent (a host that cannot read the step, then can). */
+let namesAnswer: ((codes: number[]) => { asked: number[]; names: Record<number, string>; failed?: string }) | undefined;
 
 interface SpaceInfo { name: string; points: number; selected: number; x: [number, number]; y: [number, number]; rect: { left: number; top: number; width: number; height: number }; colour: string | null }
 const spaces = async (): Promise<SpaceInfo[]> => JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]');
@@ -63,6 +65,8 @@ beforeAll(async () => {
       // as codes, and the page asks for the names it shows.
       const heldPrompts = spaces.map((sp) => ({ ...sp, fields: sp.fields.map((f) => (f.name === 'prompt' ? holdBackNames([{ ...sp, fields: [f] }], 0)[0].fields[0] : f)) }));
       await view.post({ type: 'stepData', step, align: m.align, spaces: heldPrompts, warnings });
+    } else if (m.type === 'requestNames' && namesAnswer) {
+      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, ...namesAnswer(m.codes as number[]) });
     } else if (m.type === 'requestNames') {
       const spaces = sentSpaces.get(`${m.step}:${m.align}`) ?? [];
       await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, ...namesOf(spaces, m.space as string, m.field as string, m.codes) });
@@ -351,6 +355,42 @@ test('a held-back name the host has no answer for shows as unknown ("—"), not 
   await expect.poll(() => tip.textContent(), { timeout: 10_000 }).toBe('latent · point 0 · step 100\nsample_id: —');
   expect(view.sent.filter((m) => m.type === 'requestNames').at(-1)).toMatchObject({ step: 100, space: 'latent', field: 'sample_id', codes: [3] });
   expect(view.errors()).toEqual([]);
+});
+
+test('a held-back name the host could not read shows as unknown ("—") with the reason, and is asked again on a later hover', async () => {
+  const failed = 'viz_step_100_embeddings.npz: truncated (the file ends at byte 1,024)';
+  namesAnswer = (codes) => ({ asked: codes, names: {}, failed });
+  try {
+    await view.post({
+      type: 'stepData', step: 100, align: true, warnings: [],
+      spaces: [{ name: 'latent', x: new Float32Array([0, 1]), y: new Float32Array([0, 1]), fields: [{ name: 'sample_id', kind: 'category', codes: new Uint32Array([5, 8]), categories: packTexts([]), held: 9999 }] }],
+    });
+    await expect.poll(async () => (await spaces()).map((s) => s.points)).toEqual([2]);
+    const at = await onPage(0, 0, 0);
+    const hover = async () => { await view.page.mouse.move(at.x + 30, at.y - 30); await view.page.mouse.move(at.x, at.y, { steps: 2 }); };
+    await hover();
+    const tip = view.page.locator('[data-testid=tooltip]');
+    await expect.poll(() => tip.textContent(), { timeout: 10_000 }).toBe('latent · point 0 · step 100\nsample_id: —');
+    await expect.poll(() => view.page.locator('[data-testid=warnings]').textContent()).toContain(failed);
+    const asks = () => view.sent.filter((m) => m.type === 'requestNames' && (m.codes as number[])[0] === 5).length;
+    const asked = asks();
+    expect(asked).toBeGreaterThanOrEqual(1);
+    // Hovering again at once does not ask again (the reply alone must not start a loop of asks)…
+    await hover();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(asks()).toBe(asked);
+    expect(await tip.textContent()).toBe('latent · point 0 · step 100\nsample_id: —');
+    // …a hover after a while does, and the name the host now reads is shown.
+    namesAnswer = (codes) => ({ asked: codes, names: Object.fromEntries(codes.map((c) => [c, `step100_s${c}`])) });
+    await new Promise((r) => setTimeout(r, 1600));
+    await hover();
+    await expect.poll(() => tip.textContent(), { timeout: 10_000 }).toBe('latent · point 0 · step 100\nsample_id: step100_s5');
+    expect(asks()).toBe(asked + 1);
+    expect(await view.page.locator('[data-testid=warnings] li').filter({ hasText: failed }).count()).toBe(1);
+    expect(view.errors()).toEqual([]);
+  } finally {
+    namesAnswer = undefined;
+  }
 });
 
 test('steps with only a PNG show the image, on the same slider', async () => {
