@@ -11,12 +11,13 @@
 // At 1 M points a space it also records the longest main-thread task while stepping, hovering
 // and lasso-selecting. Data is made in the page, so no time includes VS Code's own copies of a
 // message (the e2e suite measures those in real VS Code).
-// RUNREEL_BENCH_PROFILE=1 prints where the panel's main thread spent its time.
+// RUNREEL_BENCH_PROFILE=1 prints where the panel's main thread spent its time;
+// RUNREEL_BENCH_TRACE=1, where every thread of the browser did (the GPU process's included), ours and the floor's.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { partsScript, WebviewPage } from '../test/unit/webview/page';
 import { probeRenderer } from './gpu';
-import { profilePage } from './profile';
+import { profilePage, tracePage } from './profile';
 
 const POINTS = Number(process.argv[2] ?? 100_000);
 const WITH_PLOTLY = process.argv[3] !== 'no-plotly';
@@ -28,7 +29,7 @@ const VIEWPORT = { width: 1600, height: 800 };
 let webgl: 'hardware' | true = true;
 
 interface Timing { issued: number; frame: number }
-type PageGlobals = { __onScreen(gl: WebGL2RenderingContext): Promise<void>; __waiters: Set<[number, () => void]>; __whenDrawn(n: number): Promise<void>; __parts: { splitMessage(m: unknown): unknown[] }; __timings: Timing[]; __tasks: [number, number][]; __making: [number, number][]; __makeStep(step: number): unknown; __postStep(): void; __prepareStep(step: number): void };
+type PageGlobals = { __hide?: string; __onScreen(gl: WebGL2RenderingContext): Promise<void>; __waiters: Set<[number, () => void]>; __whenDrawn(n: number): Promise<void>; __parts: { splitMessage(m: unknown): unknown[] }; __timings: Timing[]; __tasks: [number, number][]; __making: [number, number][]; __makeStep(step: number): unknown; __postStep(): void; __prepareStep(step: number): void };
 
 /** Made in the page: a seeded walk, so every point moves a little each step, as in training. */
 function installStepMaker(points: number): void {
@@ -94,6 +95,8 @@ function longestTask(page: Page): Promise<number> {
 async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest: number; hover: number; lasso: number; drawChunks: number }> {
   const view = await WebviewPage.open('embeddings', { boot: { dir: 'bench', align: false, follow: true, trail: 0, animate: false }, viewport: VIEWPORT, webgl });
   await view.page.addInitScript(installStepMaker, POINTS);
+  // Diagnosis: RUNREEL_BENCH_HIDE=selector hides a part of the page while stepping, to see what it costs.
+  if (process.env.RUNREEL_BENCH_HIDE) await view.page.addInitScript((h) => { (window as unknown as PageGlobals).__hide = h; }, process.env.RUNREEL_BENCH_HIDE);
   await view.page.addInitScript({ content: partsScript() });
   // NO_DRAW tells the page's own work from its waits on the GPU process (which rasterises every
   // point in software here).
@@ -112,6 +115,7 @@ async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest:
       if (type === 'stepData' || type === 'partsBegin') arrived = now;
     });
     window.addEventListener('DOMContentLoaded', () => {
+      if (w.__hide) document.querySelectorAll<HTMLElement>(w.__hide).forEach((e) => { e.style.visibility = 'hidden'; });
       const plot = document.querySelector('[data-testid=plot]')!;
       let issued = 0, start = 0;
       plot.addEventListener('runreel-draw-issued', () => {
@@ -172,11 +176,15 @@ async function runReel(): Promise<{ view: WebviewPage; steps: Timing[]; longest:
   await watchLongTasks(view.page);
   const stopProfile = await profilePage(view.page, 'step', () => STEPS - 1);
   await view.page.locator('[data-testid=slider]').focus();
-  for (let k = 1; k < STEPS; k++) {
-    await view.page.keyboard.press('ArrowLeft');
-    await drawn(k + 1);
-  }
+  if (process.env.RUNREEL_BENCH_TRACE) console.error('---- ours');
+  await tracePage(view.page, 'step', () => STEPS - 1, async () => {
+    for (let k = 1; k < STEPS; k++) {
+      await view.page.keyboard.press('ArrowLeft');
+      await drawn(k + 1);
+    }
+  });
   await stopProfile();
+  await view.page.evaluate(() => { const h = (window as unknown as PageGlobals).__hide; if (h) document.querySelectorAll<HTMLElement>(h).forEach((e) => { e.style.visibility = ''; }); });
   const drawChunks = Number(await view.page.locator('[data-testid=plot]').getAttribute('data-draw-chunks'));
   // Hover and a lasso over the first space, as a user does.
   const info = JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces'))!)[0];
@@ -244,7 +252,8 @@ async function plotly(page: Page): Promise<Timing[]> {
 async function bareWebGl(page: Page): Promise<number[]> {
   await page.goto('about:blank');
   await page.evaluate(installStepMaker, POINTS);
-  return page.evaluate(async (steps) => {
+  if (process.env.RUNREEL_BENCH_TRACE) console.error('---- bare WebGL');
+  return tracePage(page, 'step', () => STEPS - 1, () => page.evaluate(async (steps) => {
     const canvas = document.createElement('canvas');
     canvas.width = 1500;
     canvas.height = 600;
@@ -276,7 +285,7 @@ async function bareWebGl(page: Page): Promise<number[]> {
       out.push(performance.now() - t0);
     }
     return out.slice(1);
-  }, STEPS);
+  }, STEPS));
 }
 
 async function main(): Promise<void> {
