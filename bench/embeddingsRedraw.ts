@@ -258,8 +258,8 @@ async function bareWebGl(page: Page): Promise<number[]> {
     canvas.width = 1500;
     canvas.height = 600;
     document.body.append(canvas);
-    // The panel's context attributes: no multisampling, which would only add work.
-    const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: true })!;
+    // The panel's context attributes: no multisampling, which would only add work; opaque.
+    const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: false })!;
     const shader = (type: number, src: string) => { const s = gl.createShader(type)!; gl.shaderSource(s, src); gl.compileShader(s); return s; };
     const program = gl.createProgram()!;
     gl.attachShader(program, shader(gl.VERTEX_SHADER, '#version 300 es\nin vec2 p; void main() { gl_Position = vec4(p, 0., 1.); gl_PointSize = 5.; }'));

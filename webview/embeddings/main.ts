@@ -328,6 +328,8 @@ function draw(): void {
     const base = b ? { x: b.x, y: b.y } : extents.get(space) ?? extents.set(space, extentOf(space.x, space.y)).get(space)!;
     return { space, range: zooms.get(space.name) ?? base, rect: rects[k], field, colour: colourOf(space, field, numbers) };
   });
+  // First: the layer draws the axes under the points.
+  drawAxes();
   if (layer) {
     layer.resize();
     layer.lineColour = cssRgba(themeVar('--vscode-foreground', '#888'), 0.55);
@@ -343,7 +345,6 @@ function draw(): void {
     // A large step reaches the GPU over several tasks; the step before stays on screen meanwhile.
     if (layer.setSpaces(layerSpaces, present)) present();
   } else present();
-  drawAxes();
   renderLegend();
   describePlot();
   const trailsOff = state.trail > 0 && trail?.step === current.step && trail?.off.length ? ` · no trail in ${trail.off.join(', ')}: its points cannot be matched across steps` : '';
@@ -408,20 +409,29 @@ function cssRgba(colour: string, alpha: number): [number, number, number, number
   return [m[0] / 255, m[1] / 255, m[2] / 255, alpha];
 }
 
-/** What the axes canvas shows now: it is drawn again only when this changes (a step with fixed bounds leaves it). */
+/** What the axes show now: they are drawn again only when this changes (a step with fixed bounds leaves them). */
 let axesKey = '';
+/**
+ * The axes, drawn here and handed to the layer, which draws them under the points: the page
+ * then has one canvas over the plot, not two (each costs the compositor a full-size quad every
+ * frame). Without WebGL2 they go on the axes canvas, which otherwise stays empty (it takes the
+ * pointer; a lasso is drawn on a canvas of its own while it lasts).
+ */
+const axesImage = document.createElement('canvas');
 
-function drawAxes(lasso?: { space: number; path: number[] }): void {
+function drawAxes(): void {
   const dpr = window.devicePixelRatio || 1;
   const w = plot.clientWidth, h = plot.clientHeight;
   const fg = themeVar('--vscode-foreground', '#888');
   const grid = themeVar('--vscode-editorWidget-border', themeVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'));
   const font = themeVar('--vscode-font-family', 'sans-serif');
-  const key = JSON.stringify([w, h, dpr, fg, grid, font, views.map((v) => [v.range, v.rect, v.space.name, v.space.note])]);
-  if (!lasso && key === axesKey) return;
-  axesKey = lasso ? '' : key;
-  if (axesCanvas.width !== Math.round(w * dpr) || axesCanvas.height !== Math.round(h * dpr)) { axesCanvas.width = Math.round(w * dpr); axesCanvas.height = Math.round(h * dpr); }
-  const ctx = axesCanvas.getContext('2d')!;
+  const background = themeVar('--vscode-editor-background', '#ffffff');
+  const key = JSON.stringify([w, h, dpr, fg, grid, font, background, views.map((v) => [v.range, v.rect, v.space.name, v.space.note])]);
+  if (key === axesKey) return;
+  axesKey = key;
+  const target = layer ? axesImage : axesCanvas;
+  if (target.width !== Math.round(w * dpr) || target.height !== Math.round(h * dpr)) { target.width = Math.round(w * dpr); target.height = Math.round(h * dpr); }
+  const ctx = target.getContext('2d')!;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   plot.dataset.ink = fg;
@@ -451,16 +461,35 @@ function drawAxes(lasso?: { space: number; path: number[] }): void {
     const title = v.space.note ? `${v.space.name} — ${v.space.note}` : v.space.name;
     ctx.fillText(title.length > 80 ? `${title.slice(0, 79)}…` : title, r.left + r.width / 2, r.top - 8, r.width);
   }
-  if (lasso && lasso.path.length >= 4) {
-    ctx.strokeStyle = themeVar('--vscode-focusBorder', fg);
-    ctx.setLineDash([4, 3]);
-    ctx.beginPath();
-    ctx.moveTo(lasso.path[0], lasso.path[1]);
-    for (let i = 2; i < lasso.path.length; i += 2) ctx.lineTo(lasso.path[i], lasso.path[i + 1]);
-    ctx.closePath();
-    ctx.stroke();
-    ctx.setLineDash([]);
+  if (layer) {
+    layer.background = cssRgba(background, 1).slice(0, 3) as [number, number, number];
+    layer.setBackdrop(axesImage);
   }
+}
+
+/** The lasso being drawn, on a canvas over the plot while it lasts. */
+let lassoCanvas: HTMLCanvasElement | undefined;
+
+function drawLasso(path: number[] | undefined): void {
+  if (!path) { lassoCanvas?.remove(); lassoCanvas = undefined; return; }
+  const dpr = window.devicePixelRatio || 1, w = plot.clientWidth, h = plot.clientHeight;
+  if (!lassoCanvas) {
+    lassoCanvas = el('canvas', { class: 'scatter-layer scatter-lasso', attrs: { 'data-testid': 'lasso' } });
+    lassoCanvas.width = Math.round(w * dpr);
+    lassoCanvas.height = Math.round(h * dpr);
+    plot.append(lassoCanvas);
+  }
+  const ctx = lassoCanvas.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  if (path.length < 4) return;
+  ctx.strokeStyle = themeVar('--vscode-focusBorder', themeVar('--vscode-foreground', '#888'));
+  ctx.setLineDash([4, 3]);
+  ctx.beginPath();
+  ctx.moveTo(path[0], path[1]);
+  for (let i = 2; i < path.length; i += 2) ctx.lineTo(path[i], path[i + 1]);
+  ctx.closePath();
+  ctx.stroke();
 }
 
 /** The legend of the first space coloured by categories (clicking one hides it), or a colour bar. */
@@ -598,7 +627,7 @@ axesCanvas.addEventListener('pointermove', (e) => {
   const px = e.clientX - box.left, py = e.clientY - box.top;
   if (lasso) {
     const n = lasso.path.length;
-    if (Math.hypot(px - lasso.path[n - 2], py - lasso.path[n - 1]) > 2) { lasso.path.push(px, py); drawAxes(lasso); }
+    if (Math.hypot(px - lasso.path[n - 2], py - lasso.path[n - 1]) > 2) { lasso.path.push(px, py); drawLasso(lasso.path); }
     return;
   }
   if (pan) {
@@ -614,7 +643,8 @@ axesCanvas.addEventListener('pointerup', () => {
   const done = lasso;
   lasso = undefined;
   pan = undefined;
-  if (!done || done.path.length < 6) { drawAxes(); return; }
+  drawLasso(undefined);
+  if (!done || done.path.length < 6) return;
   const v = views[done.space];
   const polygon: number[] = [];
   for (let i = 0; i < done.path.length; i += 2) polygon.push(...toData(v, done.path[i], done.path[i + 1]));
@@ -674,8 +704,7 @@ function exportPng(): void {
   const ctx = out.getContext('2d')!;
   ctx.fillStyle = themeVar('--vscode-editor-background', '#ffffff');
   ctx.fillRect(0, 0, out.width, out.height);
-  ctx.drawImage(glCanvas, 0, 0, w * scale, h * scale);
-  ctx.drawImage(axesCanvas, 0, 0, w * scale, h * scale);
+  ctx.drawImage(glCanvas, 0, 0, w * scale, h * scale); // the axes are in it
   ctx.scale(scale, scale);
   ctx.font = `12px ${themeVar('--vscode-font-family', 'sans-serif')}`;
   ctx.fillStyle = themeVar('--vscode-foreground', '#444');

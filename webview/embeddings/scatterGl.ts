@@ -112,6 +112,14 @@ void main() {
   o = vec4(c * a, a);
 }`;
 
+// The axes (gridlines, ticks, titles) drawn by the page on a 2-D canvas, under the points.
+const BACKDROP_FS = `#version 300 es
+precision mediump float;
+in vec2 uv;
+uniform sampler2D image;
+out vec4 o;
+void main() { o = texture(image, uv); }`;
+
 export const TAB10_RGB = [
   [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
@@ -144,6 +152,11 @@ export class ScatterGl {
   private readonly points: Program;
   private readonly lines: Program;
   private readonly densityProgram: Program;
+  private readonly backdropProgram: Program;
+  private readonly backdrop: WebGLTexture;
+  private hasBackdrop = false;
+  /** The plot's background (the canvas is opaque: one layer for the compositor, over nothing it must blend with). */
+  background: [number, number, number] = [1, 1, 1];
   private readonly quad: WebGLBuffer;
   private readonly colormap: WebGLTexture;
   private readonly buffers: SpaceBuffers[] = [];
@@ -164,12 +177,16 @@ export class ScatterGl {
   chunksLastDrawn = 1;
 
   constructor(readonly canvas: HTMLCanvasElement, colormapRgb: Uint8Array) {
-    const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: true });
+    // Opaque, with the axes drawn into it: a second full-size layer over it (the axes canvas)
+    // doubled the compositor's work each frame (software GL: 9-11 ms a frame for each).
+    const gl = canvas.getContext('webgl2', { antialias: false, premultipliedAlpha: true, alpha: false });
     if (!gl) throw new Error('this webview has no WebGL2');
     this.gl = gl;
     this.points = program(gl, POINT_VS, POINT_FS);
     this.lines = program(gl, LINE_VS, LINE_FS);
     this.densityProgram = program(gl, DENSITY_VS, DENSITY_FS);
+    this.backdropProgram = program(gl, DENSITY_VS, BACKDROP_FS);
+    this.backdrop = gl.createTexture()!;
     this.quad = gl.createBuffer()!;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.quad);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, 0, 1, 0, 0, 1, 1, 1]), gl.STATIC_DRAW);
@@ -268,6 +285,19 @@ export class ScatterGl {
     clearTimeout(this.pending.timer);
     for (const b of this.pending.created) this.gl.deleteBuffer(b);
     this.pending = undefined;
+  }
+
+  /** What lies under every space: `image` (the canvas's size), drawn over the background by every draw from now on. */
+  setBackdrop(image: HTMLCanvasElement): void {
+    const gl = this.gl;
+    gl.bindTexture(gl.TEXTURE_2D, this.backdrop);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, true);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, true);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, image);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.NEAREST], [gl.TEXTURE_MAG_FILTER, gl.NEAREST], [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) gl.texParameteri(gl.TEXTURE_2D, k, v);
+    this.hasBackdrop = true;
   }
 
   /** Moves the running transition to `t` (0: every point at its start, 1: at its place). */
@@ -370,7 +400,7 @@ export class ScatterGl {
   private showPass(): void {
     const pass = this.pass!, gl = this.gl, { framebuffer, width, height } = this.target!;
     this.cancelPass();
-    this.clear();
+    // The texture holds the background and backdrop too: the blit covers every pixel.
     gl.disable(gl.SCISSOR_TEST);
     gl.bindFramebuffer(gl.READ_FRAMEBUFFER, framebuffer);
     gl.blitFramebuffer(0, 0, width, height, 0, 0, width, height, gl.COLOR_BUFFER_BIT, gl.NEAREST);
@@ -435,11 +465,16 @@ export class ScatterGl {
     return (this.target = { framebuffer, texture, width, height });
   }
 
+  /** The background, and the backdrop over it, on the whole of what is drawn into. */
   private clear(): void {
     const gl = this.gl;
     gl.disable(gl.SCISSOR_TEST);
-    gl.clearColor(0, 0, 0, 0);
+    gl.clearColor(...this.background, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
+    if (this.hasBackdrop) {
+      gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+      this.drawQuad(this.backdropProgram, [['image', this.backdrop]]);
+    }
     gl.enable(gl.SCISSOR_TEST);
   }
 
@@ -511,15 +546,15 @@ export class ScatterGl {
   }
 
   private drawDensity(b: SpaceBuffers): void {
-    const gl = this.gl, p = this.densityProgram;
+    this.drawQuad(this.densityProgram, [['bins', b.density], ['colormap', this.colormap]]);
+  }
+
+  /** The viewport filled by `p` (over what is there), sampling `textures` (uniform name, texture). */
+  private drawQuad(p: Program, textures: [string, WebGLTexture][]): void {
+    const gl = this.gl;
     gl.enable(gl.BLEND);
     gl.useProgram(p.program);
-    gl.activeTexture(gl.TEXTURE0);
-    gl.bindTexture(gl.TEXTURE_2D, b.density);
-    gl.uniform1i(p.uniform('bins'), 0);
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_2D, this.colormap);
-    gl.uniform1i(p.uniform('colormap'), 1);
+    textures.forEach(([name, t], i) => { gl.activeTexture(gl.TEXTURE0 + i); gl.bindTexture(gl.TEXTURE_2D, t); gl.uniform1i(p.uniform(name), i); });
     attribute(gl, 0, this.quad, 2);
     for (let i = 1; i < 6; i++) gl.disableVertexAttribArray(i);
     gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);

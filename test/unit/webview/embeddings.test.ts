@@ -105,6 +105,37 @@ test('follows the latest step: every point of every space drawn on one WebGL can
   expect(view.errors()).toEqual([]);
 });
 
+test('the axes are drawn in the WebGL canvas under the points: one canvas over the plot, and a lasso\'s own only while it lasts', async () => {
+  await expect.poll(drawnStep, { timeout: 20_000 }).toMatch(/^step \d+/);
+  const s = (await spaces())[0];
+  const box = (await view.page.locator('[data-testid=plot]').boundingBox())!;
+  // The axes canvas only takes the pointer: never drawn on, it keeps a canvas's default size.
+  expect(await view.page.locator('[data-testid=scatter-axes]').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([300, 150]);
+  expect(await view.page.locator('[data-testid=lasso]').count()).toBe(0);
+  // Yet the axes show: the y tick labels left of the first space, and its frame, differ from the background.
+  const png = decodePng(await view.page.screenshot({ clip: box }), 'screenshot');
+  const at = (x: number, y: number) => Array.from(png.data.subarray(4 * (y * png.width + x), 4 * (y * png.width + x) + 3));
+  const background = at(2, 2);
+  let labelInk = 0;
+  for (let y = Math.round(s.rect.top); y < s.rect.top + s.rect.height; y++) for (let x = 4; x < s.rect.left - 2; x++) if (at(x, y).some((v, i) => Math.abs(v - background[i]) > 40)) labelInk++;
+  expect(labelInk).toBeGreaterThan(30);
+  const frame = at(Math.round(s.rect.left + s.rect.width / 2), Math.round(s.rect.top));
+  expect(frame.some((v, i) => Math.abs(v - background[i]) > 8)).toBe(true);
+  // A lasso drag draws on a canvas of its own, gone when the drag ends.
+  const [x0, y0] = [box.x + s.rect.left + s.rect.width * 0.2, box.y + s.rect.top + s.rect.height * 0.2];
+  await view.page.mouse.move(x0, y0);
+  await view.page.mouse.down();
+  await view.page.mouse.move(x0 + 20, y0, { steps: 4 });
+  await view.page.mouse.move(x0 + 20, y0 + 20, { steps: 4 });
+  expect(await view.page.locator('[data-testid=lasso]').count()).toBe(1);
+  await view.page.mouse.move(x0, y0 + 1, { steps: 2 });
+  await view.page.mouse.up();
+  expect(await view.page.locator('[data-testid=lasso]').count()).toBe(0);
+  await view.page.mouse.dblclick(x0 + 5, y0 + 5);
+  await expect.poll(() => view.page.locator('[data-testid=selection]').textContent()).toMatch(/^lasso points/);
+  expect(view.errors()).toEqual([]);
+});
+
 test('a legend entry clicked hides its points on screen and from hover; clicked again, they are back', async () => {
   const first = view.page.locator('[data-testid=legend-item]').first();
   await first.click();
