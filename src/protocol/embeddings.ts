@@ -9,6 +9,8 @@ export interface TimelineStep {
   npz: boolean;
   /** A webview URI of the step's PNG, when there is one. */
   image?: string;
+  /** Another when the step's snapshot is written again: the page asks for the step afresh. */
+  version?: string;
 }
 
 /**

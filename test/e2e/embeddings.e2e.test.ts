@@ -54,6 +54,21 @@ test('follows a snapshot written while it is open; Create Animation from the pan
   await vs.page.locator('.notification-toast', { hasText: /animation created from \d+ frames/ }).waitFor({ timeout: 60_000 });
 });
 
+test('the step shown, written again by its producer, is read afresh', async () => {
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 20_000 }).toBe('step 200 · 4/4');
+  const names = async () => JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]').map((s: { name: string; points: number }) => `${s.name} ${s.points}`);
+  await expect.poll(names, { timeout: 20_000 }).toEqual(['latent 60', 'lora 40', 'prompt 30']);
+  // A resumed run writes step 200 again, with other points (numpy, as the trainer does).
+  const dir = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+  execFileSync(findProducerPython()!, ['-c', [
+    'import sys, numpy as np',
+    'np.savez(sys.argv[1] + "/viz_step_200_embeddings.npz", latent_projections_2d=np.random.default_rng(2).normal(size=(7, 2)).astype(np.float32))',
+  ].join('\n'), dir]);
+  await expect.poll(names, { timeout: 30_000 }).toEqual(['latent 7']);
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
 test('the panel comes back after a window reload at the same step and colouring', async () => {
   let frame = await vs.webviewFrame('[data-testid="slider"]');
   await frame.locator('[data-testid="slider"]').fill('1');

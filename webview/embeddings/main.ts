@@ -726,6 +726,9 @@ host.onMessage((m) => {
     case 'steps': {
       const wasAtEnd = index() >= steps.length - 1;
       titleEl.textContent = m.title;
+      // The step shown was written again: asked for afresh (what is on screen stays until it comes).
+      const version = (list: TimelineStep[]) => list.find((s) => s.step === current?.step)?.version;
+      if (current && version(steps) !== undefined && version(m.steps) !== version(steps)) current = undefined;
       steps = m.steps;
       warnings = [...new Set([...warnings, ...m.warnings])];
       slider.max = String(Math.max(0, steps.length - 1));

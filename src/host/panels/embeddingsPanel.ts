@@ -1,6 +1,7 @@
 // The Embedding Timeline panel: a snapshot folder's steps, served one at a time as typed
 // arrays, with the run's geometry (alignment, fixed axes) measured in the background and
 // new snapshots followed live through the run index. Also the "Open With…" editor for npz.
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { ArtifactError } from '../../domain/artifacts/errors';
@@ -70,6 +71,8 @@ class EmbeddingsView extends Disposable {
   /** Points each cached step holds, once read. */
   private readonly cachedPoints = new Map<string, number>();
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
+  /** Each step's snapshot as last listed (size and time written), to see a step written again. */
+  private versions = new Map<number, string>();
   private relist: NodeJS.Timeout | undefined;
   private pendingStep: number | undefined;
 
@@ -168,14 +171,19 @@ class EmbeddingsView extends Disposable {
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
     if (!grew) { this.pass.stop(); this.pass = this.newPass(); this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); }
     // A step whose npz arrived after its PNG: drop what was cached without it.
-    for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) for (const a of [true, false]) { this.cache.delete(`${s.step}:${a}`); this.cachedPoints.delete(`${s.step}:${a}`); }
+    for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) this.dropCached(s.step);
+    // A step whose file was written again (a resumed run, or one still being written when read):
+    // read afresh, and the page, told by the version, asks for it again.
+    const versions = new Map(await Promise.all(all.filter((s) => s.snapshot).map(async (s) => [s.step, await fileVersion(s.snapshot!)] as const)));
+    for (const [step, version] of versions) if (this.versions.has(step) && this.versions.get(step) !== version) this.dropCached(step);
+    this.versions = versions;
     this.steps = all;
     this.pass.setSteps(all);
     const asUri = (p: string) => this.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString();
     this.post({
       type: 'steps',
       title: this.singleFile ? basename(this.singleFile) : title(this.dir),
-      steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
+      steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, version: versions.get(s.step), image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
       warnings: [],
     });
     // The fixed axes need every step: measured behind the steps the page asks for.
@@ -185,6 +193,10 @@ class EmbeddingsView extends Disposable {
       this.post({ type: 'bounds', align: true, bounds: pass.geometry.bounds(true) });
       this.post({ type: 'bounds', align: false, bounds: pass.geometry.bounds(false) });
     });
+  }
+
+  private dropCached(step: number): void {
+    for (const a of [true, false]) { this.cache.delete(`${step}:${a}`); this.cachedPoints.delete(`${step}:${a}`); }
   }
 
   private newPass(): GeometryPass {
@@ -230,4 +242,14 @@ class EmbeddingsView extends Disposable {
     return savePngDataUrl(join(this.dir, `embeddings_step_${step}.png`), dataUrl);
   }
 
+}
+
+/** A file's size and time written ("" when it cannot be read): another when it is written again. */
+async function fileVersion(path: string): Promise<string> {
+  try {
+    const st = await stat(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '';
+  }
 }

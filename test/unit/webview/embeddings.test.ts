@@ -136,6 +136,23 @@ test('the axes are drawn in the WebGL canvas under the points: one canvas over t
   expect(view.errors()).toEqual([]);
 });
 
+test('the step shown, written again (another version in the list), is asked for afresh; the same list again asks nothing', async () => {
+  await expect.poll(drawnStep, { timeout: 20_000 }).toMatch(/^step \d+/);
+  const shown = Number(await view.page.locator('[data-testid=plot]').getAttribute('data-drawn-step'));
+  const list = (version: string) => ({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((s) => ({ step: s.step, npz: true, version: `${s.step}:${s.step === shown ? version : 'a'}` })) });
+  const asks = () => view.sent.filter((m) => m.type === 'requestStep' && m.step === shown).length;
+  await view.post(list('a'));
+  await new Promise((r) => setTimeout(r, 300));
+  const before = asks();
+  await view.post(list('a'));
+  await new Promise((r) => setTimeout(r, 300));
+  expect(asks()).toBe(before);
+  await view.post(list('b'));
+  await expect.poll(asks, { timeout: 10_000 }).toBe(before + 1);
+  await expect.poll(drawnStep, { timeout: 20_000 }).toMatch(new RegExp(`^step ${shown} `));
+  expect(view.errors()).toEqual([]);
+});
+
 test('a legend entry clicked hides its points on screen and from hover; clicked again, they are back', async () => {
   const first = view.page.locator('[data-testid=legend-item]').first();
   await first.click();
