@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { ArtifactError } from '../../domain/artifacts/errors';
+import { describeError } from '../../domain/artifacts/errors';
 import { STEP_SNAPSHOT } from '../../domain/runs/discover';
 import { GeometryPass } from '../../domain/embeddings/geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
@@ -106,12 +106,8 @@ class EmbeddingsView extends Disposable {
     postToPage(this.panel.webview, message);
   }
 
-  private describe(err: unknown): string {
-    return err instanceof ArtifactError ? err.message : `${this.dir}: ${String(err)}`;
-  }
-
   private fail(err: unknown): void {
-    const message = this.describe(err);
+    const message = describeError(err, this.dir);
     this.log.warn(`embedding timeline: ${message}`);
     this.post({ type: 'error', message });
   }
@@ -151,7 +147,7 @@ class EmbeddingsView extends Disposable {
           try {
             ({ spaces } = await this.stepData(m.step, !!m.align));
           } catch (err) {
-            failed = this.describe(err);
+            failed = describeError(err, this.dir);
             this.log.warn(`embedding timeline: names of ${String(m.field)}: ${failed}`);
           }
         }
