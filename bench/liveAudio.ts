@@ -27,7 +27,7 @@ const SECONDS = Number(process.argv[5] ?? 10);
 /** Frames as JSON: a Float32Array as `{ __f32: [...] }`, NaN as null (rebuilt as typed arrays in the page). */
 const encodeF32 = (_k: string, v: unknown) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v);
 /** A frame as the host half recorded it: its arrays still encoded (they go on to the page as they are). */
-type RecordedFrame = Pick<LiveFrame, 'seq' | 'start' | 'end' | 'fresh' | 'overrun' | 'skipped' | 'readMs'>;
+type RecordedFrame = Pick<LiveFrame, 'seq' | 'start' | 'end' | 'fresh' | 'overrun' | 'skipped' | 'readMs'> & { at: number };
 
 /** Replays of each page; the median counts (the machine's load varies from second to second). */
 const ROUNDS = Number(process.env.RUNREEL_BENCH_ROUNDS ?? 3);
@@ -74,7 +74,7 @@ function renderers(root: number): number[] {
 
 /**
  * Puts `frames` in a worker of the page (out of the page's heap, as a webview's host is) that
- * replays them at the pace they were read, two unacknowledged at most: each arrives as a
+ * replays them at the times they were read, two unacknowledged at most: each arrives as a
  * message event whose data the page deserializes, as from VS Code. `__ack(seq)` acknowledges.
  */
 async function installReplay(page: Page, frames: RecordedFrame[]): Promise<void> {
@@ -93,13 +93,18 @@ async function installReplay(page: Page, frames: RecordedFrame[]): Promise<void>
         else if (m.type === 'replay') {
           acked = 0;
           let i = 0, skipped = 0, held = 0;
-          const timer = setInterval(() => {
-            if (i >= frames.length) { clearInterval(timer); postMessage({ type: 'done', sent: i, skipped }); return; }
+          const t0 = performance.now(), at0 = frames[0].at;
+          const step = () => {
+            if (i >= frames.length) { postMessage({ type: 'done', sent: i, skipped }); return; }
+            const wait = t0 + frames[i].at - at0 - performance.now();
+            if (wait > 0) { setTimeout(step, wait); return; }
             // The page is behind: the host would wait, and say so in its next frame.
-            if (frames[i].seq - acked > 2) { skipped++; held++; return; }
+            if (frames[i].seq - acked > 2) { skipped++; held++; setTimeout(step, ${frameMs}); return; }
             postMessage({ type: 'frame', frame: { ...frames[i++], held } });
             held = 0;
-          }, ${frameMs});
+            step();
+          };
+          step();
         }
       };`;
     const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
@@ -365,10 +370,10 @@ async function main(): Promise<void> {
 
 /** The host's share: LiveStream reads at 60 Hz for `seconds`, acknowledging at once; its frames and CPU go to `out`. */
 async function hostMain(file: string, subscription: string, seconds: number, out: string): Promise<void> {
-  const frames: LiveFrame[] = [];
+  const frames: (LiveFrame & { at: number })[] = [];
   const stream = new LiveStream(file, (m) => {
     if (m.type !== 'frame') return;
-    frames.push(m);
+    frames.push({ ...m, at: performance.now() });
     setImmediate(() => stream.ack(m.id, m.seq));
   });
   const cpu0 = process.cpuUsage(), wall0 = performance.now();
