@@ -1,7 +1,7 @@
 // Random access to a file by byte range, so readers touch only what they need
 // (a 10 GB checkpoint's header, an npz's central directory).
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { ArtifactError, asArtifactError } from './errors';
 
 export interface ByteSource {
@@ -154,4 +154,9 @@ export class SliceSource implements ByteSource {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/** A file's size and time written, as a string that changes when the file is written again ("missing" when it cannot be stat'ed). */
+export function fileStamp(path: string): Promise<string> {
+  return stat(path).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing');
 }

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asArtifactError, describeError } from '../artifacts/errors';
-import { FileSource } from '../artifacts/source';
+import { FileSource, fileStamp } from '../artifacts/source';
 import { RecordReader } from './records';
 import { decodeEvent, scanSimpleScalars, type Histogram, type HparamValue, type SummaryValue } from './events';
 import { text } from './protobuf';
@@ -206,7 +206,7 @@ export class ScalarRun {
   }
 
   private async readCsv(path: string): Promise<boolean> {
-    const key = await fileKey(path);
+    const key = await fileStamp(path);
     if (this.csv?.key === key) return false;
     try {
       const r = await readMetricsCsv(path);
@@ -222,7 +222,7 @@ export class ScalarRun {
   }
 
   private async readHparams(path: string): Promise<boolean> {
-    const key = await fileKey(path);
+    const key = await fileStamp(path);
     if (this.hparamsYaml?.key === key) return false;
     try {
       this.hparamsYaml = { key, values: await readHparamsYaml(path) };
@@ -344,8 +344,6 @@ function range(payload: Uint8Array | undefined, rec: Uint8Array, recordOffset: n
 
 const METRICS_CSV = 'metrics.csv';
 const HPARAMS_YAML = 'hparams.yaml';
-
-const fileKey = (path: string) => stat(path).then((s) => `${s.size}:${s.mtimeMs}`, () => 'missing');
 
 /** Folders under `root` (itself included) that hold event files or a metrics.csv, bounded. */
 export async function findScalarRuns(root: string, maxDepth = 8, maxDirs = 10_000): Promise<string[]> {

@@ -1,16 +1,16 @@
 // The Embedding Timeline panel: a snapshot folder's steps, served one at a time as typed
 // arrays, with the run's geometry (alignment, fixed axes) measured in the background and
 // new snapshots followed live through the run index. Also the "Open With…" editor for npz.
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../../domain/artifacts/errors';
+import { fileStamp } from '../../domain/artifacts/source';
 import { STEP_SNAPSHOT } from '../../domain/runs/discover';
 import { GeometryPass } from '../../domain/embeddings/geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from '../../domain/embeddings/timeline';
 import {
   EMBEDDINGS_EDITOR_TYPE, EMBEDDINGS_VIEW_TYPE, holdBackNames, namesOf,
-  type EmbeddingsHostToWebview, type SpaceData, type EmbeddingsState, type EmbeddingsWebviewToHost,
+  type EmbeddingsHostToWebview, type EmbeddingsState, type EmbeddingsWebviewToHost, type SpaceData,
 } from '../../protocol/embeddings';
 import { Disposable } from '../dispose';
 import type { RunIndex } from '../runIndex';
@@ -170,7 +170,7 @@ class EmbeddingsView extends Disposable {
     for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) this.dropCached(s.step);
     // A step whose file was written again (a resumed run, or one still being written when read):
     // read afresh, and the page, told by the version, asks for it again.
-    const versions = new Map(await Promise.all(all.filter((s) => s.snapshot).map(async (s) => [s.step, await fileVersion(s.snapshot!)] as const)));
+    const versions = new Map(await Promise.all(all.filter((s) => s.snapshot).map(async (s) => [s.step, await fileStamp(s.snapshot!)] as const)));
     for (const [step, version] of versions) if (this.versions.has(step) && this.versions.get(step) !== version) this.dropCached(step);
     this.versions = versions;
     this.steps = all;
@@ -238,14 +238,4 @@ class EmbeddingsView extends Disposable {
     return savePngDataUrl(join(this.dir, `embeddings_step_${step}.png`), dataUrl);
   }
 
-}
-
-/** A file's size and time written ("" when it cannot be read): another when it is written again. */
-async function fileVersion(path: string): Promise<string> {
-  try {
-    const st = await stat(path);
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return '';
-  }
 }
