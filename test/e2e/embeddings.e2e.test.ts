@@ -69,6 +69,26 @@ test('the step shown, written again by its producer, is read afresh', async () =
   expect(vs.extensionErrors()).toEqual([]);
 });
 
+test('an earlier step written again: the fixed axes and alignments after it are measured again', async () => {
+  const frame = await vs.webviewFrame('[data-testid="slider"]');
+  await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 20_000 }).toBe('step 200 · 4/4');
+  const latentX = async () => (JSON.parse((await frame.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]') as { name: string; x: [number, number] }[]).find((s) => s.name === 'latent')?.x;
+  await expect.poll(latentX, { timeout: 20_000 }).toBeDefined();
+  expect(Math.max(...(await latentX())!.map(Math.abs))).toBeLessThan(100);
+  // Step 50 written again with its latent points a thousand times further out; its other arrays as they were.
+  const dir = join(vs.workspace, 'lightning_logs', 'version_0', 'viz_snapshots');
+  execFileSync(findProducerPython()!, ['-c', [
+    'import sys, numpy as np',
+    'f = sys.argv[1] + "/viz_step_50_embeddings.npz"',
+    'z = dict(np.load(f, allow_pickle=True))',
+    'z["latent_projections_2d"] = z["latent_projections_2d"] * 1000',
+    'np.savez(f, **z)',
+  ].join('\n'), dir]);
+  await expect.poll(async () => Math.max(...((await latentX()) ?? [0]).map(Math.abs)), { timeout: 30_000 }).toBeGreaterThan(500);
+  expect(await frame.locator('[data-testid="step-label"]').textContent()).toBe('step 200 · 4/4');
+  expect(vs.extensionErrors()).toEqual([]);
+});
+
 test('the panel comes back after a window reload at the same step and colouring', async () => {
   let frame = await vs.webviewFrame('[data-testid="slider"]');
   await frame.locator('[data-testid="slider"]').fill('1');

@@ -73,6 +73,8 @@ class EmbeddingsView extends Disposable {
   private readonly cache = new Map<string, Promise<Extract<EmbeddingsHostToWebview, { type: 'stepData' }>>>();
   /** Each step's snapshot as last listed (size and time written), to see a step written again. */
   private versions = new Map<number, string>();
+  /** The first step of each time the geometry was measured again (−∞: from the start). */
+  private readonly remeasuredFrom: number[] = [];
   private relist: NodeJS.Timeout | undefined;
   private pendingStep: number | undefined;
 
@@ -165,13 +167,23 @@ class EmbeddingsView extends Disposable {
   private async sendSteps(): Promise<void> {
     const all = this.singleFile ? [{ step: 0, snapshot: this.singleFile }] : await listSnapshotSteps(this.dir);
     const grew = all.length >= this.steps.length && this.steps.every((s, i) => all[i]?.step === s.step);
-    if (!grew) { this.pass.stop(); this.pass = this.newPass(); this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); }
+    // A step whose file was written again (a resumed run, or one still being written when read)
+    // is read afresh; the page, told by the version, asks for it again.
+    const versions = new Map(await Promise.all(all.filter((s) => s.snapshot).map(async (s) => [s.step, await fileStamp(s.snapshot!)] as const)));
+    const rewritten = [...versions.keys()].filter((step) => this.versions.has(step) && this.versions.get(step) !== versions.get(step));
+    for (const step of rewritten) this.dropCached(step);
     // A step whose npz arrived after its PNG: drop what was cached without it.
     for (const s of all) if (s.snapshot && !this.steps.find((o) => o.step === s.step)?.snapshot) this.dropCached(s.step);
-    // A step whose file was written again (a resumed run, or one still being written when read):
-    // read afresh, and the page, told by the version, asks for it again.
-    const versions = new Map(await Promise.all(all.filter((s) => s.snapshot).map(async (s) => [s.step, await fileStamp(s.snapshot!)] as const)));
-    for (const [step, version] of versions) if (this.versions.has(step) && this.versions.get(step) !== version) this.dropCached(step);
+    // The geometry chains each step's alignment onto the one before, so a change at a step it has
+    // measured is measured again from there on, and every aligned step after it is new.
+    const from = grew ? Math.min(...rewritten) : -Infinity;
+    if (from <= this.pass.geometry.last) {
+      this.pass.stop();
+      this.pass = this.newPass();
+      this.remeasuredFrom.push(from);
+      if (grew) for (const key of [...this.cache.keys()]) if (key.endsWith(':true') && parseFloat(key) >= from) this.dropKey(key);
+      else { this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); }
+    }
     this.versions = versions;
     this.steps = all;
     this.pass.setSteps(all);
@@ -179,7 +191,7 @@ class EmbeddingsView extends Disposable {
     this.post({
       type: 'steps',
       title: this.singleFile ? basename(this.singleFile) : title(this.dir),
-      steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, version: versions.get(s.step), image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
+      steps: all.map((s) => ({ step: s.step, npz: !!s.snapshot, version: this.versionOf(s.step), image: s.png ? `${asUri(s.png)}?v=${Date.now()}` : undefined })),
       warnings: [],
     });
     // The fixed axes need every step: measured behind the steps the page asks for.
@@ -191,8 +203,19 @@ class EmbeddingsView extends Disposable {
     });
   }
 
+  /** What the page compares to see a step change: its file, and each time the geometry up to it was measured again. */
+  private versionOf(step: number): string | undefined {
+    const stamp = this.versions.get(step);
+    return stamp === undefined ? undefined : `${stamp}/${this.remeasuredFrom.filter((from) => from <= step).length}`;
+  }
+
   private dropCached(step: number): void {
-    for (const a of [true, false]) { this.cache.delete(`${step}:${a}`); this.cachedPoints.delete(`${step}:${a}`); }
+    for (const a of [true, false]) this.dropKey(`${step}:${a}`);
+  }
+
+  private dropKey(key: string): void {
+    this.cache.delete(key);
+    this.cachedPoints.delete(key);
   }
 
   private newPass(): GeometryPass {
@@ -212,11 +235,13 @@ class EmbeddingsView extends Disposable {
       entry = pass.reading(async () => {
         if (align) await pass.measureTo(step);
         const { spaces, warnings } = await readStep(s.snapshot!, align ? pass.geometry.alignmentsOf(step) : undefined, this.rowIds);
-        this.cachedPoints.set(key, spaces.reduce((n, sp) => n + sp.x.length, 0));
-        this.trimCache(key);
+        if (this.cache.get(key) === entry) {
+          this.cachedPoints.set(key, spaces.reduce((n, sp) => n + sp.x.length, 0));
+          this.trimCache(key);
+        }
         return { type: 'stepData' as const, step, align, spaces, warnings };
       });
-      entry.catch(() => { this.cache.delete(key); this.cachedPoints.delete(key); });
+      entry.catch(() => { if (this.cache.get(key) === entry) this.dropKey(key); });
       this.cache.set(key, entry);
       this.trimCache(key);
     }
@@ -229,8 +254,7 @@ class EmbeddingsView extends Disposable {
     for (const key of [...this.cache.keys()]) {
       if (this.cache.size <= CACHE_STEPS && total() <= CACHE_POINTS) break;
       if (key === keep) continue;
-      this.cache.delete(key);
-      this.cachedPoints.delete(key);
+      this.dropKey(key);
     }
   }
 
