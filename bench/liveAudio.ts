@@ -1,7 +1,8 @@
 // Issue 21: the live panel's CPU against a bare page's, while the real producer (ring_live.py)
 // fills a ring buffer in real time. On the real code:
-//  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS in a process of its own; its
-//     frames are recorded and that process's CPU time over the span is the host's share;
+//  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS in a process of its own that
+//     loads only the host's code (bench/liveAudioHost.ts, bundled beside this one); its frames
+//     are recorded and that process's CPU time over the span is the host's share;
 //  2. webview: the page (headless Chromium, no GPU) gets those frames from a worker of the page
 //     at the pace they were read, with the same two-frame ack window, as message events (a
 //     structured clone, one buffer a frame, as VS Code delivers them); the renderer processes'
@@ -13,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LiveStream } from '../src/domain/audio/liveStream';
 import { DEFAULT_LIVE_AUDIO, LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveFrame } from '../src/protocol/audio';
 import { startRingWriter, stopRingWriter } from '../test/liveRingWriter';
@@ -24,8 +25,6 @@ import { longestMainTask, profilePage, tracePage } from './profile';
 
 const [rate, channels, lanes] = process.argv.slice(2, 5).map(Number);
 const SECONDS = Number(process.argv[5] ?? 10);
-/** Frames as JSON: a Float32Array as `{ __f32: [...] }`, NaN as null (rebuilt as typed arrays in the page). */
-const encodeF32 = (_k: string, v: unknown) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v);
 /** A frame as the host half recorded it: its arrays still encoded (they go on to the page as they are). */
 type RecordedFrame = Pick<LiveFrame, 'seq' | 'start' | 'end' | 'fresh' | 'overrun' | 'skipped' | 'readMs'> & { at: number };
 
@@ -179,7 +178,7 @@ async function main(): Promise<void> {
     if (process.env.RUNREEL_BENCH_STYLE) await view.page.evaluate((rules) => { for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => e.style.setProperty(prop, value, 'important')); }, JSON.parse(process.env.RUNREEL_BENCH_STYLE) as [string, string, string][]);
     // 1. host: in a process of its own, as the extension host is (this one drives the browser too).
     const hostOut = join(dir, 'host.json');
-    const child = spawnSync(process.execPath, [process.argv[1], 'host', file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
+    const child = spawnSync(process.execPath, [join(dirname(process.argv[1]), 'liveAudioHost.cjs'), file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
     if (child.status !== 0) throw new Error(`the host half exited with ${child.status}`);
     const { core: hostCore, frames } = JSON.parse(readFileSync(hostOut, 'utf8')) as { core: number; frames: RecordedFrame[] };
 
@@ -368,21 +367,4 @@ async function main(): Promise<void> {
   }
 }
 
-/** The host's share: LiveStream reads at 60 Hz for `seconds`, acknowledging at once; its frames and CPU go to `out`. */
-async function hostMain(file: string, subscription: string, seconds: number, out: string): Promise<void> {
-  const frames: (LiveFrame & { at: number })[] = [];
-  const stream = new LiveStream(file, (m) => {
-    if (m.type !== 'frame') return;
-    frames.push({ ...m, at: performance.now() });
-    setImmediate(() => stream.ack(m.id, m.seq));
-  });
-  const cpu0 = process.cpuUsage(), wall0 = performance.now();
-  stream.subscribe(JSON.parse(subscription));
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  stream.dispose();
-  const c = process.cpuUsage(cpu0);
-  const core = (c.user + c.system) / 1e6 / ((performance.now() - wall0) / 1000);
-  writeFileSync(out, JSON.stringify({ core, frames }, encodeF32));
-}
-
-(process.argv[2] === 'host' ? hostMain(process.argv[3], process.argv[4], Number(process.argv[5]), process.argv[6]) : main()).catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -178,6 +178,7 @@ if (part('live')) {
     rows.push(['live audio panel CPU', 'skipped: needs python3 with numpy (the writer) and Chromium', '', '', '']);
   } else {
     const script = await bundle('liveAudio', { packages: 'external' });
+    await bundle('liveAudioHost', { packages: 'external' });
     const live = runJson(process.execPath, [script, '48000', '8', '8', '10']);
     const total = live.host_core + live.page_core;
     rows.push([`live audio, 8 ch × 48 kHz, read at 60 Hz: CPU (host + webview; ${live.renderer})`, `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
