@@ -181,8 +181,13 @@ class EmbeddingsView extends Disposable {
       this.pass.stop();
       this.pass = this.newPass();
       this.remeasuredFrom.push(from);
-      if (grew) for (const key of [...this.cache.keys()]) if (key.endsWith(':true') && parseFloat(key) >= from) this.dropKey(key);
-      else { this.rowIds = new RowIds(); this.cache.clear(); this.cachedPoints.clear(); }
+      if (grew) {
+        for (const key of [...this.cache.keys()]) if (key.endsWith(':true') && parseFloat(key) >= from) this.dropKey(key);
+      } else {
+        this.rowIds = new RowIds();
+        this.cache.clear();
+        this.cachedPoints.clear();
+      }
     }
     this.versions = versions;
     this.steps = all;
