@@ -328,11 +328,19 @@ async function main(): Promise<void> {
 
     // Rounds, each page in turn while the others idle; a later round's frames are moved on in
     // the stream so they are new to the page. The median round counts.
+    // RUNREEL_BENCH_VARIANT_STYLE (diagnosis, as RUNREEL_BENCH_STYLE): the panel again with these
+    // inline styles, in the same rounds, so a change is compared with the panel as it is in one run.
+    const variant = process.env.RUNREEL_BENCH_VARIANT_STYLE ? JSON.parse(process.env.RUNREEL_BENCH_VARIANT_STYLE) as [string, string, string][] : undefined;
+    if (variant) pages.push(['variant', view.page]);
+    const styleVariant = (on: boolean) => view!.page.evaluate(({ rules, on }) => {
+      for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => { if (on) e.style.setProperty(prop, value, 'important'); else e.style.removeProperty(prop); });
+    }, { rules: variant ?? [], on });
     const results = new Map<string, Awaited<ReturnType<typeof measureReplay>>[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, page] of pages) {
         await page.bringToFront();
-        if (round > 0) await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+        if (round > 0 || name === 'variant') await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+        if (variant) await styleVariant(name === 'variant');
         if (process.env.RUNREEL_BENCH_TRACE && round === 0) console.error(`---- ${name}`);
         const stopProfile = round === 0 && name === 'ours' ? await profilePage(page, 'frame', () => frames.length) : async () => {};
         const r = round === 0 ? await tracePage(page, 'frame', () => frames.length, () => measureReplay(page)) : await measureReplay(page);
@@ -342,7 +350,7 @@ async function main(): Promise<void> {
     }
     const median = (name: string) => [...results.get(name)!].sort((a, b) => a.core - b.core)[results.get(name)!.length >> 1];
     const ours = median('ours');
-    const floors = Object.fromEntries(pages.slice(1).map(([name]) => [name, median(name)]));
+    const floors = Object.fromEntries(pages.slice(1).filter(([name]) => name !== 'variant').map(([name]) => [name, median(name)]));
     const floor = Math.min(...Object.values(floors).map((f) => f.core));
     // One more replay, traced (tracing costs CPU, so not in the rounds): the longest main-thread task.
     await view.page.bringToFront();
@@ -359,6 +367,7 @@ async function main(): Promise<void> {
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
+      ...(variant ? { variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
     }));
   } finally {
     await view?.close();

@@ -65,7 +65,7 @@ export async function tracePage<T>(page: Page, unit: string, units: () => number
     count.set(key, (count.get(key) ?? 0) + 1);
   }
   const n = Math.max(1, units());
-  console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, 40)
+  console.error([...total].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.RUNREEL_BENCH_TRACE_TOP ?? 40))
     .map(([k, ms]) => `${(ms / n).toFixed(3).padStart(8)} ms/${unit} ${(count.get(k)! / n).toFixed(2).padStart(6)}×  ${k}`).join('\n'));
   return result;
 }
