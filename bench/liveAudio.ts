@@ -326,15 +326,16 @@ async function main(): Promise<void> {
       pages.push([scroll, page]);
     }
 
-    // Rounds, each page in turn while the others idle; a later round's frames are moved on in
-    // the stream so they are new to the page. The median round counts.
     // RUNREEL_BENCH_VARIANT_STYLE (diagnosis, as RUNREEL_BENCH_STYLE): the panel again with these
-    // inline styles, in the same rounds, so a change is compared with the panel as it is in one run.
+    // inline styles, in the same rounds, so a change is compared with the panel as it is in one
+    // run. The styles are removed for the panel's own turns: name no property the page sets inline.
     const variant = process.env.RUNREEL_BENCH_VARIANT_STYLE ? JSON.parse(process.env.RUNREEL_BENCH_VARIANT_STYLE) as [string, string, string][] : undefined;
     if (variant) pages.push(['variant', view.page]);
     const styleVariant = (on: boolean) => view!.page.evaluate(({ rules, on }) => {
       for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => { if (on) e.style.setProperty(prop, value, 'important'); else e.style.removeProperty(prop); });
     }, { rules: variant ?? [], on });
+    // Rounds, each page in turn while the others idle; a later round's frames are moved on in
+    // the stream so they are new to the page. The median round counts.
     const results = new Map<string, Awaited<ReturnType<typeof measureReplay>>[]>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, page] of pages) {
