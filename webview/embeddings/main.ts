@@ -28,7 +28,8 @@ const DENSITY_CELL = 3;
 
 let steps: TimelineStep[] = [];
 let current: { step: number; align: boolean; spaces: SpaceData[] } | undefined;
-let bounds: { align: boolean; bounds: Record<string, AxisBounds> } | undefined;
+/** The fixed axes of each alignment mode: the host measures and sends both, one after the other. */
+const bounds = new Map<boolean, Record<string, AxisBounds>>();
 let trail: Extract<EmbeddingsHostToWebview, { type: 'trail' }> | undefined;
 let playing: number | undefined;
 let speed = 1;
@@ -52,7 +53,7 @@ const check = (label: string, testid: string, checked: boolean, onChange: (v: bo
   return { input, label: el('label', { class: 'check', ...(tip ? { title: tip } : {}) }, input, label) };
 };
 const follow = check('Follow latest', 'follow', state.follow, (v) => { state = { ...state, follow: v }; save(); if (v) go(steps.length - 1); });
-const align = check('Align steps', 'align', state.align, (v) => { state = { ...state, align: v }; save(); bounds = undefined; trail = undefined; request(); });
+const align = check('Align steps', 'align', state.align, (v) => { state = { ...state, align: v }; save(); trail = undefined; request(); });
 const animate = check('Animate', 'animate', state.animate !== false, (v) => { state = { ...state, animate: v }; save(); }, 'Points move from where they were at the last step shown (rows matched by their identity)');
 const density = check('Density', 'density', !!state.density, (v) => { state = { ...state, density: v }; save(); draw(); }, 'How many points fall in each place, on a log scale, instead of the points');
 const glCanvas = el('canvas', { class: 'scatter-layer', attrs: { 'data-testid': 'scatter-canvas' } });
@@ -324,7 +325,7 @@ function draw(): void {
     const name = fields[k];
     const field = space.fields.find((f) => f.name === name && fieldLength(f) === space.x.length);
     const numbers = field?.kind === 'number' ? ranges.get(field.name) ?? ranges.set(field.name, numberRange(spaces, field.name)).get(field.name)! : [0, 1] as [number, number];
-    const b = bounds?.align === current!.align ? bounds.bounds[space.name] : undefined;
+    const b = bounds.get(current!.align)?.[space.name];
     const base = b ? { x: b.x, y: b.y } : extents.get(space) ?? extents.set(space, extentOf(space.x, space.y)).get(space)!;
     return { space, range: zooms.get(space.name) ?? base, rect: rects[k], field, colour: colourOf(space, field, numbers) };
   });
@@ -782,7 +783,7 @@ host.onMessage((m) => {
       return;
     }
     case 'bounds':
-      bounds = { align: m.align, bounds: m.bounds };
+      bounds.set(!!m.align, m.bounds);
       if (current && m.align === current.align) draw();
       return;
     case 'trail':

@@ -22,6 +22,14 @@ let namesAnswer: ((codes: number[]) => { asked: number[]; names: Record<number, 
 
 interface SpaceInfo { name: string; points: number; selected: number; x: [number, number]; y: [number, number]; rect: { left: number; top: number; width: number; height: number }; colour: string | null }
 const spaces = async (): Promise<SpaceInfo[]> => JSON.parse((await view.page.locator('[data-testid=plot]').getAttribute('data-spaces')) ?? '[]');
+/**
+ * A run's steps as the host lists them, then each alignment's fixed axes, aligned first, as the
+ * panel sends them: the fixture's are measured; a synthetic run's are none (own extents).
+ */
+async function postRun(title: string, list: object[], bounds: (align: boolean) => object = () => ({})): Promise<void> {
+  await view.post({ type: 'steps', title, warnings: [], steps: list });
+  for (const align of [true, false]) await view.post({ type: 'bounds', align, bounds: bounds(align) });
+}
 /** Where point (x, y) of space k is on the page. */
 async function onPage(k: number, x: number, y: number): Promise<{ x: number; y: number }> {
   const s = (await spaces())[k];
@@ -50,8 +58,7 @@ beforeAll(async () => {
   view = await WebviewPage.open('embeddings', { boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
   view.onMessage(async (m) => {
     if (m.type === 'ready') {
-      await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((s) => ({ step: s.step, npz: true, image: `${view.origin}/files/viz_step_${s.step}_pacmap.png` })) });
-      await view.post({ type: 'bounds', align: true, bounds: geometry.bounds(true) });
+      await postRun('version_0', steps.map((s) => ({ step: s.step, npz: true, image: `${view.origin}/files/viz_step_${s.step}_pacmap.png` })), (align) => geometry.bounds(align));
     } else if (synthetic && m.type === 'requestStep') {
       const data = synthetic.stepData(m.step as number);
       if (data) await view.post(data);
@@ -173,6 +180,24 @@ test('the slider and the arrow keys move between steps; moving back stops follow
   expect(asked).toEqual(expect.arrayContaining([150, 50, 100]));
 });
 
+test('every step is drawn on the fixed axes of its alignment mode, aligned or not, and again after switching back', async () => {
+  const fixed = (align: boolean) => ['latent', 'lora', 'prompt'].map((name) => geometry.bounds(align)[name].x);
+  const xs = async () => (await spaces()).map((s) => s.x);
+  const align = view.page.locator('[data-testid=align]');
+  for (const i of ['0', '2']) {
+    await view.page.locator('[data-testid=slider]').fill(i);
+    await expect.poll(xs).toEqual(fixed(true));
+  }
+  await align.uncheck();
+  await expect.poll(xs).toEqual(fixed(false));
+  await align.check();
+  await expect.poll(xs).toEqual(fixed(true));
+  // Back at step 100, where the tests after this one start.
+  await view.page.locator('[data-testid=slider]').fill('1');
+  await expect.poll(drawnStep).toBe('step 100 · 2/3');
+  await expect.poll(xs).toEqual(fixed(true));
+});
+
 test('hovering a point shows its metadata as text', async () => {
   // The first point of the first space at step 100, aligned as the host sent it.
   const aligned = (await readStep(steps.find((x) => x.step === 100)!.snapshot!, geometry.alignmentsOf(100))).spaces[0];
@@ -252,7 +277,7 @@ test('density: the points become a density on screen, and back', async () => {
 /** The fixture's steps again, in place of a synthetic run: the page moves to the newest, then to step 100. */
 async function backToFixture(): Promise<void> {
   synthetic = undefined;
-  await view.post({ type: 'steps', title: 'version_0', warnings: [], steps: steps.map((x) => ({ step: x.step, npz: true })) });
+  await postRun('version_0', steps.map((x) => ({ step: x.step, npz: true })), (align) => geometry.bounds(align));
   await expect.poll(drawnStep).toBe('step 150 · 3/3');
   await view.page.locator('[data-testid=slider]').fill('1');
   await expect.poll(drawnStep).toBe('step 100 · 2/3');
@@ -279,7 +304,7 @@ test('a run whose rows keep their identity: steps animate from where each row wa
     document.querySelector('[data-testid=plot]')!.addEventListener('runreel-transition-frame', () => w.__frames++);
   });
   const frames = () => view.page.evaluate(() => (window as unknown as { __frames: number }).__frames);
-  await view.post({ type: 'steps', title: 'rolling', warnings: [], steps: synthetic.steps.map((step) => ({ step, npz: true })) });
+  await postRun('rolling', synthetic.steps.map((step) => ({ step, npz: true })));
   await expect.poll(drawnStep).toBe('step 30 · 3/3');
   await view.page.locator('[data-testid=slider]').focus();
   await view.page.keyboard.press('ArrowLeft');
@@ -335,7 +360,7 @@ test('a selection whose rows are not written at the next step says how many it l
     stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [{ name: 'latent', ids: Uint32Array.from(rowsAt[step]), x: Float32Array.from(rowsAt[step], (r) => r % 50), y: Float32Array.from(rowsAt[step], (r) => (r * 13) % 50), fields: [] }] }),
     trail: (step) => ({ type: 'trail', step, off: [], spaces: [] }),
   };
-  await view.post({ type: 'steps', title: 'shrinking', warnings: [], steps: synthetic.steps.map((step) => ({ step, npz: true })) });
+  await postRun('shrinking', synthetic.steps.map((step) => ({ step, npz: true })));
   await view.page.locator('[data-testid=slider]').fill('0');
   await expect.poll(drawnStep).toBe('step 10 · 1/3');
   const s = (await spaces())[0];
@@ -442,7 +467,7 @@ test('a held-back name the host could not read shows as unknown ("—") with the
 });
 
 test('steps with only a PNG show the image, on the same slider', async () => {
-  await view.post({ type: 'steps', title: 'images', warnings: [], steps: [50, 100, 150].map((step) => ({ step, npz: false, image: `${view.origin}/files/viz_step_${step}_pacmap.png` })) });
+  await postRun('images', [50, 100, 150].map((step) => ({ step, npz: false, image: `${view.origin}/files/viz_step_${step}_pacmap.png` })));
   await view.page.locator('[data-testid=slider]').fill('0');
   const img = view.page.locator('[data-testid=step-image]');
   await expect.poll(() => img.evaluate((e: HTMLImageElement) => e.complete && e.naturalWidth > 0 && e.getAttribute('src')), { timeout: 10_000 }).toMatch(/viz_step_50_pacmap\.png$/);
@@ -457,7 +482,7 @@ test('the real trainer with two hooked layers: a lasso in latent selects both Lo
   const snapshot = realProducer('acestep', 'trainer_desync', 'lightning_logs', '2026-12-01_19-19-45lora_experiment', 'viz_snapshots', 'viz_step_24_embeddings.npz');
   const real = await readStep(snapshot, undefined, new RowIds());
   synthetic = { steps: [24], stepData: (step) => ({ type: 'stepData', step, align: false, warnings: real.warnings, spaces: real.spaces }), trail: () => ({}) };
-  await view.post({ type: 'steps', title: 'lora_experiment', warnings: [], steps: [{ step: 24, npz: true }] });
+  await postRun('lora_experiment', [{ step: 24, npz: true }]);
   await expect.poll(drawnStep).toBe('step 24 · 1/1');
   expect((await spaces()).map((s) => [s.name, s.points])).toEqual([['latent', 100], ['lora', 200], ['prompt', 100]]);
   const lasso = async (k: number, part: number) => {
@@ -502,7 +527,7 @@ test('a step too large for one frame of software GL is drawn in chunks, and ever
   }, { step, n, utf8: Array.from(names.utf8), ends: Array.from(names.ends) });
   await view.page.evaluate(partsScript()); // DevTools' evaluate: the page's CSP allows no inline script
   synthetic = { steps: [1], stepData: (step) => { void postInPage(step); return undefined; }, trail: () => ({}) };
-  await view.post({ type: 'steps', title: 'large', warnings: [], steps: [{ step: 1, npz: true }] });
+  await postRun('large', [{ step: 1, npz: true }]);
   await expect.poll(drawnStep, { timeout: 60_000 }).toBe('step 1 · 1/1');
   expect(Number(await view.page.locator('[data-testid=plot]').getAttribute('data-draw-chunks'))).toBeGreaterThanOrEqual(2);
   // Nothing selected (the test before left a lasso) and coloured by band: drawn again, as passes of their own.
