@@ -228,12 +228,13 @@ export class TimelineGeometry {
   }
 
   bounds(align: boolean): Record<string, AxisBounds> {
-    const out: Record<string, AxisBounds> = {};
+    const out: [string, AxisBounds][] = [];
     for (const [name, extent] of align ? this.aligned : this.raw) {
       const b = extent.bounds();
-      if (b) out[name] = b;
+      if (b) out.push([name, b]);
     }
-    return out;
+    // Own properties even for a space named __proto__ (an assignment would set the prototype).
+    return Object.fromEntries(out);
   }
 }
 

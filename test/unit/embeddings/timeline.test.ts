@@ -78,6 +78,27 @@ np.savez(sys.argv[1] + "/viz_step_1_embeddings.npz", good_projections_2d=np.zero
   expect(warnings).toEqual([expect.stringMatching(/viz_step_1_embeddings\.npz.*bad_projections_2d is 4×3/)]);
 });
 
+test('spaces named __proto__ and constructor have fixed axes of their own, and nothing is polluted', async () => {
+  const dir = tempDir();
+  const { execFileSync } = await import('node:child_process');
+  const { findProducerPython } = await import('../../../scripts/lib/python.mjs');
+  execFileSync(findProducerPython()!, ['-c', `
+import numpy as np, sys
+pts = np.array([[0, 0], [3, 4]], np.float32)
+np.savez(sys.argv[1] + "/viz_step_1_embeddings.npz", **{"__proto___projections_2d": pts, "constructor_projections_2d": pts * 2})
+`, dir]);
+  const g = new TimelineGeometry();
+  await g.add(1, join(dir, 'viz_step_1_embeddings.npz'));
+  for (const align of [false, true]) {
+    const b = g.bounds(align);
+    expect(Object.keys(b).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(b)).toBe(Object.prototype);
+    expect(b.__proto__.x[1]).toBeGreaterThanOrEqual(3);
+    expect(b['constructor' as string].x[1]).toBeGreaterThanOrEqual(6);
+  }
+  expect(({} as Record<string, unknown>).x).toBeUndefined();
+});
+
 test('the snapshot folder is found from a run folder, from itself, or not at all', async () => {
   const run = tempDir();
   mkdirSync(join(run, 'viz_snapshots'));
