@@ -307,6 +307,11 @@ function densityOf(v: SpaceView, hidden: Extract<LayerColour, { kind: 'category'
   return density;
 }
 
+/** A space's fixed axes, if the host sent some: a space may be named `constructor` or `__proto__`. */
+function ownBounds(record: Record<string, AxisBounds> | undefined, name: string): AxisBounds | undefined {
+  return record && Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
 function draw(): void {
   // A step with only a PNG is shown as its image: nothing (a resize, a late answer) draws over it.
   if (!current || (steps.length > 0 && !steps[index()]?.npz)) return;
@@ -325,7 +330,7 @@ function draw(): void {
     const name = fields[k];
     const field = space.fields.find((f) => f.name === name && fieldLength(f) === space.x.length);
     const numbers = field?.kind === 'number' ? ranges.get(field.name) ?? ranges.set(field.name, numberRange(spaces, field.name)).get(field.name)! : [0, 1] as [number, number];
-    const b = bounds.get(current!.align)?.[space.name];
+    const b = ownBounds(bounds.get(current!.align), space.name);
     const base = b ? { x: b.x, y: b.y } : extents.get(space) ?? extents.set(space, extentOf(space.x, space.y)).get(space)!;
     return { space, range: zooms.get(space.name) ?? base, rect: rects[k], field, colour: colourOf(space, field, numbers) };
   });

@@ -551,3 +551,23 @@ test('a step too large for one frame of software GL is drawn in chunks, and ever
   expect(view.errors()).toEqual([]);
   synthetic = undefined;
 }, 120_000);
+
+test('spaces named like Object\'s own properties: fixed axes only where the host sent them, own extents elsewhere', async () => {
+  // `constructor` has no fixed axes: looked up on a plain record it found Object itself, and the space had no extent.
+  const space = (name: string, x0: number) => ({ name, ids: Uint32Array.from({ length: 20 }, (_, i) => i), x: Float32Array.from({ length: 20 }, (_, i) => x0 + i), y: Float32Array.from({ length: 20 }, (_, i) => i % 5), fields: [] });
+  synthetic = { steps: [7], stepData: (step) => ({ type: 'stepData', step, align: false, warnings: [], spaces: [space('constructor', 100), space('__proto__', 0), space('toString', -50)] }), trail: () => ({}) };
+  const fixed = JSON.parse('{"__proto__": {"x": [-1000, 1000], "y": [-10, 10]}}') as object;
+  await postRun('own names', [{ step: 7, npz: true }], () => fixed);
+  await expect.poll(drawnStep, { timeout: 20_000 }).toBe('step 7 · 1/1');
+  // (The step may be drawn before the axes come, and again after.)
+  await expect.poll(async () => (await spaces()).map((s) => [s.name, s.name === '__proto__' ? [s.x, s.y] : []])).toEqual([['constructor', []], ['__proto__', [[-1000, 1000], [-10, 10]]], ['toString', []]]);
+  const info = await spaces();
+  for (const [s, lo] of [[info[0], 100], [info[2], -50]] as const) {
+    expect(s.x[0], s.name).toBeLessThanOrEqual(lo);
+    expect(s.x[0], s.name).toBeGreaterThan(lo - 10);
+    expect(s.x[1], s.name).toBeGreaterThanOrEqual(lo + 19);
+    expect(s.x[1], s.name).toBeLessThan(lo + 30);
+  }
+  expect(view.errors()).toEqual([]);
+  synthetic = undefined;
+});

@@ -108,7 +108,7 @@ export class WebviewPage {
       window.addEventListener('message', () => dispatched++);
       const handled = (n: number) => new Promise<void>((resolve) => { const check = () => (dispatched >= n ? resolve() : setTimeout(check, 0)); check(); });
       Object.assign(window, {
-        __fromHost: (m: unknown) => { window.postMessage(revive(m), '*'); return handled(++posted); },
+        __fromHost: (json: string) => { window.postMessage(revive(JSON.parse(json)), '*'); return handled(++posted); },
         acquireVsCodeApi: () => ({
           postMessage: (m: unknown) => (window as unknown as { __toHost(m: unknown): void }).__toHost(m),
           getState: () => state,
@@ -136,7 +136,8 @@ export class WebviewPage {
   }
 
   async post(message: unknown): Promise<void> {
-    await this.page.evaluate((m) => (window as unknown as { __fromHost(m: unknown): Promise<void> }).__fromHost(m), pack(message));
+    // As JSON, as VS Code sends it (Playwright's own transfer assigns keys: `__proto__` would set a prototype).
+    await this.page.evaluate((json) => (window as unknown as { __fromHost(json: string): Promise<void> }).__fromHost(json), JSON.stringify(pack(message)));
   }
 
   /**
