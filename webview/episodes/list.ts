@@ -32,7 +32,7 @@ export function parseFilter(text: string): EpisodeFilter {
     if (lower === 'unsolved' || lower === 'failed') { tests.push((i) => i.success !== true); continue; }
     const m = /^([a-z]+)(>=|<=|==|=|>|<)(.*)$/.exec(lower);
     if (m) {
-      const field = FIELDS[m[1]], value = Number(m[3]);
+      const field = Object.hasOwn(FIELDS, m[1]) ? FIELDS[m[1]] : undefined, value = Number(m[3]);
       if (!field || m[3] === '' || !Number.isFinite(value)) { problems.push(word); continue; }
       const cmp = COMPARE[m[2]];
       tests.push((i) => { const v = field(i); return v !== undefined && cmp(v, value); });

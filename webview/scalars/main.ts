@@ -10,7 +10,7 @@ import { axisColours, el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { histogramCard, textCard } from './mediaCards';
 import {
-  applyData, assignColours, buildCardTable, colourOf, compareCells, extent, hparamsRow, metricColumns, nearestIndex,
+  applyData, assignColours, buildCardTable, colourIndex, colourOf, compareCells, extent, hparamsRow, metricColumns, nearestIndex,
   parseRegex, seriesCsv, tagGroup, type CardLine, type RunData,
 } from './model';
 
@@ -105,7 +105,7 @@ function setSelected(dirs: string[]): void {
 }
 
 const labelOf = (dir: string) => runs.find((r) => r.dir === dir)?.label ?? dir;
-const colourFor = (dir: string) => colourOf(state.colours[dir] ?? 0);
+const colourFor = (dir: string) => colourOf(colourIndex(state.colours, dir) ?? 0);
 
 function renderRuns(): void {
   const { re, error } = parseRegex(state.runFilter);

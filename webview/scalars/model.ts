@@ -174,12 +174,12 @@ export const RUN_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f
  * to keep (runs not selected keep theirs for when they return).
  */
 export function assignColours(selected: readonly string[], previous: Readonly<Record<string, number>>, shown: readonly string[] = []): Record<string, number> {
-  const out: Record<string, number> = { ...previous };
+  const out = new Map(Object.entries(previous));
   const taken = new Set<number>();
   const pending: string[] = [];
   const order = [...selected.filter((r) => shown.includes(r)), ...selected.filter((r) => !shown.includes(r))];
   for (const run of order) {
-    const c = previous[run];
+    const c = colourIndex(previous, run);
     if (c !== undefined && !taken.has(c)) taken.add(c);
     else pending.push(run);
   }
@@ -187,9 +187,14 @@ export function assignColours(selected: readonly string[], previous: Readonly<Re
     let c = 0;
     while (taken.has(c)) c++;
     taken.add(c);
-    out[run] = c;
+    out.set(run, c);
   }
-  return out;
+  return Object.fromEntries(out);
+}
+
+/** A run's colour index, if it has one: only the record's own entries (a run may be named `constructor`). */
+export function colourIndex(colours: Readonly<Record<string, number>>, run: string): number | undefined {
+  return Object.hasOwn(colours, run) ? colours[run] : undefined;
 }
 
 export function colourOf(index: number): string {

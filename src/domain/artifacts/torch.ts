@@ -64,7 +64,7 @@ const DIALECT: PickleDialect = {
     if (!isObj(pid) || pid.kind !== 'tuple' || pid.items[0] !== 'storage') return reject('a persistent id that is not a storage');
     const [, type, key, location, numel] = pid.items;
     const t = type as Global;
-    const dtype = isObj(type) && type.kind === 'global' ? STORAGE_DTYPES[t.name] : undefined;
+    const dtype = isObj(type) && type.kind === 'global' && Object.hasOwn(STORAGE_DTYPES, t.name) ? STORAGE_DTYPES[t.name] : undefined;
     if (!dtype) return reject(`storage of type ${isObj(type) && type.kind === 'global' ? `${t.module}.${t.name}` : String(type)}`);
     if (typeof key !== 'string' || !/^[\w.-]{1,64}$/.test(key)) return reject('a storage key that is not a plain name');
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) return reject('a storage size that is not a count');
@@ -161,10 +161,9 @@ async function finishCheckpoint(file: string, root: Value, storages: Map<string,
   }
   const data = plain(root);
   // Everything but the model's tensors, as text: epoch, global_step, hyper_parameters, …
-  const metadata: Record<string, string> = {};
-  if (data && typeof data === 'object' && !Array.isArray(data)) {
-    for (const [k, v] of Object.entries(data)) if (k !== MODEL_KEY) metadata[k] = typeof v === 'string' ? v : summarize(v);
-  }
+  const metadata: Record<string, string> = data && typeof data === 'object' && !Array.isArray(data)
+    ? Object.fromEntries(Object.entries(data).filter(([k]) => k !== MODEL_KEY).map(([k, v]) => [k, typeof v === 'string' ? v : summarize(v)]))
+    : {};
   return { file, headerBytes, metadata, tensors, skipped, data };
 }
 

@@ -242,8 +242,8 @@ export class EpisodeLogScanner {
       this.warnings.push(`${where} is not valid JSON; ignored`);
       return;
     }
-    if (cap.depth <= this.root) this.header[cap.key] = value;
-    else this.stepFields[cap.key] = value;
+    // Defined, not assigned: a key `__proto__` from the file would set the record's prototype.
+    Object.defineProperty(cap.depth <= this.root ? this.header : this.stepFields, cap.key, { value, enumerable: true, writable: true, configurable: true });
   }
 
   private endStep(end: number): void {

@@ -13,7 +13,7 @@ import { readRingHeader } from '../../../src/domain/artifacts/ringBuffer';
 import { readSafetensorsHeader } from '../../../src/domain/artifacts/safetensors';
 import { readWavInfo } from '../../../src/domain/artifacts/wav';
 import { inspectFile } from '../../../src/domain/artifacts/inspect';
-import { tempDir } from '../helpers';
+import { artifactError, tempDir } from '../helpers';
 import { zipBytes } from './builders';
 
 // ---- builders
@@ -194,5 +194,12 @@ describe('hostile inputs', () => {
     const h = await readSafetensorsHeader(file);
     expect(h.tensors.map((t) => t.name)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).dtype).toBeUndefined();
+  });
+
+  test.each(['constructor', '__proto__', 'toString'])('a dtype named %s is not a safetensors dtype, and says so', async (dtype) => {
+    const file = join(tempDir(), 'odd_dtype.safetensors');
+    writeFileSync(file, safetensorsBytes(`{"a":{"dtype":"${dtype}","shape":[1],"data_offsets":[0,1]}}`, new Uint8Array(1)));
+    const err = await artifactError(() => readSafetensorsHeader(file));
+    expect([err.code, err.message]).toEqual(['bad_header', `${file}: tensor "a": dtype "${dtype}" is not a safetensors dtype`]);
   });
 });

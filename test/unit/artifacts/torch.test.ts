@@ -118,3 +118,36 @@ test('a missing storage is listed, not guessed', async () => {
   expect(c.tensors).toEqual([]);
   expect(c.skipped).toEqual([{ name: 'x', why: 'its storage data/0 is missing from the archive' }]);
 });
+
+test('checkpoint keys named like Object\'s own members are metadata entries, not lost or inherited', async () => {
+  // pickle.dumps({'__proto__': 'x', 'constructor': {'a': 1}, 'epoch': 3}, protocol=2), in torch's zip layout.
+  const pkl = Uint8Array.from([128, 2, 125, 113, 0, 40, 88, 9, 0, 0, 0, 95, 95, 112, 114, 111, 116, 111, 95, 95, 113, 1, 88, 1, 0, 0, 0, 120, 113, 2, 88, 11, 0, 0, 0, 99, 111, 110, 115, 116, 114, 117, 99, 116, 111, 114, 113, 3, 125, 113, 4, 88, 1, 0, 0, 0, 97, 113, 5, 75, 1, 115, 88, 5, 0, 0, 0, 101, 112, 111, 99, 104, 113, 6, 75, 3, 117, 46]);
+  const { writeFileSync } = await import('node:fs');
+  const { zipBytes } = await import('./builders');
+  const path = join(tempDir(), 'own_names.pt');
+  writeFileSync(path, zipBytes([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/byteorder', data: new TextEncoder().encode('little') }]));
+  const src = await FileSource.open(path);
+  try {
+    const c = await readTorchCheckpointFrom(src);
+    expect(Object.getPrototypeOf(c.metadata)).toBe(Object.prototype);
+    expect(Object.entries(c.metadata)).toEqual([['__proto__', 'x'], ['constructor', '{"a":1}'], ['epoch', '3']]);
+  } finally {
+    await src.close();
+  }
+});
+
+test('a storage whose class is named like one of Object\'s members is refused, naming it', async () => {
+  // {'x': persistent id ('storage', torch.constructor, '0', 'cpu', 4)}, protocol 2, by hand (pickle cannot name a class that is not there).
+  const pkl = Uint8Array.from([128, 2, 125, 88, 1, 0, 0, 0, 120, 40, 88, 7, 0, 0, 0, 115, 116, 111, 114, 97, 103, 101, 99, 116, 111, 114, 99, 104, 10, 99, 111, 110, 115, 116, 114, 117, 99, 116, 111, 114, 10, 88, 1, 0, 0, 0, 48, 88, 3, 0, 0, 0, 99, 112, 117, 75, 4, 116, 81, 115, 46]);
+  const { writeFileSync } = await import('node:fs');
+  const { zipBytes } = await import('./builders');
+  const path = join(tempDir(), 'odd_storage.pt');
+  writeFileSync(path, zipBytes([{ name: 'archive/data.pkl', data: pkl }, { name: 'archive/data/0', data: new Uint8Array(16) }]));
+  const src = await FileSource.open(path);
+  try {
+    const err = await artifactError(() => readTorchCheckpointFrom(src));
+    expect(err.message).toMatch(/odd_storage\.pt: .*storage of type torch\.constructor/);
+  } finally {
+    await src.close();
+  }
+});

@@ -88,6 +88,20 @@ test('any chunking of the bytes gives the same index (keys, escapes and brackets
   }), { numRuns: 200 });
 });
 
+test('keys named like Object\'s own members are fields of the log, not its prototype', () => {
+  const text = '{"__proto__": {"episode_num": 9}, "constructor": 1, "steps": [{"__proto__": {"reward": 5}, "step_num": 0}]}';
+  const scanner = new EpisodeLogScanner();
+  scanner.push(new TextEncoder().encode(text));
+  expect(scanner.complete).toBe(true);
+  expect(Object.getPrototypeOf(scanner.header)).toBe(Object.prototype);
+  expect(scanner.header.episode_num).toBeUndefined();
+  expect(Object.keys(scanner.header)).toEqual(['__proto__', 'constructor']);
+  expect(scanner.header).toEqual(JSON.parse('{"__proto__": {"episode_num": 9}, "constructor": 1}'));
+  const fields = scanner.steps[0].fields;
+  // (A step keeps only the fields a replay reads.)
+  expect([Object.getPrototypeOf(fields), fields.reward, Object.keys(fields)]).toEqual([Object.prototype, undefined, ['step_num']]);
+});
+
 test('a log cut mid-write keeps its complete steps and says where it ends', async () => {
   const dir = tempDir();
   const source = readFileSync((await listEpisodeFolder(join(GRID, 'episode_0001'))).logs[0]);

@@ -123,7 +123,7 @@ test('list filter and sort', () => {
   expect(pick('ARC_07')).toEqual([2]);
   expect(pick('task:037')).toEqual([1]);
   expect(pick('3')).toEqual([1, 3]); // task arc_037 and episode 3
-  expect(parseFilter('reward>x bogus<1').problems).toEqual(['reward>x', 'bogus<1']);
+  expect(parseFilter('reward>x bogus<1 constructor>0 tostring<1').problems).toEqual(['reward>x', 'bogus<1', 'constructor>0', 'tostring<1']);
   expect(sortEpisodes(items, 'reward', true).map((i) => i.episodeNum)).toEqual([1, 0, 2, 3]);
   expect(sortEpisodes(items, 'steps', false).map((i) => i.episodeNum)).toEqual([2, 0, 1, 3]);
   expect(sortEpisodes(items, 'task', true).map((i) => i.episodeNum)).toEqual([2, 1, 0, 3]);

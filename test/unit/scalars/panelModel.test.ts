@@ -1,7 +1,7 @@
 // The Scalars panel's pure model: chunks appended as the host sends them, segments per axis,
 // colours that stay with a run, the card table with min/max decimation, y ranges, CSV.
 import { expect, test } from 'vitest';
-import { applyData, assignColours, buildCardTable, metricColumns, seriesCsv, TagData, yRange, type RunData } from '../../../webview/scalars/model';
+import { applyData, assignColours, buildCardTable, colourIndex, metricColumns, seriesCsv, TagData, yRange, type RunData } from '../../../webview/scalars/model';
 
 const f64 = (a: number[]) => Float64Array.from(a);
 const chunk = (tag: string, from: number, steps: number[], values: number[], wall = steps.map((s) => 1000 + s)) => ({ tag, source: 'events' as const, from, steps: f64(steps), values: f64(values), wallTimes: f64(wall) });
@@ -51,6 +51,15 @@ test('colours stay with a run as others come and go; a returning run gets its ol
   expect([c.a, c.b, c.c]).toEqual([2, 1, 0]);
   c = assignColours(['a', 'd'], c, ['a']); // b and c left; d takes the lowest free
   expect([c.a, c.d]).toEqual([2, 0]);
+});
+
+test('runs named like Object\'s own members get colours of their own', () => {
+  const c = assignColours(['constructor', '__proto__', 'toString'], {});
+  expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+  expect(Object.entries(c)).toEqual([['constructor', 0], ['__proto__', 1], ['toString', 2]]);
+  expect(['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((r) => colourIndex(c, r))).toEqual([0, 1, 2, undefined]);
+  // Kept in the page's state (JSON) and back: the same colours.
+  expect(assignColours(['toString', '__proto__'], JSON.parse(JSON.stringify(c)), ['toString', '__proto__'])).toEqual(c);
 });
 
 test('the card table: every line decimated to its columns with spikes kept, one shared x', () => {
