@@ -187,7 +187,9 @@ function buildPlot(): void {
       },
     ],
     series: [{}],
-    cursor: { points: { show: false }, drag: { x: false, y: false } },
+    // No uPlot cursor: its lines are layers of their own (will-change) over the scrolling lanes,
+    // which cost every frame some 3% of the page's CPU; the hover tooltip says where the pointer is.
+    cursor: { show: false, drag: { x: false, y: false } }, select: { show: false, left: 0, top: 0, width: 0, height: 0 },
     // uPlot settles its axes' sizes after the first draw: follow the plot area when it changes
     // (a history of another width would be squeezed into it, and its columns would blur).
     hooks: { setSize: [() => { if (history && historyColumns() !== history.buckets) fitHistory(); else sizeLanes(); }] },
@@ -519,13 +521,14 @@ function exportPng(): void {
 // ---- hover
 function hoverWave(e: MouseEvent): void {
   if (!plot || !history || !ring) return;
-  const ago = plot.posToVal(e.offsetX, 'x'), y = plot.posToVal(e.offsetY, 'y');
+  // The x axis runs from -span to 0 (now).
+  const x = plot.posToVal(e.offsetX, 'x'), y = plot.posToVal(e.offsetY, 'y');
   const k = lanes.length - 1 - Math.floor(y);
-  const i = Math.floor(((ago + shownSeconds()) / shownSeconds()) * history.buckets);
+  const i = Math.floor(((x + shownSeconds()) / shownSeconds()) * history.buckets);
   if (k < 0 || k >= lanes.length || i < 0 || i >= history.buckets) return tooltip.classList.remove('shown');
   const lo = history.min[k][i], hi = history.max[k][i];
   const at = history.sampleAt(i) / ring.sampleRate;
-  showTooltip(e, `channel ${lanes[k]} · ${at.toFixed(3)} s (${ago.toFixed(3)} s ago) · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
+  showTooltip(e, `channel ${lanes[k]} · ${at.toFixed(3)} s (${Math.max(0, -x).toFixed(3)} s ago) · ${lo !== lo ? 'no data' : `${lo.toFixed(4)} … ${hi.toFixed(4)}`}`);
 }
 
 spectrogramView.element.addEventListener('mousemove', (e) => {

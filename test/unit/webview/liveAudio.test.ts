@@ -105,6 +105,29 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
   expect(edges[row + 1]).toBeGreaterThanOrEqual(440 - 8000 / band.height * 2);
 });
 
+test('hovering a lane or the spectrogram says what is under the pointer, as text', async () => {
+  // Lane k of four spans a quarter of the plot area, top lane first; its tone is at half scale.
+  const box = (await view.page.getByTestId('lanes').boundingBox())!;
+  await view.page.mouse.move(box.x + box.width / 2, box.y + box.height * (2 + 0.5) / 4);
+  await until('a tooltip', async () => (await view.page.getByTestId('tooltip').getAttribute('class'))?.includes('shown') ?? false);
+  const m = /^channel 2 · ([\d.]+) s \(([\d.]+) s ago\) · (-?[\d.]+) … (-?[\d.]+)$/.exec((await text('tooltip')) ?? '');
+  expect(m, (await text('tooltip')) ?? '').not.toBeNull();
+  const [ago, lo, hi] = [Number(m![2]), Number(m![3]), Number(m![4])];
+  expect(ago).toBeGreaterThan(0.8);
+  expect(ago).toBeLessThan(1.2); // the middle of a 2 s span
+  expect(lo).toBeGreaterThanOrEqual(-0.51);
+  expect(hi).toBeLessThanOrEqual(0.51);
+  expect(hi).toBeGreaterThan(lo);
+  // The lanes draw no uPlot cursor (its lines were layers of their own over the scrolling lanes).
+  expect(await view.page.locator('.u-cursor-x, .u-cursor-y').count()).toBe(0);
+  const spec = (await view.page.getByTestId('spectrogram').boundingBox())!;
+  await view.page.mouse.move(spec.x + spec.width - 30, spec.y + spec.height / 2);
+  await until('the spectrogram tooltip', async () => / kHz · -?[\d.]+ dB$| Hz · -?[\d.]+ dB$/.test((await text('tooltip')) ?? ''));
+  expect(await text('tooltip')).toMatch(/^[\d.]+ s · [\d.]+ kHz · -?[\d.]+ dB$/); // mid-height of 0–8 kHz, linear: about 4 kHz
+  await view.page.mouse.move(0, 0);
+  expect(view.errors()).toEqual([]);
+});
+
 test('channels and settings: a bad channel list says why and keeps the lanes', async () => {
   await view.page.getByTestId('channels').fill('1,9');
   await view.page.getByTestId('channels').press('Enter');
