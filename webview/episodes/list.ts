@@ -1,9 +1,10 @@
 // The episode list's filter and sort. Filter text is words: `solved`, `unsolved`, comparisons
 // like `reward>0.5`, `similarity>=0.9`, `steps<100`, `episode>=10`, and any other word matches
 // the task id (or the episode number).
+import { lookupTable } from '../../src/domain/lookupTable';
 import type { EpisodeListItem, EpisodeSortKey } from '../../src/protocol/episodes';
 
-const FIELDS: Record<string, (i: EpisodeListItem) => number | undefined> = {
+const FIELDS = lookupTable<(i: EpisodeListItem) => number | undefined>({
   reward: (i) => i.totalReward,
   similarity: (i) => i.finalSimilarity,
   sim: (i) => i.finalSimilarity,
@@ -11,7 +12,7 @@ const FIELDS: Record<string, (i: EpisodeListItem) => number | undefined> = {
   length: (i) => i.steps,
   episode: (i) => i.episodeNum,
   ep: (i) => i.episodeNum,
-};
+});
 
 const COMPARE: Record<string, (a: number, b: number) => boolean> = {
   '>': (a, b) => a > b, '>=': (a, b) => a >= b, '<': (a, b) => a < b, '<=': (a, b) => a <= b, '=': (a, b) => a === b, '==': (a, b) => a === b,
@@ -32,7 +33,7 @@ export function parseFilter(text: string): EpisodeFilter {
     if (lower === 'unsolved' || lower === 'failed') { tests.push((i) => i.success !== true); continue; }
     const m = /^([a-z]+)(>=|<=|==|=|>|<)(.*)$/.exec(lower);
     if (m) {
-      const field = Object.hasOwn(FIELDS, m[1]) ? FIELDS[m[1]] : undefined, value = Number(m[3]);
+      const field = FIELDS[m[1]], value = Number(m[3]);
       if (!field || m[3] === '' || !Number.isFinite(value)) { problems.push(word); continue; }
       const cmp = COMPARE[m[2]];
       tests.push((i) => { const v = field(i); return v !== undefined && cmp(v, value); });

@@ -3,16 +3,15 @@
 // tensors whose byte ranges tile the data section exactly (no gap, no overlap, ending at
 // the end of the file), known dtypes, and `__metadata__` mapping strings to strings.
 // Tensors are read by byte range and converted to float32 for display.
+import { lookupTable } from '../lookupTable';
 import { ArtifactError } from './errors';
 import { isJsonObject, parseStrictJson } from './strictJson';
 import { withFile, type ByteSource } from './source';
 
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** A lookup table with no prototype: a dtype read from a file may be named `constructor`. */
-const table = (entries: Record<string, number>): Readonly<Record<string, number>> => Object.freeze(Object.assign(Object.create(null) as Record<string, number>, entries));
 /** Bytes per element, of the dtypes whose values Run Reel converts. */
-export const SAFETENSORS_DTYPES = table({
+export const SAFETENSORS_DTYPES = lookupTable({
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, F8_E4M3FNUZ: 1, F8_E5M2FNUZ: 1,
   I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8, C64: 8,
 });
@@ -20,7 +19,7 @@ export const SAFETENSORS_DTYPES = table({
  * Bits per element of the sub-byte dtypes the reference library reads (safetensors ≥ 0.6):
  * their tensors are listed and checked; their values are not converted.
  */
-export const SUB_BYTE_DTYPES = table({ F4: 4, F6_E2M3: 6, F6_E3M2: 6 });
+export const SUB_BYTE_DTYPES = lookupTable({ F4: 4, F6_E2M3: 6, F6_E3M2: 6 });
 /** Integers only, as the reference's serde types (usize) demand: `[1.0]` and `1e3` are refused. */
 const NUMBER_LIST = /"(shape|data_offsets)"\s*:\s*\[([^\]]*)\]/g;
 

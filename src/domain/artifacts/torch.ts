@@ -7,6 +7,7 @@
 // Torch stores members uncompressed, so each contiguous tensor is a byte range of the file,
 // shown by the same inspector code as a safetensors tensor. Lightning's other keys (epoch,
 // global_step, hyper_parameters, optimizer state) come back as plain data.
+import { lookupTable } from '../lookupTable';
 import { ArtifactError } from './errors';
 import { NUMPY_GLOBALS, numpyBuild, numpyCall } from './pickle';
 import { isObj, pickleErrors, unpickle, unpickleAt, type Global, type PickleDialect, type Value } from './pickleVm';
@@ -15,10 +16,10 @@ import type { ByteSource } from './source';
 import { memberDataOffset, readZipDirectory, readZipMember, type ZipEntry } from './zip';
 
 /** torch's storage classes and the element type each holds (as safetensors names it). */
-const STORAGE_DTYPES: Record<string, string> = {
+const STORAGE_DTYPES = lookupTable({
   FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16',
   LongStorage: 'I64', IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
-};
+});
 const REBUILD = new Set(['_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_parameter', '_rebuild_parameter_with_state']);
 const MAX_PICKLE_BYTES = 256 << 20;
 const MAX_TENSORS = 200_000;
@@ -64,7 +65,7 @@ const DIALECT: PickleDialect = {
     if (!isObj(pid) || pid.kind !== 'tuple' || pid.items[0] !== 'storage') return reject('a persistent id that is not a storage');
     const [, type, key, location, numel] = pid.items;
     const t = type as Global;
-    const dtype = isObj(type) && type.kind === 'global' && Object.hasOwn(STORAGE_DTYPES, t.name) ? STORAGE_DTYPES[t.name] : undefined;
+    const dtype = isObj(type) && type.kind === 'global' ? STORAGE_DTYPES[t.name] : undefined;
     if (!dtype) return reject(`storage of type ${isObj(type) && type.kind === 'global' ? `${t.module}.${t.name}` : String(type)}`);
     if (typeof key !== 'string' || !/^[\w.-]{1,64}$/.test(key)) return reject('a storage key that is not a plain name');
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) return reject('a storage size that is not a count');
