@@ -94,8 +94,7 @@ test('the panel comes back after a window reload at the same step and colouring'
   await frame.locator('[data-testid="slider"]').fill('1');
   await frame.locator('[data-testid="color-by"]').selectOption('loss');
   await expect.poll(() => frame.locator('[data-testid=colour-bar]').count(), { timeout: 10_000 }).toBe(1);
-  await vs.runCommand('Developer: Reload Window');
-  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await vs.reloadWindow();
   frame = await vs.webviewFrame('[data-testid="slider"]', 60_000);
   await expect.poll(() => frame.locator('[data-testid="step-label"]').textContent(), { timeout: 30_000 }).toBe('step 100 · 2/4');
   await expect.poll(() => frame.locator('[data-testid="color-by"]').inputValue(), { timeout: 20_000 }).toBe('loss');

@@ -75,8 +75,7 @@ test('light theme', async () => {
 });
 
 test('after a window reload the panel comes back on the same episode and step', async () => {
-  await vs.runCommand('Developer: Reload Window');
-  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await vs.reloadWindow();
   const frame = await vs.webviewFrame('[data-testid="grids"]', 60_000);
   await expect.poll(() => text(frame, 'step-label'), { timeout: 30_000 }).toBe('step 3 of 12');
   expect(await frame.locator('[data-testid="show-target"]').isChecked()).toBe(true);

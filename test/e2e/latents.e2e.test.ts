@@ -93,8 +93,7 @@ test('a gallery from the Runs view: thumbnails load, an image enlarges, clips ar
 
 test('after a window reload the gallery comes back with the same image enlarged, and the store panel with it', async () => {
   const before = await byTestId(await vs.webviewFrame('[data-testid="lightbox-info"]'), 'lightbox-name').textContent();
-  await vs.runCommand('Developer: Reload Window');
-  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await vs.reloadWindow();
   const frame = await vs.webviewFrame('[data-testid="gallery"]', 60_000);
   await expect.poll(() => byTestId(frame, 'lightbox-name').textContent(), { timeout: 30_000 }).toBe(before);
   expect(await byTestId(frame, 'lightbox').isVisible()).toBe(true);

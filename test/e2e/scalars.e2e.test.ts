@@ -174,7 +174,7 @@ test('after a window reload the panel comes back with its runs and settings', as
   await before.locator('[data-testid=log-y]').check();
   await before.locator('[data-testid=smoothing-value]').fill('0.8');
   await before.locator('[data-testid=smoothing-value]').dispatchEvent('change');
-  await vs.runCommand('Developer: Reload Window');
+  await vs.reloadWindow();
   const frame = await vs.webviewFrame('[data-testid="cards"]', 60_000);
   await expect.poll(() => frame.locator('[data-testid=summary]').textContent(), { timeout: 30_000 }).toMatch(/^1 run · /);
   expect(await frame.locator('[data-testid=log-y]').isChecked()).toBe(true);

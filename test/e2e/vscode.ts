@@ -206,6 +206,18 @@ export class VsCode {
   }
 
   /** Finds the frame of the webview whose document contains `selector` (webviews nest two iframes deep). */
+  /**
+   * Reloads the window and waits for the new page's workbench. Until the old page unloads, its
+   * workbench and webview frames are still there, and a test that looked for them at once found
+   * the old ones (then "Frame was detached").
+   */
+  async reloadWindow(): Promise<void> {
+    const loaded = this.page.waitForEvent('load', { timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await loaded;
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  }
+
   async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -108,8 +108,7 @@ test('after a reload the walkthrough is not opened again', async () => {
   await tab.hover();
   await tab.getByRole('button', { name: /^Close/ }).click();
   await tab.waitFor({ state: 'detached' });
-  await vs.runCommand('Developer: Reload Window');
-  await vs.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await vs.reloadWindow();
   // The view's own focus command (the walkthrough's first button): after this reload the side
   // bar came back collapsed under a selected Run Reel tab, which a tab click does not reopen.
   await vs.runCommand('Run Reel: Focus on Runs View');
