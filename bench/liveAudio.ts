@@ -53,14 +53,14 @@ function threadSeconds(pids: number[]): Map<string, number> {
   return out;
 }
 
-/** Chromium's renderer processes descending from process `root` (this one: Playwright spawns the browser). */
-function renderers(root: number): number[] {
+/** Chromium's processes of a `type` (renderer, gpu-process) descending from process `root` (this one: Playwright spawns the browser). */
+function chromiumProcesses(root: number, type = 'renderer'): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer')) continue;
+      if (!cmd.includes(`--type=${type}`)) continue;
       let pid = Number(name);
       for (let depth = 0; depth < 5 && pid > 1; depth++) {
         pid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
@@ -127,21 +127,25 @@ async function installReplay(page: Page, frames: RecordedFrame[]): Promise<void>
 }
 
 /** Runs the page's replay; its renderer processes' CPU (all threads) as a fraction of a core, and what the page says it drew. */
-async function measureReplay(page: Page): Promise<{ core: number; threads: Record<string, number>; sent: number; skipped: number; dropped: number; stats: string | null }> {
+async function measureReplay(page: Page): Promise<{ core: number; gpuProcess: number; threads: Record<string, number>; sent: number; skipped: number; dropped: number; stats: string | null }> {
   const stats = page.getByTestId('stats');
   const has = (await stats.count()) > 0;
   // The page's count of dropped frames runs on between replays: this replay's is the difference.
   const droppedBefore = has ? Number(await stats.getAttribute('data-dropped')) : 0;
-  const pids = renderers(process.pid);
+  const pids = chromiumProcesses(process.pid);
   const before = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  // The GPU process composites the pages' layers (in software without a GPU): reported beside, not in, the page's share.
+  const gpuPids = chromiumProcesses(process.pid, 'gpu-process');
+  const gpuBefore = gpuPids.reduce((s, p) => s + cpuSeconds(p), 0);
   const threadsBefore = threadSeconds(pids);
   const wall = performance.now();
   const replay = await page.evaluate(() => (window as unknown as { __replay(): Promise<{ sent: number; skipped: number }> }).__replay());
   const seconds = (performance.now() - wall) / 1000;
   const core = (pids.reduce((s, p) => s + cpuSeconds(p), 0) - before) / seconds;
+  const gpuProcess = (gpuPids.reduce((s, p) => s + cpuSeconds(p), 0) - gpuBefore) / seconds;
   const threads = Object.fromEntries([...threadSeconds(pids)].map(([name, sec]) => [name, (sec - (threadsBefore.get(name) ?? 0)) / seconds] as const).filter(([, v]) => v > 0.005).sort((a, b) => b[1] - a[1]));
   return {
-    core, threads, sent: replay.sent, skipped: replay.skipped,
+    core, gpuProcess, threads, sent: replay.sent, skipped: replay.skipped,
     dropped: has ? Number(await stats.getAttribute('data-dropped')) - droppedBefore : 0, stats: has ? await stats.textContent() : null,
   };
 }
@@ -367,6 +371,7 @@ async function main(): Promise<void> {
       rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
+      gpu_process_core: { page: ours.gpuProcess, ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [`floor_${name}`, f.gpuProcess])) },
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
       ...(variant ? { variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
     }));

@@ -9,6 +9,7 @@ import {
   type EpisodeReplayState, type EpisodeSortKey, type EpisodeWebviewToHost, type GridData, type StepView,
 } from '../../src/protocol/episodes';
 import { axisColours, el, themeVar } from '../common/dom';
+import { wholeNumberTicks } from '../common/axes';
 import { connectToHost, readBoot } from '../common/host';
 import { cellAt, drawGrid, SCHEME_LABEL } from './grid';
 import { parseFilter, sortEpisodes } from './list';
@@ -256,7 +257,7 @@ function buildChart(): void {
     legend: { show: true, live: false },
     scales: { x: { time: false }, sim: { range: [0, 1] } },
     axes: [
-      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'step index', labelSize: 18 },
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'step index', labelSize: 18, ...wholeNumberTicks() },
       { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 50, label: 'reward', labelSize: 18 },
       { scale: 'sim', side: 1, stroke: fg, grid: { show: false }, ticks: { stroke: grid }, size: 44, label: 'similarity', labelSize: 18 },
     ],
@@ -299,7 +300,7 @@ function drawOverlay(items: CurveData[]): void {
   overlayChart = new uPlot({
     width: Math.max(300, overlayEl.clientWidth || 800), height: 200,
     scales: { x: { time: false } },
-    axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 50 }],
+    axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, ...wholeNumberTicks() }, { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 50 }],
     series: [{}, ...items.map((c, k) => ({ label: c.label, stroke: OVERLAY_COLOURS[k % OVERLAY_COLOURS.length], width: 1.5 }))],
   }, [xs, ...items.map((c) => xs.map((i) => c.cumulative[i] ?? null))] as uPlot.AlignedData, overlayEl);
 }

@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import type { EpisodeRunFiles } from '../../src/protocol/episodes';
 import { axisColours, el } from '../common/dom';
+import { wholeNumberTicks } from '../common/axes';
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : Number(v.toFixed(4)).toString());
 
@@ -55,7 +56,7 @@ export class RunFilesView {
       this.charts.push(new uPlot({
         width, height: 130, legend: { show: false },
         scales: { x: { time: false } },
-        axes: [{ stroke: fg, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, size: 28 }, { stroke: fg, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, size: 44 }],
+        axes: [{ stroke: fg, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, size: 28, ...wholeNumberTicks() }, { stroke: fg, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, size: 44 }],
         series: [{ label: 'step' }, { label: name, stroke: '#4e9fe0', width: 1.5, spanGaps: true, points: { show: m.steps.length < 100, size: 4 } }],
       }, [m.steps, values] as uPlot.AlignedData, card));
     }

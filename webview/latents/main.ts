@@ -7,6 +7,7 @@ import type {
 } from '../../src/protocol/tensors';
 import { formatBytes, formatDuration } from '../../src/domain/format';
 import { axisColours, el, showError } from '../common/dom';
+import { wholeNumberTicks } from '../common/axes';
 import { formatValue, Heatmap } from '../common/heatmap';
 import { connectToHost, readBoot } from '../common/host';
 
@@ -206,7 +207,7 @@ function renderComparison(c: LatentComparisonData): void {
     width: Math.max(300, chartBox.clientWidth || 800), height: 190,
     scales: { x: { time: false }, cos: { range: (_u, lo, hi) => [Math.min(lo, 0), Math.max(hi, 1)] } },
     axes: [
-      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'step', labelSize: 18 },
+      { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: 'step', labelSize: 18, ...wholeNumberTicks() },
       { scale: 'cos', stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 50, label: 'cosine', labelSize: 18 },
       { scale: 'l2', side: 1, stroke: fg, grid: { show: false }, ticks: { stroke: grid }, size: 56, label: 'L2', labelSize: 18 },
     ],

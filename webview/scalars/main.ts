@@ -7,6 +7,7 @@ import {
   DEFAULT_SCALARS, type ScalarRunInfo, type ScalarsHostToWebview, type ScalarsState, type ScalarsWebviewToHost, type ScalarsXAxis,
 } from '../../src/protocol/scalars';
 import { axisColours, el, themeVar } from '../common/dom';
+import { wholeNumberTicks } from '../common/axes';
 import { connectToHost, readBoot } from '../common/host';
 import { histogramCard, textCard } from './mediaCards';
 import {
@@ -317,7 +318,7 @@ function makePlot(card: Card, width: number): uPlot {
       x: { time: state.x === 'wall', distr: state.logX && state.x !== 'wall' ? 3 : 1 },
       y: { distr: state.logY ? 3 : 1 },
     },
-    axes: [{ ...axis, size: 30, values: state.x === 'relative' ? (_u, splits) => splits.map(formatDuration) : undefined }, { ...axis, size: 56, values: (_u, splits) => splits.map(formatTick) }],
+    axes: [{ ...axis, size: 30, ...(state.x === 'step' && !state.logX ? wholeNumberTicks() : { values: state.x === 'relative' ? (_u: uPlot, splits: number[]) => splits.map(formatDuration) : undefined }) }, { ...axis, size: 56, values: (_u, splits) => splits.map(formatTick) }],
     series,
     hooks: {
       setSelect: [(self) => {

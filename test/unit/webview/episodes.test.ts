@@ -122,6 +122,13 @@ test('play steps forward by itself and pause stops it', async () => {
   await expect.poll(() => text('play')).toBe('Play');
 });
 
+/** The x ticks a chart drew (its axis keeps them as data-x-ticks). */
+async function xTicks(testid: string): Promise<number[]> {
+  const root = view.page.locator(`[data-testid=${testid}] .uplot`);
+  await expect.poll(() => root.getAttribute('data-x-ticks'), { timeout: 10_000 }).toBeTruthy();
+  return (await root.getAttribute('data-x-ticks'))!.split(' ').map(Number);
+}
+
 test('the episode table: task ids as text, sort, filter, overlay curves', async () => {
   const rows = view.page.locator('[data-testid=episode-rows] tr');
   await expect.poll(() => rows.count()).toBe(4);
@@ -143,6 +150,7 @@ test('the episode table: task ids as text, sort, filter, overlay curves', async 
   // One x row and a row per checked episode, in one chart.
   await expect.poll(() => view.page.locator('[data-testid=overlay] .u-legend .u-series').count(), { timeout: 10_000 }).toBe(3);
   expect(await view.page.locator('[data-testid=overlay] .u-over').count()).toBe(1);
+  expect((await xTicks('overlay')).every(Number.isInteger)).toBe(true);
 });
 
 test('a reduced-state log shows its SVG step images through <img>, with the same scrubber', async () => {
@@ -154,5 +162,10 @@ test('a reduced-state log shows its SVG step images through <img>, with the same
   await view.page.keyboard.press('ArrowRight');
   await expect.poll(() => img.getAttribute('src')).toMatch(/step_001\.svg$/);
   expect(await view.page.locator('[data-testid=before]').count()).toBe(0);
+  // Six steps across the chart: whole steps only (uPlot's own steps put ticks between them).
+  await expect.poll(async () => (await xTicks('chart')).at(-1)).toBe(5);
+  const ticks = await xTicks('chart');
+  expect(ticks[0]).toBe(0);
+  expect(ticks.every(Number.isInteger)).toBe(true);
   expect(view.errors()).toEqual([]);
 });

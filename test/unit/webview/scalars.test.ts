@@ -4,7 +4,7 @@
 // overlaid in colours they keep, smoothing against a reference EMA, log axes, hover text, the
 // CSV export, a restarted job both ways, the hparams table, a click setting the step, and a
 // point appended by a writer showing up live.
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -268,6 +268,21 @@ test('drag zooms into a window drawn from every point; double-click resets', asy
   expect(await card('train/loss').locator('[data-testid=card-info]').textContent()).toBe('');
   await new Promise((r) => setTimeout(r, 400));
   expect(view.sent.filter((m) => m.type === 'step')).toEqual([]); // a double-click is not a click on a step
+});
+
+test('a run of three steps: its step axis ticks whole steps only', async () => {
+  // As Lightning's CSVLogger writes it; uPlot's own steps put ticks at half steps.
+  const short = join(root, 'short', 'version_0');
+  mkdirSync(short, { recursive: true });
+  writeFileSync(join(short, 'metrics.csv'), 'epoch,step,short/acc\n0,0,0.5\n0,1,0.75\n0,2,0.875\n');
+  await session.listRuns();
+  await page().locator(`[data-testid=runs] input[data-run="${short}"]`).check();
+  const root3 = card('short/acc').locator('.uplot');
+  await expect.poll(() => root3.getAttribute('data-points'), { timeout: 10_000 }).toBe('3');
+  const ticks = (await root3.getAttribute('data-x-ticks'))!.split(' ').map(Number);
+  expect(ticks).toEqual([0, 1, 2]);
+  await page().locator(`[data-testid=runs] input[data-run="${short}"]`).uncheck();
+  await expect.poll(() => card('short/acc').count()).toBe(0);
 });
 
 test('relative and wall time on the x axis; metrics.csv has no times, and the card says so', async () => {

@@ -1,0 +1,19 @@
+// uPlot axis options shared by the panels' charts.
+import uPlot from 'uplot';
+
+/** Tick steps 1, 2, 5, 10, 20, 50…: none falls between two whole numbers. */
+const WHOLE_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
+/**
+ * For an axis of whole numbers (steps, indices): whole ticks only (uPlot's own steps gave a
+ * two-step episode ticks 0.1…0.9). The ticks shown are kept on the chart as data-x-ticks.
+ */
+export function wholeNumberTicks(): Pick<uPlot.Axis, 'incrs' | 'values'> {
+  return {
+    incrs: WHOLE_INCRS,
+    values: (u, splits) => {
+      u.root.dataset.xTicks = splits.join(' ');
+      return splits.map((v) => (v == null ? '' : uPlot.fmtNum(v)));
+    },
+  };
+}
