@@ -23,20 +23,21 @@ function pad(lo: number, hi: number): [number, number] {
   return [lo - span * 0.05, hi + span * 0.05];
 }
 
-/** About `count` round tick values over [lo, hi] (1, 2 or 5 times a power of ten apart). */
+/** About `count` round tick values over [lo, hi] (1, 2 or 5 times a power of ten apart), two at least. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   const raw = (hi - lo) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const steps = [0.5, 1, 2, 5, 10].map((m) => m * power);
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10].map((m) => m * power);
   let at = steps.findIndex((s) => s >= raw);
   if (at < 0) at = steps.length - 1;
-  // With two or fewer ticks asked, the round step can be longer than the range: take the next smaller one.
+  // The first round step at least `raw` can leave one tick or none (a span of 18 asked for 3
+  // got a step of 10: one tick at 0 under a plot); take smaller ones until two fit.
   for (; ; at--) {
     const step = steps[at];
     const out: number[] = [];
     for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-    if (out.length > 0 || at === 0) return out;
+    if (out.length >= 2 || at === 0) return out;
   }
 }
 

@@ -32,14 +32,16 @@ test('extentOf pads the finite points by 5 % and skips NaN and infinities', () =
   expect(extentOf(Float32Array.of(3), Float32Array.of(3)).x).toEqual([3 - 0.15, 3 + 0.15]);
 });
 
-test('niceTicks are round, inside the range, and about as many as asked', () => {
+test('niceTicks are round, inside the range, two at least and about as many as asked', () => {
   expect(niceTicks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
   expect(niceTicks(-0.33, 0.33, 4)).toEqual([-0.2, 0, 0.2]);
   // Two ticks asked over a span of 4: the round step 5 would leave none (a CI counterexample).
   expect(niceTicks(1.5e-323, 4.000000000000001, 2)).toEqual([2, 4]);
+  // A 289-pixel plot over [-9, 9.5] asks for 3: the step 10 left one tick, at 0.
+  expect(niceTicks(-9, 9.5, 3)).toEqual([-5, 0, 5]);
   fc.assert(fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-3, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 12 }), (lo, span, count) => {
     const ticks = niceTicks(lo, lo + span, count);
-    expect(ticks.length).toBeGreaterThanOrEqual(1);
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
     expect(ticks.length).toBeLessThanOrEqual(2 * count + 2);
     for (const t of ticks) { expect(t).toBeGreaterThanOrEqual(lo - span * 1e-6); expect(t).toBeLessThanOrEqual(lo + span * (1 + 1e-6)); }
   }));
