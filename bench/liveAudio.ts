@@ -334,10 +334,15 @@ async function main(): Promise<void> {
     // inline styles, in the same rounds, so a change is compared with the panel as it is in one
     // run. The styles are removed for the panel's own turns: name no property the page sets inline.
     const variant = process.env.RUNREEL_BENCH_VARIANT_STYLE ? JSON.parse(process.env.RUNREEL_BENCH_VARIANT_STYLE) as [string, string, string][] : undefined;
-    if (variant) pages.push(['variant', view.page]);
-    const styleVariant = (on: boolean) => view!.page.evaluate(({ rules, on }) => {
-      for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => { if (on) e.style.setProperty(prop, value, 'important'); else e.style.removeProperty(prop); });
-    }, { rules: variant ?? [], on });
+    // RUNREEL_BENCH_VARIANT_SCRIPT (diagnosis): a function of one boolean, called in the page with true before the variant's turns and false before the panel's.
+    const variantScript = process.env.RUNREEL_BENCH_VARIANT_SCRIPT;
+    if (variant || variantScript) pages.push(['variant', view.page]);
+    const styleVariant = async (on: boolean) => {
+      await view!.page.evaluate(({ rules, on }) => {
+        for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => { if (on) e.style.setProperty(prop, value, 'important'); else e.style.removeProperty(prop); });
+      }, { rules: variant ?? [], on });
+      if (variantScript) await view!.page.evaluate(`(${variantScript})(${on})`);
+    };
     // Rounds, each page in turn while the others idle; a later round's frames are moved on in
     // the stream so they are new to the page. The median round counts.
     const results = new Map<string, Awaited<ReturnType<typeof measureReplay>>[]>();
@@ -345,7 +350,7 @@ async function main(): Promise<void> {
       for (const [name, page] of pages) {
         await page.bringToFront();
         if (round > 0 || name === 'variant') await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
-        if (variant) await styleVariant(name === 'variant');
+        if (variant || variantScript) await styleVariant(name === 'variant');
         if (process.env.RUNREEL_BENCH_TRACE && round === 0) console.error(`---- ${name}`);
         const stopProfile = round === 0 && name === 'ours' ? await profilePage(page, 'frame', () => frames.length) : async () => {};
         const r = round === 0 ? await tracePage(page, 'frame', () => frames.length, () => measureReplay(page)) : await measureReplay(page);
@@ -373,7 +378,7 @@ async function main(): Promise<void> {
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
       gpu_process_core: { page: ours.gpuProcess, ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [`floor_${name}`, f.gpuProcess])) },
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
-      ...(variant ? { variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
+      ...(variant || variantScript ? { variant_gpu_process_core: median('variant').gpuProcess, variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
     }));
   } finally {
     await view?.close();
