@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // The Embedding Timeline webview in headless Chromium, fed by a host made of the real
 // readers over the producer-written fixture snapshots.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodePng } from '../../../src/domain/artifacts/png';
-import { listSnapshotSteps, readStep, readTrail, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
-import { holdBackNames, namesOf, packTexts, unpackTexts, type SpaceData } from '../../../src/protocol/embeddings';
+import { listSnapshotSteps, readStep, RowIds, TimelineGeometry } from '../../../src/domain/embeddings/timeline';
+import { EmbeddingsSession } from '../../../src/domain/embeddings/timelineSession';
+import { holdBackNames, packTexts, unpackTexts } from '../../../src/protocol/embeddings';
 import { TAB10 } from '../../../webview/embeddings/colouring';
 import { TAB10_RGB } from '../../../webview/embeddings/scatterGl';
 import { realProducer } from '../helpers';
@@ -13,6 +14,9 @@ import { partsScript, WebviewPage } from './page';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'workspace', 'lightning_logs', 'version_0', 'viz_snapshots');
 let view: WebviewPage;
+let session: EmbeddingsSession;
+/** What the session logged. */
+const warned: string[] = [];
 let steps: Awaited<ReturnType<typeof listSnapshotSteps>>;
 let geometry: TimelineGeometry;
 /** A synthetic run the host serves instead of the fixture, while set (stepData undefined: it posted the step itself). */
@@ -53,39 +57,31 @@ beforeAll(async () => {
   steps = await listSnapshotSteps(DIR);
   geometry = new TimelineGeometry();
   for (const s of steps) await geometry.add(s.step, s.snapshot!);
-  const rowIds = new RowIds();
-  const sentSpaces = new Map<string, SpaceData[]>();
   view = await WebviewPage.open('embeddings', { boot: { dir: DIR, align: true, follow: true, trail: 0 }, files: DIR });
+  // The panel's own host side serves the fixture. As it does for a field of thousands of
+  // names, here for the prompts: they go as codes, and the page asks for the names it shows.
+  session = new EmbeddingsSession(DIR, {
+    post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(DIR, p)}`, warn: (m) => void warned.push(m),
+    exportPng: async () => {}, createAnimation: async () => {},
+  }, { holdBack: (spaces) => spaces.map((sp) => ({ ...sp, fields: sp.fields.map((f) => (f.name === 'prompt' ? holdBackNames([{ ...sp, fields: [f] }], 0)[0].fields[0] : f)) })) });
   view.onMessage(async (m) => {
-    if (m.type === 'ready') {
-      await postRun('version_0', steps.map((s) => ({ step: s.step, npz: true, image: `${view.origin}/files/viz_step_${s.step}_pacmap.png` })), (align) => geometry.bounds(align));
-    } else if (synthetic && m.type === 'requestStep') {
+    if (synthetic && m.type === 'requestStep') {
       const data = synthetic.stepData(m.step as number);
       if (data) await view.post(data);
     } else if (synthetic && m.type === 'requestTrail') {
       await view.post(synthetic.trail(m.step as number, m.rows as Record<string, number[]>, m.length as number));
-    } else if (m.type === 'requestStep') {
-      const step = m.step as number;
-      const { spaces, warnings } = await readStep(steps.find((s) => s.step === step)!.snapshot!, m.align ? geometry.alignmentsOf(step) : undefined, rowIds);
-      sentSpaces.set(`${step}:${m.align}`, spaces);
-      // As the panel does for a field of thousands of names, here for the prompts: they come
-      // as codes, and the page asks for the names it shows.
-      const heldPrompts = spaces.map((sp) => ({ ...sp, fields: sp.fields.map((f) => (f.name === 'prompt' ? holdBackNames([{ ...sp, fields: [f] }], 0)[0].fields[0] : f)) }));
-      await view.post({ type: 'stepData', step, align: m.align, spaces: heldPrompts, warnings });
     } else if (m.type === 'requestNames' && namesAnswer) {
       await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, ...namesAnswer(m.codes as number[]) });
-    } else if (m.type === 'requestNames') {
-      const spaces = sentSpaces.get(`${m.step}:${m.align}`) ?? [];
-      await view.post({ type: 'names', step: m.step, space: m.space, field: m.field, ...namesOf(spaces, m.space as string, m.field as string, m.codes) });
-    } else if (m.type === 'requestTrail') {
-      const i = steps.findIndex((s) => s.step === m.step);
-      const { spaces, off } = await readTrail(steps.slice(Math.max(0, i - (m.length as number) + 1), i + 1), steps[i], m.rows as Record<string, number[]>, m.align ? geometry : undefined);
-      await view.post({ type: 'trail', step: m.step, spaces, off });
+    } else {
+      await session.handle(m as never);
     }
   });
   await view.load();
 }, 60_000);
-afterAll(async () => view?.close());
+afterAll(async () => {
+  session?.dispose();
+  await view?.close();
+});
 
 /** The step label once the plot has drawn that step and any transition to it has ended. */
 async function drawnStep(): Promise<string> {
@@ -277,7 +273,7 @@ test('density: the points become a density on screen, and back', async () => {
 /** The fixture's steps again, in place of a synthetic run: the page moves to the newest, then to step 100. */
 async function backToFixture(): Promise<void> {
   synthetic = undefined;
-  await postRun('version_0', steps.map((x) => ({ step: x.step, npz: true })), (align) => geometry.bounds(align));
+  await session.refresh();
   await expect.poll(drawnStep).toBe('step 150 · 3/3');
   await view.page.locator('[data-testid=slider]').fill('1');
   await expect.poll(drawnStep).toBe('step 100 · 2/3');
