@@ -1,76 +1,30 @@
 /// <reference lib="dom" />
-// The Eval Audio webview in headless Chromium, fed by a host made of the real readers over
+// The Eval Audio webview in headless Chromium, fed by the panel's own host side over
 // WAVs the producer wrote (a 1 kHz target; a prediction with an extra 3 kHz tone).
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { FileSource } from '../../../src/domain/artifacts/source';
-import { readWavInfoFrom } from '../../../src/domain/artifacts/wav';
-import { listEvalSteps, readSampleText, type EvalStep } from '../../../src/domain/audio/evalAudio';
+import { listEvalSteps, type EvalStep } from '../../../src/domain/audio/evalAudio';
+import { EvalAudioSession } from '../../../src/domain/audio/evalAudioSession';
 import { rowEdges } from '../../../src/domain/audio/stft';
-import { rangePeaks, spectrogramSamples } from '../../../src/domain/audio/wavRange';
-import { DEFAULT_SPECTROGRAM } from '../../../src/protocol/audio';
+import { DEFAULT_SPECTROGRAM, type EvalAudioState } from '../../../src/protocol/audio';
 import { WebviewPage } from './page';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'audio', 'eval_results');
 let view: WebviewPage;
 let steps: EvalStep[];
-let open: { source: FileSource; info: Awaited<ReturnType<typeof readWavInfoFrom>> }[] = [];
-
-async function select(step: number, index: number): Promise<void> {
-  const s = steps.find((x) => x.step === step)!;
-  const sample = s.samples.find((x) => x.index === index)!;
-  // As the host does: the old tracks leave the list before they close, so a read still in flight on one is dropped.
-  const old = open;
-  open = [];
-  await Promise.all(old.map((t) => t.source.close()));
-  const tracks = [];
-  for (const [role, name] of [['target', sample.target], ['pred', sample.pred]] as const) {
-    if (!name) continue;
-    const source = await FileSource.open(join(s.dir, name));
-    const info = await readWavInfoFrom(source);
-    open.push({ source, info });
-    tracks.push({ role, name, src: `${view.origin}/files/step_${step}/${name}`, sampleRate: info.sampleRate, channels: info.channels, frames: info.frames, warnings: info.warnings });
-  }
-  await view.post({ type: 'sample', step, sample: index, tracks, text: sample.text ? await readSampleText(join(s.dir, sample.text)) : undefined });
-}
-
-/** As the host does: a read of a track that another sample replaced (and closed) meanwhile is dropped. */
-async function whileOpen<T>(t: (typeof open)[number], read: Promise<T>): Promise<T | undefined> {
-  try {
-    const result = await read;
-    return open.includes(t) ? result : undefined;
-  } catch (err) {
-    if (open.includes(t)) throw err;
-    return undefined;
-  }
-}
+let session: EvalAudioSession;
 
 beforeAll(async () => {
   steps = await listEvalSteps(DIR);
-  view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], files: DIR, boot: { path: DIR, single: false, diff: true, spectrogram: { ...DEFAULT_SPECTROGRAM, scale: 'linear', range: [-80, 0] } } });
-  view.onMessage(async (m) => {
-    if (m.type === 'ready') {
-      await view.post({ type: 'steps', title: 'version_0', steps: steps.map((s) => ({ step: s.step, samples: s.samples.map((x) => ({ index: x.index, target: !!x.target, pred: !!x.pred })) })) });
-      await select(0, 0);
-    } else if (m.type === 'select') {
-      await select(m.step as number, m.sample as number);
-    } else if (m.type === 'requestPeaks') {
-      const t = open[m.track as number];
-      if (!t) return;
-      const p = await whileOpen(t, rangePeaks(t.source, t.info, m.start as number, m.end as number, m.buckets as number));
-      if (p) await view.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
-    } else if (m.type === 'requestSamples') {
-      const t = open[m.track as number];
-      if (!t) return;
-      const s = await whileOpen(t, spectrogramSamples(t.source, t.info, m.start as number, m.end as number, m.columns as number, m.size as number));
-      if (!s) return;
-      await view.post({ type: 'samples', id: m.id, track: m.track, start: m.start, end: m.end, columns: m.columns, size: m.size, ...s });
-    }
-  });
+  const state: EvalAudioState = { path: DIR, single: false, diff: true, step: 0, spectrogram: { ...DEFAULT_SPECTROGRAM, scale: 'linear', range: [-80, 0] } };
+  view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], files: DIR, boot: state });
+  // The panel's own host side, over the fixture's WAVs.
+  session = new EvalAudioSession({ ...state }, { post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(DIR, p)}`, warn: () => {} });
+  view.onMessage((m) => session.handle(m as never));
   await view.load();
 }, 60_000);
 afterAll(async () => {
-  await Promise.all(open.map((t) => t.source.close()));
+  await session?.dispose();
   await view?.close();
 });
 
