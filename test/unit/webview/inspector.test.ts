@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { InspectorSession } from '../../../src/domain/tensors/inspectorSession';
 import { colormapTable } from '../../../webview/common/colormaps';
-import { TENSORS } from '../helpers';
+import { realProducer, TENSORS } from '../helpers';
 import { WebviewPage } from './page';
 
 const FILE = join(TENSORS, 'stats.safetensors');
@@ -36,6 +36,32 @@ test('header: tensors, dtype totals and metadata; file text stays text', async (
   expect(await meta.locator('tbody tr', { hasText: '<b>html</b>' }).locator('td').textContent()).toBe('<img src=x onerror=alert(1)>');
   expect(await view.page.locator('#app img, #app b').count()).toBe(0);
   expect(view.errors()).toEqual([]);
+});
+
+test('the real LoRA weights in a narrow editor: every number whole on one line; only the long names wrap', async () => {
+  const file = realProducer('acestep', 'trainer', 'lightning_logs', '2026-12-01_19-19-48lora_experiment', 'checkpoints', 'epoch=4-step=50_lora', 'pytorch_lora_weights.safetensors');
+  const lora = await WebviewPage.open('inspector', { webgl: false, viewport: { width: 600, height: 700 }, boot: { file } });
+  const loraSession = new InspectorSession(file, { post: (m) => void lora.postParts(m), copy: () => {} });
+  try {
+    lora.onMessage((m) => loraSession.handle(m as never));
+    await lora.load();
+    const rows = lora.page.locator('[data-testid=tensors] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBeGreaterThan(10);
+    // Line boxes of each cell's text: a shape broken as "[4, 256" / "0]" reads as two numbers.
+    const lines = await rows.evaluateAll((trs) => trs.map((r) => Array.from(r.querySelectorAll('td'), (td) => {
+      const range = document.createRange();
+      range.selectNodeContents(td);
+      return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.bottom))).size;
+    })));
+    await lora.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'inspector-narrow.png') });
+    expect(lines.every(([, ...numbers]) => numbers.every((n) => n === 1)), JSON.stringify(lines.slice(0, 3))).toBe(true);
+    // The table fits the page: the names wrap instead.
+    expect(await lora.page.locator('[data-testid=tensors]').evaluate((t) => Math.round(t.getBoundingClientRect().right) <= document.documentElement.clientWidth)).toBe(true);
+    expect(lora.errors()).toEqual([]);
+  } finally {
+    loraSession.dispose();
+    await lora.close();
+  }
 });
 
 test('filter by name', async () => {
