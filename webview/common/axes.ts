@@ -17,3 +17,17 @@ export function wholeNumberTicks(): Pick<uPlot.Axis, 'incrs' | 'values'> {
     },
   };
 }
+
+/**
+ * For a waveform's fixed full scale: ticks at -1, 0 and 1 (on a lane 60 pixels high uPlot's own
+ * gave 0 alone, which says nothing of the scale). The ticks are kept as data-y-ticks.
+ */
+export function fullScaleTicks(): Pick<uPlot.Axis, 'splits' | 'values'> {
+  return {
+    splits: () => [-1, 0, 1],
+    values: (u, splits) => {
+      u.root.dataset.yTicks = splits.join(' ');
+      return splits.map((v) => (v == null ? '' : uPlot.fmtNum(v)));
+    },
+  };
+}

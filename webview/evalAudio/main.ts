@@ -8,6 +8,7 @@ import {
 } from '../../src/protocol/audio';
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
+import { fullScaleTicks } from '../common/axes';
 import { connectToHost, readBoot } from '../common/host';
 import type { SpectrogramGrid } from './spectrogramImage';
 import type { WorkerReply, WorkerRequest } from './worker';
@@ -188,7 +189,7 @@ function buildTracks(infos: TrackInfo[]): void {
       scales: { x: { time: false }, y: { range: [-1, 1] } },
       axes: [
         { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => `${Number(v.toFixed(3))}s`) },
-        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 44 },
+        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 44, ...fullScaleTicks() },
       ],
       series: [{}, { stroke: k === 0 ? '#4e9fe0' : '#e0894e', width: 1 }, { stroke: k === 0 ? '#4e9fe0' : '#e0894e', width: 1 }],
       bands: [{ series: [1, 2], fill: k === 0 ? 'rgba(78,159,224,0.35)' : 'rgba(224,137,78,0.35)' }],

@@ -51,6 +51,8 @@ test('target and prediction, one above the other: waveforms of the peaks and the
   await expect.poll(() => view.page.locator('[data-testid=wave-target] .u-over').count(), { timeout: 20_000 }).toBe(1);
   expect(await view.page.locator('[data-testid=wave-pred] .u-over').count()).toBe(1);
   await expect.poll(() => view.page.locator('[data-testid=wave-target] .uplot').getAttribute('data-exact')).toBe('true');
+  // The amplitude axis shows its full scale, not 0 alone.
+  for (const role of ['target', 'pred']) expect(await view.page.locator(`[data-testid=wave-${role}] .uplot`).getAttribute('data-y-ticks')).toBe('-1 0 1');
   const text = await view.page.locator('[data-testid=text]').textContent();
   expect(text).toContain('<img src=x onerror="window.__pwned=1"> sine at step 0');
   expect(await view.page.locator('[data-testid=text] img').count()).toBe(0);
