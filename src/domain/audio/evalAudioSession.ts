@@ -41,6 +41,12 @@ interface TrackFile { role: TrackInfo['role']; path: string; range?: { offset: n
 /** Audio summaries larger than this are not sent to the page for playback. */
 const MAX_EMBEDDED_WAV = 64 << 20;
 
+/** A range request from the page names finite numbers (a page is not trusted to). */
+function checkRequest(what: string, fields: Record<string, unknown>): void {
+  const bad = Object.entries(fields).filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad.length) throw new RangeError(`a request for ${what} with ${bad.map(([k, v]) => `${k} ${String(v)}`).join(', ')}: not a number`);
+}
+
 export class EvalAudioSession {
   private steps: EvalStep[] = [];
   /** The run's event files, read incrementally, when the samples are audio summaries. */
@@ -84,6 +90,11 @@ export class EvalAudioSession {
     return this.closeTracks();
   }
 
+  /** The open track at index `k` of the page's list (anything else: none). */
+  private trackOf(k: unknown): OpenTrack | undefined {
+    return typeof k === 'number' && Number.isInteger(k) && k >= 0 ? this.tracks[k] : undefined;
+  }
+
   private inTurn(fn: () => Promise<void>): Promise<void> {
     const next = this.queue.then(fn).catch((err) => this.fail(err));
     this.queue = next;
@@ -105,16 +116,18 @@ export class EvalAudioSession {
       case 'select':
         return this.select(m.step, m.sample);
       case 'requestPeaks': {
-        const t = this.tracks[m.track];
+        const t = this.trackOf(m.track);
         if (!t) return;
+        checkRequest('peaks', { start: m.start, end: m.end, buckets: m.buckets });
         const p = await this.whileOpen(t, rangePeaks(t.source, t.info, m.start, m.end, m.buckets));
         if (!p) return;
         this.host.post({ type: 'peaks', id: m.id, track: m.track, start: m.start, end: m.end, ...p });
         return;
       }
       case 'requestSamples': {
-        const t = this.tracks[m.track];
+        const t = this.trackOf(m.track);
         if (!t) return;
+        checkRequest('spectrogram samples', { start: m.start, end: m.end, columns: m.columns });
         checkWindow(m.size, 1);
         const s = await this.whileOpen(t, spectrogramSamples(t.source, t.info, m.start, m.end, m.columns, m.size));
         if (!s) return;
@@ -153,7 +166,7 @@ export class EvalAudioSession {
   private async select(step: number, index: number): Promise<void> {
     const s = this.steps.find((x) => x.step === step);
     const sample = s?.samples.find((x) => x.index === index) ?? s?.samples[0];
-    if (!s || !sample) return this.fail(new Error(`step ${step} sample ${index} is no longer on disk`));
+    if (!s || !sample) return this.fail(new ArtifactError('not_found', this.state.path, `step ${step} sample ${index} is no longer on disk`));
     // What the page comes back to when it is shown again.
     this.state.step = s.step;
     const files: TrackFile[] = [

@@ -3,7 +3,7 @@
 // fixed axes) measured in the background, names held back and sent as the page asks, and the
 // steps listed again when files change.
 import { basename, sep } from 'node:path';
-import { describeError } from '../artifacts/errors';
+import { ArtifactError, describeError } from '../artifacts/errors';
 import { fileStamp } from '../artifacts/source';
 import { GeometryPass } from './geometryPass';
 import { listSnapshotSteps, readStep, readTrail, RowIds, type SnapshotStep } from './timeline';
@@ -197,7 +197,7 @@ export class EmbeddingsSession {
     let entry = this.cache.get(key);
     if (!entry) {
       const s = this.steps.find((x) => x.step === step);
-      if (!s?.snapshot) return Promise.reject(new Error(`step ${step} has no snapshot`));
+      if (!s?.snapshot) return Promise.reject(new ArtifactError('not_found', this.dir, `step ${step} has no snapshot`));
       const pass = this.pass;
       entry = pass.reading(async () => {
         if (align) await pass.measureTo(step);

@@ -2,6 +2,7 @@
 // WAVs the producer wrote): what it sends the page, and what it says when files break or go.
 import { cpSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { EvalAudioSession } from '../../../src/domain/audio/evalAudioSession';
 import { DEFAULT_SPECTROGRAM, type EvalAudioHostToWebview, type EvalAudioState } from '../../../src/protocol/audio';
@@ -78,12 +79,15 @@ test('a sample gone since the steps were listed, or a folder gone: an error nami
   await session.dispose();
 });
 
-test('a spectrogram request with a window that is not a power of two is refused with a message; a WAV cut short is read to its end', async () => {
+test('a spectrogram window that is not a power of two, or a range that is not numbers, is refused with a message; a WAV cut short is read to its end', async () => {
   const { dir, session, last } = open();
   await session.handle({ type: 'ready' });
   await session.handle({ type: 'requestSamples', id: 1, track: 0, start: 0, end: 1000, columns: 10, size: 1000 });
   expect(last('error')!.message).toMatch(/1000/);
   expect(last('samples')).toBeUndefined();
+  await session.handle({ type: 'requestPeaks', id: 2, track: 0, start: NaN, end: 10, buckets: 5 });
+  expect(last('error')!.message).toBe('a request for peaks with start NaN: not a number');
+  expect(last('peaks')).toBeUndefined();
   // One WAV opened on its own: a file cut mid-data still opens, with a warning.
   const wav = join(dir, 'step_0', 'target_wav_0.wav');
   truncateSync(wav, 1000);
@@ -95,3 +99,25 @@ test('a spectrogram request with a window that is not a power of two is refused 
   await session.dispose();
   await single.session.dispose();
 });
+
+test('hostile messages from the page: every one answered or refused in turn, nothing thrown, no unbounded reply', async () => {
+  const { session, posted } = open();
+  await session.handle({ type: 'ready' });
+  const value = fc.oneof(fc.integer({ min: -1e12, max: 1e12 }), fc.double(), fc.constant(NaN), fc.constant(Infinity), fc.string(), fc.constant(null), fc.constant(undefined), fc.array(fc.integer(), { maxLength: 3 }));
+  const message = fc.record({
+    type: fc.constantFrom('ready', 'select', 'requestPeaks', 'requestSamples', 'bogus', '__proto__'),
+    id: value, track: fc.oneof(fc.constantFrom(0, 1, 2), value), step: fc.oneof(fc.constantFrom(0, 500), value), sample: value,
+    start: value, end: value, buckets: value, columns: value, size: fc.oneof(fc.constantFrom(256, 2048), value),
+  });
+  await fc.assert(fc.asyncProperty(fc.array(message, { maxLength: 6 }), async (messages) => {
+    const from = posted.length;
+    await Promise.all(messages.map((m) => session.handle(m as never)));
+    for (const m of posted.slice(from)) {
+      expect(['steps', 'sample', 'peaks', 'samples', 'error']).toContain(m.type);
+      if (m.type === 'peaks') expect(m.min.every((a) => a.length <= 8192)).toBe(true);
+      if (m.type === 'samples') expect(m.samples.length).toBeLessThanOrEqual(4096 * 32768);
+      if (m.type === 'error') expect(m.message.length).toBeGreaterThan(0);
+    }
+  }), { numRuns: 60 });
+  await session.dispose();
+}, 60_000);

@@ -2,6 +2,7 @@
 // answers to a names request the host cannot serve (a step gone, a snapshot that broke).
 import { cpSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { EmbeddingsSession } from '../../../src/domain/embeddings/timelineSession';
 import { holdBackNames, unpackTexts, type EmbeddingsHostToWebview } from '../../../src/protocol/embeddings';
@@ -57,6 +58,8 @@ test('a names request for a step no longer listed says so, and still answers (no
   await session.handle({ type: 'ready' });
   await session.handle({ type: 'requestNames', step: 999, align: false, space: 'latent', field: 'label', codes: [2] });
   expect(last('names')).toEqual({ type: 'names', step: 999, space: 'latent', field: 'label', asked: [2], names: {}, failed: `step 999 is no longer in ${dir}` });
+  // A step asked for that is not there: a typed error naming the folder, for the panel to show.
+  await expect(session.handle({ type: 'requestStep', step: 999, align: false })).rejects.toThrow(`${dir}: step 999 has no snapshot`);
   session.dispose();
 });
 
@@ -83,3 +86,26 @@ test('the clock\'s step while the page is hidden waits for it to be ready; shown
   expect(posted.at(-1)).toEqual({ type: 'goToStep', step: 50 });
   session.dispose();
 });
+
+test('hostile messages from the page: each answered or refused, nothing thrown out of the session but a typed message, replies bounded', async () => {
+  const { session, posted } = open(holdAll);
+  await session.handle({ type: 'ready' });
+  const value = fc.oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.double(), fc.string(), fc.constant(null), fc.constant(undefined), fc.constant('__proto__'), fc.array(fc.integer({ min: -5, max: 100 }), { maxLength: 5 }));
+  const message = fc.record({
+    type: fc.constantFrom('requestStep', 'requestTrail', 'requestNames', 'bogus'),
+    step: fc.oneof(fc.constantFrom(50, 100, 150), value), align: fc.oneof(fc.boolean(), value), length: value,
+    space: fc.oneof(fc.constantFrom('latent', 'lora', 'prompt', 'constructor'), value), field: fc.oneof(fc.constantFrom('label', 'prompt', '__proto__'), value),
+    codes: fc.oneof(value, fc.array(value, { maxLength: 5 })), rows: fc.oneof(value, fc.dictionary(fc.constantFrom('latent', '__proto__', 'x'), fc.oneof(value, fc.array(fc.integer(), { maxLength: 2000 })))),
+  });
+  await fc.assert(fc.asyncProperty(message, async (m) => {
+    const from = posted.length;
+    // The panel catches what the session throws and posts it as an error: only typed errors may come out.
+    await session.handle(m as never).catch((err) => expect(err).toBeInstanceOf(Error));
+    for (const p of posted.slice(from)) {
+      expect(['stepData', 'trail', 'names', 'error', 'bounds']).toContain(p.type);
+      if (p.type === 'names') expect(p.asked.length).toBeLessThanOrEqual(Array.isArray(m.codes) ? m.codes.length : 0);
+      if (p.type === 'trail') for (const sp of Object.values(p.spaces)) expect(JSON.stringify(sp).length).toBeLessThan(5e6);
+    }
+  }), { numRuns: 80 });
+  session.dispose();
+}, 60_000);
