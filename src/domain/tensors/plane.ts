@@ -32,6 +32,10 @@ function fail(src: ByteSource, tensor: SafetensorsTensor, why: string): never {
 /** Checks the window against the tensor and fills in defaults. */
 export function resolveWindow(src: ByteSource, tensor: SafetensorsTensor, w: PlaneWindow): Omit<Plane, 'values' | 'min' | 'max'> & { base: number } {
   const layout = planeLayout(tensor.shape) ?? fail(src, tensor, 'a scalar has no plane to show');
+  // The window comes from a page: nothing in it is taken on trust.
+  if (typeof w !== 'object' || w === null || !Array.isArray(w.lead)) fail(src, tensor, 'the window asked for has no list of leading indices');
+  const size = (n: unknown) => typeof n === 'number' && n >= 1 && Number.isFinite(n);
+  if (!size(w.maxRows) || !size(w.maxCols)) fail(src, tensor, `a window of at most ${String(w.maxRows)} × ${String(w.maxCols)} cells is not a size`);
   if (w.lead.length !== layout.lead.length) fail(src, tensor, `needs ${layout.lead.length} leading indices, got ${w.lead.length}`);
   let flat = 0;
   w.lead.forEach((i, k) => {

@@ -2,6 +2,7 @@
 // messages their webviews send, on files the producers wrote.
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { groupGenerations, scanLatentStore } from '../../../src/domain/artifacts/latents';
 import { readImageSize } from '../../../src/domain/artifacts/imageSize';
@@ -112,6 +113,12 @@ describe('inspector session', () => {
     expect(Array.from(plane.plane.values.slice(0, 3))).toEqual([100, 101, 102]);
     await session.handle({ type: 'plane', seq: 4, name: 'nope', window: { lead: [], maxRows: 10, maxCols: 10 } });
     expect(m.of('error')[0]).toMatchObject({ seq: 4, name: 'nope', message: expect.stringMatching(/has no tensor named "nope"/) });
+    // A window from the page is checked, not trusted: sizes that are not sizes, leads that are not lists.
+    await session.handle({ type: 'plane', seq: 5, name: 'known', window: { lead: [1], maxRows: Infinity, maxCols: 10 } });
+    expect(m.of('error').at(-1)).toMatchObject({ seq: 5, message: expect.stringMatching(/tensor "known": a window of at most Infinity × 10 cells is not a size$/) });
+    await session.handle({ type: 'plane', seq: 6, name: 'known', window: null as never });
+    expect(m.of('error').at(-1)).toMatchObject({ seq: 6, message: expect.stringMatching(/tensor "known": the window asked for has no list of leading indices$/) });
+    expect(m.of('plane')).toHaveLength(1);
   });
 
   test('a file replaced while open: the new header is sent, marked changed', async () => {
@@ -235,4 +242,37 @@ test('a clock step set before the latent store opened, or while it was hidden, i
   expect(selects()).toHaveLength(2);
   await session.handle({ type: 'ready' });
   expect(selects()).toHaveLength(2);
+});
+
+describe('hostile messages', () => {
+  const value = fc.oneof(fc.integer({ min: -1e15, max: 1e15 }), fc.double(), fc.string({ maxLength: 8 }), fc.constant(null), fc.constant(undefined), fc.constant('__proto__'), fc.array(fc.integer({ min: -3, max: 1e6 }), { maxLength: 4 }));
+  const window = fc.oneof(value, fc.record({ lead: fc.oneof(value, fc.array(value, { maxLength: 3 })), r0: value, r1: value, c0: value, c1: value, maxRows: value, maxCols: value }, { requiredKeys: [] }));
+
+  test('the inspector answers each with a header, stats, a plane within its cell limit or an error, and never throws', async () => {
+    const m = collect<InspectorHostToWebview>();
+    const session = new InspectorSession(join(TENSORS, 'stats.safetensors'), { post: (x) => m.posted.push(x), copy: (t) => m.copied.push(t) });
+    const message = fc.record({ type: fc.constantFrom('ready', 'stats', 'plane', 'copy', 'bogus'), seq: value, name: fc.oneof(fc.constantFrom('known', 'bf16_latent', 'f16_plane', 'scalar', 'constructor'), value), window, text: value });
+    await fc.assert(fc.asyncProperty(message, async (msg) => {
+      const from = m.posted.length;
+      await session.handle(msg as never);
+      for (const p of m.posted.slice(from)) {
+        expect(['header', 'progress', 'stats', 'plane', 'error']).toContain(p.type);
+        if (p.type === 'plane') expect(p.plane.values.length).toBeLessThanOrEqual(1 << 22);
+        if (p.type === 'error') expect(p.message).toMatch(/\S/);
+      }
+    }), { numRuns: 150 });
+    session.dispose();
+  }, 60_000);
+
+  test('the latent store answers each with rows, a comparison or an error, and never throws', async () => {
+    const m = collect<LatentStoreHostToWebview>();
+    const session = new LatentStoreSession(STORE, { post: (x) => m.posted.push(x), copy: (t) => m.copied.push(t), inspect: () => {}, reveal: () => {} }, () => 24);
+    const message = fc.record({ type: fc.constantFrom('ready', 'copyId', 'compare', 'bogus'), id: value, a: fc.oneof(fc.constantFrom(...Object.values(ids)), value), b: fc.oneof(fc.constantFrom(...Object.values(ids)), value), window });
+    await fc.assert(fc.asyncProperty(message, async (msg) => {
+      const from = m.posted.length;
+      await session.handle(msg as never);
+      for (const p of m.posted.slice(from)) expect(['store', 'comparison', 'compareError', 'error']).toContain(p.type);
+    }), { numRuns: 100 });
+    session.dispose();
+  }, 60_000);
 });
