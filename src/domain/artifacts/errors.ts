@@ -65,7 +65,14 @@ export function asArtifactError(file: string, err: unknown): ArtifactError {
   return new ArtifactError('inconsistent', file, `could not be read: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-/** What to tell the user: a reader's own message (it names the file), else the error under `file`. */
+/**
+ * What to tell the user: a reader's own message (it names the file), else the error under
+ * `file`: a missing file in words ("no such file", not "Error: ENOENT: no such file or
+ * directory, stat '…'"), any other error by its message.
+ */
 export function describeError(err: unknown, file: string): string {
-  return err instanceof ArtifactError || err instanceof RangeError ? err.message : `${file}: ${String(err)}`;
+  if (err instanceof ArtifactError || err instanceof RangeError) return err.message;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR') return asArtifactError(file, err).message;
+  return `${file}: ${err instanceof Error ? err.message : err == null ? 'an unknown error' : String(err)}`;
 }

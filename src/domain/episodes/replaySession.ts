@@ -66,6 +66,10 @@ interface OpenEpisode {
   indexed: boolean;
 }
 
+/** A step index from the page, when it is one. */
+const stepOrNone = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+const pathOrNone = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 export class EpisodeReplaySession {
   private episode: OpenEpisode | undefined;
   private wantedStep: number | undefined;
@@ -84,16 +88,18 @@ export class EpisodeReplaySession {
       case 'ready': {
         // A page reloaded after being hidden says where it was; a new one starts where asked.
         await this.sendList();
-        const episode = m.episode ?? this.episode?.path ?? this.initial?.episode ?? this.episodes.at(-1)?.key;
-        return this.open(episode, m.step ?? this.initial?.step);
+        const episode = pathOrNone(m.episode) ?? this.episode?.path ?? this.initial?.episode ?? this.episodes.at(-1)?.key;
+        return this.open(episode, stepOrNone(m.step) ?? this.initial?.step);
       }
       case 'openEpisode':
-        return this.open(m.path, m.step);
+        return this.open(pathOrNone(m.path), stepOrNone(m.step));
       case 'step':
+        // The page is not trusted: a step that is not a whole number (a string looped for ever) is refused.
+        if (stepOrNone(m.index) === undefined) return this.fail(new RangeError(`a request for step ${JSON.stringify(m.index)}: not a step number`), this.episode?.path ?? this.run);
         this.wantedStep = m.index;
         return this.serveSteps();
       case 'overlay':
-        this.overlayPaths = m.paths.slice(0, 16);
+        this.overlayPaths = (Array.isArray(m.paths) ? m.paths : []).filter((p) => typeof p === 'string').slice(0, 16);
         return this.sendCurves();
     }
   }
@@ -254,7 +260,8 @@ export class EpisodeReplaySession {
         const count = ep.log ? ep.log.stepCount : ep.entry.images.length;
         // A step the scan has not reached yet is served when it has (sendInfo calls again).
         if (count === 0 || (this.wantedStep >= count && !ep.indexed)) return;
-        const index = Math.max(0, Math.min(count - 1, this.wantedStep));
+        const wanted = this.wantedStep;
+        const index = Math.max(0, Math.min(count - 1, wanted));
         const cached = ep.cache.get(index);
         let view: StepView;
         try {
@@ -268,7 +275,8 @@ export class EpisodeReplaySession {
         ep.cache.delete(index);
         ep.cache.set(index, view);
         if (ep.cache.size > STEP_CACHE) ep.cache.delete(ep.cache.keys().next().value!);
-        if (this.wantedStep === index || this.wantedStep >= count) this.wantedStep = undefined;
+        // Served, unless the page asked for another meanwhile (a step out of range is its nearest).
+        if (this.wantedStep === wanted) this.wantedStep = undefined;
         this.host.post({ type: 'step', view });
       }
     } finally {

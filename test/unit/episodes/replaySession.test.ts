@@ -4,6 +4,7 @@
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { EpisodeReplaySession, locateEpisodeTarget } from '../../../src/domain/episodes/replaySession';
 import type { EpisodeListItem } from '../../../src/protocol/episodes';
@@ -128,3 +129,30 @@ test('list filter and sort', () => {
   expect(sortEpisodes(items, 'steps', false).map((i) => i.episodeNum)).toEqual([2, 0, 1, 3]);
   expect(sortEpisodes(items, 'task', true).map((i) => i.episodeNum)).toEqual([2, 1, 0, 3]);
 });
+
+test('hostile messages from the page: each settles soon with a bounded answer (a step index "1" once looped for ever)', async () => {
+  const { posts, host } = fakeHost();
+  const session = new EpisodeReplaySession(GRID, host, { episode: join(GRID, 'episode_0000') });
+  await session.handle({ type: 'ready' });
+  await until(() => !!last(posts, 'step') && last(posts, 'episode')?.info.indexing === false);
+  const value = fc.oneof(fc.integer({ min: -1e6, max: 1e6 }), fc.constantFrom(0, 1, 11, 12, 29), fc.double(), fc.string({ maxLength: 4 }), fc.constant('1'), fc.constant(null), fc.constant(undefined), fc.array(fc.string(), { maxLength: 3 }));
+  const path = fc.oneof(value, fc.constantFrom(join(GRID, 'episode_0001'), join(GRID, 'episode_0002'), join(GRID, 'nope'), '/'));
+  const message = fc.record({ type: fc.constantFrom('ready', 'openEpisode', 'step', 'overlay', 'bogus'), index: value, step: value, path, episode: path, paths: fc.oneof(value, fc.array(path, { maxLength: 20 })) });
+  await fc.assert(fc.asyncProperty(message, async (m) => {
+    const from = posts.length;
+    const settled = await Promise.race([session.handle(m as never).then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    expect(settled).toBe(true);
+    expect(posts.length - from).toBeLessThan(50);
+    for (const p of posts.slice(from)) expect(['episodes', 'runFiles', 'episode', 'step', 'curves', 'error']).toContain(p.type);
+  }), { numRuns: 80 });
+  // A string index is refused by name; a step out of range is its nearest, once.
+  const from = posts.length;
+  await session.handle({ type: 'openEpisode', path: join(GRID, 'episode_0000') });
+  await session.handle({ type: 'step', index: '1' as never });
+  expect(last(posts, 'error')?.message).toMatch(/a request for step "1": not a step number/);
+  await session.handle({ type: 'step', index: -5 });
+  await until(() => posts.slice(from).some((p) => p.type === 'step' && p.view.index === 0));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(posts.slice(from).filter((p) => p.type === 'step').length).toBeLessThan(4);
+  await session.dispose();
+}, 120_000);
