@@ -55,6 +55,14 @@ export class LatentStoreSession {
     this.pendingStep = clockStep;
   }
 
+  private listedFile(path: unknown): path is string {
+    return typeof path === 'string' && [...this.rows.values()].some((r) => r.tensorPath === path || r.recordPath === path);
+  }
+
+  private refuse(path: unknown): void {
+    this.host.post({ type: 'error', message: `${this.dir}: ${JSON.stringify(path)} is not a file of the latents listed` });
+  }
+
   async handle(message: LatentStoreWebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready': {
@@ -65,11 +73,12 @@ export class LatentStoreSession {
         return;
       }
       case 'copyId':
-        return this.host.copy(message.id);
+        return typeof message.id === 'string' ? this.host.copy(message.id) : undefined;
+      // Paths come from the page: only the files of the records listed are opened or revealed.
       case 'inspect':
-        return this.host.inspect(message.path);
+        return this.listedFile(message.path) ? this.host.inspect(message.path) : this.refuse(message.path);
       case 'reveal':
-        return this.host.reveal(message.path);
+        return this.listedFile(message.path) ? this.host.reveal(message.path) : this.refuse(message.path);
       case 'compare':
         return this.compare(message.a, message.b, message.window);
     }

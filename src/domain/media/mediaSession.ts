@@ -2,7 +2,7 @@
 // headers) and video clips (duration, resolution and audio from ffprobe, when there is one),
 // relisted when files change. Probes are cached by size and modification time.
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describeError } from '../artifacts/errors';
 import { readImageSize } from '../artifacts/imageSize';
 import { probeClip } from '../animation/stitch';
@@ -68,10 +68,16 @@ export class MediaSession {
         this.pendingStep = undefined;
         if (this.focus) this.host.post({ type: 'focus', path: this.focus });
         return;
-      case 'copyId': return this.host.copy(message.id);
-      case 'reveal': return this.host.reveal(message.path);
-      case 'openExternal': return this.host.openExternal(message.path);
-      case 'stitch': return this.host.stitch(message.paths);
+      case 'copyId': return typeof message.id === 'string' ? this.host.copy(message.id) : undefined;
+      // Paths come from the page: only this folder's images and clips are revealed, played or stitched.
+      case 'reveal': return this.ownFile(message.path, IMAGE_FILE) || this.ownFile(message.path, VIDEO_CLIP) ? this.host.reveal(message.path) : this.refuse(message.path);
+      case 'openExternal': return this.ownFile(message.path, VIDEO_CLIP) ? this.host.openExternal(message.path) : this.refuse(message.path);
+      case 'stitch': {
+        const paths: unknown[] = Array.isArray(message.paths) ? message.paths : [];
+        const clips = paths.filter((p): p is string => this.ownFile(p, VIDEO_CLIP));
+        if (paths.length === 0) return this.host.post({ type: 'error', message: `${this.dir}: no clips to stitch` });
+        return clips.length === paths.length ? this.host.stitch(clips) : this.refuse(paths.find((p) => !this.ownFile(p, VIDEO_CLIP)));
+      }
       case 'focus':
         this.focus = message.path;
         return;
@@ -80,6 +86,15 @@ export class MediaSession {
       case 'animateTag':
         return this.host.animateTag(message.tag);
     }
+  }
+
+  /** `path` names a file of kind `pattern` directly in this folder. */
+  private ownFile(path: unknown, pattern: RegExp): path is string {
+    return typeof path === 'string' && pattern.test(path) && dirname(resolve(path)) === resolve(this.dir);
+  }
+
+  private refuse(path: unknown): void {
+    this.host.post({ type: 'error', message: `${this.dir}: ${JSON.stringify(path)} is not one of this folder's images or clips` });
   }
 
   /** Reads the folder's event files (what they gained) and lists their image tags. */

@@ -71,7 +71,8 @@ export class ScalarsSession {
   /** The runs shown: new ones are read and sent whole, dropped ones forgotten. */
   async select(dirs: string[]): Promise<void> {
     const seq = ++this.selectSeq;
-    const want = new Set(dirs);
+    // The list comes from the page: folder names only.
+    const want = new Set((Array.isArray(dirs) ? dirs : []).filter((d): d is string => typeof d === 'string' && d !== ''));
     for (const dir of [...this.tracked.keys()]) if (!want.has(dir)) this.tracked.delete(dir);
     const added = [...want].filter((dir) => !this.tracked.has(dir));
     // Several new runs (a panel opening on a logdir): their first read on worker threads.

@@ -1,5 +1,6 @@
 // "Run Overview" webview panel: what a run holds, refreshed as the run index changes.
 // One panel per run; a manager owns them all and restores them after a reload.
+import { relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { Run, RunSummary } from '../../domain/runs/model';
 import { summarizeRun } from '../../domain/runs/summarize';
@@ -111,6 +112,10 @@ export class RunOverviewPanel extends Disposable {
         await this.sendSummary();
         return;
       case 'reveal':
+        // A path from the page: only the run's own files, or a folder the overview listed (joined snapshots may live elsewhere).
+        if (typeof message.path !== 'string' || !(isWithin(this.runPath, message.path) || this.shown?.groups.some((g) => g.path === message.path))) {
+          return this.log.warn(`run overview: not revealing ${JSON.stringify(message.path)}, which is not part of ${this.runPath}`);
+        }
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(message.path));
         return;
       case 'open':
@@ -162,4 +167,10 @@ export class RunOverviewPanel extends Disposable {
     this.panel.dispose();
     super.dispose();
   }
+}
+
+/** `path` is `dir` or inside it. */
+function isWithin(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

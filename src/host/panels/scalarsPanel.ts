@@ -97,7 +97,7 @@ class ScalarsView extends Disposable {
         this.session.resend();
         return this.session.listRuns();
       case 'select':
-        this.selected = m.runs;
+        this.selected = Array.isArray(m.runs) ? m.runs.filter((r) => typeof r === 'string') : [];
         return this.session.select(m.runs);
       case 'state':
         this.state = m.state;

@@ -31,3 +31,12 @@ test('a run goes whole once, nothing more while its files are unchanged, and who
   const data = sent.find((m): m is Data => m.type === 'data')!;
   expect(data.histograms).toEqual([]);
 });
+
+test('a selection from the page that is not a list of folders selects only the folders in it', async () => {
+  const sent: ScalarsHostToWebview[] = [];
+  session = new ScalarsSession([V0], (m) => sent.push(m), 60_000);
+  for (const hostile of [null, 'version_0', 5, { length: 1, 0: V0 }, [null, 7, '', {}]]) await session.select(hostile as never);
+  expect(pointsOf(sent)).toEqual({ resets: 0, trainLoss: 0 });
+  await session.select([V0, 42 as never, V0]);
+  expect(pointsOf(sent)).toEqual({ resets: 1, trainLoss: 200 });
+});

@@ -72,6 +72,11 @@ describe('latent store', () => {
     expect(m.copied).toEqual([ids.final]);
     await session.handle({ type: 'inspect', path: final.tensorPath! });
     expect(inspected).toEqual([final.tensorPath]);
+    // Only the files of the records listed: any other path from the page is refused by name.
+    await session.handle({ type: 'inspect', path: '/etc/passwd' });
+    await session.handle({ type: 'reveal', path: 3 as never });
+    expect(inspected).toEqual([final.tensorPath]);
+    expect(m.of('error').slice(-2).map((e) => e.message)).toEqual([`${STORE}: "/etc/passwd" is not a file of the latents listed`, `${STORE}: 3 is not a file of the latents listed`]);
 
     await session.handle({ type: 'compare', a: ids.final, b: ids.ckpt4, window: { lead: [], maxRows: 1000, maxCols: 1000 } });
     const [cmp] = m.of('comparison');
@@ -193,6 +198,30 @@ describe('media', () => {
     // Probes are cached: a relist probes nothing new and sends once.
     await session.refresh();
     expect(m.of('media').length).toBe(3);
+  });
+
+  test('the page may reveal, play and stitch only this folder\'s images and clips', async () => {
+    const dir = tempDir();
+    cpSync(join(LAYOUTS, 'videos'), dir, { recursive: true });
+    const m = collect<MediaHostToWebview>();
+    const acted: string[] = [];
+    const session = new MediaSession(dir, mediaHost({
+      post: (x) => void m.posted.push(x), reveal: (p) => void acted.push(`reveal ${p}`), openExternal: (p) => void acted.push(`open ${p}`), stitch: (ps) => void acted.push(`stitch ${ps.join(',')}`),
+    }));
+    const clip = join(dir, 'scene_1.mp4');
+    await session.handle({ type: 'openExternal', path: clip });
+    await session.handle({ type: 'reveal', path: clip });
+    await session.handle({ type: 'stitch', paths: [clip, join(dir, 'scene_2.webm')] });
+    expect(acted).toEqual([`open ${clip}`, `reveal ${clip}`, `stitch ${clip},${join(dir, 'scene_2.webm')}`]);
+    for (const hostile of ['/bin/sh', join(dir, '..', 'elsewhere.mp4'), join(dir, 'sub', 'x.mp4'), join(dir, 'notes.txt'), null, 7]) {
+      await session.handle({ type: 'openExternal', path: hostile as never });
+      await session.handle({ type: 'reveal', path: hostile as never });
+    }
+    await session.handle({ type: 'stitch', paths: [clip, '/etc/passwd.mp4'] });
+    await session.handle({ type: 'stitch', paths: 'all' as never });
+    expect(acted).toHaveLength(3);
+    expect(m.of('error').map((e) => e.message).slice(-2)).toEqual([`${dir}: "/etc/passwd.mp4" is not one of this folder's images or clips`, `${dir}: no clips to stitch`]);
+    expect(m.of('error')).toHaveLength(12 + 2);
   });
 
   test('session without ffprobe: clips listed, not probed', async () => {
