@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-// The Live Audio webview in headless Chromium, fed by a host made of the real tap over a
+// The Live Audio webview in headless Chromium, fed by the panel's own host side over a
 // ring buffer the real producer (numpy + mmap) fills in real time: 16 kHz, 4 channels,
 // channel c a 220·(c+1) Hz tone, a 4-second ring.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { decodePng } from '../../../src/domain/artifacts/png';
 import { rowEdges } from '../../../src/domain/audio/stft';
-import { LiveStream } from '../../../src/domain/audio/liveStream';
+import { LiveAudioSession } from '../../../src/domain/audio/liveAudioSession';
+import { FileSource } from '../../../src/domain/artifacts/source';
+import { readWavInfoFrom } from '../../../src/domain/artifacts/wav';
 import { DEFAULT_LIVE_AUDIO } from '../../../src/protocol/audio';
 import { startRingWriter, stopRingWriter } from '../../liveRingWriter';
 import { WebviewPage } from './page';
@@ -20,17 +22,19 @@ let file: string;
 let writer: ChildProcess;
 let view: WebviewPage;
 /** The panel's host side: the same LiveStream the extension uses, posting into the page. */
-function serve(page: WebviewPage, path: () => string): LiveStream {
-  const stream = new LiveStream(path(), (m) => void page.post(m).catch(() => {}));
-  page.onMessage((m) => {
-    if (m.type === 'ready') stream.restart();
-    else if (m.type === 'subscribe') stream.subscribe(m as never);
-    else if (m.type === 'ack') stream.ack(m.id as number, m.seq as number);
-    else if (m.type === 'freeze') stream.pause();
+/** WAVs the host saved (the panel asks where; here they go to the test's folder). */
+const saved: string[] = [];
+/** The panel's own host side (the session the extension runs), posting into the page. */
+function serve(page: WebviewPage, path: () => string): LiveAudioSession {
+  const session = new LiveAudioSession(path(), {
+    post: (m) => void page.post(m).catch(() => {}),
+    save: async (name, _filters, write) => { const out = join(dir, name); await write(out); saved.push(out); },
+    savePng: async () => {}, warn: () => {}, visible: () => true,
   });
-  return stream;
+  page.onMessage((m) => void session.handle(m as never));
+  return session;
 }
-let stream: LiveStream;
+let stream: LiveAudioSession;
 
 const text = (id: string) => view.page.getByTestId(id).textContent();
 async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
@@ -50,7 +54,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  stream?.dispose();
+  await stream?.dispose();
   if (writer) await stopRingWriter(writer);
   await view?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -139,7 +143,7 @@ test('channels and settings: a bad channel list says why and keeps the lanes', a
   await until('live again', async () => (await text('status')) === 'Live');
 });
 
-test('freeze stops the stream and asks the host to keep the visible span; resume subscribes afresh', async () => {
+test('freeze stops the stream and the host keeps the visible span, which Export WAV saves sample for sample; resume subscribes afresh', async () => {
   await view.page.getByTestId('freeze').click();
   expect(await text('status')).toBe('Frozen');
   const freeze = view.sent.filter((m) => m.type === 'freeze').at(-1)!;
@@ -150,8 +154,18 @@ test('freeze stops the stream and asks the host to keep the visible span; resume
   await new Promise((r) => setTimeout(r, 500));
   expect(stream.framesRead).toBe(frames);
   const subscriptions = view.sent.filter((m) => m.type === 'subscribe').length;
+  // The host kept the frozen span: the export is that span, both channels, every sample.
+  await until('frozen span kept', async () => /^Frozen: 2 channels kept for export\.$/.test((await text('message')) ?? ''));
   await view.page.getByTestId('export-wav').click();
   expect(view.sent.filter((m) => m.type === 'exportWav').at(-1)).toMatchObject({ start: freeze.start, end: freeze.end, channels: [1, 3] });
+  await until('WAV saved', async () => saved.length > 0);
+  const wav = await FileSource.open(saved.at(-1)!);
+  try {
+    expect(saved.at(-1)).toMatch(new RegExp(`audiotab_ringbuf_${freeze.start}-${freeze.end}\\.wav$`));
+    expect(await readWavInfoFrom(wav)).toMatchObject({ sampleRate: 16000, channels: 2, frames: (freeze.end as number) - (freeze.start as number) });
+  } finally {
+    await wav.close();
+  }
   await view.page.getByTestId('freeze').click();
   await until('resumed', async () => (await text('status')) === 'Live');
   expect(view.sent.filter((m) => m.type === 'subscribe').length).toBe(subscriptions + 1);
@@ -197,7 +211,7 @@ test('the writer stopping, the file going and coming back', async () => {
 test('adaptive quality: frames over budget step the spectrogram down, and the panel says so', async () => {
   // From here on each test streams to a page of its own: the shared view stops, so two streams
   // (each a browser, a tap and JSON over CDP) do not share a loaded 2-core CI machine.
-  stream.dispose();
+  await stream.dispose();
   const slow = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: false, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: '0', frameBudgetMs: 0.0001 } });
   try {
     const slowStream = serve(slow, () => file);
@@ -208,7 +222,7 @@ test('adaptive quality: frames over budget step the spectrogram down, and the pa
     }
     expect(await slow.page.getByTestId('quality').textContent()).toMatch(/^Reduced quality: window \d+, hop \d+ \(the spectrogram took \d+\.\d ms a frame; budget 0\.0001 ms\)$/);
     expect(await slow.page.getByTestId('spectrogram-label').textContent()).toMatch(/hop (1024|2048)|window (1024|512|256)/);
-    slowStream.dispose();
+    await slowStream.dispose();
   } finally {
     await slow.close();
   }
@@ -234,7 +248,7 @@ test('a buffer as audiotab writes it (one channel, samples-per-write 0): the def
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(page.errors()).toEqual([]);
-    realStream.dispose();
+    await realStream.dispose();
   } finally {
     await page.close();
     await stopRingWriter(realWriter);
