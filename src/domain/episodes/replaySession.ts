@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError } from '../artifacts/errors';
+import { isWithin } from '../paths';
 import { episodeTotals, parseStep, readEpisodeSummary, type EpisodeStep, type Grid } from '../artifacts/episodes';
 import type {
   CurveData, EpisodeHostToWebview, EpisodeInfo, EpisodeListItem, EpisodeRunFiles, EpisodeWebviewToHost, GridData, StepView,
@@ -99,7 +100,7 @@ export class EpisodeReplaySession {
         this.wantedStep = m.index;
         return this.serveSteps();
       case 'overlay':
-        this.overlayPaths = (Array.isArray(m.paths) ? m.paths : []).filter((p) => typeof p === 'string').slice(0, 16);
+        this.overlayPaths = (Array.isArray(m.paths) ? m.paths : []).filter((p): p is string => typeof p === 'string' && isWithin(this.run, p)).slice(0, 16);
         return this.sendCurves();
     }
   }
@@ -176,6 +177,8 @@ export class EpisodeReplaySession {
       if (step !== undefined) { this.wantedStep = step; await this.serveSteps(); }
       return;
     }
+    // A path from the page: only an episode of this run.
+    if (!isWithin(this.run, path)) return this.fail(new RangeError(`${path} is not an episode of the run ${this.run}`), path);
     const previous = this.episode;
     this.episode = undefined;
     await previous?.log?.close();

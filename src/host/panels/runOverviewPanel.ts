@@ -1,7 +1,7 @@
 // "Run Overview" webview panel: what a run holds, refreshed as the run index changes.
 // One panel per run; a manager owns them all and restores them after a reload.
-import { relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
+import { isWithin } from '../../domain/paths';
 import type { Run, RunSummary } from '../../domain/runs/model';
 import { summarizeRun } from '../../domain/runs/summarize';
 import {
@@ -167,10 +167,4 @@ export class RunOverviewPanel extends Disposable {
     this.panel.dispose();
     super.dispose();
   }
-}
-
-/** `path` is `dir` or inside it. */
-function isWithin(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

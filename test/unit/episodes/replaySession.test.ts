@@ -154,5 +154,12 @@ test('hostile messages from the page: each settles soon with a bounded answer (a
   await until(() => posts.slice(from).some((p) => p.type === 'step' && p.view.index === 0));
   await new Promise((r) => setTimeout(r, 100));
   expect(posts.slice(from).filter((p) => p.type === 'step').length).toBeLessThan(4);
+  // Only episodes of this run open, or overlay.
+  await session.handle({ type: 'openEpisode', path: EPISODES });
+  expect(last(posts, 'error')?.message).toBe(`${EPISODES} is not an episode of the run ${GRID}`);
+  const curvesBefore = posts.filter((p) => p.type === 'curves').length;
+  await session.handle({ type: 'overlay', paths: [join(EPISODES, 'jaxarc_run'), join(GRID, 'episode_0001')] });
+  await until(() => posts.filter((p) => p.type === 'curves').length > curvesBefore);
+  expect(last(posts, 'curves')!.items.map((c) => c.path)).toEqual([join(GRID, 'episode_0001')]);
   await session.dispose();
 }, 120_000);
