@@ -168,6 +168,9 @@ export function ringRestarted(before: RingHeader, after: RingHeader): boolean {
 
 /** Throws, naming the channel, unless every one of `channels` exists in the buffer. */
 export function checkRingChannels(h: RingHeader, channels: readonly number[], file: string): void {
+  // Asked for by a page: a list of channel numbers, each once.
+  if (!Array.isArray(channels)) throw new ArtifactError('inconsistent', file, `the channels asked for are not a list (${JSON.stringify(channels) ?? String(channels)})`);
+  if (new Set(channels).size !== channels.length) throw new ArtifactError('inconsistent', file, `a channel is asked for twice (${channels.join(', ')})`);
   for (const c of channels) if (!Number.isInteger(c) || c < 0 || c >= h.channels) throw new ArtifactError('inconsistent', file, `channel ${c} does not exist (the buffer has ${h.channels})`);
 }
 

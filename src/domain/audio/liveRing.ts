@@ -86,6 +86,7 @@ export class LiveRingTap {
   async nextFrom(src: ByteSource, request: TapRequest): Promise<TapFrame> {
     const h = await readRingHeaderFrom(src, this.path);
     const { bucket, history } = request;
+    if (!Array.isArray(request.channels)) throw new ArtifactError('inconsistent', this.path, `the channels asked for are not a list (${JSON.stringify(request.channels) ?? String(request.channels)})`);
     const wanted = [...new Set([...request.channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
     const maxSamples = Math.max(bucket, Math.floor(request.maxFrameSamples / Math.max(1, wanted.length)));
     if (!Number.isSafeInteger(bucket) || bucket < 1) throw new RangeError(`bucket of ${bucket} samples`);
@@ -165,6 +166,7 @@ export function captureRingSpan(ringPath: string, start: number, end: number, ch
       const h = await readRingHeaderFrom(src, ringPath);
       if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end)) throw new RangeError(`cannot save samples ${start}–${end}`);
       checkRingChannels(h, channels, ringPath);
+      if (channels.length === 0) throw new ArtifactError('inconsistent', ringPath, 'no channels to save');
       if (end > h.writeSequence * h.samplesPerWrite) throw new ArtifactError('inconsistent', ringPath, `samples up to ${end} were asked for; the writer has written ${h.writeSequence * h.samplesPerWrite}`);
       await writeFloatWav(outPath, h.sampleRate, channels.length, end - start, async (from, n) => {
         const data = await Promise.all(channels.map((c) => copyRingSpan(src, h, c, start + from, n)));

@@ -67,6 +67,11 @@ test('a span the ring no longer holds, or not written yet: frozen, with the reas
   expect(posted.filter((m) => m.type === 'frozen').at(-1)).toMatchObject({ ok: false, message: expect.stringMatching(/^Frozen, but the span could not be kept for export: .*samples up to \d+ were asked for; the writer has written \d+$/) });
   await session.handle({ type: 'freeze', start: 0, end: 10, channels: [0] });
   expect(posted.filter((m) => m.type === 'frozen').at(-1)).toMatchObject({ ok: false, message: expect.stringMatching(/overwritten by the writer before they could be saved/) });
+  // Channels from the page: a list, each once, at least one.
+  for (const [channels, why] of [[null, /the channels asked for are not a list \(null\)$/], [[0, 0], /a channel is asked for twice \(0, 0\)$/], [[], /no channels to save$/], [[9], /channel 9 does not exist \(the buffer has 8\)$/]] as const) {
+    await session.handle({ type: 'freeze', start: f.end - 100, end: f.end, channels: channels as never });
+    expect(posted.filter((m) => m.type === 'frozen').at(-1)).toMatchObject({ ok: false, message: expect.stringMatching(why) });
+  }
   await session.dispose();
 });
 
