@@ -34,6 +34,8 @@ export class StepClock extends Disposable {
   }
 
   set(path: string, step: number): void {
+    // Also set from a page (a click on a chart): a run's path and a whole step, or nothing.
+    if (typeof path !== 'string' || !Number.isSafeInteger(step) || step < 0) return;
     const run = this.runOf(path);
     this.current.set(run, step);
     this.changed.fire({ run, step });
