@@ -49,7 +49,8 @@ export class AnimationPanels extends Disposable implements vscode.WebviewPanelSe
           }
           const message: AnimationHostToWebview = { type: 'show', title, files, frames };
           void webview.postMessage(message);
-        } else if (m.type === 'reveal') {
+        } else if (m.type === 'reveal' && state.paths.includes(m.path)) {
+          // Only the animations this panel shows.
           await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.path));
         }
       }),

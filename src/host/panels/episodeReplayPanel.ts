@@ -5,6 +5,7 @@ import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import { EpisodeReplaySession, locateEpisodeTarget } from '../../domain/episodes/replaySession';
 import { describeError } from '../../domain/artifacts/errors';
+import { isWithin } from '../../domain/paths';
 import {
   DEFAULT_EPISODE_REPLAY, EPISODE_LOG_EDITOR_TYPE, EPISODE_REPLAY_VIEW_TYPE,
   type EpisodeHostToWebview, type EpisodeReplayState, type EpisodeWebviewToHost,
@@ -68,7 +69,7 @@ class EpisodeReplayView extends Disposable {
     }, { episode: state.episode, step: state.step });
     loadPanelPage(panel, extensionUri, { title: 'Episode Replay', bundle: 'episodes', styles: ['uplot.css'], boot: state });
     this.register(panel.webview.onDidReceiveMessage((m: EpisodeWebviewToHost) => {
-      if (m.type === 'openEpisode') this.state.episode = m.path;
+      if (m.type === 'openEpisode' && typeof m.path === 'string' && isWithin(state.run, m.path)) this.state.episode = m.path;
       // Step requests are coalesced inside the session; they need not wait in this queue.
       if (m.type === 'step') return void this.session.handle(m).catch((err) => this.fail(err));
       this.queue = this.queue.then(() => this.session.handle(m)).catch((err) => this.fail(err));
