@@ -2,7 +2,8 @@
 // fills a ring buffer in real time. On the real code:
 //  1. host: LiveStream reads the ring at up to 60 Hz for SECONDS in a process of its own that
 //     loads only the host's code (bench/liveAudioHost.ts, bundled beside this one); its frames
-//     are recorded and that process's CPU time over the span is the host's share;
+//     are recorded and that process's CPU time over the span is the host's share; then the
+//     host's floor, a bare process reading the same channels' new samples at the same rate;
 //  2. webview: the page (headless Chromium, no GPU) gets those frames from a worker of the page
 //     at the pace they were read, with the same two-frame ack window, as message events (a
 //     structured clone, one buffer a frame, as VS Code delivers them); the renderer processes'
@@ -185,6 +186,11 @@ async function main(): Promise<void> {
     const child = spawnSync(process.execPath, [join(dirname(process.argv[1]), 'liveAudioHost.cjs'), file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
     if (child.status !== 0) throw new Error(`the host half exited with ${child.status}`);
     const { core: hostCore, frames } = JSON.parse(readFileSync(hostOut, 'utf8')) as { core: number; frames: RecordedFrame[] };
+    // The host's floor: a bare reader of the same channels' new samples at the same rate, in the same kind of process.
+    const bareOut = join(dir, 'bare.json');
+    const bareChild = spawnSync(process.execPath, [join(dirname(process.argv[1]), 'liveAudioHost.cjs'), '--bare', file, JSON.stringify(subscription), String(SECONDS), bareOut], { stdio: 'inherit' });
+    if (bareChild.status !== 0) throw new Error(`the bare host exited with ${bareChild.status}`);
+    const hostFloor = JSON.parse(readFileSync(bareOut, 'utf8')) as { core: number; frames: number };
 
     // 2. webview: replay those frames at the pace they were read, two unacknowledged at most.
     const acksInPage = () => {
@@ -373,7 +379,7 @@ async function main(): Promise<void> {
     let lost = 0;
     frames.forEach((f, i) => { lost += f.overrun + f.skipped + (i > 0 && !f.fresh ? Math.max(0, f.start - frames[i - 1].end) : 0); });
     console.log(JSON.stringify({
-      rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_read_median_ms: read[read.length >> 1],
+      rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_floor_core: hostFloor.core, host_floor_frames: hostFloor.frames, host_read_median_ms: read[read.length >> 1],
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
       gpu_process_core: { page: ours.gpuProcess, ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [`floor_${name}`, f.gpuProcess])) },

@@ -2,10 +2,13 @@
 // loads only the host's code: LiveStream reads the ring for SECONDS, each frame is recorded with
 // the time it was read, and the process's CPU over the span is the host's share. (Run from the
 // harness's own bundle, Playwright's modules cost it 0.02 of a core more in garbage collection.)
-// Usage: liveAudioHost.cjs RING SUBSCRIPTION_JSON SECONDS OUT_JSON
-import { writeFileSync } from 'node:fs';
+// With --bare, the host's floor instead: a process that reads the same channels' new samples
+// from the ring at the same rate, into one reused buffer, and does nothing else.
+// Usage: liveAudioHost.cjs [--bare] RING SUBSCRIPTION_JSON SECONDS OUT_JSON
+import { fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { parseRingHeader, RING_HEADER_BYTES } from '../src/domain/artifacts/ringBuffer';
 import { LiveStream } from '../src/domain/audio/liveStream';
-import type { LiveFrame } from '../src/protocol/audio';
+import { LIVE_FRAME_MS, type LiveFrame } from '../src/protocol/audio';
 
 /** Frames as JSON: a Float32Array as `{ __f32: [...] }`, NaN as null (rebuilt as typed arrays in the page). */
 const encodeF32 = (_k: string, v: unknown) => (v instanceof Float32Array ? { __f32: Array.from(v, (x) => (Number.isNaN(x) ? null : x)) } : v);
@@ -26,5 +29,35 @@ async function main(file: string, subscription: string, seconds: number, out: st
   writeFileSync(out, JSON.stringify({ core, frames }, encodeF32));
 }
 
-const [file, subscription, seconds, out] = process.argv.slice(2);
-main(file, subscription, Number(seconds), out).catch((err) => { console.error(err); process.exit(1); });
+async function bare(file: string, subscription: string, seconds: number, out: string): Promise<void> {
+  const s = JSON.parse(subscription) as { channels: number[]; spectrumChannel?: number };
+  const channels = [...new Set([...s.channels, ...(s.spectrumChannel === undefined ? [] : [s.spectrumChannel])])];
+  const fd = openSync(file, 'r');
+  const size = fstatSync(fd).size, head = new Uint8Array(64);
+  const header = () => { readSync(fd, head, 0, 64, 0); return parseRingHeader(head, size, file); };
+  let h = header();
+  let cursor = h.writeSequence * h.samplesPerWrite, frames = 0;
+  const buf = new Uint8Array(h.capacity * 8);
+  const cpu0 = process.cpuUsage(), wall0 = performance.now();
+  const timer = setInterval(() => {
+    h = header();
+    const written = h.writeSequence * h.samplesPerWrite;
+    const n = Math.min(written - cursor, h.capacity - h.samplesPerWrite);
+    if (n <= 0) return;
+    for (const c of channels) {
+      const base = RING_HEADER_BYTES + c * h.capacity * 8, at = (written - n) % h.capacity, first = Math.min(n, h.capacity - at);
+      readSync(fd, buf, 0, first * 8, base + at * 8);
+      if (first < n) readSync(fd, buf, first * 8, (n - first) * 8, base);
+    }
+    cursor = written;
+    frames++;
+  }, LIVE_FRAME_MS);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  clearInterval(timer);
+  const c = process.cpuUsage(cpu0);
+  writeFileSync(out, JSON.stringify({ core: (c.user + c.system) / 1e6 / ((performance.now() - wall0) / 1000), frames }));
+}
+
+const isBare = process.argv[2] === '--bare';
+const [file, subscription, seconds, out] = process.argv.slice(isBare ? 3 : 2);
+(isBare ? bare : main)(file, subscription, Number(seconds), out).catch((err) => { console.error(err); process.exit(1); });

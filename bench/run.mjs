@@ -184,6 +184,7 @@ if (part('live')) {
     rows.push([`live audio, 8 ch × 48 kHz, read at 60 Hz: CPU (host + webview; ${live.renderer})`, `${(total * 100).toFixed(1)}% of a core`, `bare page, same canvases and frames: ${(live.floor_core * 100).toFixed(1)}%`,
       `${live.ratio.toFixed(2)}× the floor`, 'target ≤ 1.15× the floor (absolute, with a GPU: < 25%)']);
     rows.push(['  host + webview', `host ${(live.host_core * 100).toFixed(1)}% + webview ${(live.page_core * 100).toFixed(1)}%`, `floor scrolled by copy ${(live.floor_copy_core * 100).toFixed(1)}%, by transform ${(live.floor_transform_core * 100).toFixed(1)}%, drawn in a worker (OffscreenCanvas) ${(live.floor_offscreen_core * 100).toFixed(1)}%`, '', '']);
+    rows.push(['  host alone', `${(live.host_core * 100).toFixed(1)}% of a core`, `a bare Node process reading the same samples at the same rate: ${(live.host_floor_core * 100).toFixed(1)}%`, `${(live.host_core / live.host_floor_core).toFixed(2)}× its floor`, '']);
     const pct = (v) => `${((v ?? 0) * 100).toFixed(0)}%`;
     const t = live.page_threads;
     rows.push(['  webview by thread', `main ${pct(t.chromium ?? t.CrRendererMain)}, worker ${pct(t.DedicatedWorker)}`, `compositor ${pct(t.Compositor)}, raster ${pct(t.ThreadPoolForeg)}`, '', '']);
