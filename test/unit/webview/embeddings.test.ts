@@ -78,10 +78,7 @@ beforeAll(async () => {
   });
   await view.load();
 }, 60_000);
-afterAll(async () => {
-  session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 /** The step label once the plot has drawn that step and any transition to it has ended. */
 async function drawnStep(): Promise<string> {

@@ -26,13 +26,9 @@ beforeAll(async () => {
     imageUri: (p) => `${view.origin}/files/${relative(RUN, p)}`,
     warn: () => {},
   }, { episode: join(RUN, 'episode_0000') });
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
-afterAll(async () => {
-  await session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 const text = (id: string) => view.page.locator(`[data-testid=${id}]`).textContent();
 const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

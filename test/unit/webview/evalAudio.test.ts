@@ -20,13 +20,9 @@ beforeAll(async () => {
   view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], files: DIR, boot: state });
   // The panel's own host side, over the fixture's WAVs.
   session = new EvalAudioSession({ ...state }, { post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(DIR, p)}`, warn: () => {} });
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
-afterAll(async () => {
-  await session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 /** The colour of the spectrogram canvas at `hz` in its middle column, and the dimmest colour of that column. */
 async function bandColour(testid: string, hz: number, rate: number): Promise<{ at: number[]; darkest: number[] }> {

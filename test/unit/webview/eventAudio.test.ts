@@ -22,13 +22,9 @@ beforeAll(async () => {
   view = await WebviewPage.open('evalAudio', { styles: ['uplot.css'], boot: state });
   // The panel's own host side: it opens at the latest step.
   session = new EvalAudioSession({ ...state }, { post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${p}`, warn: () => {} });
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
-afterAll(async () => {
-  await session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 test('the steps of an audio tag, each clip read from inside the event file, and it plays from its bytes', async () => {
   expect(steps.map((s) => [s.step, s.samples.map((x) => x.key)])).toEqual([[100, ['val/tone']], [1000, ['val/tone']], [2000, ['val/tone']]]);

@@ -21,8 +21,7 @@ beforeAll(async () => {
   cpSync(realProducer('lightning', 'lightning_logs', 'version_1'), dir, { recursive: true });
   view = await WebviewPage.open('media', { webgl: false, viewport: { width: 1000, height: 800 }, boot: { dir } });
   session = new MediaSession(dir, mediaHost({ post: (m) => void view.post(m), animateTag: (tag) => void animated.push(tag) }));
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
 afterAll(async () => {
   await view?.close();

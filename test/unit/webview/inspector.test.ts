@@ -18,13 +18,9 @@ beforeAll(async () => {
   view = await WebviewPage.open('inspector', { webgl: false, viewport: { width: 1200, height: 1000 }, boot: { file: FILE } });
   // In parts of 4 KB: every message with arrays here also crosses the parts transport.
   session = new InspectorSession(FILE, { post: (m) => void view.postParts(m), copy: (t) => copied.push(t) });
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
-afterAll(async () => {
-  session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 const byTestId = (id: string) => view.page.locator(`[data-testid=${id}]`);
 
@@ -43,8 +39,7 @@ test('the real LoRA weights in a narrow editor: every number whole on one line; 
   const lora = await WebviewPage.open('inspector', { webgl: false, viewport: { width: 600, height: 700 }, boot: { file } });
   const loraSession = new InspectorSession(file, { post: (m) => void lora.postParts(m), copy: () => {} });
   try {
-    lora.onMessage((m) => loraSession.handle(m as never));
-    await lora.load();
+    await lora.serve(loraSession);
     const rows = lora.page.locator('[data-testid=tensors] tbody tr');
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBeGreaterThan(10);
     // Line boxes of each cell's text: a shape broken as "[4, 256" / "0]" reads as two numbers.
@@ -59,8 +54,7 @@ test('the real LoRA weights in a narrow editor: every number whole on one line; 
     expect(await lora.page.locator('[data-testid=tensors]').evaluate((t) => Math.round(t.getBoundingClientRect().right) <= document.documentElement.clientWidth)).toBe(true);
     expect(lora.errors()).toEqual([]);
   } finally {
-    loraSession.dispose();
-    await lora.close();
+    await lora.closeWith(loraSession);
   }
 });
 

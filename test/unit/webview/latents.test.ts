@@ -23,13 +23,9 @@ beforeAll(async () => {
   view = await WebviewPage.open('latents', { styles: ['uplot.css'], webgl: false, viewport: { width: 1300, height: 1400 }, boot: { dir: STORE } });
   await view.page.clock.install({ time: new Date((WALL + 23.5 * 3600) * 1000) });
   session = new LatentStoreSession(STORE, { post: (m) => void view.post(m), copy: (t) => copied.push(t), inspect: (p) => inspected.push(p), reveal: () => {} }, () => 24);
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
-afterAll(async () => {
-  session?.dispose();
-  await view?.close();
-});
+afterAll(() => view?.closeWith(session));
 
 const byTestId = (id: string) => view.page.locator(`[data-testid=${id}]`);
 const row = (key: string) => view.page.locator(`tr[data-id="${ids[key]}"]`);

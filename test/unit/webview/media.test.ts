@@ -28,8 +28,7 @@ beforeAll(async () => {
     post: (m) => void view.post(m), uri: (p) => `${view.origin}/files/${relative(dir, p)}`, copy: (t) => void copied.push(t),
     stitch: (paths) => void stitched.push(paths), ffprobe: () => ffprobe,
   }));
-  view.onMessage((m) => session.handle(m as never));
-  await view.load();
+  await view.serve(session);
 }, 60_000);
 afterAll(async () => {
   await view?.close();

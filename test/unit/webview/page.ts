@@ -135,6 +135,18 @@ export class WebviewPage {
     await this.page.goto(this.origin + '/');
   }
 
+  /** Loads the page with a panel's own session answering it (what the extension's panel runs). */
+  serve(session: { handle(m: never): unknown }): Promise<void> {
+    this.onMessage((m) => void session.handle(m as never));
+    return this.load();
+  }
+
+  /** Closes the page, and the session that served it first. */
+  async closeWith(session: { dispose(): unknown } | undefined): Promise<void> {
+    await session?.dispose();
+    await this.close();
+  }
+
   async post(message: unknown): Promise<void> {
     // As JSON, as VS Code sends it (Playwright's own transfer assigns keys: `__proto__` would set a prototype).
     await this.page.evaluate((json) => (window as unknown as { __fromHost(json: string): Promise<void> }).__fromHost(json), JSON.stringify(pack(message)));
