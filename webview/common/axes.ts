@@ -9,12 +9,14 @@ const WHOLE_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m 
  * two-step episode ticks 0.1…0.9). The ticks shown are kept on the chart as data-x-ticks.
  */
 export function wholeNumberTicks(): Pick<uPlot.Axis, 'incrs' | 'values'> {
-  return {
-    incrs: WHOLE_INCRS,
-    values: (u, splits) => {
-      u.root.dataset.xTicks = splits.join(' ');
-      return splits.map((v) => (v == null ? '' : uPlot.fmtNum(v)));
-    },
+  return { incrs: WHOLE_INCRS, values: recordedValues('xTicks') };
+}
+
+/** Tick labels as uPlot formats numbers, the ticks kept on the chart's root as data-`key` (for tests). */
+function recordedValues(key: 'xTicks' | 'yTicks'): uPlot.Axis.Values {
+  return (u, splits) => {
+    u.root.dataset[key] = splits.join(' ');
+    return splits.map((v) => (v == null ? '' : uPlot.fmtNum(v)));
   };
 }
 
@@ -23,11 +25,5 @@ export function wholeNumberTicks(): Pick<uPlot.Axis, 'incrs' | 'values'> {
  * gave 0 alone, which says nothing of the scale). The ticks are kept as data-y-ticks.
  */
 export function fullScaleTicks(): Pick<uPlot.Axis, 'splits' | 'values'> {
-  return {
-    splits: () => [-1, 0, 1],
-    values: (u, splits) => {
-      u.root.dataset.yTicks = splits.join(' ');
-      return splits.map((v) => (v == null ? '' : uPlot.fmtNum(v)));
-    },
-  };
+  return { splits: () => [-1, 0, 1], values: recordedValues('yTicks') };
 }

@@ -68,10 +68,10 @@ export class LiveAudioSession {
   private async freeze(start: number, end: number, channels: number[]): Promise<void> {
     await this.dropCapture();
     const file = join(tmpdir(), `runreel-live-${process.pid}-${randomBytes(4).toString('hex')}.wav`);
-    const count = Array.isArray(channels) ? channels.length : 0;
     this.capture = captureRingSpan(this.path, start, end, channels, file).then(
       () => {
-        this.host.post({ type: 'frozen', ok: true, message: `Frozen: ${count} channel${count === 1 ? '' : 's'} kept for export.` });
+        // Saved, so `channels` was a list of the buffer's channels.
+        this.host.post({ type: 'frozen', ok: true, message: `Frozen: ${channels.length} channel${channels.length === 1 ? '' : 's'} kept for export.` });
         return file;
       },
       async (err) => {

@@ -39,6 +39,7 @@ export function mediaSeries(media: ReturnType<ScalarRun['media']>): { histograms
 export class ScalarsSession {
   private runs: ScalarRunInfo[] = [];
   private readonly tracked = new Map<string, Tracked>();
+  private wanted: string[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling: Promise<void> = Promise.resolve();
   private disposed = false;
@@ -46,6 +47,11 @@ export class ScalarsSession {
 
   /** `workerScript`: dist/scalarsWorker.js, to read several new runs on worker threads at once. */
   constructor(private roots: string[], private readonly post: (m: ScalarsHostToWebview) => void, private readonly pollMs = SCALARS_POLL_MS, private readonly workerScript?: string) {}
+
+  /** The runs last selected (those being read included). */
+  get selected(): readonly string[] {
+    return this.wanted;
+  }
 
   get runList(): readonly ScalarRunInfo[] {
     return this.runs;
@@ -73,6 +79,7 @@ export class ScalarsSession {
     const seq = ++this.selectSeq;
     // The list comes from the page: folder names only.
     const want = new Set((Array.isArray(dirs) ? dirs : []).filter((d): d is string => typeof d === 'string' && d !== ''));
+    this.wanted = [...want];
     for (const dir of [...this.tracked.keys()]) if (!want.has(dir)) this.tracked.delete(dir);
     const added = [...want].filter((dir) => !this.tracked.has(dir));
     // Several new runs (a panel opening on a logdir): their first read on worker threads.

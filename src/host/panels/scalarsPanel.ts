@@ -70,11 +70,9 @@ class ScalarsView extends Disposable {
     this.register({ dispose: () => { clearTimeout(this.relist); this.session.dispose(); } });
     // A step set from elsewhere is marked on the charts of the runs it belongs to.
     this.register(clock.onDidSetStep((e) => {
-      for (const dir of this.selected) if (clock.runOf(dir) === e.run) this.post({ type: 'step', run: dir, step: e.step });
+      for (const dir of this.session.selected) if (clock.runOf(dir) === e.run) this.post({ type: 'step', run: dir, step: e.step });
     }));
   }
-
-  private selected: string[] = [];
 
   add(runs: string[]): void {
     this.panel.reveal();
@@ -97,7 +95,6 @@ class ScalarsView extends Disposable {
         this.session.resend();
         return this.session.listRuns();
       case 'select':
-        this.selected = Array.isArray(m.runs) ? m.runs.filter((r) => typeof r === 'string') : [];
         return this.session.select(m.runs);
       case 'state':
         this.state = m.state;
