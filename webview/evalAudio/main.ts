@@ -9,6 +9,7 @@ import {
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
 import { fullScaleTicks } from '../common/axes';
+import { FrequencyAxis } from '../common/frequencyAxis';
 import { connectToHost, readBoot } from '../common/host';
 import type { SpectrogramGrid } from './spectrogramImage';
 import type { WorkerReply, WorkerRequest } from './worker';
@@ -29,6 +30,8 @@ interface Track {
   audio: HTMLAudioElement;
   plot: uPlot;
   canvas: HTMLCanvasElement;
+  /** The spectrogram's frequency axis, in the margin under the waveform's amplitude axis. */
+  axis: FrequencyAxis;
   grid?: SpectrogramGrid;
   /** The range the grid shows, in seconds. */
   gridRange?: [number, number];
@@ -56,6 +59,7 @@ const tracksEl = el('div', { class: 'tracks', attrs: { 'data-testid': 'tracks' }
 const diffBox = el('div', { class: 'track diff', attrs: { 'data-testid': 'diff' } });
 const diffCanvas = el('canvas', { class: 'spectrogram', attrs: { 'data-testid': 'diff-canvas', 'aria-label': 'Prediction minus target, in dB' } });
 const diffNote = el('span', { class: 'state', attrs: { 'data-testid': 'diff-note' } });
+const diffAxis = new FrequencyAxis('freq-axis-diff');
 const playButton = el('button', { attrs: { 'data-testid': 'play', title: 'Play / pause (Space)' }, onClick: () => togglePlay() }, 'Play');
 const abButton = el('button', { class: 'secondary', attrs: { 'data-testid': 'ab', title: 'Switch between target and prediction at the same position (A)' }, onClick: () => switchTrack() }, 'A/B');
 const timeEl = el('span', { class: 'state time', attrs: { 'data-testid': 'time' } });
@@ -82,7 +86,7 @@ app.replaceChildren(
     el('label', { class: 'check' }, 'dB ', floorInput, ' to ', ceilingInput), el('label', { class: 'check' }, diffCheck, 'Difference')),
   tracksEl, warningList, tooltip,
 );
-diffBox.append(el('div', { class: 'track-label' }, 'Prediction − target (dB) ', diffNote), diffCanvas);
+diffBox.append(el('div', { class: 'track-label' }, 'Prediction − target (dB) ', diffNote), el('div', { class: 'spectrogram-row' }, diffAxis.element, diffCanvas));
 
 function syncControls(): void {
   const s = state.spectrogram;
@@ -179,10 +183,11 @@ function buildTracks(infos: TrackInfo[]): void {
     const label = el('div', { class: 'track-label' }, `${ROLE_LABEL[info.role]} · ${info.name} · ${info.sampleRate} Hz · ${info.channels} ch · ${formatTime(info.frames / info.sampleRate)}`);
     const waveEl = el('div', { class: 'wave', attrs: { 'data-testid': `wave-${info.role}` } });
     const canvas = el('canvas', { class: 'spectrogram', attrs: { 'data-testid': `spectrogram-${info.role}`, 'aria-label': `Spectrogram of ${info.name}` } });
+    const axis = new FrequencyAxis(`freq-axis-${info.role}`);
     // A WAV inside another file (an event file's audio summary) comes as bytes: play a blob of them.
     const audio = el('audio', { attrs: { preload: 'auto', src: info.wav ? URL.createObjectURL(new Blob([info.wav as BlobPart], { type: 'audio/wav' })) : info.src } });
     audio.muted = k !== active;
-    box.append(label, waveEl, canvas, audio);
+    box.append(label, waveEl, el('div', { class: 'spectrogram-row' }, axis.element, canvas), audio);
     tracksEl.append(box);
     const plot = new uPlot({
       width, height: WAVE_HEIGHT, legend: { show: false },
@@ -195,6 +200,8 @@ function buildTracks(infos: TrackInfo[]): void {
       bands: [{ series: [1, 2], fill: k === 0 ? 'rgba(78,159,224,0.35)' : 'rgba(224,137,78,0.35)' }],
       cursor: { sync: { key: 'runreel-eval' }, drag: { x: true, y: false, setScale: false } },
       hooks: {
+        // (uPlot sizes itself after setSize returns: its bbox is new only here.)
+        setSize: [(u) => { placeUnder(u, canvas, axis); if (k === 0) placeUnder(u, diffCanvas, diffAxis); }],
         setSelect: [(u) => {
           if (u.select.width < 2) return;
           const a = u.posToVal(u.select.left, 'x'), b = u.posToVal(u.select.left + u.select.width, 'x');
@@ -214,7 +221,7 @@ function buildTracks(infos: TrackInfo[]): void {
       const f = e.deltaY > 0 ? 1.25 : 0.8;
       setView([at - (at - lo) * f, at + (hi - at) * f]);
     }, { passive: false });
-    const track: Track = { info, audio, plot, canvas };
+    const track: Track = { info, audio, plot, canvas, axis };
     canvas.addEventListener('mousemove', (e) => hoverSpectrogram(track, e));
     canvas.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
     canvas.addEventListener('click', (e) => { const [lo, hi] = visible(); seek(lo + (e.offsetX / canvas.clientWidth) * (hi - lo)); });
@@ -226,6 +233,18 @@ function buildTracks(infos: TrackInfo[]): void {
   playButton.disabled = tracks.length === 0;
   updateTime();
   setView(undefined); // the whole of the new tracks, with their peaks and spectrograms
+}
+
+/**
+ * A spectrogram under its waveform's plot area, so a moment is at the same x in both (it shows
+ * the visible range, as the plot), and its frequency axis in the margin beside it.
+ */
+function placeUnder(plot: uPlot, canvas: HTMLCanvasElement, axis: FrequencyAxis): void {
+  const dpr = devicePixelRatio || 1;
+  const left = plot.bbox.left / dpr;
+  canvas.style.marginLeft = `${left}px`;
+  canvas.style.width = `${plot.bbox.width / dpr}px`;
+  axis.place(left);
 }
 
 function layoutDiff(): void {
@@ -279,6 +298,7 @@ async function showSpectrogram(m: Extract<EvalAudioHostToWebview, { type: 'sampl
   t.grid = reply.grid;
   t.gridRange = [m.start / t.info.sampleRate, m.end / t.info.sampleRate];
   paint(t.canvas, reply.grid, reply.rgba);
+  t.axis.show(scale, t.info.sampleRate, t.canvas.clientHeight);
   if (state.diff) void showDifference();
 }
 
@@ -297,6 +317,7 @@ async function showDifference(): Promise<void> {
   const reply = await compute({ kind: 'difference', id: nextId++, pred: pred.grid, target: target.grid, range: 20 });
   if ('error' in reply) return warn(reply.error);
   paint(diffCanvas, reply.grid, reply.rgba);
+  diffAxis.show(state.spectrogram.scale, target.info.sampleRate, diffCanvas.clientHeight);
 }
 
 function paint(canvas: HTMLCanvasElement, grid: SpectrogramGrid, rgba: Uint8ClampedArray): void {

@@ -11,6 +11,7 @@ import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { colormapTable } from '../common/colormaps';
+import { FrequencyAxis } from '../common/frequencyAxis';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
 import { ScrollingCanvas } from './scrollingCanvas';
@@ -29,6 +30,9 @@ const SPECTROGRAM_ROWS = 180;
 const SPECTROGRAM_BUDGET_MS = boot?.frameBudgetMs ?? 6;
 const SPANS = [1, 2, 5, 10, 20, 30];
 const Y_AXIS_WIDTH = 56;
+const AMPLITUDE_AXIS_WIDTH = 26;
+/** A lane's full scale (±1) as a fraction of its height: the rest keeps lanes apart. */
+const FULL_SCALE = 0.45;
 
 // ---- page
 const app = document.getElementById('app')!;
@@ -56,6 +60,7 @@ const waveEl = el('div', { class: 'wave live-wave', attrs: { 'data-testid': 'wav
 const spectrogramView = new ScrollingCanvas('live-spectrogram', 'spectrogram');
 spectrogramView.element.setAttribute('aria-label', 'Spectrogram');
 const spectrogramBox = el('div', { class: 'live-spectrogram-box', attrs: { 'data-testid': 'spectrogram-box' } }, spectrogramView.element);
+const spectrogramAxis = new FrequencyAxis('spectrogram-axis');
 const spectrogramLabel = el('div', { class: 'track-label', attrs: { 'data-testid': 'spectrogram-label' } });
 const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip', 'data-testid': 'tooltip' } });
 
@@ -67,7 +72,7 @@ app.replaceChildren(
     el('label', { class: 'check' }, 'Channels ', channelsInput), channelsError, spanSelect,
     el('label', { class: 'check' }, 'Spectrogram of ', spectrumSelect), windowSelect, scaleSelect, colormapSelect,
     el('label', { class: 'check' }, 'dB ', floorInput, ' to ', ceilingInput)),
-  waveEl, spectrogramLabel, spectrogramBox, tooltip,
+  waveEl, spectrogramLabel, el('div', { class: 'spectrogram-row' }, spectrogramAxis.element, spectrogramBox), tooltip,
 );
 
 // ---- what is shown
@@ -185,6 +190,16 @@ function buildPlot(): void {
         stroke: fg, grid: { show: false }, ticks: { stroke: grid }, size: Y_AXIS_WIDTH,
         splits: () => lanes.map((_, k) => lane(k)), values: () => lanes.map((c) => `ch ${c}`),
       },
+      // Every lane's full scale (±1) ticked on the right; the top lane's ticks labelled (a lane is
+      // too low for three labels of each without the next lane's running into them).
+      {
+        side: 1, stroke: fg, grid: { show: false }, ticks: { stroke: grid, size: 4 }, size: AMPLITUDE_AXIS_WIDTH, gap: 2,
+        splits: () => lanes.flatMap((_, k) => [lane(k) + FULL_SCALE, lane(k), lane(k) - FULL_SCALE]),
+        values: (u) => {
+          u.root.dataset.amplitudeTicks = '1 0 −1'; // (for tests: what the canvas shows)
+          return lanes.flatMap((_, k) => (k === 0 ? ['1', '0', '−1'] : ['', '', '']));
+        },
+      },
     ],
     series: [{}],
     // No uPlot cursor: its lines are layers of their own (will-change) over the scrolling lanes,
@@ -248,7 +263,7 @@ function putLaneColumns(first: number, count: number, newest: number): void {
   const image = laneImage;
   const pixels = new Uint32Array(image.data.buffer);
   pixels.fill(0);
-  const laneHeight = h / Math.max(1, n), amp = laneHeight * 0.45;
+  const laneHeight = h / Math.max(1, n), amp = laneHeight * FULL_SCALE;
   for (let j = 0; j < count; j++) {
     const i = w - 1 - (newest - (first + j));
     for (let lane = 0; lane < n; lane++) {
@@ -287,6 +302,7 @@ function buildSpectrogram(): void {
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
   stream = new LiveSpectrogram({ window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS });
+  spectrogramAxis.show(state.scale, ring.sampleRate, spectrogramBox.clientHeight || SPECTROGRAM_ROWS);
   spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
   showQuality();
 }
@@ -350,6 +366,7 @@ function placeSpectrogram(): void {
   spectrogramPlacement = placement;
   const [, , cssWidth, shift] = placement.split('|');
   spectrogramBox.style.marginLeft = `${plotLeft}px`;
+  spectrogramAxis.place(plotLeft);
   spectrogramBox.style.width = `${plotWidth}px`;
   spectrogramView.element.style.width = `${cssWidth}px`;
   spectrogramView.element.style.transform = `translateX(${shift}px)`;
@@ -515,6 +532,7 @@ function exportPng(): void {
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(spectrogramView.snapshot(), (img.left - wave.left) * dpr, header + waveCanvas.height, img.width * dpr, specHeight);
   ctx.restore();
+  spectrogramAxis.drawInto(ctx, (box.left - wave.left) * dpr, header + waveCanvas.height + spectrogramBox.clientTop * dpr, dpr);
   host.post({ type: 'exportPng', dataUrl: out.toDataURL('image/png') });
 }
 

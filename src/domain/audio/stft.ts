@@ -118,16 +118,25 @@ export function melToHz(mel: number): number {
 }
 
 /**
+ * A frequency scale over [lowest, Nyquist]: `position(hz)` is 0 at the bottom and 1 at the top,
+ * `hzAt` its inverse. Log and mel start at `minHz` (> 0); linear at 0.
+ */
+export function frequencyScale(scale: FrequencyScale, sampleRate: number, minHz = 20): { lowest: number; nyquist: number; position(hz: number): number; hzAt(position: number): number } {
+  const nyquist = sampleRate / 2;
+  const lowest = scale === 'linear' ? 0 : Math.min(Math.max(1e-3, minHz), nyquist / 2);
+  const to = scale === 'log' ? Math.log : scale === 'mel' ? hzToMel : (f: number) => f;
+  const from = scale === 'log' ? Math.exp : scale === 'mel' ? melToHz : (v: number) => v;
+  const a = to(lowest), b = to(nyquist);
+  return { lowest, nyquist, position: (hz) => (to(hz) - a) / (b - a), hzAt: (p) => from(a + p * (b - a)) };
+}
+
+/**
  * The `rows + 1` boundaries of display rows, bottom (row 0) to top, from the lowest
  * frequency to Nyquist, evenly spaced on the scale. Log and mel start at `minHz` (> 0).
  */
 export function rowEdges(scale: FrequencyScale, rows: number, sampleRate: number, minHz = 20): Float64Array {
-  const nyquist = sampleRate / 2;
-  const lo = scale === 'linear' ? 0 : Math.min(Math.max(1e-3, minHz), nyquist / 2);
-  const to = scale === 'log' ? Math.log : scale === 'mel' ? hzToMel : (f: number) => f;
-  const from = scale === 'log' ? Math.exp : scale === 'mel' ? melToHz : (v: number) => v;
-  const a = to(lo), b = to(nyquist);
-  return Float64Array.from({ length: rows + 1 }, (_, i) => (i === 0 ? lo : i === rows ? nyquist : from(a + (i / rows) * (b - a))));
+  const { lowest, nyquist, hzAt } = frequencyScale(scale, sampleRate, minHz);
+  return Float64Array.from({ length: rows + 1 }, (_, i) => (i === 0 ? lowest : i === rows ? nyquist : hzAt(i / rows)));
 }
 
 /**

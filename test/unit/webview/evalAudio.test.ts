@@ -69,6 +69,42 @@ test('spectrograms show the 1 kHz tone in both and the 3 kHz error only in the p
   await view.page.screenshot({ path: join(__dirname, '..', '..', '..', 'test-results', 'eval-audio-browser.png'), fullPage: true });
 });
 
+test('each spectrogram lies under its waveform\'s plot area, and its frequency axis labels the 1 kHz tone at the tone\'s row', async () => {
+  await bandColour('spectrogram-target', 1000, 16000);
+  // A moment is at the same x in the waveform and the spectrogram, also after the panel is resized.
+  const misalignment = async () => {
+    let worst = 0;
+    for (const role of ['target', 'pred']) {
+      const plotArea = (await view.page.locator(`[data-testid=wave-${role}] .u-over`).boundingBox())!;
+      const picture = (await view.page.locator(`[data-testid=spectrogram-${role}]`).boundingBox())!;
+      worst = Math.max(worst, Math.abs(picture.x - plotArea.x), Math.abs(picture.x + picture.width - plotArea.x - plotArea.width));
+    }
+    return worst;
+  };
+  expect(await misalignment()).toBeLessThanOrEqual(1);
+  const size = view.page.viewportSize()!;
+  await view.page.setViewportSize({ width: Math.round(size.width * 0.7), height: size.height });
+  await expect.poll(misalignment).toBeLessThanOrEqual(1);
+  await view.page.setViewportSize(size);
+  await expect.poll(misalignment).toBeLessThanOrEqual(1);
+  const axis = view.page.locator('[data-testid=freq-axis-target]');
+  // Linear, 0 to 8 kHz on 148 pixels: every kilohertz (18.5 px apart).
+  await expect.poll(() => axis.locator('.freq-label').allTextContents()).toEqual(['0 Hz', '1 kHz', '2 kHz', '3 kHz', '4 kHz', '5 kHz', '6 kHz', '7 kHz', '8 kHz']);
+  const picture = (await view.page.locator('[data-testid=spectrogram-target]').boundingBox())!;
+  const label = (await axis.locator('.freq-label[data-hz="1000"]').boundingBox())!;
+  expect(label.x + label.width).toBeLessThanOrEqual(picture.x);
+  // The tone's brightest row, in page pixels, against the label's middle.
+  const toneY = await view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => {
+    const column = c.getContext('2d')!.getImageData(Math.floor(c.width / 2), 0, 1, c.height).data;
+    let best = 0;
+    for (let y = 1; y < c.height; y++) if (column[y * 4] + column[y * 4 + 1] + column[y * 4 + 2] > column[best * 4] + column[best * 4 + 1] + column[best * 4 + 2]) best = y;
+    return c.getBoundingClientRect().top + c.clientTop + ((best + 0.5) * c.clientHeight) / c.height;
+  });
+  expect(Math.abs(label.y + label.height / 2 - toneY)).toBeLessThanOrEqual(3);
+  // The difference view has the same rows, so the same axis.
+  expect(await view.page.locator('[data-testid=freq-axis-diff] .freq-label').allTextContents()).toEqual(['0 Hz', '1 kHz', '2 kHz', '3 kHz', '4 kHz', '5 kHz', '6 kHz', '7 kHz', '8 kHz']);
+});
+
 test('the difference view is red where the prediction has the 3 kHz error', async () => {
   const diff = await bandColour('diff-canvas', 3000, 16000);
   // The red end of the diverging map (RdBu's darkest red, rgb(103, 0, 31)).

@@ -2,7 +2,7 @@
 // The Live Audio webview in headless Chromium, fed by the panel's own host side over a
 // ring buffer the real producer (numpy + mmap) fills in real time: 16 kHz, 4 channels,
 // channel c a 220·(c+1) Hz tone, a 4-second ring.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -107,6 +107,19 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
   const row = band.height - 1 - band.best; // canvas rows run top-down, rows bottom-up
   expect(edges[row]).toBeLessThanOrEqual(440 + 8000 / band.height * 2);
   expect(edges[row + 1]).toBeGreaterThanOrEqual(440 - 8000 / band.height * 2);
+
+  // The frequency axis beside it: linear to 8 kHz, every kilohertz, left of the picture; the
+  // band is where the axis puts 440 Hz (between its 0 and 1 kHz marks).
+  const axis = view.page.getByTestId('spectrogram-axis');
+  expect(await axis.locator('.freq-label').allTextContents()).toEqual(['0 Hz', '1 kHz', '2 kHz', '3 kHz', '4 kHz', '5 kHz', '6 kHz', '7 kHz', '8 kHz']);
+  const box = (await view.page.getByTestId('spectrogram-box').boundingBox())!;
+  expect((await axis.boundingBox())!.x + (await axis.boundingBox())!.width).toBeLessThanOrEqual(box.x + 1);
+  const markY = async (hz: number) => (await axis.locator(`.freq-tick[data-hz="${hz}"]`).boundingBox())!.y;
+  const [y0, y1k] = [await markY(0), await markY(1000)];
+  const bandY = await view.page.getByTestId('spectrogram-box').evaluate((b, best) => b.getBoundingClientRect().top + b.clientTop + ((best + 0.5) * b.clientHeight) / 180, band.best);
+  expect(Math.abs(bandY - (y0 + (y1k - y0) * 0.44))).toBeLessThanOrEqual(3);
+  // The lanes' full scale on the right: the top lane's ticks labelled.
+  expect(await view.page.locator('[data-testid=wave] .uplot').getAttribute('data-amplitude-ticks')).toBe('1 0 −1');
 });
 
 test('hovering a lane or the spectrogram says what is under the pointer, as text', async () => {
@@ -184,9 +197,21 @@ test('Export PNG sends a PNG of the waveform and spectrogram', async () => {
   await view.page.getByTestId('export-png').click();
   await until('png', async () => view.sent.some((m) => m.type === 'exportPng'));
   const url = view.sent.find((m) => m.type === 'exportPng')!.dataUrl as string;
-  const png = decodePng(Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64'), 'export.png');
+  const bytes = Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const results = join(__dirname, '..', '..', '..', 'test-results');
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'live-audio-export.png'), bytes);
+  const png = decodePng(bytes, 'export.png');
   expect(png.width).toBeGreaterThan(600);
   expect(png.height).toBeGreaterThan(250);
+  // The spectrogram's frequency axis is in the image too: text in the margin left of the spectrogram (its bottom 178 rows).
+  const margin = await view.page.evaluate(() => document.querySelector('[data-testid=spectrogram-box]')!.getBoundingClientRect().left - document.querySelector('[data-testid=wave]')!.getBoundingClientRect().left);
+  const view32 = new DataView(png.data.buffer, png.data.byteOffset, png.data.byteLength);
+  const at = (x: number, y: number) => view32.getUint32((y * png.width + x) * 4);
+  const background = at(1, png.height - 1);
+  let ink = 0;
+  for (let y = png.height - 178; y < png.height; y++) for (let x = 0; x < margin - 2; x++) if (at(x, y) !== background) ink++;
+  expect(ink).toBeGreaterThan(100);
 });
 
 test('a reader that falls behind says "Data loss detected (buffer overrun)"', async () => {
