@@ -19,11 +19,12 @@ export class FrequencyAxis {
     this.element.setAttribute('aria-label', 'Frequency');
   }
 
-  /** Ticks for a picture `heightPx` high (CSS pixels) on `scale` at `sampleRate`. */
-  show(scale: FrequencyScale, sampleRate: number, heightPx: number): void {
-    const key = `${scale}|${sampleRate}|${heightPx}`;
+  /** Ticks for a picture `heightPx` high (CSS pixels) whose top is `topPx` below the row's (its border), on `scale` at `sampleRate`. */
+  show(scale: FrequencyScale, sampleRate: number, heightPx: number, topPx = 0): void {
+    const key = `${scale}|${sampleRate}|${heightPx}|${topPx}`;
     if (key === this.drawn) return;
     this.drawn = key;
+    this.element.style.top = `${topPx}px`;
     this.ticks = frequencyTicks(scale, sampleRate, heightPx, LABEL_HEIGHT + 4).map((t) => {
       const y = (1 - t.at) * heightPx;
       // A label centred on its tick, kept inside the axis at the ends.

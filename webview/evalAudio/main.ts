@@ -9,6 +9,7 @@ import {
 import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
 import { fullScaleTicks } from '../common/axes';
+import { ColourBar } from '../common/colourBar';
 import { FrequencyAxis } from '../common/frequencyAxis';
 import { connectToHost, readBoot } from '../common/host';
 import type { SpectrogramGrid } from './spectrogramImage';
@@ -73,6 +74,7 @@ const scaleSelect = el('select', { attrs: { 'aria-label': 'Frequency scale', 'da
 const colormapSelect = el('select', { attrs: { 'aria-label': 'Colormap', 'data-testid': 'colormap' } }, ...COLORMAPS.map((c) => el('option', { attrs: { value: c } }, c)));
 const floorInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Lowest level shown (dB)', 'data-testid': 'floor', class: 'db' } });
 const ceilingInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Highest level shown (dB)', 'data-testid': 'ceiling', class: 'db' } });
+const colourBar = new ColourBar('colour-bar');
 const diffCheck = el('input', { attrs: { type: 'checkbox', 'data-testid': 'diff-toggle' } });
 const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip', 'data-testid': 'tooltip' } });
 const warningList = el('ul', { class: 'warnings', attrs: { 'data-testid': 'warnings' } });
@@ -83,7 +85,7 @@ app.replaceChildren(
   textEl,
   el('div', { class: 'controls' }, playButton, abButton, el('label', { class: 'check' }, loopCheck, 'Loop selection'), zoomButton, resetButton, timeEl),
   el('div', { class: 'controls' }, windowSelect, hopSelect, scaleSelect, colormapSelect,
-    el('label', { class: 'check' }, 'dB ', floorInput, ' to ', ceilingInput), el('label', { class: 'check' }, diffCheck, 'Difference')),
+    el('label', { class: 'check' }, 'dB ', floorInput, colourBar.element, ceilingInput), el('label', { class: 'check' }, diffCheck, 'Difference')),
   tracksEl, warningList, tooltip,
 );
 diffBox.append(el('div', { class: 'track-label' }, 'Prediction − target (dB) ', diffNote), el('div', { class: 'spectrogram-row' }, diffAxis.element, diffCanvas));
@@ -96,12 +98,14 @@ function syncControls(): void {
   colormapSelect.value = s.colormap;
   floorInput.value = String(s.range[0]);
   ceilingInput.value = String(s.range[1]);
+  colourBar.show(s.colormap, s.range);
   diffCheck.checked = state.diff;
 }
 syncControls();
 
 function changeSpectrogram(patch: Partial<EvalAudioState['spectrogram']>): void {
   state = { ...state, spectrogram: { ...state.spectrogram, ...patch } };
+  colourBar.show(state.spectrogram.colormap, state.spectrogram.range);
   save();
   requestSpectrograms();
 }
@@ -298,7 +302,7 @@ async function showSpectrogram(m: Extract<EvalAudioHostToWebview, { type: 'sampl
   t.grid = reply.grid;
   t.gridRange = [m.start / t.info.sampleRate, m.end / t.info.sampleRate];
   paint(t.canvas, reply.grid, reply.rgba);
-  t.axis.show(scale, t.info.sampleRate, t.canvas.clientHeight);
+  t.axis.show(scale, t.info.sampleRate, t.canvas.clientHeight, t.canvas.clientTop);
   if (state.diff) void showDifference();
 }
 
@@ -317,7 +321,7 @@ async function showDifference(): Promise<void> {
   const reply = await compute({ kind: 'difference', id: nextId++, pred: pred.grid, target: target.grid, range: 20 });
   if ('error' in reply) return warn(reply.error);
   paint(diffCanvas, reply.grid, reply.rgba);
-  diffAxis.show(state.spectrogram.scale, target.info.sampleRate, diffCanvas.clientHeight);
+  diffAxis.show(state.spectrogram.scale, target.info.sampleRate, diffCanvas.clientHeight, diffCanvas.clientTop);
 }
 
 function paint(canvas: HTMLCanvasElement, grid: SpectrogramGrid, rgba: Uint8ClampedArray): void {

@@ -11,6 +11,7 @@ import { MAX_WINDOW, MIN_WINDOW, rowEdges } from '../../src/domain/audio/stft';
 import { el, themeVar } from '../common/dom';
 import { connectToHost, readBoot } from '../common/host';
 import { colormapTable } from '../common/colormaps';
+import { ColourBar } from '../common/colourBar';
 import { FrequencyAxis } from '../common/frequencyAxis';
 import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
@@ -56,6 +57,7 @@ const scaleSelect = el('select', { attrs: { 'aria-label': 'Frequency scale', 'da
 const colormapSelect = el('select', { attrs: { 'aria-label': 'Colormap', 'data-testid': 'colormap' } }, ...COLORMAPS.map((c) => el('option', { attrs: { value: c } }, c)));
 const floorInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Lowest level shown (dB)', 'data-testid': 'floor', class: 'db' } });
 const ceilingInput = el('input', { attrs: { type: 'number', step: '5', 'aria-label': 'Highest level shown (dB)', 'data-testid': 'ceiling', class: 'db' } });
+const colourBar = new ColourBar('colour-bar');
 const waveEl = el('div', { class: 'wave live-wave', attrs: { 'data-testid': 'wave' } });
 const spectrogramView = new ScrollingCanvas('live-spectrogram', 'spectrogram');
 spectrogramView.element.setAttribute('aria-label', 'Spectrogram');
@@ -71,7 +73,7 @@ app.replaceChildren(
   el('div', { class: 'controls' },
     el('label', { class: 'check' }, 'Channels ', channelsInput), channelsError, spanSelect,
     el('label', { class: 'check' }, 'Spectrogram of ', spectrumSelect), windowSelect, scaleSelect, colormapSelect,
-    el('label', { class: 'check' }, 'dB ', floorInput, ' to ', ceilingInput)),
+    el('label', { class: 'check' }, 'dB ', floorInput, colourBar.element, ceilingInput)),
   waveEl, spectrogramLabel, el('div', { class: 'spectrogram-row' }, spectrogramAxis.element, spectrogramBox), tooltip,
 );
 
@@ -105,12 +107,14 @@ function syncControls(): void {
   colormapSelect.value = state.colormap;
   floorInput.value = String(state.range[0]);
   ceilingInput.value = String(state.range[1]);
+  colourBar.show(state.colormap, state.range);
   spectrumSelect.value = String(state.spectrumChannel);
 }
 
 function change(patch: Partial<LiveAudioState>, relayout: boolean): void {
   state = { ...state, ...patch };
   save();
+  colourBar.show(state.colormap, state.range);
   if (relayout) layout();
 }
 channelsInput.addEventListener('change', () => change({ channels: channelsInput.value }, true));
@@ -302,7 +306,7 @@ function buildSpectrogram(): void {
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
   stream = new LiveSpectrogram({ window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS });
-  spectrogramAxis.show(state.scale, ring.sampleRate, spectrogramBox.clientHeight || SPECTROGRAM_ROWS);
+  spectrogramAxis.show(state.scale, ring.sampleRate, spectrogramBox.clientHeight || SPECTROGRAM_ROWS, spectrogramBox.clientTop);
   spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
   showQuality();
 }

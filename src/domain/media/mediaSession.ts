@@ -62,12 +62,15 @@ export class MediaSession {
 
   async handle(message: MediaWebviewToHost): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        await this.refresh();
+      case 'ready': {
+        // What was shown before a reload, once the page has the list to find it in: before the
+        // clips are probed (which can take seconds), so it cannot undo what the user opened since.
+        const restore = this.focus;
+        await this.refresh(() => { if (restore && this.focus === restore) this.host.post({ type: 'focus', path: restore }); });
         if (this.pendingStep !== undefined && this.imageTags.size) this.host.post({ type: 'goToStep', step: this.pendingStep });
         this.pendingStep = undefined;
-        if (this.focus) this.host.post({ type: 'focus', path: this.focus });
         return;
+      }
       case 'copyId': return typeof message.id === 'string' ? this.host.copy(message.id) : undefined;
       // Paths come from the page: only this folder's images and clips are revealed, played or stitched.
       case 'reveal': return this.ownFile(message.path, IMAGE_FILE) || this.ownFile(message.path, VIDEO_CLIP) ? this.host.reveal(message.path) : this.refuse(message.path);
@@ -142,7 +145,8 @@ export class MediaSession {
     this.host.post({ type: 'focus', path });
   }
 
-  async refresh(): Promise<void> {
+  /** Lists the folder (`listed` runs once the page has the list), then probes new clips and lists again. */
+  async refresh(listed?: () => void): Promise<void> {
     const generation = ++this.generation;
     await this.refreshImageTags().catch((err) => this.host.post({ type: 'error', message: describeError(err, this.dir) }));
     try {
@@ -174,6 +178,7 @@ export class MediaSession {
       const ffprobe = this.host.ffprobe();
       const post = () => this.host.post({ type: 'media', dir: this.dir, images: shown, clips, moreImages: images.length - shown.length, ffprobe });
       post();
+      listed?.();
       const unprobed = clips.filter((c) => this.probes.get(c.path)?.key !== `${c.bytes}:${c.modifiedMs}`);
       if (!ffprobe || unprobed.length === 0) return;
       await eachLimited(unprobed, 2, async (clip) => {

@@ -1,6 +1,6 @@
 // The host sides of the Safetensors Inspector, Latent Store and Media panels, driven by the
 // messages their webviews send, on files the producers wrote.
-import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -198,6 +198,29 @@ describe('media', () => {
     // Probes are cached: a relist probes nothing new and sends once.
     await session.refresh();
     expect(m.of('media').length).toBe(3);
+  });
+
+  test('after a reload the image shown before comes back with the first list, and probing the clips does not undo an image opened since', async () => {
+    const dir = tempDir();
+    cpSync(GALLERY, dir, { recursive: true });
+    cpSync(join(LAYOUTS, 'videos'), dir, { recursive: true });
+    // The real ffprobe, slow to start (a cold disk, many clips): probing takes seconds.
+    const slow = join(dir, 'slow-ffprobe.sh');
+    writeFileSync(slow, `#!/bin/sh\nsleep 1\nexec "${resolveFfprobe(resolveFfmpeg()).path}" "$@"\n`);
+    chmodSync(slow, 0o755);
+    const before = join(dir, '00000000-4b43-4c59-9d0a-8f1f5b0b7a10.png');
+    const m = collect<MediaHostToWebview>();
+    const session = new MediaSession(dir, mediaHost({ post: (x) => void m.posted.push(x), ffprobe: () => slow }), before);
+    const ready = session.handle({ type: 'ready' });
+    await expect.poll(() => m.of('media').length).toBe(1);
+    expect(m.of('focus')).toEqual([{ type: 'focus', path: before }]);
+    // The user moves on to another image while the clips are probed.
+    const next = m.of('media')[0].images.find((i) => i.path !== before)!.path;
+    await session.handle({ type: 'focus', path: next });
+    await ready;
+    expect(m.of('media')).toHaveLength(2);
+    expect(m.of('media')[1].clips.find((c) => c.name === 'scene_1.mp4')!.probe).toMatchObject({ width: 64, height: 48 });
+    expect(m.of('focus')).toEqual([{ type: 'focus', path: before }]);
   });
 
   test('the page may reveal, play and stitch only this folder\'s images and clips', async () => {

@@ -137,8 +137,16 @@ test('switching steps keeps the panel and loads the other step; changing the sca
   expect(await view.page.locator('[data-testid=track-pred]').count()).toBe(0);
   expect(await view.page.locator('[data-testid=diff-toggle]').isDisabled()).toBe(true);
   const before = await view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  // The colour scale between the dB inputs: magma's ends, lowest level on the left.
+  const barEnds = () => view.page.getByTestId('colour-bar').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, 1).data;
+    return [[...d.slice(0, 3)], [...d.slice(d.length - 4, d.length - 1)]];
+  });
+  expect(await barEnds()).toEqual([[0, 0, 4], [252, 253, 191]]);
   await view.page.locator('[data-testid=colormap]').selectOption('viridis');
   await expect.poll(() => view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+  expect(await barEnds()).toEqual([[68, 1, 84], [253, 231, 37]]);
+  expect(await view.page.getByTestId('colour-bar').getAttribute('aria-label')).toBe('viridis: -80 dB (left) to 0 dB (right)');
   expect(view.errors()).toEqual([]);
 });
 
