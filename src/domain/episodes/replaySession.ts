@@ -81,14 +81,21 @@ export class EpisodeReplaySession {
   private readonly curves = new Map<string, { key: string; curve: CurveData }>();
   private disposed = false;
   private lastInfoMs = 0;
+  /** Counts opens: an open that a later one overtook (a slower log, a click while the list was read) gives way. */
+  private opening = 0;
+  /** The newest open that has finished: below `opening` while one is under way. */
+  private settled = 0;
 
   constructor(readonly run: string, private readonly host: ReplayHost, private readonly initial?: { episode?: string; step?: number }) {}
 
   async handle(m: EpisodeWebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready': {
-        // A page reloaded after being hidden says where it was; a new one starts where asked.
+        // A page reloaded after being hidden says where it was; a new one starts where asked,
+        // unless the user opened one while the run was being listed.
+        const opened = this.opening;
         await this.sendList();
+        if (this.opening !== opened) return;
         const episode = pathOrNone(m.episode) ?? this.episode?.path ?? this.initial?.episode ?? this.episodes.at(-1)?.key;
         return this.open(episode, stepOrNone(m.step) ?? this.initial?.step);
       }
@@ -107,7 +114,10 @@ export class EpisodeReplaySession {
 
   /** Files changed under the run: relist, and reopen the episode if its files changed. */
   async refresh(changedPaths: string[]): Promise<void> {
+    const opened = this.opening;
     await this.sendList();
+    // An open under way or made meanwhile reads the files as they are now.
+    if (this.opening !== opened || this.settled !== this.opening) return;
     const ep = this.episode;
     if (!ep) return this.open(this.episodes.at(-1)?.key);
     const mine = [ep.entry.log, ep.entry.imagesDir].filter((p): p is string => !!p);
@@ -179,16 +189,20 @@ export class EpisodeReplaySession {
     }
     // A path from the page: only an episode of this run.
     if (!isWithin(this.run, path)) return this.fail(new RangeError(`${path} is not an episode of the run ${this.run}`), path);
+    const generation = ++this.opening;
     const previous = this.episode;
     this.episode = undefined;
     await previous?.log?.close();
     try {
       const entry = await this.entryFor(path);
+      if (generation !== this.opening) return;
       const ep: OpenEpisode = { path, entry, cache: new Map(), indexed: !entry.log };
       this.episode = ep;
       const logFile = entry.log;
       if (logFile) {
-        ep.log = await IndexedEpisodeLog.open(logFile, { onProgress: () => { if (this.episode === ep) this.sendInfo(false); } });
+        const log = await IndexedEpisodeLog.open(logFile, { onProgress: () => { if (this.episode === ep) this.sendInfo(false); } });
+        if (generation !== this.opening) { await log.close(); return; }
+        ep.log = log;
         void ep.log.done.then(() => {
           ep.indexed = true;
           if (this.episode !== ep) return;
@@ -197,14 +211,18 @@ export class EpisodeReplaySession {
           void this.serveSteps();
         });
       } else if (entry.pickle) {
-        this.fail(new Error(await pickleLogProblem(entry.pickle, false)), entry.pickle);
+        const problem = await pickleLogProblem(entry.pickle, false);
+        if (generation !== this.opening) return;
+        this.fail(new Error(problem), entry.pickle);
       } else if (entry.images.length === 0) {
         this.fail(new Error('no episode log and no step images yet'), entry.imagesDir ?? path);
       }
       this.wantedStep = step ?? this.wantedStep ?? 0;
       this.sendInfo(true);
     } catch (err) {
-      this.fail(err, path);
+      if (generation === this.opening) this.fail(err, path);
+    } finally {
+      this.settled = Math.max(this.settled, generation);
     }
   }
 

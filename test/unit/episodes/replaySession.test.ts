@@ -1,7 +1,7 @@
 // The replay panel's host side over the producer's episode folders: the run's list, an
 // episode's series and steps, images when the log has none, coalesced step requests, a new
 // episode appearing, and the list's filter and sort.
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
@@ -163,3 +163,40 @@ test('hostile messages from the page: each settles soon with a bounded answer (a
   expect(last(posts, 'curves')!.items.map((c) => c.path)).toEqual([join(GRID, 'episode_0001')]);
   await session.dispose();
 }, 120_000);
+
+test('an episode opened while the run is still being listed stays open: the page\'s start does not take it back', async () => {
+  const { posts, host } = fakeHost();
+  const chosen = join(GRID, 'episode_0002');
+  let clicked: Promise<void> | undefined;
+  // The user clicks an episode the moment the list arrives, before 'ready' has opened the first.
+  const session: EpisodeReplaySession = new EpisodeReplaySession(GRID, {
+    ...host, post: (m) => { host.post(m); if (m.type === 'episodes' && !clicked) clicked = session.handle({ type: 'openEpisode', path: chosen }); },
+  }, { episode: join(GRID, 'episode_0000') });
+  await session.handle({ type: 'ready' });
+  await clicked;
+  await until(() => last(posts, 'episode')?.info.indexing === false && !!last(posts, 'step'));
+  await new Promise((r) => setTimeout(r, 200));
+  expect(posts.filter((p) => p.type === 'episode').map((p) => p.info.path).every((p) => p === chosen)).toBe(true);
+  expect(last(posts, 'episode')!.info.path).toBe(chosen);
+  await session.dispose();
+});
+
+test('of two opens in a row the later is shown, and the earlier\'s log is closed when it gives way', async () => {
+  const { posts, host } = fakeHost();
+  const session = new EpisodeReplaySession(GRID, host);
+  await session.handle({ type: 'ready' });
+  await until(() => last(posts, 'episode')?.info.indexing === false);
+  const slow = session.handle({ type: 'openEpisode', path: join(GRID, 'episode_0001') });
+  const fast = session.handle({ type: 'openEpisode', path: join(GRID, 'episode_0000') });
+  await Promise.all([slow, fast]);
+  await until(() => last(posts, 'episode')?.info.path === join(GRID, 'episode_0000') && last(posts, 'episode')?.info.indexing === false);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(last(posts, 'episode')!.info.path).toBe(join(GRID, 'episode_0000'));
+  // Nothing of the overtaken open was sent after the later one's first message.
+  const firstOfLater = posts.findIndex((p) => p.type === 'episode' && p.info.path === join(GRID, 'episode_0000'));
+  expect(posts.slice(firstOfLater).filter((p) => p.type === 'episode' && p.info.path !== join(GRID, 'episode_0000'))).toEqual([]);
+  // The overtaken episode's log is not left open (this process's open files, as Linux lists them).
+  const openOf = (file: string) => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === file; } catch { return false; } }).length;
+  expect(openOf(join(GRID, 'episode_0001', 'episode_0001_20251121_044100.json'))).toBe(0);
+  await session.dispose();
+});
