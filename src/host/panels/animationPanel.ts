@@ -1,8 +1,8 @@
 // The Animation panel: plays a created GIF or WebM. Restored after a reload.
-import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { ANIMATION_VIEW_TYPE, type AnimationFile, type AnimationHostToWebview, type AnimationState, type AnimationWebviewToHost } from '../../protocol/animation';
+import { AnimationSession } from '../../domain/animation/animationSession';
+import { ANIMATION_VIEW_TYPE, type AnimationState, type AnimationWebviewToHost } from '../../protocol/animation';
 import { Disposable } from '../dispose';
 import { assetRoots, loadPanelPage } from '../panelPage';
 
@@ -35,25 +35,13 @@ export class AnimationPanels extends Disposable implements vscode.WebviewPanelSe
     this.open.add(panel);
     loadPanelPage(panel, this.extensionUri, { title: 'Animation', bundle: 'animation', boot: state });
     const webview = panel.webview;
+    const session = new AnimationSession(state.paths, title, frames, {
+      post: (m) => void webview.postMessage(m),
+      uri: (p) => webview.asWebviewUri(vscode.Uri.file(p)).toString(),
+      reveal: (p) => vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(p)),
+    });
     const subscriptions = [
-      webview.onDidReceiveMessage(async (m: AnimationWebviewToHost) => {
-        if (m.type === 'ready') {
-          const files: AnimationFile[] = [];
-          for (const path of state.paths) {
-            try {
-              const s = await stat(path);
-              files.push({ kind: path.endsWith('.webm') ? 'webm' : 'gif', src: webview.asWebviewUri(vscode.Uri.file(path)).toString(), name: basename(path), path, bytes: s.size });
-            } catch {
-              /* deleted since: not shown */
-            }
-          }
-          const message: AnimationHostToWebview = { type: 'show', title, files, frames };
-          void webview.postMessage(message);
-        } else if (m.type === 'reveal' && state.paths.includes(m.path)) {
-          // Only the animations this panel shows.
-          await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.path));
-        }
-      }),
+      webview.onDidReceiveMessage((m: AnimationWebviewToHost) => session.handle(m)),
       panel.onDidDispose(() => {
         this.open.delete(panel);
         for (const s of subscriptions) s.dispose();
