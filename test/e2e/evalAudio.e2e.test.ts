@@ -39,6 +39,20 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
   await expect.poll(labelColour, { timeout: 10_000 }).not.toBe(dark);
   await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);
   await vs.screenshot('eval-audio-light');
+  // The spectrogram under the waveform's plot area, its frequency axis beside it (log, 8 kHz: 20 Hz to 2 kHz).
+  const plotArea = (await frame.locator('[data-testid="wave-target"] .u-over').boundingBox())!;
+  const picture = (await frame.locator('[data-testid="spectrogram-target"]').boundingBox())!;
+  expect(Math.abs(picture.x - plotArea.x)).toBeLessThanOrEqual(1);
+  expect(Math.abs(picture.width - plotArea.width)).toBeLessThanOrEqual(1);
+  expect(await frame.locator('[data-testid="freq-axis-target"] .freq-label').allTextContents()).toEqual(['20 Hz', '50 Hz', '100 Hz', '200 Hz', '500 Hz', '1 kHz', '2 kHz']);
+  // High contrast: the axis text takes the theme's colours.
+  const axisColour = () => frame.locator('[data-testid="freq-axis-target"]').evaluate((e) => getComputedStyle(e).color);
+  const light = await axisColour();
+  await vs.setColorTheme('Dark High Contrast');
+  await expect.poll(axisColour, { timeout: 10_000 }).not.toBe(light);
+  await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);
+  await vs.screenshot('eval-audio-high-contrast');
+  await vs.setColorTheme('Dark Modern');
   expect(vs.extensionErrors()).toEqual([]);
 });
 
