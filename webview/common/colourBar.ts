@@ -16,7 +16,7 @@ export class ColourBar {
     this.element.setAttribute('role', 'img');
   }
 
-  show(colormap: ColormapName, range: readonly [number, number]): void {
+  show(colormap: ColormapName | 'difference', range: readonly [number, number]): void {
     const label = `${colormap}: ${range[0]} dB (left) to ${range[1]} dB (right)`;
     this.element.setAttribute('aria-label', label);
     this.element.title = label;

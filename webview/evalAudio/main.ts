@@ -24,6 +24,8 @@ save();
 
 const SPECTROGRAM_HEIGHT = 150;
 const WAVE_HEIGHT = 110;
+/** The difference view's scale: ± this many dB end to end. */
+const DIFF_RANGE_DB = 20;
 const ROLE_LABEL = { target: 'Target', pred: 'Prediction', file: 'Audio' } as const;
 
 interface Track {
@@ -61,6 +63,8 @@ const diffBox = el('div', { class: 'track diff', attrs: { 'data-testid': 'diff' 
 const diffCanvas = el('canvas', { class: 'spectrogram', attrs: { 'data-testid': 'diff-canvas', 'aria-label': 'Prediction minus target, in dB' } });
 const diffNote = el('span', { class: 'state', attrs: { 'data-testid': 'diff-note' } });
 const diffAxis = new FrequencyAxis('freq-axis-diff');
+const diffBar = new ColourBar('colour-bar-diff');
+diffBar.show('difference', [-DIFF_RANGE_DB, DIFF_RANGE_DB]);
 const playButton = el('button', { attrs: { 'data-testid': 'play', title: 'Play / pause (Space)' }, onClick: () => togglePlay() }, 'Play');
 const abButton = el('button', { class: 'secondary', attrs: { 'data-testid': 'ab', title: 'Switch between target and prediction at the same position (A)' }, onClick: () => switchTrack() }, 'A/B');
 const timeEl = el('span', { class: 'state time', attrs: { 'data-testid': 'time' } });
@@ -88,7 +92,7 @@ app.replaceChildren(
     el('label', { class: 'check' }, 'dB ', floorInput, colourBar.element, ceilingInput), el('label', { class: 'check' }, diffCheck, 'Difference')),
   tracksEl, warningList, tooltip,
 );
-diffBox.append(el('div', { class: 'track-label' }, 'Prediction − target (dB) ', diffNote), el('div', { class: 'spectrogram-row' }, diffAxis.element, diffCanvas));
+diffBox.append(el('div', { class: 'track-label' }, 'Prediction − target (dB) ', `−${DIFF_RANGE_DB}`, diffBar.element, `+${DIFF_RANGE_DB} `, diffNote), el('div', { class: 'spectrogram-row' }, diffAxis.element, diffCanvas));
 
 function syncControls(): void {
   const s = state.spectrogram;
@@ -317,8 +321,8 @@ async function showDifference(): Promise<void> {
     ctx?.clearRect(0, 0, diffCanvas.width, diffCanvas.height);
     return;
   }
-  diffNote.textContent = 'red: prediction louder · blue: quieter · ±20 dB';
-  const reply = await compute({ kind: 'difference', id: nextId++, pred: pred.grid, target: target.grid, range: 20 });
+  diffNote.textContent = 'red: prediction louder · blue: quieter';
+  const reply = await compute({ kind: 'difference', id: nextId++, pred: pred.grid, target: target.grid, range: DIFF_RANGE_DB });
   if ('error' in reply) return warn(reply.error);
   paint(diffCanvas, reply.grid, reply.rgba);
   diffAxis.show(state.spectrogram.scale, target.info.sampleRate, diffCanvas.clientHeight, diffCanvas.clientTop);

@@ -110,6 +110,16 @@ test('the difference view is red where the prediction has the 3 kHz error', asyn
   // The red end of the diverging map (RdBu's darkest red, rgb(103, 0, 31)).
   expect(diff.at[0]).toBeGreaterThan(diff.at[1] + 60);
   expect(diff.at[0]).toBeGreaterThan(diff.at[2] + 60);
+  // Its colour scale: RdBu from blue (quieter, left) through white to red (louder, right), ±20 dB.
+  const bar = await view.page.getByTestId('colour-bar-diff').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, 1).data;
+    return { left: [...d.slice(0, 3)], middle: [...d.slice(128 * 4, 128 * 4 + 3)], right: [...d.slice(d.length - 4, d.length - 1)], label: c.getAttribute('aria-label') };
+  });
+  expect(bar.left[2]).toBeGreaterThan(bar.left[0] + 60);
+  expect(bar.right[0]).toBeGreaterThan(bar.right[2] + 60);
+  expect(Math.min(...bar.middle)).toBeGreaterThan(230);
+  expect(bar.label).toBe('difference: -20 dB (left) to 20 dB (right)');
+  expect(await view.page.getByTestId('diff').locator('.track-label').textContent()).toMatch(/^Prediction − target \(dB\) −20\+20 red: prediction louder · blue: quieter$/);
   const same = await bandColour('diff-canvas', 1000, 16000);
   // Where they agree: near white (no difference).
   expect(Math.abs(same.at[0] - same.at[2])).toBeLessThan(40);
