@@ -66,9 +66,7 @@ test('an episode from the Runs view: grids drawn, → steps forward and the step
 test('light theme', async () => {
   const frame = await vs.webviewFrame('[data-testid="grids"]');
   const colour = () => frame.locator('[data-testid="title"]').evaluate((e) => getComputedStyle(e).color);
-  const dark = await colour();
-  await vs.setColorTheme('Light Modern');
-  await expect.poll(colour, { timeout: 10_000 }).not.toBe(dark);
+  await vs.switchTheme('Light Modern', colour);
   await vs.page.waitForTimeout(500);
   await vs.screenshot('episode-replay-light');
   await vs.setColorTheme('Dark Modern');

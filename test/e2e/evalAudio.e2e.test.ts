@@ -34,9 +34,7 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
   await vs.screenshot('eval-audio-dark');
   // The panel follows a theme switch: its text, and the waveforms rebuilt in the new colours.
   const labelColour = () => frame.locator('[data-testid="track-target"] .track-label').evaluate((e) => getComputedStyle(e).color);
-  const dark = await labelColour();
-  await vs.setColorTheme('Light Modern');
-  await expect.poll(labelColour, { timeout: 10_000 }).not.toBe(dark);
+  await vs.switchTheme('Light Modern', labelColour);
   await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);
   await vs.screenshot('eval-audio-light');
   // The spectrogram under the waveform's plot area, its frequency axis beside it (log, 8 kHz: 20 Hz to 2 kHz).
@@ -47,9 +45,7 @@ test('Open Eval Audio from the Runs view: target and prediction render, steps sw
   expect(await frame.locator('[data-testid="freq-axis-target"] .freq-label').allTextContents()).toEqual(['20 Hz', '50 Hz', '100 Hz', '200 Hz', '500 Hz', '1 kHz', '2 kHz']);
   // High contrast: the axis text takes the theme's colours.
   const axisColour = () => frame.locator('[data-testid="freq-axis-target"]').evaluate((e) => getComputedStyle(e).color);
-  const light = await axisColour();
-  await vs.setColorTheme('Dark High Contrast');
-  await expect.poll(axisColour, { timeout: 10_000 }).not.toBe(light);
+  await vs.switchTheme('Dark High Contrast', axisColour);
   await expect.poll(() => frame.locator('[data-testid="spectrogram-pred"]').getAttribute('data-columns'), { timeout: 20_000 }).toMatch(/^\d+$/);
   await vs.screenshot('eval-audio-high-contrast');
   await vs.setColorTheme('Dark Modern');

@@ -60,9 +60,7 @@ test('latent store from the Runs view: records by generation; a latent opens in 
 test('light theme', async () => {
   const frame = await vs.webviewFrame('[data-testid="tensors"]');
   const colour = () => byTestId(frame, 'file-name').evaluate((e) => getComputedStyle(e).color);
-  const dark = await colour();
-  await vs.setColorTheme('Light Modern');
-  await expect.poll(colour, { timeout: 10_000 }).not.toBe(dark);
+  await vs.switchTheme('Light Modern', colour);
   await vs.page.waitForTimeout(500);
   await vs.screenshot('safetensors-inspector-light');
   await vs.setColorTheme('Dark Modern');

@@ -118,9 +118,7 @@ test('light theme; then the writer stops and the panel says so', async () => {
   await vs.screenshot('live-audio-light');
   // High contrast: the frequency axis takes the theme's text colour, and the lanes keep streaming.
   const axisColour = () => frame.locator('[data-testid="spectrogram-axis"]').evaluate((e) => getComputedStyle(e).color);
-  const light = await axisColour();
-  await vs.setColorTheme('Dark High Contrast');
-  await expect.poll(axisColour, { timeout: 10_000 }).not.toBe(light);
+  await vs.switchTheme('Dark High Contrast', axisColour);
   await expect.poll(() => status(frame), { timeout: 10_000 }).toBe('Live');
   await vs.page.waitForTimeout(1500);
   await vs.screenshot('live-audio-high-contrast');

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { readLogs, startCodeServer } from '../../scripts/lib/codeServer.mjs';
 import { runReelErrors } from './logErrors';
 
@@ -190,6 +190,13 @@ export class VsCode {
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
     await row.waitFor();
     await row.click();
+  }
+
+  /** Switches the colour theme and waits until the panel follows it: what `colour` reads from the page changes. */
+  async switchTheme(theme: string, colour: () => Promise<string | null>): Promise<void> {
+    const before = await colour();
+    await this.setColorTheme(theme);
+    await expect.poll(colour, { timeout: 10_000 }).not.toBe(before);
   }
 
   async setColorTheme(theme: string): Promise<void> {
