@@ -1,7 +1,7 @@
 // A spectrogram's frequency axis: round frequencies beside the rows that show them, in the
 // margin left of the picture (where the waveform above has its amplitude axis). Drawn when the
 // scale, rate or height changes, never per frame.
-import { frequencyTicks } from '../../src/domain/audio/frequencyTicks';
+import { frequencyTicks, type FrequencyTick } from '../../src/domain/audio/frequencyTicks';
 import type { FrequencyScale } from '../../src/domain/audio/stft';
 
 const LABEL_HEIGHT = 12;
@@ -10,7 +10,7 @@ export class FrequencyAxis {
   readonly element: HTMLDivElement;
   private drawn = '';
   /** The ticks shown: for drawing them into an exported image. */
-  private ticks: { hz: number; label: string; y: number; labelTop: number }[] = [];
+  private ticks: (FrequencyTick & { y: number; labelTop: number })[] = [];
 
   constructor(testId: string) {
     this.element = document.createElement('div');
@@ -31,10 +31,9 @@ export class FrequencyAxis {
       return { ...t, y, labelTop: Math.max(0, Math.min(heightPx - LABEL_HEIGHT, y - LABEL_HEIGHT / 2)) };
     });
     this.element.replaceChildren(...this.ticks.flatMap((t) => {
-      const y = t.y;
       const mark = document.createElement('span');
       mark.className = 'freq-tick';
-      mark.style.top = `${Math.min(heightPx - 1, y)}px`;
+      mark.style.top = `${Math.min(heightPx - 1, t.y)}px`;
       mark.dataset.hz = String(t.hz);
       const label = document.createElement('span');
       label.className = 'freq-label';
