@@ -181,6 +181,14 @@ async function main(): Promise<void> {
     if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);
     // RUNREEL_BENCH_STYLE='[["selector","property","value"],…]' sets inline styles (the page's CSP allows no style sheet) to see what they cost.
     if (process.env.RUNREEL_BENCH_STYLE) await view.page.evaluate((rules) => { for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => e.style.setProperty(prop, value, 'important')); }, JSON.parse(process.env.RUNREEL_BENCH_STYLE) as [string, string, string][]);
+    // RUNREEL_BENCH_LAYERS=1 (diagnosis): the panel's compositor layers, and how often each repainted during one replay.
+    const layers = process.env.RUNREEL_BENCH_LAYERS ? await view.page.context().newCDPSession(view.page) : undefined;
+    let layerTree: { layerId: string; paintCount?: number; width: number; height: number; drawsContent: boolean; backendNodeId?: number }[] = [];
+    if (layers) {
+      layers.on('LayerTree.layerTreeDidChange', (e: { layers?: typeof layerTree }) => { if (e.layers) layerTree = e.layers; });
+      await layers.send('DOM.getDocument', { depth: -1 });
+      await layers.send('LayerTree.enable');
+    }
     // 1. host: in a process of its own, as the extension host is (this one drives the browser too).
     const hostOut = join(dir, 'host.json');
     const child = spawnSync(process.execPath, [join(dirname(process.argv[1]), 'liveAudioHost.cjs'), file, JSON.stringify(subscription), String(SECONDS), hostOut], { stdio: 'inherit' });
@@ -205,6 +213,18 @@ async function main(): Promise<void> {
     // columns) and the page's code is compiled; the rounds' frames are moved on past it.
     const shift = frames.at(-1)!.end - frames[0].start;
     await measureReplay(view.page);
+    if (layers) {
+      const before = new Map(layerTree.map((l) => [l.layerId, l.paintCount ?? 0]));
+      await view.page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+      await measureReplay(view.page);
+      for (const l of layerTree) {
+        const reasons = (await layers.send('LayerTree.compositingReasons', { layerId: l.layerId }).catch(() => ({ compositingReasons: [] }))) as { compositingReasons: string[] };
+        const node = l.backendNodeId ? await layers.send('DOM.describeNode', { backendNodeId: l.backendNodeId }).catch(() => undefined) as { node: { nodeName: string; attributes?: string[] } } | undefined : undefined;
+        console.error(`layer ${l.layerId} ${l.width}x${l.height} draws=${l.drawsContent} repaints=${(l.paintCount ?? 0) - (before.get(l.layerId) ?? 0)} ${node ? `${node.node.nodeName} ${(node.node.attributes ?? []).join(' ').slice(0, 80)}` : ''} [${reasons.compositingReasons.join(',')}]`);
+      }
+      await layers.send('LayerTree.disable');
+      await layers.detach();
+    }
     await view.page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
     const sizes = await view.page.evaluate(() => {
       // Each view's picture (its tiles' columns) and its box on the page.

@@ -4,12 +4,24 @@
 // - copying the whole canvas onto itself every frame made the page repaint all of it;
 // - without a GPU, Chromium copies a changed canvas whole to the compositor each frame
 //   (64 lanes × 1,300 columns is a 14 MB copy, over 50 ms): only the newest tile changes.
+// Tiles are as wide as a copy of about TILE_BYTES allows: at 8 lanes one is the whole view.
 // Each tile also holds the next block's first column, under that block's tile: scaled by a
 // fraction, a tile's edge falls inside a device pixel, which then shows the same column from
 // both sides instead of a seam.
 
-/** Columns per tile. */
+/** Columns per tile at least. */
 export const TILE = 128;
+/** A tile's bytes (4 a pixel), about, where that makes it wider than TILE: few rows, few tiles. */
+export const TILE_BYTES = 2 << 20;
+
+/**
+ * Columns per tile for a view `width` × `height`. Each tile is a compositor layer, and every
+ * frame's commit costs per layer (128-column tiles of 8 lanes were 13 layers; the page cost
+ * 1.17× a bare page with 2 instead of 1.3×), while a wide tile of many rows is a big copy.
+ */
+export function tileColumns(width: number, height: number): number {
+  return Math.min(Math.max(TILE, Math.floor(TILE_BYTES / (4 * height))), width);
+}
 /** Blocks the view moves on before the tiles are placed afresh from a new origin. */
 export const REBASE = 256;
 
@@ -43,7 +55,7 @@ export class ScrollingCanvas {
     this.width = Math.max(1, width);
     this.height = Math.max(1, height);
     // Enough tiles to cover the view at any offset.
-    this.tile = Math.min(TILE, this.width);
+    this.tile = tileColumns(this.width, this.height);
     const count = Math.ceil(this.width / this.tile) + 1;
     this.tiles = Array.from({ length: count }, () => {
       const c = document.createElement('canvas');
