@@ -5,7 +5,7 @@
 // retried or dropped, never shown torn. Overruns (samples that came and went between two
 // reads) are counted, and the reader resynchronises when the writer restarts.
 import { ArtifactError, guard } from './errors';
-import { FileSource, withFile, type ByteSource } from './source';
+import { FileSource, readFully, withFile, type ByteSource } from './source';
 import { AUDIOTAB_WRITE_STRIDE } from '../producers/audiotab';
 
 export const RING_HEADER_BYTES = 4096;
@@ -140,12 +140,10 @@ export async function copyRingSpan(src: ByteSource, h: RingHeader, channel: numb
   const base = RING_HEADER_BYTES + channel * h.capacity * 8;
   const at = start % h.capacity;
   const first = Math.min(n, h.capacity - at);
-  const a = await src.read(base + at * 8, first * 8, `ring buffer channel ${channel}`);
-  new Uint8Array(out.buffer).set(a, 0);
-  if (first < n) {
-    const b = await src.read(base, (n - first) * 8, `ring buffer channel ${channel}`);
-    new Uint8Array(out.buffer).set(b, first * 8);
-  }
+  // Straight into the samples' bytes (the live view reads a frame's worth of every lane 60 times a second).
+  const bytes = new Uint8Array(out.buffer);
+  await readFully(src, bytes.subarray(0, first * 8), base + at * 8, `ring buffer channel ${channel}`);
+  if (first < n) await readFully(src, bytes.subarray(first * 8), base, `ring buffer channel ${channel}`);
   return out;
 }
 

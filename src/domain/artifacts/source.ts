@@ -9,7 +9,15 @@ export interface ByteSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset`, or a 'truncated' error naming what was expected. */
   read(offset: number, length: number, what?: string): Promise<Uint8Array>;
+  /** Like read, into the start of `target` (a buffer the caller owns); returns that part of it. */
+  readInto?(target: Uint8Array, offset: number, length: number, what?: string): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+/** `target.length` bytes at `offset` into `target`: read straight into it where the source can, else copied. */
+export async function readFully(src: ByteSource, target: Uint8Array, offset: number, what?: string): Promise<void> {
+  if (src.readInto) await src.readInto(target, offset, target.length, what);
+  else target.set(await src.read(offset, target.length, what));
 }
 
 /** Reads beyond this in one call are refused: callers stream or use byte ranges instead. */
@@ -87,16 +95,20 @@ export class PolledFile implements ByteSource {
     }
   }
 
-  async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+  read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+    return this.readInto(new Uint8Array(length), offset, length, what);
+  }
+
+  async readInto(target: Uint8Array, offset: number, length: number, what = 'data'): Promise<Uint8Array> {
     checkRange(this.name, this.size, offset, length, what);
     if (this.fd === undefined) throw new ArtifactError('io_error', this.name, 'is not open');
-    const buf = new Uint8Array(length);
+    if (target.length < length) throw new RangeError(`readInto: ${length} bytes do not fit a buffer of ${target.length}`);
     for (let done = 0; done < length;) {
-      const n = readSync(this.fd, buf, done, length - done, offset + done);
+      const n = readSync(this.fd, target, done, length - done, offset + done);
       if (n === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
       done += n;
     }
-    return buf;
+    return target.subarray(0, length);
   }
 
   close(): Promise<void> {
