@@ -240,15 +240,16 @@ async function main(): Promise<void> {
     // the same frames at the same pace and draws each frame's new lane columns from its
     // min/max, and as many new spectrogram columns (one fill each: no STFT). Scrolled both ways
     // a bare page might, by copying each canvas onto itself and by moving it with a CSS
-    // transform, and a third that draws (copy-scrolled) in a worker on OffscreenCanvases, so
-    // the page's main thread does no rendering; the cheapest is the floor.
+    // transform, and two that draw (copy-scrolled) on OffscreenCanvases: in a worker, so the
+    // page's main thread does no rendering, and on the main thread, whose frames then skip the
+    // document's lifecycle; the cheapest is the floor.
     const pages: [string, Page][] = [['ours', view.page]];
-    for (const scroll of ['copy', 'transform', 'offscreen'] as const) {
+    for (const scroll of ['copy', 'transform', 'offscreen', 'offscreen-main'] as const) {
       const page = await view.page.context().browser()!.newPage({ viewport: view.page.viewportSize() ?? undefined });
       await page.goto('about:blank');
       await installReplay(page, frames);
-      if (scroll === 'offscreen') {
-        await page.evaluate(({ sizes, hop }) => {
+      if (scroll === 'offscreen' || scroll === 'offscreen-main') {
+        await page.evaluate(({ sizes, hop, inWorker }) => {
           const w = window as unknown as { __ack(seq: number): void };
           document.body.style.margin = '0';
           const make = (s: { width: number; height: number; cssWidth: number; cssHeight: number }) => {
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
           const source = `
             let lanes, spec, end = -1, specEnd = -1, hop = 0, grey;
             const scrollBy = (c, ctx, m) => { ctx.globalCompositeOperation = 'copy'; ctx.drawImage(c, -m, 0); ctx.globalCompositeOperation = 'source-over'; ctx.clearRect(c.width - m, 0, m, c.height); };
-            onmessage = (e) => {
+            const handle = (e) => {
               if (e.data.lanes) { lanes = e.data.lanes; spec = e.data.spec; hop = e.data.hop; grey = new ImageData(1, spec.height); grey.data.fill(128); return; }
               const f = e.data, lc = lanes.getContext('2d'), sc = spec.getContext('2d');
               const width = lanes.width, n = f.min.length, columns = f.min[0]?.length ?? 0;
@@ -284,13 +285,21 @@ async function main(): Promise<void> {
               const k = Math.min(specEnd < 0 ? 0 : Math.floor(f.end / hop) - Math.floor(specEnd / hop), spec.width);
               specEnd = f.end;
               if (k > 0) { scrollBy(spec, sc, k); for (let i = 0; i < k; i++) sc.putImageData(grey, spec.width - k + i, 0); }
-              postMessage(f.seq);
+              send(f.seq);
             };`;
-          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          if (!inWorker) {
+            // The same drawing on the page's main thread, on the same OffscreenCanvases.
+            // eslint-disable-next-line @typescript-eslint/no-implied-eval
+            const handle = new Function('send', `${source}; return handle;`)((seq: number) => w.__ack(seq)) as (e: { data: unknown }) => void;
+            handle({ data: { lanes, spec, hop } });
+            window.addEventListener('message', (e) => handle(e));
+            return;
+          }
+          const worker = new Worker(URL.createObjectURL(new Blob([`const send = (seq) => postMessage(seq); ${source}; onmessage = handle;`], { type: 'text/javascript' })));
           worker.postMessage({ lanes, spec, hop }, [lanes, spec]);
           worker.onmessage = (e) => w.__ack(e.data as number);
           window.addEventListener('message', (e) => worker.postMessage(e.data));
-        }, { sizes, hop });
+        }, { sizes, hop, inWorker: scroll === 'offscreen' });
         pages.push([scroll, page]);
         continue;
       }
@@ -401,7 +410,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       rate, channels, lanes, seconds: SECONDS, renderer: gpu.software ? 'software (no GPU)' : gpu.renderer, host_frames: frames.length, host_core: hostCore, host_floor_core: hostFloor.core, host_floor_frames: hostFloor.frames, host_read_median_ms: read[read.length >> 1],
       page_core: ours.core, page_threads: ours.threads, page_frames: ours.sent, page_waits: ours.skipped, page_dropped: ours.dropped, page_stats: ours.stats,
-      lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, rounds: ROUNDS,
+      lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, floor_offscreen_main_core: floors['offscreen-main'].core, floor_offscreen_main_threads: floors['offscreen-main'].threads, rounds: ROUNDS,
       gpu_process_core: { page: ours.gpuProcess, ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [`floor_${name}`, f.gpuProcess])) },
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
       ...(variant || variantScript ? { variant_gpu_process_core: median('variant').gpuProcess, variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),

@@ -25,7 +25,7 @@ export const realProducer = (...parts: string[]) => join(SHARED, 'real-producers
 export const fmt = (...parts: string[]) => join(FORMATS, ...parts);
 
 /** Runs `fn` and returns the ArtifactError it throws (fails the test if it does not throw one). */
-export async function artifactError(fn: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+export async function artifactError(fn: () => unknown): Promise<{ code: string; message: string }> {
   try {
     await fn();
   } catch (err) {

@@ -5,7 +5,7 @@
 // retried or dropped, never shown torn. Overruns (samples that came and went between two
 // reads) are counted, and the reader resynchronises when the writer restarts.
 import { ArtifactError, guard } from './errors';
-import { FileSource, readFully, withFile, type ByteSource } from './source';
+import { FileSource, readFully, withFile, type ByteSource, type SyncByteSource } from './source';
 import { AUDIOTAB_WRITE_STRIDE } from '../producers/audiotab';
 
 export const RING_HEADER_BYTES = 4096;
@@ -25,12 +25,13 @@ export interface RingHeader {
 
 export function parseRingHeader(bytes: Uint8Array, fileSize: number, file: string): RingHeader {
   if (fileSize < RING_HEADER_BYTES || bytes.length < 56) throw new ArtifactError('truncated', file, `ring buffer header needs ${RING_HEADER_BYTES} bytes, file has ${fileSize}`);
-  if (String.fromCharCode(...bytes.subarray(0, 8)) !== RING_MAGIC) throw new ArtifactError('bad_magic', file, 'not an audio ring buffer (no AUDITAB! magic)');
+  for (let i = 0; i < 8; i++) if (bytes[i] !== RING_MAGIC.charCodeAt(i)) throw new ArtifactError('bad_magic', file, 'not an audio ring buffer (no AUDITAB! magic)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Two 32-bit halves, not a BigInt: the live view parses a header twice a frame.
   const field = (at: number, name: string) => {
-    const v = dv.getBigUint64(at, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ArtifactError('bad_header', file, `ring buffer ${name} ${v} is out of range`);
-    return Number(v);
+    const lo = dv.getUint32(at, true), hi = dv.getUint32(at + 4, true);
+    if (hi > 0x1fffff) throw new ArtifactError('bad_header', file, `ring buffer ${name} ${(BigInt(hi) << BigInt(32)) | BigInt(lo)} is out of range`);
+    return hi * 2 ** 32 + lo;
   };
   const h: RingHeader = {
     version: field(8, 'version'), sampleRate: field(16, 'sample rate'), channels: field(24, 'channel count'),
@@ -136,15 +137,27 @@ export class RingBufferReader {
  */
 export async function copyRingSpan(src: ByteSource, h: RingHeader, channel: number, start: number, n: number): Promise<Float64Array> {
   const out = new Float64Array(n);
-  if (n === 0) return out;
+  // Straight into the samples' bytes.
+  for (const [offset, bytes] of ringSpanParts(h, channel, start, out)) await readFully(src, bytes, offset, `ring buffer channel ${channel}`);
+  return out;
+}
+
+/** copyRingSpan with blocking reads, into `out` (its length is the span's): the live view reads every lane 60 times a second. */
+export function copyRingSpanSync(src: SyncByteSource, h: RingHeader, channel: number, start: number, out: Float64Array): void {
+  for (const [offset, bytes] of ringSpanParts(h, channel, start, out)) src.readSync(bytes, offset, `ring buffer channel ${channel}`);
+}
+
+/** Where in the file samples [start, start + out.length) of `channel` lie, with the bytes of `out` each part fills. */
+function ringSpanParts(h: RingHeader, channel: number, start: number, out: Float64Array): [number, Uint8Array][] {
+  const n = out.length;
+  if (n === 0) return [];
   const base = RING_HEADER_BYTES + channel * h.capacity * 8;
   const at = start % h.capacity;
   const first = Math.min(n, h.capacity - at);
-  // Straight into the samples' bytes (the live view reads a frame's worth of every lane 60 times a second).
-  const bytes = new Uint8Array(out.buffer);
-  await readFully(src, bytes.subarray(0, first * 8), base + at * 8, `ring buffer channel ${channel}`);
-  if (first < n) await readFully(src, bytes.subarray(first * 8), base, `ring buffer channel ${channel}`);
-  return out;
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, n * 8);
+  const parts: [number, Uint8Array][] = [[base + at * 8, bytes.subarray(0, first * 8)]];
+  if (first < n) parts.push([base, bytes.subarray(first * 8)]);
+  return parts;
 }
 
 /**
@@ -174,6 +187,13 @@ export function checkRingChannels(h: RingHeader, channels: readonly number[], fi
 
 export async function readRingHeaderFrom(src: ByteSource, file = src.name): Promise<RingHeader> {
   return parseRingHeader(await src.read(0, Math.min(64, src.size), 'ring buffer header'), src.size, file);
+}
+
+/** readRingHeaderFrom with a blocking read into `scratch` (64 bytes, reused). */
+export function readRingHeaderSync(src: SyncByteSource, file: string, scratch: Uint8Array): RingHeader {
+  const bytes = scratch.subarray(0, Math.min(64, src.size));
+  src.readSync(bytes, 0, 'ring buffer header');
+  return parseRingHeader(bytes, src.size, file);
 }
 
 export function readRingHeader(path: string): Promise<RingHeader> {

@@ -14,6 +14,14 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/** A source read with blocking calls (a file polled many times a second, bytes in memory). */
+export interface SyncByteSource {
+  readonly name: string;
+  readonly size: number;
+  /** Fills `target` with the bytes at `offset`, or throws a 'truncated' error naming `what`. */
+  readSync(target: Uint8Array, offset: number, what?: string): void;
+}
+
 /** `target.length` bytes at `offset` into `target`: read straight into it where the source can, else copied. */
 export async function readFully(src: ByteSource, target: Uint8Array, offset: number, what?: string): Promise<void> {
   if (src.readInto) await src.readInto(target, offset, target.length, what);
@@ -67,7 +75,7 @@ export class FileSource implements ByteSource {
  * than the read. `current()` reopens when the path now names another file (a writer that
  * restarted replaced it) or has gone.
  */
-export class PolledFile implements ByteSource {
+export class PolledFile implements SyncByteSource {
   private fd: number | undefined;
   private ino = -1;
   size = 0;
@@ -95,32 +103,26 @@ export class PolledFile implements ByteSource {
     }
   }
 
-  read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
-    return this.readInto(new Uint8Array(length), offset, length, what);
-  }
-
-  async readInto(target: Uint8Array, offset: number, length: number, what = 'data'): Promise<Uint8Array> {
+  readSync(target: Uint8Array, offset: number, what = 'data'): void {
+    const length = target.length;
     checkRange(this.name, this.size, offset, length, what);
     if (this.fd === undefined) throw new ArtifactError('io_error', this.name, 'is not open');
-    if (target.length < length) throw new RangeError(`readInto: ${length} bytes do not fit a buffer of ${target.length}`);
     for (let done = 0; done < length;) {
       const n = readSync(this.fd, target, done, length - done, offset + done);
       if (n === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
       done += n;
     }
-    return target.subarray(0, length);
   }
 
-  close(): Promise<void> {
+  close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.ino = -1;
-    return Promise.resolve();
   }
 }
 
 /** A source over bytes already in memory (tests, nested members). */
-export class MemorySource implements ByteSource {
+export class MemorySource implements ByteSource, SyncByteSource {
   constructor(readonly name: string, private readonly bytes: Uint8Array) {}
   get size(): number {
     return this.bytes.length;
@@ -128,6 +130,10 @@ export class MemorySource implements ByteSource {
   async read(offset: number, length: number, what = 'data'): Promise<Uint8Array> {
     checkRange(this.name, this.size, offset, length, what);
     return this.bytes.subarray(offset, offset + length);
+  }
+  readSync(target: Uint8Array, offset: number, what = 'data'): void {
+    checkRange(this.name, this.size, offset, target.length, what);
+    target.set(this.bytes.subarray(offset, offset + target.length));
   }
   async close(): Promise<void> {}
 }

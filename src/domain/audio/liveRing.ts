@@ -4,9 +4,9 @@
 // buckets) and the raw samples of the spectrogram channel. It tells samples the writer
 // overwrote before they could be read (overrun) from samples skipped to keep one frame's
 // work bounded, and notices restarts and a writer that went quiet.
-import { ArtifactError, guard } from '../artifacts/errors';
-import { checkRingChannels, copyRingSpan, oldestIntact, readRingHeaderFrom, ringRestarted, type RingHeader } from '../artifacts/ringBuffer';
-import { FileSource, PolledFile, type ByteSource } from '../artifacts/source';
+import { ArtifactError, guard, guardSync } from '../artifacts/errors';
+import { checkRingChannels, copyRingSpan, copyRingSpanSync, oldestIntact, readRingHeaderFrom, readRingHeaderSync, ringRestarted, type RingHeader } from '../artifacts/ringBuffer';
+import { FileSource, PolledFile, type SyncByteSource } from '../artifacts/source';
 import type { LiveSamples } from '../../protocol/audio';
 import { writeFloatWav } from './wavWrite';
 
@@ -28,6 +28,9 @@ export interface TapRequest {
 export interface TapFrame extends LiveSamples {
   header: RingHeader;
 }
+
+/** A frame's samples up to this many are read into one array kept between frames (no garbage a frame); more get an array of their own. */
+const SCRATCH_SAMPLES = 1 << 17;
 
 const alignUp = (n: number, b: number) => Math.ceil(n / b) * b;
 const alignDown = (n: number, b: number) => Math.floor(n / b) * b;
@@ -57,18 +60,21 @@ export class LiveRingTap {
   private cursor: number | undefined;
   private last: RingHeader | undefined;
   private lastMoveMs = 0;
-  private requestKey = '';
+  /** The request the cursor belongs to, and the channels it reads (checked against the buffer's shape). */
+  private checked: { channels: readonly number[]; copy: number[]; spectrumChannel?: number; bucket: number; ringChannels: number; wanted: number[] } | undefined;
   private readonly file: PolledFile;
   /** Which file under the path the cursor belongs to (see PolledFile.generation). */
   private generation = 0;
+  private readonly header = new Uint8Array(64);
+  private scratch = new Float64Array(0);
 
   constructor(readonly path: string, private readonly clock: () => number = Date.now) {
     this.file = new PolledFile(path);
   }
 
-  /** Kept open between frames, reopened when a restarted writer replaced the file (which starts the view afresh). */
-  next(request: TapRequest): Promise<TapFrame> {
-    return guard(this.path, () => {
+  /** Kept open between frames, reopened when a restarted writer replaced the file (which starts the view afresh). Blocking: the reads are a few kilobytes. */
+  next(request: TapRequest): TapFrame {
+    return guardSync(this.path, () => {
       const src = this.file.current();
       if (src.generation !== this.generation) {
         if (this.generation !== 0) this.last = undefined;
@@ -80,25 +86,38 @@ export class LiveRingTap {
   }
 
   close(): void {
-    void this.file.close();
+    this.file.close();
   }
 
-  async nextFrom(src: ByteSource, request: TapRequest): Promise<TapFrame> {
-    const h = await readRingHeaderFrom(src, this.path);
+  /**
+   * The channels to read for `request`, checked against the buffer; whether it is the request
+   * the cursor belongs to. Checked again only when the request or the buffer's shape changes
+   * (the stream asks with the same arrays 60 times a second).
+   */
+  private wanted(request: TapRequest, h: RingHeader): { wanted: number[]; same: boolean } {
+    const c = this.checked, channels = request.channels;
+    if (c && c.channels === channels && c.ringChannels === h.channels && c.bucket === request.bucket && c.spectrumChannel === request.spectrumChannel
+      && channels.length === c.copy.length && channels.every((x, i) => x === c.copy[i])) return { wanted: c.wanted, same: true };
+    if (!Array.isArray(channels)) throw new ArtifactError('inconsistent', this.path, `the channels asked for are not a list (${JSON.stringify(channels) ?? String(channels)})`);
+    const wanted = [...new Set([...channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
+    checkRingChannels(h, wanted, this.path);
+    const same = !!c && c.bucket === request.bucket && c.spectrumChannel === request.spectrumChannel && channels.length === c.copy.length && channels.every((x, i) => x === c.copy[i]);
+    this.checked = { channels, copy: [...channels], spectrumChannel: request.spectrumChannel, bucket: request.bucket, ringChannels: h.channels, wanted };
+    return { wanted, same };
+  }
+
+  nextFrom(src: SyncByteSource, request: TapRequest): TapFrame {
+    const h = readRingHeaderSync(src, this.path, this.header);
     const { bucket, history } = request;
-    if (!Array.isArray(request.channels)) throw new ArtifactError('inconsistent', this.path, `the channels asked for are not a list (${JSON.stringify(request.channels) ?? String(request.channels)})`);
-    const wanted = [...new Set([...request.channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
-    const maxSamples = Math.max(bucket, Math.floor(request.maxFrameSamples / Math.max(1, wanted.length)));
     if (!Number.isSafeInteger(bucket) || bucket < 1) throw new RangeError(`bucket of ${bucket} samples`);
     if (!(history >= 0) || !(request.maxFrameSamples >= bucket)) throw new RangeError(`history ${history}, frame limit ${request.maxFrameSamples}`);
-    checkRingChannels(h, wanted, this.path);
+    const { wanted, same } = this.wanted(request, h);
+    const maxSamples = Math.max(bucket, Math.floor(request.maxFrameSamples / Math.max(1, wanted.length)));
 
     const now = this.clock();
     const restarted = !!this.last && ringRestarted(this.last, h);
     if (!this.last || restarted || h.writeSequence !== this.last.writeSequence) this.lastMoveMs = now;
-    const key = JSON.stringify([bucket, request.channels, request.spectrumChannel]);
-    const fresh = !!request.reset || restarted || this.cursor === undefined || key !== this.requestKey;
-    this.requestKey = key;
+    const fresh = !!request.reset || restarted || this.cursor === undefined || !same;
     this.last = h;
 
     const written = h.writeSequence * h.samplesPerWrite;
@@ -118,9 +137,17 @@ export class LiveRingTap {
     }
     start = Math.min(start, end);
 
+    // Every channel's span, side by side in one array (kept between frames when small).
+    const n = end - start, total = n * wanted.length;
+    if (total > this.scratch.length && total <= SCRATCH_SAMPLES) this.scratch = new Float64Array(SCRATCH_SAMPLES);
+    const all = total <= this.scratch.length ? this.scratch : new Float64Array(total);
     const data = new Map<number, Float64Array>();
-    for (const c of wanted) data.set(c, await copyRingSpan(src, h, c, start, end - start));
-    const after = await readRingHeaderFrom(src, this.path);
+    wanted.forEach((c, k) => {
+      const span = all.subarray(k * n, (k + 1) * n);
+      copyRingSpanSync(src, h, c, start, span);
+      data.set(c, span);
+    });
+    const after = readRingHeaderSync(src, this.path, this.header);
     if (ringRestarted(h, after)) {
       // The writer restarted mid-read: nothing read is trustworthy; the next frame starts afresh.
       this.cursor = undefined;

@@ -78,7 +78,7 @@ export class LiveStream {
 
   private schedule(ms: number): void {
     clearTimeout(this.timer);
-    this.timer = this.disposed || !this.subscription ? undefined : setTimeout(() => { this.timer = undefined; void this.tick(); }, ms);
+    this.timer = this.disposed || !this.subscription ? undefined : setTimeout(() => { this.timer = undefined; this.tick(); }, ms);
   }
 
   private send(s: LiveSubscription, f: TapFrame, stopped: boolean, started: number): void {
@@ -94,7 +94,7 @@ export class LiveStream {
     });
   }
 
-  private async tick(): Promise<void> {
+  private tick(): void {
     const s = this.subscription;
     if (!s || this.reading) return;
     // Hidden, or the view has not drawn what it was sent: wait (an ack or the next check resumes).
@@ -104,10 +104,9 @@ export class LiveStream {
     const started = (this.lastReadAt = performance.now());
     let next = LIVE_FRAME_MS;
     try {
-      const f = await this.tap.next({
+      const f = this.tap.next({
         channels: s.channels, spectrumChannel: s.spectrumChannel, bucket: s.bucket, history: s.history, reset: s.fresh, maxFrameSamples: FRAME_SAMPLE_BUDGET,
       });
-      if (s !== this.subscription) return;
       s.fresh = false;
       const h = f.header;
       const stopped = f.idleMs > stoppedAfterMs(h) || f.written === 0;
@@ -117,7 +116,6 @@ export class LiveStream {
       if (!quiet || performance.now() - this.lastPostAt >= QUIET_FRAME_MS) this.send(s, f, stopped, started);
       if (stopped) next = STOPPED_INTERVAL_MS;
     } catch (err) {
-      if (s !== this.subscription) return;
       const gone = err instanceof ArtifactError && err.code === 'not_found';
       const message = gone ? `Waiting for ${this.path}: the file is not there (the writer has not started, or stopped and removed it).`
         : describeError(err, this.path);

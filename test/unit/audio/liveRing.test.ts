@@ -78,6 +78,15 @@ describe('LiveRingTap on the producer fixture', () => {
 
     const otherBucket = await tap.next({ ...req, bucket: 8 });
     expect(otherBucket.fresh).toBe(true);
+    // The channels are checked once per request, not per frame: the same array changed in place is a new request.
+    const lanes = [0];
+    expect((await tap.next({ ...req, bucket: 8, channels: lanes })).fresh).toBe(false);
+    lanes.push(1);
+    const more = await tap.next({ ...req, bucket: 8, channels: lanes });
+    expect([more.fresh, more.min.length]).toEqual([true, 2]);
+    lanes.push(5);
+    expect((await artifactError(() => tap.next({ ...req, bucket: 8, channels: lanes }))).message).toContain('channel 5 does not exist (the buffer has 2)');
+    lanes.pop();
 
     ring.setSequence(4); // the writer restarted
     const restarted = await tap.next({ ...req, bucket: 8 });
