@@ -156,26 +156,40 @@ async function main(): Promise<void> {
   const file = join(dir, 'audiotab_ringbuf');
   const writer = await startRingWriter(file, { rate, channels, secondsHeld: 2, spw: 1024 });
   let view: WebviewPage | undefined;
+  let other: { page: WebviewPage; subscription: { id: number } } | undefined;
   try {
     // Without a GPU, 2-D canvases composite faster without SwiftShader; with one, on the GPU.
     const gpu = await probeRenderer();
     // The page, to learn the bucket size it asks for at this width.
-    view = await WebviewPage.open('liveAudio', { styles: ['uplot.css'], webgl: gpu.software ? false : 'hardware', viewport: { width: 1400, height: Math.max(700, lanes * 46 + 420) }, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: `0-${lanes - 1}`, span: 1 } });
-    const subscriptions: Record<string, unknown>[] = [];
-    view.onMessage((m) => { if (m.type === 'subscribe') subscriptions.push(m); });
-    await view.load();
-    // The first subscription learns the shape; answer it with one real frame so the page lays out.
-    const probe: LiveAudioHostToWebview[] = [];
-    const probeStream = new LiveStream(file, (m) => probe.push(m));
-    for (const end = Date.now() + 10_000; subscriptions.length < 1;) { if (Date.now() > end) throw new Error('no subscription'); await new Promise((r) => setTimeout(r, 20)); }
-    probeStream.subscribe(subscriptions[0] as never);
-    for (const end = Date.now() + 10_000; probe.length < 1;) { if (Date.now() > end) throw new Error('no frame'); await new Promise((r) => setTimeout(r, 20)); }
-    probeStream.dispose();
-    await view.post(probe[0]);
-    for (const end = Date.now() + 10_000; subscriptions.length < 2;) { if (Date.now() > end) throw new Error('no layout'); await new Promise((r) => setTimeout(r, 20)); }
-    // The page may subscribe again once its plot has settled: use the last one.
-    for (let seen = 0; seen !== subscriptions.length;) { seen = subscriptions.length; await new Promise((r) => setTimeout(r, 500)); }
-    const subscription = subscriptions.at(-1) as unknown as { id: number };
+    const openPanel = async (bundle: string, first?: LiveAudioHostToWebview) => {
+      const page = await WebviewPage.open(bundle, { styles: ['uplot.css'], webgl: gpu.software ? false : 'hardware', viewport: { width: 1400, height: Math.max(700, lanes * 46 + 420) }, boot: { ...DEFAULT_LIVE_AUDIO, path: file, channels: `0-${lanes - 1}`, span: 1 } });
+      const subscriptions: Record<string, unknown>[] = [];
+      page.onMessage((m) => { if (m.type === 'subscribe') subscriptions.push(m); });
+      await page.load();
+      // The first subscription learns the shape; answer it with one real frame so the page lays out.
+      for (const end = Date.now() + 10_000; subscriptions.length < 1;) { if (Date.now() > end) throw new Error('no subscription'); await new Promise((r) => setTimeout(r, 20)); }
+      if (!first) {
+        const probe: LiveAudioHostToWebview[] = [];
+        const probeStream = new LiveStream(file, (m) => probe.push(m));
+        probeStream.subscribe(subscriptions[0] as never);
+        for (const end = Date.now() + 10_000; probe.length < 1;) { if (Date.now() > end) throw new Error('no frame'); await new Promise((r) => setTimeout(r, 20)); }
+        probeStream.dispose();
+        first = probe[0];
+      }
+      await page.post(first);
+      for (const end = Date.now() + 10_000; subscriptions.length < 2;) { if (Date.now() > end) throw new Error('no layout'); await new Promise((r) => setTimeout(r, 20)); }
+      // The page may subscribe again once its plot has settled: use the last one.
+      for (let seen = 0; seen !== subscriptions.length;) { seen = subscriptions.length; await new Promise((r) => setTimeout(r, 500)); }
+      return { page, first, subscription: subscriptions.at(-1) as unknown as { id: number } };
+    };
+    const opened = await openPanel('liveAudio');
+    view = opened.page;
+    const subscription = opened.subscription;
+    // RUNREEL_BENCH_VARIANT_BUNDLE=name (diagnosis): another build of the panel (webview/<name>/main.ts,
+    // a copy of webview/liveAudio changed), in the same rounds, so a change is compared in one run.
+    const variantBundle = process.env.RUNREEL_BENCH_VARIANT_BUNDLE;
+    other = variantBundle ? await openPanel(variantBundle, opened.first) : undefined;
+    if (other && JSON.stringify(other.subscription) !== JSON.stringify(subscription)) throw new Error(`the variant asked for ${JSON.stringify(other.subscription)}, the panel for ${JSON.stringify(subscription)}`);
 
     // Diagnosis: RUNREEL_BENCH_HIDE=selector hides a part of the page to see what it costs.
     if (process.env.RUNREEL_BENCH_HIDE) await view.page.evaluate((sel) => document.querySelectorAll<HTMLElement>(sel).forEach((e) => { e.style.display = 'none'; }), process.env.RUNREEL_BENCH_HIDE);
@@ -209,6 +223,11 @@ async function main(): Promise<void> {
     };
     await installReplay(view.page, frames);
     await view.page.evaluate(acksInPage);
+    if (other) {
+      await installReplay(other.page.page, frames);
+      await other.page.page.evaluate(acksInPage);
+      await measureReplay(other.page.page);
+    }
     // A replay to warm up, so the views have their sizes (the spectrogram's is set by its first
     // columns) and the page's code is compiled; the rounds' frames are moved on past it.
     const shift = frames.at(-1)!.end - frames[0].start;
@@ -372,6 +391,7 @@ async function main(): Promise<void> {
     // RUNREEL_BENCH_VARIANT_SCRIPT (diagnosis): a function of one boolean, called in the page with true before the variant's turns and false before the panel's.
     const variantScript = process.env.RUNREEL_BENCH_VARIANT_SCRIPT;
     if (variant || variantScript) pages.push(['variant', view.page]);
+    if (other) pages.push(['variant', other.page.page]);
     const styleVariant = async (on: boolean) => {
       await view!.page.evaluate(({ rules, on }) => {
         for (const [sel, prop, value] of rules) document.querySelectorAll<HTMLElement>(sel).forEach((e) => { if (on) e.style.setProperty(prop, value, 'important'); else e.style.removeProperty(prop); });
@@ -384,7 +404,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, page] of pages) {
         await page.bringToFront();
-        if (round > 0 || name === 'variant') await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
+        if (round > 0 || (name === 'variant' && !other)) await page.evaluate((d) => (window as unknown as { __shift(by: number): void }).__shift(d), shift);
         if (variant || variantScript) await styleVariant(name === 'variant');
         if (process.env.RUNREEL_BENCH_TRACE && round === 0) console.error(`---- ${name}`);
         const stopProfile = round === 0 && name === 'ours' ? await profilePage(page, 'frame', () => frames.length) : async () => {};
@@ -413,9 +433,10 @@ async function main(): Promise<void> {
       lost_samples: lost, longest_task_ms: longest, sizes, floor_core: floor, floor_copy_core: floors.copy.core, floor_transform_core: floors.transform.core, floor_transform_threads: floors.transform.threads, floor_offscreen_core: floors.offscreen.core, floor_offscreen_threads: floors.offscreen.threads, floor_offscreen_main_core: floors['offscreen-main'].core, floor_offscreen_main_threads: floors['offscreen-main'].threads, rounds: ROUNDS,
       gpu_process_core: { page: ours.gpuProcess, ...Object.fromEntries(Object.entries(floors).map(([name, f]) => [`floor_${name}`, f.gpuProcess])) },
       floor_frames: Math.min(...Object.values(floors).map((f) => f.sent)), ratio: total / floor, errors: view.errors(),
-      ...(variant || variantScript ? { variant_gpu_process_core: median('variant').gpuProcess, variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
+      ...(variant || variantScript || other ? { variant_gpu_process_core: median('variant').gpuProcess, variant_core: median('variant').core, variant_threads: median('variant').threads, variant_dropped: median('variant').dropped } : {}),
     }));
   } finally {
+    await other?.page.close();
     await view?.close();
     await stopRingWriter(writer);
     rmSync(dir, { recursive: true, force: true });

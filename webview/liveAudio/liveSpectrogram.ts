@@ -68,3 +68,59 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   out.set(b, a.length);
   return out;
 }
+
+// ---- drawn at the lanes' resolution: one pixel column per waveform bucket, so the picture
+// scrolls with the lanes (by whole buckets) and nothing on the page moves.
+
+/** The STFT column shown over display bucket `b` (samples [b·bucket, (b+1)·bucket)): the one whose hop-wide span, centred in its window, holds the bucket's middle. */
+export function columnOfBucket(b: number, bucket: number, window: number, hop: number): number {
+  return Math.floor(((b + 0.5) * bucket + window / 2 + hop / 2) / hop);
+}
+
+/** The last bucket whose column is `column` or before. */
+export function lastBucketOf(column: number, bucket: number, window: number, hop: number): number {
+  return Math.ceil(((column + 1) * hop - window / 2 - hop / 2) / bucket - 0.5) - 1;
+}
+
+/** The columns kept for hover and recolouring: `columns` of them, the newest `lastColumn`, levels as in SpectrogramColumns. */
+export interface KeptColumns {
+  levels: Float32Array;
+  columns: number;
+  rows: number;
+  lastColumn: number;
+}
+
+/**
+ * Colours buckets [from, from + count) into `pixels` (an RGBA image `count` wide, rows tall,
+ * top row first, as 32-bit pixels): each bucket takes its column's levels, `range` mapped onto
+ * the colour `table`; a bucket whose column is not kept, or a NaN level, stays transparent.
+ */
+export function paintBuckets(pixels: Uint32Array, from: number, count: number, bucket: number, window: number, hop: number, kept: KeptColumns, table: Uint8Array, range: [number, number]): void {
+  const { levels, columns, rows, lastColumn } = kept;
+  const colours = packedColours(table);
+  const lo = range[0], scale = 255 / Math.max(1e-9, range[1] - range[0]);
+  const oldest = lastColumn - columns + 1;
+  pixels.fill(0, 0, count * rows);
+  for (let x = 0; x < count; x++) {
+    const c = columnOfBucket(from + x, bucket, window, hop) - oldest;
+    if (c < 0 || c >= columns) continue;
+    for (let r = 0; r < rows; r++) {
+      const v = levels[c * rows + r];
+      if (v !== v) continue;
+      pixels[(rows - 1 - r) * count + x] = colours[Math.max(0, Math.min(255, Math.round((v - lo) * scale)))];
+    }
+  }
+}
+
+const packed = new WeakMap<Uint8Array, Uint32Array>();
+/** A colour table's 256 entries as opaque 32-bit pixels (RGBA bytes in memory order). */
+function packedColours(table: Uint8Array): Uint32Array {
+  let out = packed.get(table);
+  if (!out) {
+    const bytes = new Uint8Array(256 * 4);
+    for (let i = 0; i < 256; i++) bytes.set([table[i * 3], table[i * 3 + 1], table[i * 3 + 2], 255], i * 4);
+    out = new Uint32Array(bytes.buffer);
+    packed.set(table, out);
+  }
+  return out;
+}

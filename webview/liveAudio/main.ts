@@ -13,10 +13,9 @@ import { connectToHost, readBoot } from '../common/host';
 import { colormapTable } from '../common/colormaps';
 import { ColourBar } from '../common/colourBar';
 import { FrequencyAxis } from '../common/frequencyAxis';
-import { colourize } from '../evalAudio/spectrogramImage';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from './model';
 import { ScrollingCanvas } from './scrollingCanvas';
-import { LiveSpectrogram, type SpectrogramColumns } from './liveSpectrogram';
+import { columnOfBucket, lastBucketOf, LiveSpectrogram, paintBuckets, type SpectrogramColumns } from './liveSpectrogram';
 
 type Boot = LiveAudioState & { frameBudgetMs?: number };
 const host = connectToHost<LiveAudioHostToWebview, LiveAudioWebviewToHost, LiveAudioState>();
@@ -222,6 +221,7 @@ function buildPlot(): void {
 /** The lanes fill the plot area, one column per bucket; redrawn whole. */
 function sizeLanes(): void {
   if (!plot || !history) return;
+  placeSpectrogram();
   lanesView.resize(history.buckets, Math.round(plot.bbox.height));
   drawLanes(history.buckets);
 }
@@ -291,21 +291,26 @@ function pixelOf(css: string): number {
   return new Uint32Array(ctx.getImageData(0, 0, 1, 1).data.buffer)[0];
 }
 
-// ---- the spectrogram: columns scroll in from the right; levels kept for hover and recolouring
+// ---- the spectrogram: one pixel column per waveform bucket, scrolled with the lanes; the
+// STFT's columns' levels are kept for hover and recolouring
 let quality = qualityAt(state.window, 0);
 let columns = 0;
 let lastColumn = -1;
 let spectrogramLevels = new Float32Array(0);
+/** The newest bucket painted (buckets are the lanes', counted from the stream's start); -Infinity: none since the spectrogram was cleared. */
+let paintedBucket = -Infinity;
+let spectrogramImage: ImageData | undefined;
 /** The stream's STFT state since the spectrogram last started afresh (new settings, a fresh stream). */
 let stream: LiveSpectrogram | undefined;
 
 function buildSpectrogram(): void {
-  if (!ring) return;
+  if (!ring || !history) return;
   quality = qualityAt(state.window, governor.level);
   columns = Math.ceil(spanSamples() / quality.hop) + 1;
-  spectrogramView.resize(columns, SPECTROGRAM_ROWS);
+  spectrogramView.resize(history.buckets, SPECTROGRAM_ROWS);
   spectrogramLevels = new Float32Array(columns * SPECTROGRAM_ROWS).fill(NaN);
   lastColumn = -1;
+  paintedBucket = -Infinity;
   stream = new LiveSpectrogram({ window: quality.window, hop: quality.hop, sampleRate: ring.sampleRate, scale: state.scale, rows: SPECTROGRAM_ROWS });
   spectrogramAxis.show(state.scale, ring.sampleRate, spectrogramBox.clientHeight || SPECTROGRAM_ROWS, spectrogramBox.clientTop);
   spectrogramLabel.textContent = `Spectrogram · channel ${state.spectrumChannel} · window ${quality.window} · hop ${quality.hop} · ${state.scale}`;
@@ -327,8 +332,7 @@ function feedSpectrogram(start: number, samples: Float32Array): void {
   if (samples.length === 0 || !stream || !ring) return;
   const started = performance.now();
   try {
-    const made = stream.push(start, samples, columns);
-    placeColumns(made, colourize({ columns: made.count, rows: made.rows, levels: made.levels }, colormapTable(state.colormap), state.range));
+    keepColumns(stream.push(start, samples, columns));
   } catch (err) {
     // The lanes go on without it.
     messageEl.textContent = `Spectrogram: ${(err as Error).message ?? String(err)}`;
@@ -339,49 +343,58 @@ function feedSpectrogram(start: number, samples: Float32Array): void {
   if (governor.record((performance.now() - started) / frames)) buildSpectrogram();
 }
 
-function placeColumns(r: SpectrogramColumns, rgba: Uint8ClampedArray): void {
+function keepColumns(r: SpectrogramColumns): void {
   if (r.count === 0) return;
   const rows = SPECTROGRAM_ROWS;
   const newLast = r.first + r.count - 1;
   const shift = lastColumn < 0 ? columns : Math.min(columns, newLast - lastColumn);
-  if (shift >= columns) spectrogramView.clear();
   if (shift > 0) {
     spectrogramLevels.copyWithin(0, shift * rows);
     spectrogramLevels.fill(NaN, Math.max(0, columns - shift) * rows);
   }
   const take = Math.min(r.count, columns);
-  spectrogramView.put(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, r.count, rows), newLast - take + 1, r.count - take);
   spectrogramLevels.set(r.levels.subarray((r.count - take) * rows), (columns - take) * rows);
   lastColumn = newLast;
-  placeSpectrogram();
 }
 
-/** Lines the spectrogram's columns up under the waveform's time axis (0 = the newest sample shown). */
+/** Scrolls the spectrogram with the lanes and paints the buckets whose columns are made now (the newest wait for theirs). */
+function paintSpectrogram(): void {
+  if (!history || history.end === 0) return;
+  const newest = history.end / history.bucket - 1;
+  spectrogramView.scrollTo(newest);
+  if (lastColumn < 0) return;
+  const from = Math.max(0, newest - history.buckets + 1, paintedBucket + 1);
+  const to = Math.min(newest, lastBucketOf(lastColumn, history.bucket, quality.window, quality.hop));
+  if (to < from) return;
+  paintSpectrogramBuckets(from, to - from + 1);
+  paintedBucket = to;
+}
+
+function paintSpectrogramBuckets(from: number, count: number): void {
+  if (spectrogramImage?.width !== count || spectrogramImage.height !== SPECTROGRAM_ROWS) spectrogramImage = new ImageData(count, SPECTROGRAM_ROWS);
+  paintBuckets(new Uint32Array(spectrogramImage.data.buffer), from, count, history!.bucket, quality.window, quality.hop,
+    { levels: spectrogramLevels, columns, rows: SPECTROGRAM_ROWS, lastColumn }, colormapTable(state.colormap), state.range);
+  spectrogramView.put(spectrogramImage, from);
+}
+
+/** Lines the spectrogram's box up under the plot area (its buckets are the lanes'). */
 let spectrogramPlacement = '';
 function placeSpectrogram(): void {
-  if (!plot || !history || !ring || lastColumn < 0) return;
+  if (!plot) return;
   const dpr = devicePixelRatio || 1;
   const plotLeft = plot.bbox.left / dpr, plotWidth = plot.bbox.width / dpr;
-  const span = history.buckets * history.bucket;
-  const viewStart = history.end - span;
-  // Column j's window ends at j·hop: centred half a window before, one hop wide.
-  const leftEdge = (lastColumn - columns + 1) * quality.hop - quality.window / 2 - quality.hop / 2;
-  const placement = `${plotLeft}|${plotWidth}|${((columns * quality.hop * plotWidth) / span).toFixed(1)}|${(((leftEdge - viewStart) * plotWidth) / span).toFixed(1)}`;
-  if (placement === spectrogramPlacement) return; // unchanged: no restyle, no recomposite
+  const placement = `${plotLeft}|${plotWidth}`;
+  if (placement === spectrogramPlacement) return;
   spectrogramPlacement = placement;
-  const [, , cssWidth, shift] = placement.split('|');
   spectrogramBox.style.marginLeft = `${plotLeft}px`;
   spectrogramAxis.place(plotLeft);
   spectrogramBox.style.width = `${plotWidth}px`;
-  spectrogramView.element.style.width = `${cssWidth}px`;
-  spectrogramView.element.style.transform = `translateX(${shift}px)`;
 }
 
 function recolour(): void {
-  if (columns === 0) return;
-  const rgba = colourize({ columns, rows: SPECTROGRAM_ROWS, levels: spectrogramLevels }, colormapTable(state.colormap), state.range);
-  // Columns before the stream's first are blank and have no place on the canvas.
-  if (lastColumn >= 0) spectrogramView.put(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, columns, SPECTROGRAM_ROWS), Math.max(0, lastColumn - columns + 1), Math.max(0, columns - 1 - lastColumn));
+  if (!history || lastColumn < 0 || paintedBucket === -Infinity) return;
+  const from = Math.max(spectrogramView.newestColumn - history.buckets + 1, 0);
+  if (paintedBucket >= from) paintSpectrogramBuckets(from, paintedBucket - from + 1);
 }
 
 // ---- frames
@@ -419,10 +432,8 @@ function receiveFrame(f: LiveFrame): void {
     setStatus('live', 'Live');
     setText(messageEl, '');
   }
-  if (added > 0) {
-    drawLanes(added);
-    placeSpectrogram();
-  }
+  if (added > 0) drawLanes(added);
+  paintSpectrogram();
   if (!f.stopped) pacer.drawn(performance.now(), f.held);
   drawMs = drawMs * 0.9 + (performance.now() - started) * 0.1;
   if (readable) {
@@ -555,15 +566,17 @@ function hoverWave(e: MouseEvent): void {
 }
 
 spectrogramView.element.addEventListener('mousemove', (e) => {
-  if (!ring || lastColumn < 0) return;
+  if (!ring || !history || lastColumn < 0) return;
   const rect = spectrogramView.element.getBoundingClientRect();
-  const c = Math.floor(((e.clientX - rect.left) / rect.width) * columns);
+  const bucket = spectrogramView.newestColumn - history.buckets + 1 + Math.floor(((e.clientX - rect.left) / rect.width) * history.buckets);
+  const column = columnOfBucket(bucket, history.bucket, quality.window, quality.hop);
+  const c = column - (lastColumn - columns + 1);
   const r = SPECTROGRAM_ROWS - 1 - Math.floor(((e.clientY - rect.top) / rect.height) * SPECTROGRAM_ROWS);
-  if (c < 0 || c >= columns || r < 0 || r >= SPECTROGRAM_ROWS) return;
+  if (c < 0 || c >= columns || r < 0 || r >= SPECTROGRAM_ROWS) return tooltip.classList.remove('shown');
   const edges = rowEdges(state.scale, SPECTROGRAM_ROWS, ring.sampleRate);
   const hz = (edges[r] + edges[r + 1]) / 2;
   const level = spectrogramLevels[c * SPECTROGRAM_ROWS + r];
-  const seconds = ((lastColumn - (columns - 1 - c)) * quality.hop - quality.window / 2) / ring.sampleRate;
+  const seconds = (column * quality.hop - quality.window / 2) / ring.sampleRate;
   showTooltip(e, `${seconds.toFixed(3)} s · ${hz >= 1000 ? `${(hz / 1000).toFixed(2)} kHz` : `${hz.toFixed(0)} Hz`} · ${level !== level ? 'no data' : `${level.toFixed(1)} dB`}`);
 });
 spectrogramView.element.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));

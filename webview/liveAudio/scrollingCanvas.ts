@@ -136,6 +136,13 @@ export class ScrollingCanvas {
     this.place();
   }
 
+  /** Scrolls the view on so that `column` is its right edge, drawn or not (columns not drawn are blank). */
+  scrollTo(column: number): void {
+    if (column <= this.newest) return;
+    this.newest = column;
+    this.place();
+  }
+
   /**
    * Moves the strip so the newest column is the view's right edge. Tiles keep their places
    * between frames (restyling every tile at each new block cost a style and layout pass); the

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { rowEdges } from '../../../src/domain/audio/stft';
-import { LiveSpectrogram } from '../../../webview/liveAudio/liveSpectrogram';
+import { columnOfBucket, lastBucketOf, LiveSpectrogram, paintBuckets } from '../../../webview/liveAudio/liveSpectrogram';
 import { FramePacer, parseChannels, QualityGovernor, qualityAt, WaveHistory } from '../../../webview/liveAudio/model';
 
 const RATE = 16000;
@@ -47,6 +47,41 @@ describe('LiveSpectrogram', () => {
     expect(Number.isNaN(column(36)[0])).toBe(false);
     // a long silence is capped to the newest columns
     expect(live.push(1 << 20, sine(512, 1000), 100).count).toBe(100);
+  });
+});
+
+describe('the spectrogram at the lanes\' resolution', () => {
+  test('a bucket shows the column whose span holds its middle; lastBucketOf is the last bucket of a column', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4000 }), fc.constantFrom(256, 512, 1024, 2048, 4096), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 1e7 }), (bucket, window, windowsPerHop, column) => {
+      const hop = window / windowsPerHop;
+      const b = lastBucketOf(column, bucket, window, hop); // (negative: before the stream's first bucket)
+      const middle = (b + 0.5) * bucket;
+      expect(columnOfBucket(b, bucket, window, hop)).toBeLessThanOrEqual(column);
+      expect(columnOfBucket(b + 1, bucket, window, hop)).toBeGreaterThan(column);
+      // Column j's window ends at j·hop: the bucket's middle is within half a hop of the window's centre.
+      const j = columnOfBucket(b, bucket, window, hop);
+      expect(Math.abs(middle - (j * hop - window / 2))).toBeLessThanOrEqual(hop / 2);
+    }));
+  });
+
+  test('paintBuckets colours each bucket from its column, top row first; columns not kept and NaN levels stay transparent', () => {
+    const rows = 3, columns = 4, lastColumn = 9; // kept: columns 6–9
+    const levels = new Float32Array(columns * rows).fill(NaN);
+    levels.set([0, -50, -100], 0 * rows); // column 6, bottom row first
+    levels.set([-100, NaN, 0], 3 * rows); // column 9
+    const table = Uint8Array.from({ length: 256 * 3 }, (_, i) => Math.floor(i / 3)); // grey ramp
+    const bucket = 100, window = 400, hop = 200;
+    // bucket b shows column floor(((b + 0.5)·100 + 200 + 100) / 200): buckets 9–10 → 6, 15–16 → 9, 17 → 10 (not made)
+    const pixels = new Uint32Array(9 * rows).fill(7);
+    paintBuckets(pixels, 9, 9, bucket, window, hop, { levels, columns, rows, lastColumn }, table, [-100, 0]);
+    const grey = (v: number) => new Uint32Array(Uint8Array.from([v, v, v, 255]).buffer)[0];
+    const at = (x: number) => [0, 1, 2].map((y) => pixels[y * 9 + x]);
+    expect(at(0)).toEqual([grey(0), grey(Math.round(50 * (255 / 100))), grey(255)]); // column 6: its top row is its last level (-100 dB)
+    expect(at(1)).toEqual(at(0));
+    expect(at(2)).toEqual([0, 0, 0]); // column 7: all NaN
+    expect(at(6)).toEqual([grey(255), 0, grey(0)]);
+    expect(at(7)).toEqual(at(6));
+    expect(at(8)).toEqual([0, 0, 0]); // column 10: not made yet
   });
 });
 

@@ -92,17 +92,30 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
 
   const band = await view.page.evaluate(() => {
     // The spectrogram scrolls as tiles: its snapshot() is the picture they show.
-    const canvas = (document.querySelector('[data-testid=spectrogram]') as HTMLElement & { snapshot(): HTMLCanvasElement }).snapshot();
+    const snapshot = (id: string) => (document.querySelector(`[data-testid=${id}]`) as HTMLElement & { snapshot(): HTMLCanvasElement }).snapshot();
+    const canvas = snapshot('spectrogram');
     const { width, height } = canvas;
     const data = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
-    // brightest row (magma: brighter = louder) over the newest columns
+    // The newest columns wait for their STFT windows to fill: blank at the right edge.
+    let painted = width - 1;
+    while (painted >= 0 && data[((height >> 1) * width + painted) * 4 + 3] === 0) painted--;
+    // brightest row (magma: brighter = louder) over the newest painted columns
     const rowSum = new Float64Array(height);
-    for (let y = 0; y < height; y++) for (let x = width - 20; x < width; x++) { const o = (y * width + x) * 4; rowSum[y] += data[o] + data[o + 1] + data[o + 2]; }
+    for (let y = 0; y < height; y++) for (let x = painted - 20; x <= painted; x++) { const o = (y * width + x) * 4; rowSum[y] += data[o] + data[o + 1] + data[o + 2]; }
     let best = 0;
     for (let y = 1; y < height; y++) if (rowSum[y] > rowSum[best]) best = y;
-    return { best, height, width };
+    return { best, height, width, blank: width - 1 - painted, lanesWidth: snapshot('lanes').width };
   });
-  expect(band.width).toBe(Math.ceil(32000 / 512) + 1); // 2 s at hop 512: full quality
+  // One column per waveform bucket, scrolled with the lanes; full quality (hop 512).
+  expect(band.width).toBe(band.lanesWidth);
+  const label = (await text('spectrogram-label')) ?? '';
+  expect(label).toContain('hop 512');
+  // Lined up in time with the lanes: the blank edge is the newest column's lag, half a window
+  // less half a hop to half a window and half a hop, in buckets.
+  const bucket = (view.sent.filter((m) => m.type === 'subscribe').at(-1) as unknown as { bucket: number }).bucket;
+  const [window, hop] = [Number(/window (\d+)/.exec(label)![1]), 512];
+  expect(band.blank).toBeGreaterThanOrEqual(Math.floor((window / 2 - hop / 2) / bucket) - 1);
+  expect(band.blank).toBeLessThanOrEqual(Math.ceil((window / 2 + hop / 2) / bucket) + 1);
   const edges = rowEdges('linear', band.height, 16000);
   const row = band.height - 1 - band.best; // canvas rows run top-down, rows bottom-up
   expect(edges[row]).toBeLessThanOrEqual(440 + 8000 / band.height * 2);
@@ -138,7 +151,7 @@ test('hovering a lane or the spectrogram says what is under the pointer, as text
   // The lanes draw no uPlot cursor (its lines were layers of their own over the scrolling lanes).
   expect(await view.page.locator('.u-cursor-x, .u-cursor-y').count()).toBe(0);
   const spec = (await view.page.getByTestId('spectrogram').boundingBox())!;
-  await view.page.mouse.move(spec.x + spec.width - 30, spec.y + spec.height / 2);
+  await view.page.mouse.move(spec.x + spec.width * 0.75, spec.y + spec.height / 2); // (the newest columns wait for their windows)
   await until('the spectrogram tooltip', async () => / kHz · -?[\d.]+ dB$| Hz · -?[\d.]+ dB$/.test((await text('tooltip')) ?? ''));
   expect(await text('tooltip')).toMatch(/^[\d.]+ s · [\d.]+ kHz · -?[\d.]+ dB$/); // mid-height of 0–8 kHz, linear: about 4 kHz
   await view.page.mouse.move(0, 0);
