@@ -84,8 +84,17 @@ export class PolledFile implements SyncByteSource {
 
   constructor(readonly name: string) {}
 
-  /** This source, on the file the path names now. */
-  current(): this {
+  /** When the path was last looked up (performance.now()). */
+  private checkedAt = -Infinity;
+
+  /**
+   * This source, on the file the path names now, looked up again when the last look is older
+   * than `maxAgeMs` (a stat a frame was a tenth of the live reader's time). A read that fails
+   * makes the next call look again.
+   */
+  current(maxAgeMs = 0): this {
+    const now = performance.now();
+    if (this.fd !== undefined && now - this.checkedAt < maxAgeMs) return this;
     try {
       const st = statSync(this.name);
       if (st.isDirectory()) throw new ArtifactError('io_error', this.name, 'is a folder, not a file');
@@ -96,6 +105,7 @@ export class PolledFile implements SyncByteSource {
         this.generation++;
       }
       this.size = st.size;
+      this.checkedAt = now;
       return this;
     } catch (err) {
       this.close();
@@ -105,12 +115,17 @@ export class PolledFile implements SyncByteSource {
 
   readSync(target: Uint8Array, offset: number, what = 'data'): void {
     const length = target.length;
-    checkRange(this.name, this.size, offset, length, what);
-    if (this.fd === undefined) throw new ArtifactError('io_error', this.name, 'is not open');
-    for (let done = 0; done < length;) {
-      const n = readSync(this.fd, target, done, length - done, offset + done);
-      if (n === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
-      done += n;
+    try {
+      checkRange(this.name, this.size, offset, length, what);
+      if (this.fd === undefined) throw new ArtifactError('io_error', this.name, 'is not open');
+      for (let done = 0; done < length;) {
+        const n = readSync(this.fd, target, done, length - done, offset + done);
+        if (n === 0) throw new ArtifactError('truncated', this.name, `${what}: file ended at ${offset + done} bytes while reading`);
+        done += n;
+      }
+    } catch (err) {
+      this.checkedAt = -Infinity;
+      throw err;
     }
   }
 
@@ -118,6 +133,7 @@ export class PolledFile implements SyncByteSource {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.ino = -1;
+    this.checkedAt = -Infinity;
   }
 }
 

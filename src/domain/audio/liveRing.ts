@@ -29,6 +29,8 @@ export interface TapFrame extends LiveSamples {
   header: RingHeader;
 }
 
+/** How often the path is looked up for a writer that replaced the file or removed it (reads in between use the open file). */
+const PATH_CHECK_MS = 200;
 /** A frame's samples up to this many are read into one array kept between frames (no garbage a frame); more get an array of their own. */
 const SCRATCH_SAMPLES = 1 << 17;
 
@@ -75,7 +77,7 @@ export class LiveRingTap {
   /** Kept open between frames, reopened when a restarted writer replaced the file (which starts the view afresh). Blocking: the reads are a few kilobytes. */
   next(request: TapRequest): TapFrame {
     return guardSync(this.path, () => {
-      const src = this.file.current();
+      const src = this.file.current(PATH_CHECK_MS);
       if (src.generation !== this.generation) {
         if (this.generation !== 0) this.last = undefined;
         this.generation = src.generation;

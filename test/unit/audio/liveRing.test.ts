@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { resolveFfmpeg } from '../../../src/domain/animation/ffmpeg';
@@ -91,6 +91,28 @@ describe('LiveRingTap on the producer fixture', () => {
     ring.setSequence(4); // the writer restarted
     const restarted = await tap.next({ ...req, bucket: 8 });
     expect([restarted.fresh, restarted.overrun, restarted.end]).toEqual([true, 0, 1024]);
+  });
+
+  test('a writer that replaces the file or removes it is noticed within a fifth of a second (the path is not looked up every frame)', async () => {
+    const ring = ringCopy();
+    const tap = new LiveRingTap(ring.file);
+    const req = { channels: [0], bucket: 16, history: 320, maxFrameSamples: 1 << 20 };
+    expect(tap.next(req).end).toBe(1280);
+    // A new writer's file under the same name, two writes in.
+    const next = join(tempDir(), 'ring.new');
+    copyFileSync(ring.file, next);
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(2));
+    const fd = openSync(next, 'r+');
+    writeSync(fd, b, 0, 8, 40);
+    closeSync(fd);
+    renameSync(next, ring.file);
+    await new Promise((r) => setTimeout(r, 250));
+    const replaced = tap.next(req);
+    expect([replaced.fresh, replaced.end]).toEqual([true, 512]);
+    rmSync(ring.file);
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await artifactError(() => tap.next(req))).code).toBe('not_found');
   });
 
   test('hostile requests and files fail with a message naming the problem', async () => {
