@@ -4,7 +4,7 @@
 // is stopped or the file is missing. Independent of VS Code: the host panel and the browser
 // tests drive the same code.
 import { basename } from 'node:path';
-import { LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveSubscription } from '../../protocol/audio';
+import { LIVE_FRAME_MS, type LiveAudioHostToWebview, type LiveFrame, type LiveSubscription } from '../../protocol/audio';
 import { ArtifactError, describeError } from '../artifacts/errors';
 import { LiveRingTap, stoppedAfterMs, type TapFrame } from './liveRing';
 
@@ -81,14 +81,20 @@ export class LiveStream {
     this.timer = this.disposed || !this.subscription ? undefined : setTimeout(() => { this.timer = undefined; this.tick(); }, ms);
   }
 
+  /** The buffer's description as last sent: the same object while the shape holds. */
+  private ring: LiveFrame['ring'] | undefined;
+
   private send(s: LiveSubscription, f: TapFrame, stopped: boolean, started: number): void {
-    const h = f.header;
+    const h = f.header, r = this.ring;
+    if (!r || r.sampleRate !== h.sampleRate || r.channels !== h.channels || r.capacity !== h.capacity || r.samplesPerWrite !== h.samplesPerWrite) {
+      this.ring = { name: basename(this.path), sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite };
+    }
     this.lastPostAt = performance.now();
     const held = this.held;
     this.held = 0;
     this.post({
       type: 'frame', id: s.id, seq: ++this.seq,
-      ring: { name: basename(this.path), sampleRate: h.sampleRate, channels: h.channels, capacity: h.capacity, samplesPerWrite: h.samplesPerWrite },
+      ring: this.ring!,
       written: f.written, start: f.start, end: f.end, bucket: s.bucket, min: f.min, max: f.max, spectrum: f.spectrum,
       overrun: f.overrun, skipped: f.skipped, fresh: f.fresh, idleMs: f.idleMs, stopped, held, readMs: performance.now() - started,
     });
