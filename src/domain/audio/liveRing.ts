@@ -62,8 +62,8 @@ export class LiveRingTap {
   private cursor: number | undefined;
   private last: RingHeader | undefined;
   private lastMoveMs = 0;
-  /** The request the cursor belongs to, and the channels it reads (checked against the buffer's shape). */
-  private checked: { channels: readonly number[]; copy: number[]; spectrumChannel?: number; bucket: number; ringChannels: number; wanted: number[] } | undefined;
+  /** The request the cursor belongs to (a copy of its channels), and the channels it reads, checked against a buffer of `ringChannels`. */
+  private checked: { channels: number[]; spectrumChannel?: number; bucket: number; ringChannels: number; wanted: number[] } | undefined;
   private readonly file: PolledFile;
   /** Which file under the path the cursor belongs to (see PolledFile.generation). */
   private generation = 0;
@@ -94,17 +94,17 @@ export class LiveRingTap {
   /**
    * The channels to read for `request`, checked against the buffer; whether it is the request
    * the cursor belongs to. Checked again only when the request or the buffer's shape changes
-   * (the stream asks with the same arrays 60 times a second).
+   * (the stream asks for the same channels 60 times a second).
    */
   private wanted(request: TapRequest, h: RingHeader): { wanted: number[]; same: boolean } {
     const c = this.checked, channels = request.channels;
-    if (c && c.channels === channels && c.ringChannels === h.channels && c.bucket === request.bucket && c.spectrumChannel === request.spectrumChannel
-      && channels.length === c.copy.length && channels.every((x, i) => x === c.copy[i])) return { wanted: c.wanted, same: true };
     if (!Array.isArray(channels)) throw new ArtifactError('inconsistent', this.path, `the channels asked for are not a list (${JSON.stringify(channels) ?? String(channels)})`);
+    const same = !!c && c.bucket === request.bucket && c.spectrumChannel === request.spectrumChannel
+      && channels.length === c.channels.length && channels.every((x, i) => x === c.channels[i]);
+    if (same && c.ringChannels === h.channels) return { wanted: c.wanted, same };
     const wanted = [...new Set([...channels, ...(request.spectrumChannel === undefined ? [] : [request.spectrumChannel])])];
     checkRingChannels(h, wanted, this.path);
-    const same = !!c && c.bucket === request.bucket && c.spectrumChannel === request.spectrumChannel && channels.length === c.copy.length && channels.every((x, i) => x === c.copy[i]);
-    this.checked = { channels, copy: [...channels], spectrumChannel: request.spectrumChannel, bucket: request.bucket, ringChannels: h.channels, wanted };
+    this.checked = { channels: [...channels], spectrumChannel: request.spectrumChannel, bucket: request.bucket, ringChannels: h.channels, wanted };
     return { wanted, same };
   }
 
