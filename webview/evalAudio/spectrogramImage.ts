@@ -53,17 +53,23 @@ export function computeSpectrogram(job: SpectrogramJob): SpectrogramGrid {
   return { columns, rows, levels };
 }
 
+/** A level's entry (0–255) in a colour table, `range` mapped onto the table's length and clamped to it. */
+export function tableEntry(range: [number, number]): (level: number) => number {
+  const lo = range[0], scale = 255 / Math.max(1e-9, range[1] - range[0]);
+  return (v) => Math.max(0, Math.min(255, Math.round((v - lo) * scale)));
+}
+
 /** RGBA for an ImageData of columns × rows (top row first), `range` mapped onto the table; NaN levels stay transparent. */
 export function colourize(grid: SpectrogramGrid, table: Uint8Array, range: [number, number]): Uint8ClampedArray {
   const { columns, rows, levels } = grid;
   const out = new Uint8ClampedArray(columns * rows * 4);
-  const lo = range[0], scale = 255 / Math.max(1e-9, range[1] - range[0]);
+  const entry = tableEntry(range);
   for (let c = 0; c < columns; c++) {
     for (let r = 0; r < rows; r++) {
       const v = levels[c * rows + r];
       const o = ((rows - 1 - r) * columns + c) * 4;
       if (v !== v) continue; // NaN: no samples there; left transparent
-      const i = Math.max(0, Math.min(255, Math.round((v - lo) * scale))) * 3;
+      const i = entry(v) * 3;
       out[o] = table[i]; out[o + 1] = table[i + 1]; out[o + 2] = table[i + 2]; out[o + 3] = 255;
     }
   }

@@ -5,6 +5,7 @@
 // overrun or a skip) leaves NaN columns, drawn as blanks rather than made up.
 import { levelsToRows, rowBins, Stft } from '../../src/domain/audio/stft';
 import type { FrequencyScaleName } from '../../src/protocol/audio';
+import { tableEntry } from '../evalAudio/spectrogramImage';
 
 export interface LiveSpectrogramParams {
   window: number;
@@ -98,7 +99,7 @@ export interface KeptColumns {
 export function paintBuckets(pixels: Uint32Array, from: number, count: number, bucket: number, window: number, hop: number, kept: KeptColumns, table: Uint8Array, range: [number, number]): void {
   const { levels, columns, rows, lastColumn } = kept;
   const colours = packedColours(table);
-  const lo = range[0], scale = 255 / Math.max(1e-9, range[1] - range[0]);
+  const entry = tableEntry(range);
   const oldest = lastColumn - columns + 1;
   pixels.fill(0, 0, count * rows);
   for (let x = 0; x < count; x++) {
@@ -107,7 +108,7 @@ export function paintBuckets(pixels: Uint32Array, from: number, count: number, b
     for (let r = 0; r < rows; r++) {
       const v = levels[c * rows + r];
       if (v !== v) continue;
-      pixels[(rows - 1 - r) * count + x] = colours[Math.max(0, Math.min(255, Math.round((v - lo) * scale)))];
+      pixels[(rows - 1 - r) * count + x] = colours[entry(v)];
     }
   }
 }
