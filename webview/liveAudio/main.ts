@@ -211,11 +211,33 @@ function buildPlot(): void {
     cursor: { show: false, drag: { x: false, y: false } }, select: { show: false, left: 0, top: 0, width: 0, height: 0 },
     // uPlot settles its axes' sizes after the first draw: follow the plot area when it changes
     // (a history of another width would be squeezed into it, and its columns would blur).
-    hooks: { setSize: [() => { if (history && historyColumns() !== history.buckets) fitHistory(); else sizeLanes(); }] },
+    hooks: {
+      setSize: [() => { if (history && historyColumns() !== history.buckets) fitHistory(); else sizeLanes(); }],
+      draw: [(u) => showAxes(u)],
+    },
   }, [[-1, 0]], waveEl);
   plot.over.append(lanesView.element);
   plot.over.addEventListener('mousemove', (e) => hoverWave(e));
   plot.over.addEventListener('mouseleave', () => tooltip.classList.remove('shown'));
+}
+
+// uPlot's canvas changes only when the plot is drawn: shown as an image of itself, which is no
+// compositor layer of its own (each canvas is, committed with every frame, drawn or not).
+const axesImage = el('img', { class: 'axes-image', attrs: { alt: '', 'data-testid': 'axes' } });
+let axesDrawn = 0;
+
+function showAxes(u: uPlot): void {
+  const canvas = u.ctx.canvas, drawn = ++axesDrawn;
+  canvas.style.display = 'none';
+  Object.assign(axesImage.style, { width: canvas.style.width, height: canvas.style.height });
+  if (axesImage.previousElementSibling !== canvas) canvas.after(axesImage);
+  // Encoded off the main thread; a later draw's image wins.
+  canvas.toBlob((blob) => {
+    if (!blob || drawn !== axesDrawn) return;
+    const old = axesImage.src;
+    axesImage.src = URL.createObjectURL(blob);
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+  });
 }
 
 /** The lanes fill the plot area, one column per bucket; redrawn whole. */

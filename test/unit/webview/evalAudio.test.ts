@@ -43,6 +43,17 @@ async function bandColour(testid: string, hz: number, rate: number): Promise<{ a
 }
 const brightness = (c: number[]) => c[0] + c[1] + c[2];
 
+/** A colour bar's pixels, RGBA across (it is an image of the colormap, 256 × 1). */
+const barPixels = (testId: string) => view.page.getByTestId(testId).evaluate(async (img: HTMLImageElement) => {
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth;
+  c.height = img.naturalHeight;
+  const ctx = c.getContext('2d')!;
+  ctx.drawImage(img, 0, 0);
+  return [...ctx.getImageData(0, 0, c.width, 1).data];
+});
+
 test('target and prediction, one above the other: waveforms of the peaks and the prompt as text', async () => {
   await expect.poll(() => view.page.locator('[data-testid=wave-target] .u-over').count(), { timeout: 20_000 }).toBe(1);
   expect(await view.page.locator('[data-testid=wave-pred] .u-over').count()).toBe(1);
@@ -111,10 +122,8 @@ test('the difference view is red where the prediction has the 3 kHz error', asyn
   expect(diff.at[0]).toBeGreaterThan(diff.at[1] + 60);
   expect(diff.at[0]).toBeGreaterThan(diff.at[2] + 60);
   // Its colour scale: RdBu from blue (quieter, left) through white to red (louder, right), ±20 dB.
-  const bar = await view.page.getByTestId('colour-bar-diff').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, 1).data;
-    return { left: [...d.slice(0, 3)], middle: [...d.slice(128 * 4, 128 * 4 + 3)], right: [...d.slice(d.length - 4, d.length - 1)], label: c.getAttribute('aria-label') };
-  });
+  const d = await barPixels('colour-bar-diff');
+  const bar = { left: d.slice(0, 3), middle: d.slice(128 * 4, 128 * 4 + 3), right: d.slice(d.length - 4, d.length - 1), label: await view.page.getByTestId('colour-bar-diff').getAttribute('aria-label') };
   expect(bar.left[2]).toBeGreaterThan(bar.left[0] + 60);
   expect(bar.right[0]).toBeGreaterThan(bar.right[2] + 60);
   expect(Math.min(...bar.middle)).toBeGreaterThan(230);
@@ -148,10 +157,10 @@ test('switching steps keeps the panel and loads the other step; changing the sca
   expect(await view.page.locator('[data-testid=diff-toggle]').isDisabled()).toBe(true);
   const before = await view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL());
   // The colour scale between the dB inputs: magma's ends, lowest level on the left.
-  const barEnds = () => view.page.getByTestId('colour-bar').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, 1).data;
-    return [[...d.slice(0, 3)], [...d.slice(d.length - 4, d.length - 1)]];
-  });
+  const barEnds = async () => {
+    const d = await barPixels('colour-bar');
+    return [d.slice(0, 3), d.slice(d.length - 4, d.length - 1)];
+  };
   expect(await barEnds()).toEqual([[0, 0, 4], [252, 253, 191]]);
   await view.page.locator('[data-testid=colormap]').selectOption('viridis');
   await expect.poll(() => view.page.locator('[data-testid=spectrogram-target]').evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);

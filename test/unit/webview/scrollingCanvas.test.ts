@@ -1,15 +1,16 @@
 /// <reference lib="dom" />
 // The Live Audio panel's scrolling picture, rendered by Chromium: after any sequence of puts,
 // what the page shows (a screenshot, not the model) is the newest columns in order, right-aligned,
-// including after the tiles have been placed afresh from a new origin; with narrow tiles (many
-// rows) and with one tile the view's width (few rows).
+// including after the tiles have been placed afresh from a new origin, and blank where the view
+// was scrolled on past what was drawn; with narrow tiles (many rows), wide tiles, and one
+// wrapped canvas (few rows).
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
 import { decodePng } from '../../../src/domain/artifacts/png';
-import { REBASE, TILE, tileColumns } from '../../../webview/liveAudio/scrollingCanvas';
+import { REBASE, TILE, TILE_BYTES, tileColumns, wrapped } from '../../../webview/liveAudio/scrollingCanvas';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WIDTH = 600;
@@ -33,7 +34,7 @@ async function openView(height: number): Promise<void> {
   await page.addStyleTag({ path: join(ROOT, 'media', 'webview.css') });
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
   await page.evaluate(({ width, height }) => {
-    const view = new (window as unknown as { scrolling: { ScrollingCanvas: new (c: string, t: string) => { element: HTMLElement; resize(w: number, h: number): void; put(i: ImageData, first: number, skip?: number): void; newestColumn: number } } }).scrolling.ScrollingCanvas('probe', 'probe');
+    const view = new (window as unknown as { scrolling: { ScrollingCanvas: new (c: string, t: string) => { element: HTMLElement; resize(w: number, h: number): void; put(i: ImageData, first: number, skip?: number): void; scrollTo(c: number): void; newestColumn: number } } }).scrolling.ScrollingCanvas('probe', 'probe');
     view.element.style.cssText = 'position:absolute;inset:0;background:#000';
     document.getElementById('host')!.append(view.element);
     view.resize(width, height);
@@ -48,6 +49,7 @@ async function openView(height: number): Promise<void> {
         view.put(image, first);
         return view.newestColumn;
       },
+      __scroll: (by: number) => { view.scrollTo(view.newestColumn + by); return view.newestColumn; },
     });
   }, { width: WIDTH, height });
 }
@@ -65,20 +67,25 @@ async function shown(): Promise<number[]> {
   });
 }
 
+const WIDE = Math.floor(TILE_BYTES / (4 * 1000));
 describe.each([
-  // Narrow tiles (TILE columns: rows × 4 bytes × TILE is over TILE_BYTES) and one tile the view's width.
+  // Narrow tiles (TILE columns: rows × 4 bytes × TILE is over TILE_BYTES), wide ones, and one canvas twice the view's width.
   { rows: 4200, tile: TILE, tiles: Math.ceil(WIDTH / TILE) + 1 },
-  { rows: 4, tile: WIDTH, tiles: 2 },
-])('$rows rows: tiles of $tile columns', ({ rows, tile, tiles }) => {
+  { rows: 1000, tile: WIDE, tiles: Math.ceil(WIDTH / WIDE) + 1 },
+  { rows: 4, tile: WIDTH, tiles: 1 },
+])('$rows rows: $tiles canvases of $tile columns', ({ rows, tile, tiles }) => {
+  const put = (n: number) => page.evaluate((k) => (window as unknown as { __put(n: number): number }).__put(k), n);
+  /** The view shows columns up to `newest`, and nothing in the `gaps` ([first, last] never drawn). */
+  const check = async (newest: number, gaps: [number, number][] = []) => {
+    const expected = Array.from({ length: WIDTH }, (_, x) => newest - WIDTH + 1 + x).map((c) => (c < 0 || gaps.some(([a, b]) => c >= a && c <= b) ? -1 : c & 0x7fffff));
+    expect(await shown(), `after column ${newest}`).toEqual(expected);
+  };
+
   test('the newest columns show in order at the right edge, through many blocks and a new origin', async () => {
-    expect(tileColumns(WIDTH, rows)).toBe(tile);
+    expect(wrapped(WIDTH, rows)).toBe(tiles === 1);
+    if (tiles > 1) expect(tileColumns(WIDTH, rows)).toBe(tile);
     await openView(rows);
     expect(await page.locator('.probe canvas').count()).toBe(tiles);
-    const put = (n: number) => page.evaluate((k) => (window as unknown as { __put(n: number): number }).__put(k), n);
-    const check = async (newest: number) => {
-      const expected = Array.from({ length: WIDTH }, (_, x) => newest - WIDTH + 1 + x).map((c) => (c < 0 ? -1 : c & 0x7fffff));
-      expect(await shown(), `after column ${newest}`).toEqual(expected);
-    };
     // Batches of varied sizes: a frame's few columns, a block's worth (128), more than the view.
     const sizes = [1, 3, 7, 27, 128, 129, 250, 5, 64, 1, 2, 700];
     let newest = -1;
@@ -92,6 +99,21 @@ describe.each([
     for (let i = 0; newest < REBASE * tile + 1500; i++) {
       newest = await put(sizes[i % 4] * 5);
       await check(newest);
+    }
+  });
+
+  test('scrolled on past what was drawn, the view is blank there until those columns are drawn', async () => {
+    await openView(rows);
+    const scroll = (n: number) => page.evaluate((k) => (window as unknown as { __scroll(n: number): number }).__scroll(k), n);
+    let drawn = await put(WIDTH * 2 + 13);
+    const gaps: [number, number][] = [];
+    // Slots a wrapped canvas reuses still hold the columns a width before: they must not show.
+    for (const [ahead, then] of [[37, 20], [250, 250], [WIDTH + 5, 3], [1, 1], [2, 700]]) {
+      const newest = await scroll(ahead);
+      gaps.push([drawn + 1, newest]);
+      await check(newest, gaps);
+      drawn = await put(then);
+      await check(drawn, gaps);
     }
   });
 });
