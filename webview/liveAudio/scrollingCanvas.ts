@@ -1,29 +1,20 @@
-// A picture that scrolls left one column at a time without being copied. New columns are
-// drawn where they belong and a CSS transform moves the picture; two layouts:
-// - wrapped (a view small enough that twice it is at most WRAP_BYTES): one canvas twice the
-//   view's width holds every column twice, at its slot (column mod width) and a width on, so
-//   the view is always one run of it. Without a GPU each canvas is a layer whose commit costs
-//   every frame, drawn or not: one canvas instead of two tiles (with the panel's static
-//   canvases shown as images) took the page from 1.15× a bare page's CPU to 1.10×, in one run.
-// - tiled: narrow canvases (tiles) each hold a block of consecutive columns, side by side in
-//   one strip. Without a GPU, Chromium copies a changed canvas whole to the compositor each
-//   frame (64 lanes × 1,300 columns is a 14 MB copy, over 50 ms): only the newest tile changes.
-//   Tiles are as wide as a copy of about TILE_BYTES allows. Each tile also holds the next
-//   block's first column, under that block's tile: scaled by a fraction, a tile's edge falls
-//   inside a device pixel, which then shows the same column from both sides instead of a seam.
-// Copying the whole canvas onto itself every frame instead made the page repaint all of it.
+// A picture that scrolls left one column at a time without being copied: narrow canvases
+// (tiles) each hold a block of consecutive columns, side by side in one strip that a CSS
+// transform moves; new columns are drawn where they belong. Two reasons for the tiles:
+// - copying the whole canvas onto itself every frame made the page repaint all of it;
+// - without a GPU, Chromium copies a changed canvas whole to the compositor each frame
+//   (64 lanes × 1,300 columns is a 14 MB copy, over 50 ms): only the newest tile changes.
+// Tiles are as wide as a copy of about TILE_BYTES allows: at 8 lanes one is the whole view.
+// Each tile also holds the next block's first column, under that block's tile: scaled by a
+// fraction, a tile's edge falls inside a device pixel, which then shows the same column from
+// both sides instead of a seam. (Measured and not kept: one canvas twice the view's width,
+// each column drawn at column mod width and a width on, cost the page 1.09× these tiles; the
+// lanes and the spectrogram on one such canvas, 1.23×.)
 
 /** Columns per tile at least. */
 export const TILE = 128;
 /** A tile's bytes (4 a pixel), about, where that makes it wider than TILE: few rows, few tiles. */
 export const TILE_BYTES = 2 << 20;
-/** The wrapped canvas's bytes at most (twice the view). */
-export const WRAP_BYTES = 4 << 20;
-
-/** Whether a view `width` × `height` is drawn on one wrapped canvas rather than on tiles. */
-export function wrapped(width: number, height: number): boolean {
-  return 2 * width * height * 4 <= WRAP_BYTES;
-}
 
 /**
  * Columns per tile for a view `width` × `height`. Each tile is a compositor layer, and every
@@ -36,8 +27,6 @@ export function tileColumns(width: number, height: number): number {
 }
 /** Blocks the view moves on before the tiles are placed afresh from a new origin. */
 export const REBASE = 256;
-
-const mod = (a: number, n: number) => ((a % n) + n) % n;
 
 export class ScrollingCanvas {
   /** The box to put in the page: fills its parent, clips the tiles. Its `snapshot()` gives the picture (for tests). */
@@ -59,10 +48,6 @@ export class ScrollingCanvas {
   private origin = NaN;
   /** The block each tile was last placed for (NaN: not placed), so a frame restyles only the tiles that changed. */
   private placed: number[] = [];
-  /** Wrapped: one canvas holds every column twice (see the top). */
-  private wrap = false;
-  /** Wrapped: the newest column whose slots were cleared or drawn since the last clear (older pictures stay in slots ahead of it). */
-  private clean = -1;
 
   constructor(className: string, testId: string) {
     this.element = Object.assign(document.createElement('div'), { snapshot: () => this.snapshot() });
@@ -76,16 +61,15 @@ export class ScrollingCanvas {
   resize(width: number, height: number): void {
     this.width = Math.max(1, width);
     this.height = Math.max(1, height);
-    this.wrap = wrapped(this.width, this.height);
     // Enough tiles to cover the view at any offset.
-    this.tile = this.wrap ? this.width : tileColumns(this.width, this.height);
-    const count = this.wrap ? 1 : Math.ceil(this.width / this.tile) + 1;
+    this.tile = tileColumns(this.width, this.height);
+    const count = Math.ceil(this.width / this.tile) + 1;
     this.tiles = Array.from({ length: count }, () => {
       const c = document.createElement('canvas');
-      c.width = this.wrap ? 2 * this.width : this.tile + 1;
+      c.width = this.tile + 1;
       c.height = this.height;
       c.style.width = `${(c.width / this.width) * 100}%`;
-      c.hidden = !this.wrap;
+      c.hidden = true;
       return c;
     });
     this.contexts = this.tiles.map((c) => c.getContext('2d')!);
@@ -94,7 +78,6 @@ export class ScrollingCanvas {
     this.blocks = this.tiles.map(() => -1);
     this.placed = this.tiles.map(() => NaN);
     this.newest = -1;
-    this.clean = -1;
     this.origin = NaN;
   }
 
@@ -107,12 +90,6 @@ export class ScrollingCanvas {
   }
 
   clear(): void {
-    if (this.wrap) {
-      this.contexts[0].clearRect(0, 0, this.tiles[0].width, this.height);
-      this.newest = this.clean = -1;
-      this.place();
-      return;
-    }
     this.tiles.forEach((c, i) => {
       if (this.blocks[i] >= 0) this.contexts[i].clearRect(0, 0, c.width, c.height);
       this.blocks[i] = -1;
@@ -151,7 +128,6 @@ export class ScrollingCanvas {
    * after the newest minus the width), a put per tile they span, and scrolls the newest into view.
    */
   put(image: ImageData, first: number, skip = 0): void {
-    if (this.wrap) return this.putWrapped(image, first, skip);
     for (let j = skip; j < image.width;) {
       const column = first + j - skip;
       const at = this.at(column);
@@ -171,45 +147,7 @@ export class ScrollingCanvas {
   /** Scrolls the view on so that `column` is its right edge, drawn or not (columns not drawn are blank). */
   scrollTo(column: number): void {
     if (column <= this.newest) return;
-    if (this.wrap) this.clearThrough(column);
     this.newest = column;
-    this.place();
-  }
-
-  /** Wrapped: clears the slots of the columns after the clean one up to `column` (they hold the picture a width before). */
-  private clearThrough(column: number): void {
-    const w = this.width, from = Math.max(this.clean + 1, column - w + 1);
-    if (from > column) return;
-    this.eachRun(from, column - from + 1, (x, run) => {
-      this.contexts[0].clearRect(x, 0, run, this.height);
-      this.contexts[0].clearRect(x + w, 0, run, this.height);
-    });
-    this.clean = column;
-  }
-
-  /** Calls `f(x, run, j)` for each run of `count` columns from `first` that is one run of slots: x its first slot, j its offset in the columns. */
-  private eachRun(first: number, count: number, f: (x: number, run: number, j: number) => void): void {
-    for (let j = 0; j < count;) {
-      const x = mod(first + j, this.width), run = Math.min(count - j, this.width - x);
-      f(x, run, j);
-      j += run;
-    }
-  }
-
-  private putWrapped(image: ImageData, first: number, skip: number): void {
-    const w = this.width, ctx = this.contexts[0];
-    // Of more than a view's worth, the newest count.
-    const over = Math.max(0, image.width - skip - w);
-    first += over;
-    skip += over;
-    const count = image.width - skip, last = first + count - 1;
-    if (count <= 0) return;
-    this.clearThrough(last);
-    this.eachRun(first, count, (x, run, j) => {
-      ctx.putImageData(image, x - skip - j, 0, skip + j, 0, run, image.height);
-      ctx.putImageData(image, x + w - skip - j, 0, skip + j, 0, run, image.height);
-    });
-    this.newest = Math.max(this.newest, last);
     this.place();
   }
 
@@ -221,7 +159,6 @@ export class ScrollingCanvas {
   place(): void {
     const tile = this.tile;
     const first = this.newest - this.width + 1; // the view's left edge, in columns
-    if (this.wrap) return this.setTransform(mod(first, this.width));
     const firstBlock = Math.floor(first / tile);
     if (!(firstBlock >= this.origin && firstBlock < this.origin + REBASE)) {
       this.origin = firstBlock;
@@ -236,12 +173,7 @@ export class ScrollingCanvas {
         c.style.left = `${(((b - this.origin) * tile) / this.width) * 100}%`;
       }
     });
-    this.setTransform(first - this.origin * tile);
-  }
-
-  /** Moves the strip left by `columns`. */
-  private setTransform(columns: number): void {
-    const transform = `translateX(${(-columns / this.width) * 100}%)`;
+    const transform = `translateX(${(-(first - this.origin * tile) / this.width) * 100}%)`;
     if (transform !== this.transform) this.strip.style.transform = this.transform = transform;
   }
 
@@ -252,10 +184,6 @@ export class ScrollingCanvas {
     out.height = this.height;
     const ctx = out.getContext('2d')!;
     const tile = this.tile, first = this.newest - this.width + 1;
-    if (this.wrap) {
-      ctx.drawImage(this.tiles[0], -mod(first, this.width), 0);
-      return out;
-    }
     this.tiles.forEach((c, i) => { if (this.blocks[i] >= 0) ctx.drawImage(c, this.blocks[i] * tile - first, 0); });
     return out;
   }

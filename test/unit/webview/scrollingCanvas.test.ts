@@ -2,15 +2,15 @@
 // The Live Audio panel's scrolling picture, rendered by Chromium: after any sequence of puts,
 // what the page shows (a screenshot, not the model) is the newest columns in order, right-aligned,
 // including after the tiles have been placed afresh from a new origin, and blank where the view
-// was scrolled on past what was drawn; with narrow tiles (many rows), wide tiles, and one
-// wrapped canvas (few rows).
+// was scrolled on past what was drawn; with narrow tiles (many rows) and with one tile the
+// view's width (few rows).
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findChromium } from '../../../scripts/lib/e2eEnv.mjs';
 import { decodePng } from '../../../src/domain/artifacts/png';
-import { REBASE, TILE, TILE_BYTES, tileColumns, wrapped } from '../../../webview/liveAudio/scrollingCanvas';
+import { REBASE, TILE, tileColumns } from '../../../webview/liveAudio/scrollingCanvas';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WIDTH = 600;
@@ -67,13 +67,11 @@ async function shown(): Promise<number[]> {
   });
 }
 
-const WIDE = Math.floor(TILE_BYTES / (4 * 1000));
 describe.each([
-  // Narrow tiles (TILE columns: rows × 4 bytes × TILE is over TILE_BYTES), wide ones, and one canvas twice the view's width.
+  // Narrow tiles (TILE columns: rows × 4 bytes × TILE is over TILE_BYTES) and one tile the view's width.
   { rows: 4200, tile: TILE, tiles: Math.ceil(WIDTH / TILE) + 1 },
-  { rows: 1000, tile: WIDE, tiles: Math.ceil(WIDTH / WIDE) + 1 },
-  { rows: 4, tile: WIDTH, tiles: 1 },
-])('$rows rows: $tiles canvases of $tile columns', ({ rows, tile, tiles }) => {
+  { rows: 4, tile: WIDTH, tiles: 2 },
+])('$rows rows: tiles of $tile columns', ({ rows, tile, tiles }) => {
   const put = (n: number) => page.evaluate((k) => (window as unknown as { __put(n: number): number }).__put(k), n);
   /** The view shows columns up to `newest`, and nothing in the `gaps` ([first, last] never drawn). */
   const check = async (newest: number, gaps: [number, number][] = []) => {
@@ -82,8 +80,7 @@ describe.each([
   };
 
   test('the newest columns show in order at the right edge, through many blocks and a new origin', async () => {
-    expect(wrapped(WIDTH, rows)).toBe(tiles === 1);
-    if (tiles > 1) expect(tileColumns(WIDTH, rows)).toBe(tile);
+    expect(tileColumns(WIDTH, rows)).toBe(tile);
     await openView(rows);
     expect(await page.locator('.probe canvas').count()).toBe(tiles);
     // Batches of varied sizes: a frame's few columns, a block's worth (128), more than the view.
@@ -107,7 +104,6 @@ describe.each([
     const scroll = (n: number) => page.evaluate((k) => (window as unknown as { __scroll(n: number): number }).__scroll(k), n);
     let drawn = await put(WIDTH * 2 + 13);
     const gaps: [number, number][] = [];
-    // Slots a wrapped canvas reuses still hold the columns a width before: they must not show.
     for (const [ahead, then] of [[37, 20], [250, 250], [WIDTH + 5, 3], [1, 1], [2, 700]]) {
       const newest = await scroll(ahead);
       gaps.push([drawn + 1, newest]);
