@@ -229,7 +229,6 @@ let axesDrawn = 0;
 function showAxes(u: uPlot): void {
   const canvas = u.ctx.canvas, drawn = ++axesDrawn;
   canvas.style.display = 'none';
-  Object.assign(axesImage.style, { width: canvas.style.width, height: canvas.style.height });
   if (axesImage.previousElementSibling !== canvas) canvas.after(axesImage);
   // Encoded off the main thread; a later draw's image wins.
   canvas.toBlob((blob) => {

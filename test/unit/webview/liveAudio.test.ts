@@ -135,6 +135,34 @@ test('the waveform lanes have ink where the tones are, and the spectrogram shows
   expect(await view.page.locator('[data-testid=wave] .uplot').getAttribute('data-amplitude-ticks')).toBe('1 0 −1');
 });
 
+test('the axes show as an image of what uPlot drew (its canvas, hidden, is no layer of its own)', async () => {
+  const axes = view.page.getByTestId('axes');
+  await expect.poll(() => axes.getAttribute('src')).toMatch(/^blob:/);
+  const seen = await axes.evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    const drawn = img.previousElementSibling as HTMLCanvasElement;
+    const copy = document.createElement('canvas');
+    copy.width = img.naturalWidth;
+    copy.height = img.naturalHeight;
+    copy.getContext('2d')!.drawImage(img, 0, 0);
+    const a = copy.getContext('2d')!.getImageData(0, 0, copy.width, copy.height).data;
+    const b = drawn.getContext('2d')!.getImageData(0, 0, drawn.width, drawn.height).data;
+    // Pixels that differ (beyond the rounding of faint, antialiased ones) and pixels with ink.
+    let differ = 0, ink = 0;
+    for (let i = 0; i < b.length; i += 4) {
+      if (b[i + 3] > 0) ink++;
+      if (Math.abs(a[i + 3] - b[i + 3]) > 1 || (b[i + 3] > 128 && [0, 1, 2].some((k) => Math.abs(a[i + k] - b[i + k]) > 2))) differ++;
+    }
+    return { size: [img.naturalWidth, img.naturalHeight], canvas: [drawn.width, drawn.height], shown: getComputedStyle(drawn).display, box: [img.clientWidth, img.clientHeight], plot: [img.parentElement!.clientWidth, img.parentElement!.clientHeight], differ, ink };
+  });
+  expect(seen.size).toEqual(seen.canvas);
+  expect(seen.shown).toBe('none');
+  // In CSS pixels, the plot's box (uPlot's wrap): at any device pixel ratio.
+  expect(seen.box).toEqual(seen.plot);
+  expect(seen.ink).toBeGreaterThan(2000);
+  expect(seen.differ).toBe(0);
+});
+
 test('hovering a lane or the spectrogram says what is under the pointer, as text', async () => {
   // Lane k of four spans a quarter of the plot area, top lane first; its tone is at half scale.
   const box = (await view.page.getByTestId('lanes').boundingBox())!;
