@@ -26,3 +26,10 @@ export function colormapTable(name: ColormapName | 'difference'): Uint8Array {
   cache.set(name, table);
   return table;
 }
+
+/** A colour table's 256 entries as opaque RGBA pixels (an ImageData row's bytes). */
+export function colormapRgba(table: Uint8Array): Uint8ClampedArray<ArrayBuffer> {
+  const out = new Uint8ClampedArray(256 * 4);
+  for (let i = 0; i < 256; i++) out.set([table[i * 3], table[i * 3 + 1], table[i * 3 + 2], 255], i * 4);
+  return out;
+}

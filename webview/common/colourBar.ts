@@ -2,7 +2,7 @@
 // (right), between the two dB inputs that set them. Shown as an image, not a canvas: a canvas
 // is a compositor layer of its own, committed with every frame of a live panel.
 import type { ColormapName } from '../../src/protocol/audio';
-import { colormapTable } from './colormaps';
+import { colormapRgba, colormapTable } from './colormaps';
 
 export class ColourBar {
   readonly element: HTMLImageElement;
@@ -21,8 +21,7 @@ export class ColourBar {
     this.element.title = label;
     if (colormap === this.shown) return;
     this.shown = colormap;
-    const table = colormapTable(colormap), image = new ImageData(256, 1);
-    for (let i = 0; i < 256; i++) image.data.set([table[i * 3], table[i * 3 + 1], table[i * 3 + 2], 255], i * 4);
+    const image = new ImageData(colormapRgba(colormapTable(colormap)), 256, 1);
     const canvas = document.createElement('canvas');
     canvas.width = 256;
     canvas.height = 1;

@@ -2,7 +2,7 @@
 // drawn is exactly what the host computed. Drag a rectangle to zoom in (the host re-reads that
 // window at full detail), double-click to zoom out; hovering reads the value under the cursor.
 import type { HeatmapColormap, PlaneData } from '../../src/protocol/tensors';
-import { colormapTable } from './colormaps';
+import { colormapRgba, colormapTable } from './colormaps';
 import { el } from './dom';
 
 export interface HeatmapView {
@@ -93,9 +93,7 @@ export class Heatmap {
     const bar = el('canvas', { class: 'heatmap-bar' });
     bar.width = 256; bar.height = 1;
     const table = colormapTable(view.colormap === 'diverging' ? 'difference' : view.colormap);
-    const strip = new ImageData(256, 1);
-    for (let i = 0; i < 256; i++) strip.data.set([table[3 * i], table[3 * i + 1], table[3 * i + 2], 255], 4 * i);
-    bar.getContext('2d')!.putImageData(strip, 0, 0);
+    bar.getContext('2d')!.putImageData(new ImageData(colormapRgba(table), 256, 1), 0, 0);
     const blocks = plane.rowStep > 1 || plane.colStep > 1 ? ` · each cell the mean of ${plane.rowStep} × ${plane.colStep}` : '';
     this.legend.replaceChildren(el('span', {}, formatValue(lo)), bar, el('span', {}, formatValue(hi)), el('span', { class: 'muted' }, blocks));
   }

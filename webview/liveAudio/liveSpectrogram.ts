@@ -6,6 +6,7 @@
 import { levelsToRows, rowBins, Stft } from '../../src/domain/audio/stft';
 import type { FrequencyScaleName } from '../../src/protocol/audio';
 import { tableEntry } from '../evalAudio/spectrogramImage';
+import { colormapRgba } from '../common/colormaps';
 
 export interface LiveSpectrogramParams {
   window: number;
@@ -118,9 +119,7 @@ const packed = new WeakMap<Uint8Array, Uint32Array>();
 function packedColours(table: Uint8Array): Uint32Array {
   let out = packed.get(table);
   if (!out) {
-    const bytes = new Uint8Array(256 * 4);
-    for (let i = 0; i < 256; i++) bytes.set([table[i * 3], table[i * 3 + 1], table[i * 3 + 2], 255], i * 4);
-    out = new Uint32Array(bytes.buffer);
+    out = new Uint32Array(colormapRgba(table).buffer);
     packed.set(table, out);
   }
   return out;
