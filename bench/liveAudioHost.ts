@@ -46,7 +46,6 @@ async function bare(file: string, subscription: string, seconds: number, out: st
   let h = header();
   let cursor = h.writeSequence * h.samplesPerWrite, frames = 0;
   const buf = new Uint8Array(h.capacity * 8);
-  let cpu0 = process.cpuUsage(), wall0 = performance.now();
   const timer = setInterval(() => {
     h = header();
     const written = h.writeSequence * h.samplesPerWrite;
@@ -61,7 +60,8 @@ async function bare(file: string, subscription: string, seconds: number, out: st
     frames++;
   }, LIVE_FRAME_MS);
   await new Promise((r) => setTimeout(r, WARM_UP_S * 1000));
-  [cpu0, wall0, frames] = [process.cpuUsage(), performance.now(), 0];
+  frames = 0;
+  const cpu0 = process.cpuUsage(), wall0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   clearInterval(timer);
   const c = process.cpuUsage(cpu0);
